@@ -1,0 +1,93 @@
+"""Settings from the environment, read once.
+
+Nothing else in the project touches ``os.environ``: every module asks ``get_settings()``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+LOCAL_STAGES = frozenset({"local", "test"})
+DEFAULT_BCRYPT_ROUNDS = 12
+
+
+class ConfigError(RuntimeError):
+    """The environment cannot run this stage; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    dynamodb_endpoint: str | None
+    jwt_secret: str
+    crm_webhook_url: str | None
+    crm_webhook_secret: str | None
+    bcrypt_rounds: int
+    data_dir: Path
+
+    @property
+    def is_local(self) -> bool:
+        return self.stage in LOCAL_STAGES
+
+    @property
+    def table_prefix(self) -> str:
+        return f"ahoum-{self.stage}-"
+
+
+def load_settings(environ: Mapping[str, str]) -> Settings:
+    """Build settings from an environment mapping; raise ConfigError on anything unusable."""
+    stage = environ.get("STAGE", "local").strip() or "local"
+    data_dir = Path(environ.get("DATA_DIR", ".data"))
+    rounds_text = environ.get("BCRYPT_ROUNDS", str(DEFAULT_BCRYPT_ROUNDS))
+    try:
+        bcrypt_rounds = int(rounds_text)
+    except ValueError:
+        raise ConfigError(f"BCRYPT_ROUNDS must be a whole number, got {rounds_text!r}") from None
+    if not 4 <= bcrypt_rounds <= 31:
+        raise ConfigError(f"BCRYPT_ROUNDS must be between 4 and 31, got {bcrypt_rounds}")
+    return Settings(
+        stage=stage,
+        region=environ.get("AWS_DEFAULT_REGION") or environ.get("AWS_REGION") or "us-east-1",
+        dynamodb_endpoint=environ.get("DYNAMODB_ENDPOINT") or None,
+        jwt_secret=_jwt_secret(environ, stage, data_dir),
+        crm_webhook_url=environ.get("CRM_WEBHOOK_URL") or None,
+        crm_webhook_secret=environ.get("CRM_WEBHOOK_SECRET") or None,
+        bcrypt_rounds=bcrypt_rounds,
+        data_dir=data_dir,
+    )
+
+
+def _jwt_secret(environ: Mapping[str, str], stage: str, data_dir: Path) -> str:
+    secret = environ.get("JWT_SECRET", "")
+    if secret:
+        if len(secret) < 32 and stage not in LOCAL_STAGES:
+            raise ConfigError("JWT_SECRET must be at least 32 characters outside local stages")
+        return secret
+    if stage not in LOCAL_STAGES:
+        raise ConfigError(
+            f"JWT_SECRET is not set for stage {stage!r}. Set it (see README, 'Secrets') — "
+            "a deployed stage never falls back to a default secret."
+        )
+    return _local_secret(data_dir / "jwt_secret")
+
+
+def _local_secret(path: Path) -> str:
+    # Kept in DATA_DIR so tokens issued before a `make run` restart still verify.
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.write_text(secret)
+    path.chmod(0o600)
+    return secret
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return load_settings(os.environ)

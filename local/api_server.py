@@ -1,0 +1,64 @@
+"""The API under Chalice's local server (what `chalice local` runs), with two differences:
+
+- the environment of `make run` wins over the local stage's defaults in
+  ``.chalice/config.json`` (`chalice local` writes the stage's values over ``os.environ``);
+- a request for an unknown route answers 404 in the project's JSON error shape, as the
+  deployed API Gateway does with its gateway response (Chalice local says 403).
+
+    python -m local.api_server        # PORT (8000) from the environment
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+
+from local.paths import REPO_ROOT
+
+_UNKNOWN_ROUTE = json.dumps(
+    {"error": {"code": "not_found", "message": "No such route; see the README for the API."}}
+).encode()
+
+
+def apply_stage_defaults(stage: str = "local") -> None:
+    """Fill ``os.environ`` from the stage's config, never overwriting what is already set."""
+    config = json.loads((REPO_ROOT / ".chalice" / "config.json").read_text())
+    defaults = dict(config.get("environment_variables", {}))
+    defaults.update(config["stages"][stage].get("environment_variables", {}))
+    for name, value in defaults.items():
+        os.environ.setdefault(name, value)
+
+
+def serve(host: str, port: int) -> None:
+    apply_stage_defaults()
+    # Imported only now: the app reads its settings from the environment at import.
+    from chalice.cli.factory import CLIFactory
+    from chalice.local import ChaliceRequestHandler, ForbiddenError, LocalChalice, LocalDevServer
+
+    class RequestHandler(ChaliceRequestHandler):
+        def _send_error_response(self, error):
+            if isinstance(error, ForbiddenError) and b"Missing Authentication" in error.body:
+                self._send_http_response(404, {"Content-Type": "application/json"}, _UNKNOWN_ROUTE)
+                return
+            super()._send_error_response(error)
+
+        def log_message(self, format, *args):
+            pass  # the app writes one JSON line per request already
+
+    config = CLIFactory(str(REPO_ROOT)).create_config_obj(chalice_stage_name="local")
+    app = config.chalice_app
+
+    # The server is threaded: give the app a thread-local current_request as chalice local does.
+    class ThreadLocalApp(LocalChalice, type(app)):
+        pass
+
+    app.__class__ = ThreadLocalApp
+    server = LocalDevServer(app, config, host, port, handler_cls=RequestHandler)
+    print(f"API listening on http://{host}:{port}", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+
+
+if __name__ == "__main__":
+    serve("127.0.0.1", int(os.environ.get("PORT", "8000")))

@@ -1,0 +1,138 @@
+"""`make run`: the whole system on this machine, stopped as a whole by Ctrl-C.
+
+Starts DynamoDB Local (data under ``DATA_DIR``), creates tables, seeds demo data, then runs
+the API under Chalice's local server. SIGINT or SIGTERM stops every process it started.
+
+Environment: ``PORT`` (8000), ``DYNAMODB_LOCAL_PORT`` (8001), ``DATA_DIR`` (.data), and any
+app setting (``JWT_SECRET``, ``BCRYPT_ROUNDS``, ``CRM_WEBHOOK_URL``, …), which wins over the
+local stage's defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from local.dynamodb_local import DynamoDBLocal
+from local.paths import REPO_ROOT
+
+
+def step(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+class Supervisor:
+    """Child processes that live and die together."""
+
+    def __init__(self) -> None:
+        self.children: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(self, name: str, module: str, env: dict[str, str]) -> None:
+        self.children[name] = subprocess.Popen(
+            [sys.executable, "-m", module], cwd=REPO_ROOT, env=env
+        )
+
+    def first_exited(self) -> str | None:
+        for name, process in self.children.items():
+            if process.poll() is not None:
+                return name
+        return None
+
+    def stop_all(self) -> None:
+        for process in self.children.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in self.children.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(signum: int, frame: object) -> None:
+    raise _Stop(signal.Signals(signum).name)
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _raise_stop)
+    signal.signal(signal.SIGINT, _raise_stop)
+    data_dir = Path(os.environ.get("DATA_DIR", ".data")).resolve()
+    port = int(os.environ.get("PORT", "8000"))
+    dynamodb_port = int(os.environ.get("DYNAMODB_LOCAL_PORT", "8001"))
+
+    dynamodb = DynamoDBLocal(port=dynamodb_port, db_path=data_dir / "dynamodb")
+    supervisor = Supervisor()
+    try:
+        step(f"Starting DynamoDB Local on {dynamodb.endpoint} (data in {data_dir / 'dynamodb'})")
+        dynamodb.start()
+        env = {
+            **os.environ,
+            "STAGE": "local",
+            "DATA_DIR": str(data_dir),
+            "DYNAMODB_ENDPOINT": dynamodb.endpoint,
+            "PORT": str(port),
+        }
+        os.environ.update(env)
+        from local.api_server import apply_stage_defaults
+
+        apply_stage_defaults()
+        from chalicelib import models
+        from local import seed
+
+        step("Creating tables")
+        created = models.create_tables()
+        print(f"    created {len(created)} table(s)" if created else "    all tables exist")
+        step("Seeding demo data")
+        print(f"    added {seed.seed()}")
+        step(f"Starting the API on http://127.0.0.1:{port}")
+        supervisor.start("api", "local.api_server", dict(os.environ))
+        _wait_for_http(f"http://127.0.0.1:{port}/health", supervisor)
+        step("Ready")
+        print(
+            f"    API:        http://127.0.0.1:{port}/events/  (health: /health)\n"
+            f"    DynamoDB:   {dynamodb.endpoint}\n"
+            "    Stop with Ctrl-C.",
+            flush=True,
+        )
+        while (exited := supervisor.first_exited()) is None:
+            time.sleep(0.5)
+        print(f"{exited} stopped unexpectedly; stopping everything.", file=sys.stderr)
+        return 1
+    except _Stop as stop:
+        step(f"{stop}: stopping")
+        return 0
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        supervisor.stop_all()
+        dynamodb.stop()
+        step("Stopped")
+
+
+def _wait_for_http(url: str, supervisor: Supervisor, timeout: float = 60) -> None:
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (exited := supervisor.first_exited()) is not None:
+            raise RuntimeError(f"{exited} exited while starting")
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f}s")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""Test setup: one real DynamoDB Local per test process, tables created once, emptied
+between tests. The environment is set before anything imports the app, because settings
+are read once."""
+
+from __future__ import annotations
+
+import os
+
+from local.dynamodb_local import DynamoDBLocal, free_port
+
+_DYNAMODB = DynamoDBLocal(port=free_port())
+os.environ.update(
+    {
+        "STAGE": "test",
+        "DYNAMODB_ENDPOINT": _DYNAMODB.endpoint,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "JWT_SECRET": "test-secret-" + "x" * 40,
+        "BCRYPT_ROUNDS": "4",
+    }
+)
+os.environ.pop("CRM_WEBHOOK_URL", None)
+os.environ.pop("CRM_WEBHOOK_SECRET", None)
+
+import pytest  # noqa: E402
+from chalice.test import Client  # noqa: E402
+
+from chalicelib import models  # noqa: E402
+from local.paths import REPO_ROOT  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dynamodb_local():
+    _DYNAMODB.start()
+    models.create_tables()
+    yield _DYNAMODB
+    _DYNAMODB.stop()
+
+
+@pytest.fixture(autouse=True)
+def empty_tables(dynamodb_local):
+    yield
+    for model in models.TABLES.values():
+        with model.batch_write() as batch:
+            for item in model.scan():
+                batch.delete(item)
+
+
+@pytest.fixture
+def app():
+    from app import app as chalice_app
+
+    return chalice_app
+
+
+@pytest.fixture
+def client(app):
+    with Client(app, stage_name="test", project_dir=str(REPO_ROOT)) as test_client:
+        yield test_client
