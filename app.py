@@ -1,7 +1,10 @@
 """Routes only: parse → call a service → shape the response. Logic lives in chalicelib/."""
 
-from chalicelib import auth, events, health
+from chalice import Rate
+
+from chalicelib import auth, events, health, webhooks
 from chalicelib.api import BookingsApp
+from chalicelib.config import get_settings
 
 app = BookingsApp(app_name="ahoum-bookings")
 
@@ -15,3 +18,18 @@ def get_health():
 def list_events():
     auth.authenticate(app.current_request.headers)
     return events.list_upcoming()
+
+
+@app.on_dynamodb_record(
+    stream_arn=get_settings().bookings_stream_arn,
+    name="on_booking_change",
+    batch_size=25,
+    starting_position="TRIM_HORIZON",
+)
+def on_booking_change(event):
+    return webhooks.handle_stream_batch(event)
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="retry_webhooks")
+def retry_webhooks(event):
+    return webhooks.retry_due_deliveries()

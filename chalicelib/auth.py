@@ -98,3 +98,9 @@ def authenticate(headers: dict[str, str]) -> Principal:
         token_id=claims["jti"],
         token_expires_at=claims["exp"],
     )
+
+
+def require_admin(principal: Principal) -> Principal:
+    if not principal.is_admin:
+        raise errors.Forbidden("This needs an admin account.")
+    return principal

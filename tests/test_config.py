@@ -29,7 +29,14 @@ def test_bad_bcrypt_rounds_is_a_clear_error(tmp_path):
 
 
 def test_table_names_are_prefixed_by_stage(tmp_path):
-    settings = load_settings({"STAGE": "prod", "JWT_SECRET": "s" * 40, "DATA_DIR": str(tmp_path)})
+    settings = load_settings(
+        {
+            "STAGE": "prod",
+            "JWT_SECRET": "s" * 40,
+            "DATA_DIR": str(tmp_path),
+            "BOOKINGS_STREAM_ARN": "arn:x",
+        }
+    )
     assert settings.table_prefix == "ahoum-prod-"
 
 
@@ -41,3 +48,8 @@ def test_environment_of_make_run_wins_over_local_stage_defaults(monkeypatch):
 
     assert os.environ["BCRYPT_ROUNDS"] == "5"  # set by the caller: kept
     assert os.environ["AWS_DEFAULT_REGION"] == "us-east-1"  # unset: the stage default
+
+
+def test_deployed_stage_without_stream_arn_fails_at_startup(tmp_path):
+    with pytest.raises(ConfigError, match="BOOKINGS_STREAM_ARN"):
+        load_settings({"STAGE": "dev", "JWT_SECRET": "s" * 40, "DATA_DIR": str(tmp_path)})
