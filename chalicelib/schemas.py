@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from marshmallow import RAISE, Schema, ValidationError
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from chalicelib import errors
+from chalicelib import bookings, errors, events, ids
 
 
 class StrictSchema(Schema):
@@ -54,3 +55,138 @@ def _load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
             error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
         )
         raise errors.ValidationFailed(fields=messages) from None
+
+
+# --- Events, bookings and their admin (issue 5) ---
+
+IDEMPOTENCY_KEY_MAX = 255
+
+
+class Id(fields.String):
+    """A ULID, case-insensitive in, upper-case out."""
+
+    default_error_messages = {"invalid": "Not a valid id."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        normalized = ids.normalize(value) if isinstance(value, str) else None
+        if normalized is None:
+            raise self.make_error("invalid")
+        return normalized
+
+
+class Text(fields.String):
+    """A string trimmed of surrounding blanks, then held to a length."""
+
+    def __init__(self, *, min_length: int = 1, max_length: int, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Length(min=min_length, max=max_length), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+def _is_timezone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError("Not an IANA time zone, e.g. Europe/Berlin.") from None
+
+
+def _moment(**kwargs: Any) -> fields.AwareDateTime:
+    return fields.AwareDateTime(
+        error_messages={
+            "invalid": "Not an ISO 8601 date and time.",
+            "invalid_awareness": "Give an offset or Z, e.g. 2026-12-01T09:00:00Z.",
+        },
+        **kwargs,
+    )
+
+
+class PageQuery(StrictSchema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    cursor = fields.String(load_default=None, validate=validate.Length(min=1, max=2048))
+
+
+class EventsQuery(PageQuery):
+    kind = fields.String(validate=validate.OneOf(events.KINDS))
+    facilitator_id = Id()
+    from_date = fields.Date(data_key="from")
+    to_date = fields.Date(data_key="to")
+
+    @validates_schema
+    def _range_is_ordered(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("from_date") and data.get("to_date") and data["from_date"] > data["to_date"]:
+            raise ValidationError("Must not be before `from`.", field_name="to")
+
+
+class BookingsQuery(PageQuery):
+    status = fields.String(validate=validate.OneOf(bookings.STATUSES))
+
+
+class BookingBody(StrictSchema):
+    event_id = Id(required=True)
+
+
+class FacilitatorBody(StrictSchema):
+    name = Text(max_length=200, required=True)
+    crm_id = Text(max_length=100, required=True)
+
+
+class FacilitatorChanges(StrictSchema):
+    name = Text(max_length=200)
+    crm_id = Text(max_length=100)
+
+    @validates_schema
+    def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data:
+            raise ValidationError("Send at least one field to change.")
+
+
+class EventChanges(StrictSchema):
+    name = Text(max_length=200)
+    description = Text(min_length=0, max_length=5000)
+    kind = fields.String(validate=validate.OneOf(events.KINDS))
+    starts_at = _moment()
+    ends_at = _moment()
+    timezone = fields.String(validate=_is_timezone)
+    capacity = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000))
+    facilitator_id = Id()
+    published = fields.Boolean(truthy={True}, falsy={False})
+
+    @validates_schema
+    def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data:
+            raise ValidationError("Send at least one field to change.")
+
+
+class EventBody(EventChanges):
+    name = Text(max_length=200, required=True)
+    description = Text(min_length=0, max_length=5000, load_default="")
+    kind = fields.String(required=True, validate=validate.OneOf(events.KINDS))
+    starts_at = _moment(required=True)
+    ends_at = _moment(required=True)
+    timezone = fields.String(required=True, validate=_is_timezone)
+    capacity = fields.Integer(
+        strict=True, required=True, validate=validate.Range(min=1, max=100_000)
+    )
+    facilitator_id = Id(required=True)
+    published = fields.Boolean(truthy={True}, falsy={False}, load_default=True)
+
+
+def load_id(value: str, name: str) -> str:
+    """An id taken from the path: a malformed one is a 400 naming ``name``, never a lookup."""
+    normalized = ids.normalize(value)
+    if normalized is None:
+        raise errors.ValidationFailed(fields={name: ["Not a valid id."]})
+    return normalized
+
+
+def idempotency_key(headers: Mapping[str, str] | None) -> str | None:
+    """The optional ``Idempotency-Key`` header: printable ASCII, 1 to 255 characters."""
+    value = (headers or {}).get("idempotency-key")
+    if value is None:
+        return None
+    if not (0 < len(value) <= IDEMPOTENCY_KEY_MAX and value.isascii() and value.isprintable()):
+        raise errors.ValidationFailed(
+            fields={"Idempotency-Key": [f"Use 1 to {IDEMPOTENCY_KEY_MAX} printable characters."]}
+        )
+    return value
