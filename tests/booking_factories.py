@@ -4,6 +4,7 @@ bookings and admin tests (the auth flows are not needed to get a token)."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -92,11 +93,17 @@ def make_event(starts_in: timedelta = timedelta(days=7), **kwargs: Any) -> model
     return event
 
 
-def save_all(items: list[models.Model]) -> None:
-    """Many items in BatchWriteItem calls of 25 (bulk loading for scale tests)."""
-    with type(items[0]).batch_write() as batch:
-        for item in items:
-            batch.save(item)
+def save_all(items: list[models.Model], threads: int = 4) -> None:
+    """Many items in BatchWriteItem calls of 25, a few streams at once (bulk loading)."""
+
+    def save(share: list[models.Model]) -> None:
+        with type(share[0]).batch_write() as batch:
+            for item in share:
+                batch.save(item)
+
+    shares = [items[n::threads] for n in range(threads) if items[n::threads]]
+    with ThreadPoolExecutor(max_workers=len(shares)) as pool:
+        list(pool.map(save, shares))
 
 
 def seats_taken(event_id: str) -> int:
