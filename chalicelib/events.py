@@ -20,7 +20,6 @@ KINDS = ("session", "retreat")
 _UPCOMING_KEY = pagination.key_names(models.Event, models.Event.upcoming)
 # Far enough ahead to bound a range condition, and still a valid fixed-width timestamp.
 _END_OF_TIME = "9999-12-31T23:59:59Z"
-_ONE_SECOND = timedelta(seconds=1)
 
 
 class CapacityBelowBookings(errors.Conflict):
@@ -41,26 +40,18 @@ def list_upcoming(
     ``from_date``/``to_date`` are whole UTC days, both included. ``kind`` and
     ``facilitator_id`` filter after DynamoDB's page limit, so a page may be short.
     """
-    # Seconds precision: "starts after now" is "starts at or after now + 1 s", which lets
-    # the lower bound share one BETWEEN with the upper bound of ``to_date``.
-    lowest = clock.to_iso(clock.now() + _ONE_SECOND)
-    if from_date is not None:
-        lowest = max(lowest, clock.to_iso(datetime.combine(from_date, time(), UTC)))
-    highest = _END_OF_TIME
-    if to_date is not None:
-        day_after = datetime.combine(to_date + timedelta(days=1), time(), UTC)
-        highest = clock.to_iso(day_after - _ONE_SECOND)
+    lowest, highest = _start_bounds(from_date, to_date)
     start = pagination.start_key(cursor, _UPCOMING_KEY, {"listing": PUBLISHED})
-    if lowest > highest:
-        return {"events": [], "next_cursor": None}
     if start is not None:
         resume_at = start["starts_at"]["S"]
-        # A cursor from a while ago can point before now (those events have started since),
-        # or outside a changed date range; DynamoDB rejects a start key outside the range.
-        if resume_at > highest:
-            return {"events": [], "next_cursor": None}
+        # A cursor kept a while can point before now (those events have started since), or
+        # outside a changed date range; DynamoDB rejects a start key outside the range.
         if resume_at < lowest:
             start = None
+        elif resume_at > highest:
+            return {"events": [], "next_cursor": None}
+    if lowest > highest:
+        return {"events": [], "next_cursor": None}
     conditions: list[Condition] = []
     if kind is not None:
         conditions.append(models.Event.kind == kind)
@@ -160,6 +151,14 @@ def unpublish_event(event_id: str) -> dict[str, Any]:
     return update_event(event_id, published=False)
 
 
+def find(event_id: str) -> models.Event:
+    """Any event by id, published or not (admin views); 404 when unknown."""
+    try:
+        return models.Event.get(event_id, consistent_read=True)
+    except models.Event.DoesNotExist:
+        raise _not_found() from None
+
+
 def event_view(event: models.Event) -> dict[str, Any]:
     return {
         "id": event.event_id,
@@ -189,11 +188,17 @@ def admin_event_view(event: models.Event) -> dict[str, Any]:
     }
 
 
-def find(event_id: str) -> models.Event:
-    try:
-        return models.Event.get(event_id, consistent_read=True)
-    except models.Event.DoesNotExist:
-        raise _not_found() from None
+def _start_bounds(from_date: date | None, to_date: date | None) -> tuple[str, str]:
+    """The range of ``starts_at`` to list, both ends included, as stored strings."""
+    # Seconds precision: "starts after now" is "starts at or after now + 1 s", so the lower
+    # bound shares one BETWEEN with the upper one.
+    lowest = clock.to_iso(clock.now() + timedelta(seconds=1))
+    if from_date is not None:
+        lowest = max(lowest, clock.to_iso(datetime.combine(from_date, time.min, UTC)))
+    highest = _END_OF_TIME
+    if to_date is not None:
+        highest = clock.to_iso(datetime.combine(to_date, time(23, 59, 59), UTC))
+    return lowest, highest
 
 
 def _not_found() -> errors.NotFound:
