@@ -104,6 +104,40 @@ def list_attendees(event_id):
     return bookings.list_attendees(schemas.load_id(event_id, "event_id"), **query)
 
 
+@app.route("/auth/register", methods=["POST"])
+def register():
+    body = schemas.load_json_body(app.current_request, schemas.RegisterSchema())
+    return Response(auth.register(**body), status_code=201)
+
+
+@app.route("/auth/login", methods=["POST"])
+def login():
+    request = app.current_request
+    body = schemas.load_json_body(request, schemas.LoginSchema())
+    return auth.login(body["email"], body["password"], request.context["identity"]["sourceIp"])
+
+
+# Logging out ignores any body, so a form or an empty `curl -d ''` is as good as JSON.
+LOGOUT_CONTENT_TYPES = [
+    "application/json",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data",
+    "text/plain",
+]
+
+
+@app.route("/auth/logout", methods=["POST"], content_types=LOGOUT_CONTENT_TYPES)
+@app.route("/logout", methods=["GET"], content_types=LOGOUT_CONTENT_TYPES)
+def logout():
+    auth.logout(app.current_request.headers)
+    return {"msg": "Logged out"}
+
+
+@app.route("/auth/me", methods=["GET"])
+def me():
+    return auth.me(auth.authenticate(app.current_request.headers))
+
+
 @app.on_dynamodb_record(
     stream_arn=get_settings().bookings_stream_arn,
     name="on_booking_change",

@@ -8,13 +8,15 @@ the caller's user item and the token's revocation marker together.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
 from ulid import ULID
 
-from chalicelib import clock, errors, models
+from chalicelib import clock, errors, models, passwords, throttling
 from chalicelib.config import get_settings
 
 TOKEN_ISSUER = "ahoum-bookings"
@@ -83,12 +85,6 @@ def authenticate(headers: dict[str, str]) -> Principal:
     return principal
 
 
-def require_admin(principal: Principal) -> Principal:
-    if not principal.is_admin:
-        raise errors.Forbidden("This needs an admin account.")
-    return principal
-
-
 def authenticate_with(
     headers: dict[str, str], extra_keys: list[models.ItemKey]
 ) -> tuple[Principal, dict[models.ItemKey, models.Model]]:
@@ -117,3 +113,123 @@ def authenticate_with(
         token_expires_at=claims["exp"],
     )
     return principal, {key: found[key] for key in extra_keys if key in found}
+
+
+def require_admin(principal: Principal) -> Principal:
+    if not principal.is_admin:
+        raise errors.Forbidden("This needs an admin account.")
+    return principal
+
+
+# Accounts: register, log in, log out, roles.
+
+ROLES = ("user", "admin")
+# Why a registration's transaction can be cancelled on the credentials item: the email is
+# taken, or (on AWS) another registration of it is committing at this very moment, which
+# DynamoDB lets finish while cancelling this one. Either way the email is someone else's.
+_EMAIL_CLAIMED = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
+
+
+class EmailTaken(errors.Conflict):
+    code = "email_taken"
+    default_message = "An account with this email already exists; log in instead."
+
+
+class InvalidCredentials(errors.Unauthorized):
+    code = "invalid_credentials"
+    default_message = "The email or password is wrong."
+
+
+def normalize_email(email: str) -> str:
+    """The form emails are stored and compared in: ``Ann@X.com`` and `` ann@x.com`` are one."""
+    return email.strip().lower()
+
+
+def register(name: str, email: str, password: str) -> dict[str, Any]:
+    """Create an account and log it in: one TransactWrite claims the email and writes the user."""
+    email = normalize_email(email)
+    user = models.User(
+        str(ULID()),
+        name=name,
+        email=email,
+        role="user",
+        created_at=clock.to_iso_ms(clock.now()),
+    )
+    credential = models.Credential(
+        email, user_id=user.user_id, password_hash=passwords.hash_password(password)
+    )
+    _create_account(user, credential)
+    return {
+        "msg": "User registered",
+        "access_token": issue_token(user.user_id),
+        "user": {"id": user.user_id, "name": user.name, "email": user.email},
+    }
+
+
+def _create_account(user: models.User, credential: models.Credential) -> None:
+    try:
+        with TransactWrite(connection=models.connection()) as transaction:
+            transaction.save(credential, condition=models.Credential.email.does_not_exist())
+            transaction.save(user, condition=models.User.user_id.does_not_exist())
+    except TransactWriteError as error:
+        if error.cause_response_code == "TransactionCanceledException":
+            credential_reason = error.cancellation_reasons[0]
+            if credential_reason is not None and credential_reason.code in _EMAIL_CLAIMED:
+                raise EmailTaken() from None
+        raise
+
+
+def login(email: str, password: str, source_ip: str) -> dict[str, Any]:
+    """A token for the right password. One BatchGetItem reads the credentials and both
+    throttling counters; failures cost their counter writes, the usual success nothing more."""
+    email = normalize_email(email)
+    throttle = throttling.LoginThrottle(email, source_ip)
+    credential_key = (models.Credential, email)
+    found = models.batch_get([credential_key, *throttle.keys])
+    throttle.check(found)
+    credential = found.get(credential_key)
+    stored_hash = credential.password_hash if credential is not None else None
+    if not passwords.verify_password(password, stored_hash):
+        throttle.record_failure()
+        raise InvalidCredentials()
+    throttle.record_success()
+    return {
+        "access_token": issue_token(credential.user_id),
+        "token_type": "Bearer",
+        "expires_in": int(TOKEN_LIFETIME.total_seconds()),
+    }
+
+
+def logout(headers: dict[str, str]) -> None:
+    """Revoke the caller's token until it would expire anyway.
+
+    Never raises: without a valid token there is nothing left to revoke, and logging out
+    twice is as good as once.
+    """
+    try:
+        claims = decode_token(bearer_token(headers))
+    except errors.Unauthorized:
+        return
+    models.RevokedToken(claims["jti"], expires_at=datetime.fromtimestamp(claims["exp"], UTC)).save()
+
+
+def me(principal: Principal) -> dict[str, Any]:
+    return {
+        "id": principal.user_id,
+        "name": principal.name,
+        "email": principal.email,
+        "role": principal.role,
+    }
+
+
+def set_role(email: str, role: str) -> dict[str, Any]:
+    """Give an existing account a role. Only the admin CLI calls this; no route does."""
+    if role not in ROLES:
+        raise errors.BadRequest(f"A role is one of {', '.join(ROLES)}.")
+    try:
+        credential = models.Credential.get(normalize_email(email), consistent_read=True)
+    except models.Credential.DoesNotExist:
+        raise errors.NotFound(f"No account has the email {email.strip()!r}.") from None
+    user = models.User(credential.user_id)
+    user.update(actions=[models.User.role.set(role)], condition=models.User.user_id.exists())
+    return {"id": user.user_id, "name": user.name, "email": user.email, "role": user.role}

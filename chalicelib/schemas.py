@@ -4,6 +4,7 @@ them. A request that does not fit becomes a 400 (or 415) with per-field messages
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,7 +31,8 @@ def load_json_body(request: Any, schema: Schema) -> dict[str, Any]:
         raise errors.BadRequest("The body is empty; send a JSON object.")
     try:
         data = json.loads(raw)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # RecursionError: a body of deeply nested brackets is malformed input, not a crash.
         raise errors.BadRequest("The body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise errors.ValidationFailed("The body must be a JSON object.")
@@ -57,6 +59,48 @@ def _load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
         raise errors.ValidationFailed(fields=messages) from None
 
 
+def _no_control_characters(value: str) -> None:
+    # NUL and other control characters have no place in a name, email or password, and a
+    # lone surrogate (valid in JSON's \u escapes) cannot even be encoded as UTF-8.
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in value):
+        raise ValidationError("Control characters are not allowed.")
+
+
+class _Trimmed(fields.String):
+    """Leading and trailing whitespace is dropped before the field's validators run."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class _TrimmedEmail(_Trimmed, fields.Email):
+    pass
+
+
+def _email() -> fields.Field:
+    return _TrimmedEmail(required=True, validate=[validate.Length(max=254), _no_control_characters])
+
+
+def _password(min_length: int) -> fields.Field:
+    return fields.String(
+        required=True,
+        validate=[validate.Length(min=min_length, max=128), _no_control_characters],
+    )
+
+
+class RegisterSchema(StrictSchema):
+    name = _Trimmed(required=True, validate=[validate.Length(1, 100), _no_control_characters])
+    email = _email()
+    password = _password(min_length=8)
+
+
+class LoginSchema(StrictSchema):
+    # No minimum beyond one character: a later, stricter password rule must not lock out
+    # accounts whose passwords were fine when they were set.
+    email = _email()
+    password = _password(min_length=1)
+
+
 # --- Events, bookings and their admin (issue 5) ---
 
 IDEMPOTENCY_KEY_MAX = 255
@@ -74,14 +118,11 @@ class Id(fields.String):
         return normalized
 
 
-class Text(fields.String):
-    """A string trimmed of surrounding blanks, then held to a length."""
-
-    def __init__(self, *, min_length: int = 1, max_length: int, **kwargs: Any) -> None:
-        super().__init__(validate=validate.Length(min=min_length, max=max_length), **kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+def _text(max_length: int, min_length: int = 1, **kwargs: Any) -> fields.Field:
+    return _Trimmed(
+        validate=[validate.Length(min=min_length, max=max_length), _no_control_characters],
+        **kwargs,
+    )
 
 
 def _is_timezone(name: str) -> None:
@@ -127,13 +168,13 @@ class BookingBody(StrictSchema):
 
 
 class FacilitatorBody(StrictSchema):
-    name = Text(max_length=200, required=True)
-    crm_id = Text(max_length=100, required=True)
+    name = _text(200, required=True)
+    crm_id = _text(100, required=True)
 
 
 class FacilitatorChanges(StrictSchema):
-    name = Text(max_length=200)
-    crm_id = Text(max_length=100)
+    name = _text(200)
+    crm_id = _text(100)
 
     @validates_schema
     def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -142,8 +183,8 @@ class FacilitatorChanges(StrictSchema):
 
 
 class EventChanges(StrictSchema):
-    name = Text(max_length=200)
-    description = Text(min_length=0, max_length=5000)
+    name = _text(200)
+    description = _text(5000, min_length=0)
     kind = fields.String(validate=validate.OneOf(events.KINDS))
     starts_at = _moment()
     ends_at = _moment()
@@ -159,8 +200,8 @@ class EventChanges(StrictSchema):
 
 
 class EventBody(EventChanges):
-    name = Text(max_length=200, required=True)
-    description = Text(min_length=0, max_length=5000, load_default="")
+    name = _text(200, required=True)
+    description = _text(5000, min_length=0, load_default="")
     kind = fields.String(required=True, validate=validate.OneOf(events.KINDS))
     starts_at = _moment(required=True)
     ends_at = _moment(required=True)

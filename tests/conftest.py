@@ -56,3 +56,23 @@ def app():
 def client(app):
     with Client(app, stage_name="test", project_dir=str(REPO_ROOT)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def concurrent_client(app, monkeypatch):
+    """A client that many threads may use at once.
+
+    Chalice keeps ``current_request`` on the app object; as `make run`'s threaded server does
+    (local/api_server.py), each thread is given its own. The test client also swaps
+    ``os.environ`` for a copy during each request, which overlapping requests can leave
+    behind, so the real one is put back afterwards.
+    """
+    from chalice.local import LocalChalice
+
+    class ThreadLocalApp(LocalChalice, type(app)):
+        pass
+
+    monkeypatch.setattr(app, "__class__", ThreadLocalApp)
+    monkeypatch.setattr(os, "environ", os.environ)
+    with Client(app, stage_name="test", project_dir=str(REPO_ROOT)) as test_client:
+        yield test_client
