@@ -3,22 +3,14 @@ bookings and admin tests (the auth flows are not needed to get a token)."""
 
 from __future__ import annotations
 
-import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
 from chalicelib import auth, clock, events, ids, models
+from tests.auth_flows import bearer, post_json
 
 CREATED_AT = "2026-01-01T00:00:00.000Z"
-
-
-def body(response: Any) -> Any:
-    return json.loads(response.body)
-
-
-def error_code(response: Any) -> str:
-    return body(response)["error"]["code"]
 
 
 def new_user(role: str = "user", name: str = "Ann") -> models.User:
@@ -41,7 +33,12 @@ def make_users(count: int) -> list[models.User]:
 
 
 def headers_for(user: models.User) -> dict[str, str]:
-    return {"Authorization": f"Bearer {auth.issue_token(user.user_id)}"}
+    return bearer(auth.issue_token(user.user_id))
+
+
+def book(client: Any, user: models.User, event_id: str, **headers: str) -> Any:
+    """POST /bookings/ as ``user`` (extra headers such as ``Idempotency-Key`` as keywords)."""
+    return post_json(client, "/bookings/", {"event_id": event_id}, {**headers_for(user), **headers})
 
 
 def principal_of(user: models.User) -> auth.Principal:

@@ -6,9 +6,8 @@ from datetime import timedelta
 import pytest
 
 from chalicelib import clock
+from tests.auth_flows import body, error_code
 from tests.booking_factories import (
-    body,
-    error_code,
     headers_for,
     make_event,
     make_facilitator,

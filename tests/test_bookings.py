@@ -7,9 +7,9 @@ import pytest
 from pynamodb.exceptions import CancellationReason
 
 from chalicelib import bookings, clock, models
+from tests.auth_flows import body, error_code
 from tests.booking_factories import (
-    body,
-    error_code,
+    book,
     headers_for,
     make_event,
     make_facilitator,
@@ -22,14 +22,6 @@ from tests.booking_factories import (
 @pytest.fixture
 def user():
     return make_user(name="Ann")
-
-
-def book(client, user, event_id, **headers):
-    return client.http.post(
-        "/bookings/",
-        body=json.dumps({"event_id": event_id}),
-        headers={**headers_for(user), "Content-Type": "application/json", **headers},
-    )
 
 
 def cancel(client, user, booking_id):

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 
 from chalicelib import clock
+from tests.auth_flows import body, error_code
 from tests.booking_factories import (
-    body,
-    error_code,
+    book,
     headers_for,
     make_event,
     make_facilitator,
@@ -225,12 +225,7 @@ def test_a_cursor_from_my_bookings_is_refused_by_the_listing(client, headers):
     user = make_user()
     own_headers = headers_for(user)
     for _ in range(2):
-        event = make_event()
-        client.http.post(
-            "/bookings/",
-            body=f'{{"event_id": "{event.event_id}"}}',
-            headers={**own_headers, "Content-Type": "application/json"},
-        )
+        book(client, user, make_event().event_id)
     cursor = body(client.http.get("/bookings/my?limit=1", headers=own_headers))["next_cursor"]
     assert cursor
 
