@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -118,7 +118,7 @@ def cancel(principal: auth.Principal, booking_id: str) -> dict[str, Any]:
             if current is not None and current.booking_id == booking.booking_id:
                 raise AlreadyCancelled() from None
             raise errors.NotFound("No such booking.") from None
-        raise _unexplained(error) from None
+        _raise_unexplained(error)
     booking.status = CANCELLED
     booking.updated_at = cancelled_at
     return booking_view(booking)
@@ -253,7 +253,7 @@ def _refused(error: TransactWriteError, idempotency_key: str | None, now: str) -
         if raw["starts_at"]["S"] <= now:
             raise EventStarted()
         raise EventFull()
-    raise _unexplained(error)
+    _raise_unexplained(error)
 
 
 def _commit(write: Callable[[TransactWrite], None]) -> None:
@@ -275,10 +275,10 @@ def only_conflicts(reasons: list[Any]) -> bool:
     return codes == {_TRANSACTION_CONFLICT}
 
 
-def _unexplained(error: TransactWriteError) -> Exception:
+def _raise_unexplained(error: TransactWriteError) -> NoReturn:
     if only_conflicts(error.cancellation_reasons):
-        return Contended()
-    return error
+        raise Contended() from None
+    raise error
 
 
 def _reasons(error: TransactWriteError, count: int) -> list[Any]:

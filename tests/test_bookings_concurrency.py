@@ -118,3 +118,22 @@ def test_a_storm_of_bookings_and_cancellations_keeps_the_seat_count_true(concurr
     assert final == len(confirmed_bookings(event.event_id))
     assert final <= capacity
     assert highest_seen and max(highest_seen) <= capacity
+
+
+def test_simultaneous_cancels_of_one_booking_give_the_seat_back_once(concurrent_client):
+    event = make_event(capacity=3)
+    user = make_user()
+    booking_id = body(book(concurrent_client, user, event.event_id))["booking_id"]
+    start = threading.Barrier(10)
+
+    def attempt(_):
+        start.wait()
+        return answer(
+            concurrent_client.http.delete(f"/bookings/{booking_id}", headers=headers_for(user))
+        )
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = Counter(pool.map(attempt, range(10)))
+
+    assert answers == {200: 1, (409, "already_cancelled"): 9}
+    assert seats_taken(event.event_id) == 0
