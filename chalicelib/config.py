@@ -91,7 +91,9 @@ def _bookings_stream_arn(environ: Mapping[str, str], stage: str) -> str:
         return arn
     if stage in LOCAL_STAGES:
         return f"arn:aws:dynamodb:us-east-1:000000000000:table/ahoum-{stage}-bookings/stream/local"
-    raise ConfigError(f"BOOKINGS_STREAM_ARN is not set for stage {stage!r} (see README, 'Deploy').")
+    raise ConfigError(
+        f"BOOKINGS_STREAM_ARN is not set for stage {stage!r} (see README, 'Deploy to AWS')."
+    )
 
 
 def _secrets(environ: Mapping[str, str], region: str, ssm_client: Any) -> dict[str, str]:
@@ -115,16 +117,20 @@ def _secrets(environ: Mapping[str, str], region: str, ssm_client: Any) -> dict[s
 
 
 def _read_parameters(names: list[str], region: str, ssm_client: Any) -> dict[str, str]:
-    client = ssm_client or botocore.session.get_session().create_client(
-        "ssm",
-        region_name=region,
-        config=Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 3}),
-    )
+    client = ssm_client or _ssm_client(region)
     try:
         response = client.get_parameters(Names=names, WithDecryption=True)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
         raise ConfigError(f"Could not read SSM parameter(s) {', '.join(names)}: {error}") from error
     return {parameter["Name"]: parameter["Value"] for parameter in response["Parameters"]}
+
+
+def _ssm_client(region: str) -> Any:
+    return botocore.session.get_session().create_client(
+        "ssm",
+        region_name=region,
+        config=Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 3}),
+    )
 
 
 def _jwt_secret(secret: str, stage: str, data_dir: Path) -> str:

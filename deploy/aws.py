@@ -66,7 +66,7 @@ def check_secrets(ssm: Any, stage: str) -> None:
     """Fail before deploying anything when a secret parameter has not been created."""
     environment = stage_environment(stage)
     names = [environment[setting] for setting in SECRET_SETTINGS if environment.get(setting)]
-    missing = ssm.get_parameters(Names=names)["InvalidParameters"] if names else []
+    missing = ssm.get_parameters(Names=names).get("InvalidParameters", []) if names else []
     if missing:
         commands = "\n".join(
             f"  aws ssm put-parameter --type SecureString --name {name} --value '…'"
