@@ -7,9 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from deploy import aws, bundle
-from deploy.packaging import DIST_DIR, TEMPLATE_NAME, ZIP_NAME, package
-from deploy.project import DeployError, check_stage
+from deploy.project import DeployError, check_stage, stand_ins
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,23 +24,27 @@ def main(argv: list[str] | None = None) -> int:
     destroy_parser.add_argument("--allow-prod", action="store_true", help="allow a prod stage")
     args = parser.parse_args(argv)
     try:
+        stage = check_stage(args.stage)
+        region = os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+        # This process reads the models' shape only; `make … STAGE=prod` exports STAGE to it,
+        # and the models load the settings of whatever stage they find when imported.
+        os.environ.update(stand_ins(stage, region))
+        from deploy import aws, bundle
+        from deploy.packaging import DIST_DIR, TEMPLATE_NAME, ZIP_NAME, package
+
         if args.command == "package":
-            return _package(check_stage(args.stage), args.out or DIST_DIR / args.stage)
+            out_dir = args.out or DIST_DIR / stage
+            package(stage, out_dir, region)
+            print(f"Template: {out_dir / TEMPLATE_NAME}")
+            return bundle.main([str(out_dir / ZIP_NAME)])
         if args.command == "deploy":
-            aws.deploy(args.stage)
+            aws.deploy(stage)
         else:
-            aws.destroy(args.stage, assume_yes=args.yes, allow_prod=args.allow_prod)
+            aws.destroy(stage, assume_yes=args.yes, allow_prod=args.allow_prod)
     except DeployError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0
-
-
-def _package(stage: str, out_dir: Path) -> int:
-    region = os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    package(stage, out_dir, region)
-    print(f"Template: {out_dir / TEMPLATE_NAME}")
-    return bundle.main([str(out_dir / ZIP_NAME)])
 
 
 if __name__ == "__main__":

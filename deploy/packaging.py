@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from deploy import bundle, policies, resources
-from deploy.project import FUNCTIONS, STREAM_FUNCTION, function_name
+from deploy.project import FUNCTIONS, STREAM_FUNCTION, function_name, stand_ins
 from local.paths import REPO_ROOT
 
 DIST_DIR = REPO_ROOT / "dist"
@@ -86,23 +86,11 @@ def _camel(function: str) -> str:
 
 
 def chalice_environment(stage: str, region: str, stream_arn: str | None = None) -> dict[str, str]:
-    """The environment for a `chalice package`/`deploy` process.
-
-    Chalice imports app.py to read its routes and Lambdas, and config.py insists on what a
-    deployed stage needs. That import serves nothing, so it gets stand-in secrets (taking
-    precedence over the stage's *_PARAM names, so it reads no SSM) and, for packaging, a
-    stand-in stream ARN that ``merge_template`` replaces with the table's own.
-    """
-    return {
-        **os.environ,
-        "AWS_DEFAULT_REGION": region,
-        # Never ask the instance-metadata service for credentials that packaging does not need.
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "BOOKINGS_STREAM_ARN": stream_arn
-        or f"arn:aws:dynamodb:{region}:000000000000:table/ahoum-{stage}-bookings/stream/packaging",
-        "JWT_SECRET": "stand-in-for-importing-app-py-" + "x" * 32,
-        "CRM_WEBHOOK_SECRET": "stand-in-for-importing-app-py",
-    }
+    """The environment for a `chalice package`/`deploy`/`delete` process (see ``stand_ins``)."""
+    environment = {**os.environ, **stand_ins(stage, region), "AWS_DEFAULT_REGION": region}
+    if stream_arn:
+        environment["BOOKINGS_STREAM_ARN"] = stream_arn
+    return environment
 
 
 def chalice_command(*args: str) -> list[str]:
@@ -118,7 +106,9 @@ def package(stage: str, out_dir: Path, region: str = "us-east-1") -> bundle.Repo
     command = chalice_command(
         "package", "--stage", stage, "--merge-template", str(merge_path), str(out_dir)
     )
-    subprocess.run(command, check=True, env=chalice_environment(stage, region), cwd=REPO_ROOT)
+    # Packaging needs no credentials: never let botocore ask the instance-metadata service.
+    environment = {**chalice_environment(stage, region), "AWS_EC2_METADATA_DISABLED": "true"}
+    subprocess.run(command, check=True, env=environment, cwd=REPO_ROOT)
     merge_path.unlink()
     dropped = bundle.trim(out_dir / ZIP_NAME)
     if dropped:

@@ -74,6 +74,25 @@ def policy_path(stage: str, function: str) -> Path:
     return CHALICE_DIR / name
 
 
+def stand_ins(stage: str, region: str) -> dict[str, str]:
+    """Environment for a process that imports the app only to read its shape.
+
+    `chalice package`/`deploy` import app.py to find its routes and Lambdas, and the deploy
+    tooling imports the models to describe their tables; config.py insists on what a deployed
+    stage needs. Such an import serves nothing, so it gets stand-in secrets (which take
+    precedence over the stage's *_PARAM names, so no SSM is read) and a stand-in stream ARN
+    (which the packaged template replaces with the table's own).
+    """
+    return {
+        "STAGE": stage,
+        "BOOKINGS_STREAM_ARN": (
+            f"arn:aws:dynamodb:{region}:000000000000:table/ahoum-{stage}-bookings/stream/stand-in"
+        ),
+        "JWT_SECRET": "stand-in-for-importing-the-app-" + "x" * 32,
+        "CRM_WEBHOOK_SECRET": "stand-in-for-importing-the-app",
+    }
+
+
 def data_stack_name(stage: str) -> str:
     return f"ahoum-{stage}-data"
 

@@ -2,6 +2,7 @@
 step against botocore's Stubber (CloudFormation, SSM, Lambda, API Gateway — never DynamoDB)."""
 
 import json
+import os
 import shutil
 
 import botocore.session
@@ -15,6 +16,15 @@ from deploy.project import CONFIG_PATH, FUNCTIONS, DeployError, set_stage_variab
 STREAM_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/ahoum-dev-bookings/stream/2026-01-01"
 MAPPING_UUID = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
 DLQ_ARN = "arn:aws:sqs:eu-west-1:123456789012:ahoum-dev-booking-stream-dlq"
+
+
+@pytest.fixture(autouse=True)
+def own_environment():
+    # The CLI sets its own process's environment; keep that out of the other tests.
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 class NoAws:

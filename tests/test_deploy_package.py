@@ -4,6 +4,7 @@ The package is built once for the module (as `make package` does it) and inspect
 """
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -32,18 +33,25 @@ STREAM_READ_ACTIONS = {
 _LOG_STREAMS = re.compile(r"^arn:\$\{AWS::Partition\}:logs:.*:log-group:/aws/lambda/[\w-]+:\*$")
 
 
+# What a user's shell does not have: the test session's own app settings.
+_APP_SETTINGS = ("STAGE", "JWT_SECRET", "CRM_WEBHOOK_SECRET", "BOOKINGS_STREAM_ARN", "DATA_DIR")
+
+
 @pytest.fixture(scope="module")
-def packaged(tmp_path_factory):
-    out_dir = tmp_path_factory.mktemp("package")
+def packaged():
+    """`make package STAGE=prod`, run as a user runs it (which also runs cfn-lint)."""
+    environment = {k: v for k, v in os.environ.items() if k not in _APP_SETTINGS}
     result = subprocess.run(
-        [sys.executable, "-m", "deploy", "package", "--stage", STAGE, "--out", str(out_dir)],
+        ["make", "--no-print-directory", "package", f"STAGE={STAGE}"],
         cwd=REPO_ROOT,
+        env=environment,
         capture_output=True,
         text=True,
         timeout=540,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    return out_dir
+    assert "cfn-lint: dist/prod/sam.json is clean" in result.stdout
+    return REPO_ROOT / "dist" / STAGE
 
 
 @pytest.fixture(scope="module")
