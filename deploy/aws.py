@@ -125,8 +125,13 @@ def configure_stream_mapping(lambda_client: Any, uuid: str, dead_letter_queue_ar
 
 def use_json_logs(lambda_client: Any, stage: str) -> None:
     for function in FUNCTIONS:
+        name = function_name(stage, function)
+        # A function still applying chalice's update refuses another one until it is done.
+        lambda_client.get_waiter("function_updated").wait(
+            FunctionName=name, WaiterConfig={"Delay": 2, "MaxAttempts": 60}
+        )
         lambda_client.update_function_configuration(
-            FunctionName=function_name(stage, function), LoggingConfig=resources.LOGGING_CONFIG
+            FunctionName=name, LoggingConfig=resources.LOGGING_CONFIG
         )
 
 

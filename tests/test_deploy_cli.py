@@ -165,6 +165,26 @@ def test_the_deployed_stream_mapping_gets_the_templates_failure_handling():
         stubber.assert_no_pending_responses()
 
 
+def test_every_deployed_lambda_is_switched_to_json_logs_once_it_is_ready():
+    lambda_client, stubber = stubbed("lambda")
+    for name in (
+        "ahoum-bookings-dev",
+        "ahoum-bookings-dev-on_booking_change",
+        "ahoum-bookings-dev-retry_webhooks",
+    ):
+        stubber.add_response(
+            "get_function_configuration", {"LastUpdateStatus": "Successful"}, {"FunctionName": name}
+        )
+        stubber.add_response(
+            "update_function_configuration",
+            {"FunctionName": name},
+            {"FunctionName": name, "LoggingConfig": {"LogFormat": "JSON"}},
+        )
+    with stubber:
+        aws.use_json_logs(lambda_client, "dev")
+        stubber.assert_no_pending_responses()
+
+
 def test_gateway_responses_are_put_then_the_api_is_redeployed_so_they_take_effect():
     apigateway, stubber = stubbed("apigateway")
     for response_type, response in resources.gateway_responses().items():
