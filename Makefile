@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PY_DEPS := $(VENV)/.installed
 NODE_DEPS := node_modules/.installed
 
-.PHONY: run test lint format seed deps java clean
+.PHONY: run test lint format seed deps java clean deploy package destroy
 
 run: deps
 	$(BIN)/python -m local.run
@@ -48,3 +48,18 @@ $(NODE_DEPS): package.json package-lock.json
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
+
+# AWS (README, "Deploy to AWS"). deploy/destroy use your AWS credentials; package is offline.
+STAGE ?= dev
+
+deploy: $(PY_DEPS)
+	$(BIN)/python -m deploy deploy --stage $(STAGE)
+
+package: $(PY_DEPS)
+	$(BIN)/python -m deploy package --stage $(STAGE)
+	$(BIN)/cfn-lint dist/$(STAGE)/sam.json
+	@echo "cfn-lint: dist/$(STAGE)/sam.json is clean"
+
+# Asks for the stage name first; prod also needs ALLOW_PROD=1 (its tables are kept anyway).
+destroy: $(PY_DEPS)
+	$(BIN)/python -m deploy destroy --stage $(STAGE) $(if $(ALLOW_PROD),--allow-prod)

@@ -1,6 +1,12 @@
 """Settings from the environment, read once.
 
 Nothing else in the project touches ``os.environ``: every module asks ``get_settings()``.
+
+Secrets (``JWT_SECRET``, ``CRM_WEBHOOK_SECRET``) are given either as plain values (local runs,
+tests) or, on AWS, as the names of SSM Parameter Store SecureStrings in ``JWT_SECRET_PARAM`` /
+``CRM_WEBHOOK_SECRET_PARAM``: those are read in one call while the settings load, which is the
+Lambda's cold start, and kept for the container's life. A named parameter that cannot be read
+stops the function there, before it serves anything.
 """
 
 from __future__ import annotations
@@ -11,9 +17,16 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import botocore.exceptions
+import botocore.session
+from botocore.config import Config
 
 LOCAL_STAGES = frozenset({"local", "test"})
 DEFAULT_BCRYPT_ROUNDS = 12
+SECRET_NAMES = ("JWT_SECRET", "CRM_WEBHOOK_SECRET")
+PARAMETER_SUFFIX = "_PARAM"
 
 
 class ConfigError(RuntimeError):
@@ -41,8 +54,11 @@ class Settings:
         return f"ahoum-{self.stage}-"
 
 
-def load_settings(environ: Mapping[str, str]) -> Settings:
-    """Build settings from an environment mapping; raise ConfigError on anything unusable."""
+def load_settings(environ: Mapping[str, str], ssm_client: Any = None) -> Settings:
+    """Build settings from an environment mapping; raise ConfigError on anything unusable.
+
+    ``ssm_client`` reads the secret parameters (a botocore SSM client is made when needed).
+    """
     stage = environ.get("STAGE", "local").strip() or "local"
     data_dir = Path(environ.get("DATA_DIR", ".data"))
     rounds_text = environ.get("BCRYPT_ROUNDS", str(DEFAULT_BCRYPT_ROUNDS))
@@ -52,13 +68,15 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         raise ConfigError(f"BCRYPT_ROUNDS must be a whole number, got {rounds_text!r}") from None
     if not 4 <= bcrypt_rounds <= 31:
         raise ConfigError(f"BCRYPT_ROUNDS must be between 4 and 31, got {bcrypt_rounds}")
+    region = environ.get("AWS_DEFAULT_REGION") or environ.get("AWS_REGION") or "us-east-1"
+    secrets_found = _secrets(environ, region, ssm_client)
     return Settings(
         stage=stage,
-        region=environ.get("AWS_DEFAULT_REGION") or environ.get("AWS_REGION") or "us-east-1",
+        region=region,
         dynamodb_endpoint=environ.get("DYNAMODB_ENDPOINT") or None,
-        jwt_secret=_jwt_secret(environ, stage, data_dir),
+        jwt_secret=_jwt_secret(secrets_found.get("JWT_SECRET", ""), stage, data_dir),
         crm_webhook_url=environ.get("CRM_WEBHOOK_URL") or None,
-        crm_webhook_secret=environ.get("CRM_WEBHOOK_SECRET") or None,
+        crm_webhook_secret=secrets_found.get("CRM_WEBHOOK_SECRET") or None,
         bcrypt_rounds=bcrypt_rounds,
         data_dir=data_dir,
         bookings_stream_arn=_bookings_stream_arn(environ, stage),
@@ -73,18 +91,57 @@ def _bookings_stream_arn(environ: Mapping[str, str], stage: str) -> str:
         return arn
     if stage in LOCAL_STAGES:
         return f"arn:aws:dynamodb:us-east-1:000000000000:table/ahoum-{stage}-bookings/stream/local"
-    raise ConfigError(f"BOOKINGS_STREAM_ARN is not set for stage {stage!r} (see README, 'Deploy').")
+    raise ConfigError(
+        f"BOOKINGS_STREAM_ARN is not set for stage {stage!r} (see README, 'Deploy to AWS')."
+    )
 
 
-def _jwt_secret(environ: Mapping[str, str], stage: str, data_dir: Path) -> str:
-    secret = environ.get("JWT_SECRET", "")
+def _secrets(environ: Mapping[str, str], region: str, ssm_client: Any) -> dict[str, str]:
+    """Each secret's value: given plainly, or read from the SSM parameter its ``_PARAM`` names."""
+    found = {name: environ[name] for name in SECRET_NAMES if environ.get(name)}
+    wanted = {
+        environ[name + PARAMETER_SUFFIX]: name
+        for name in SECRET_NAMES
+        if name not in found and environ.get(name + PARAMETER_SUFFIX)
+    }
+    if wanted:
+        values = _read_parameters(sorted(wanted), region, ssm_client)
+        missing = sorted(parameter for parameter in wanted if parameter not in values)
+        if missing:
+            raise ConfigError(
+                f"SSM parameter(s) {', '.join(missing)} not found: create each as a SecureString "
+                "(see README, 'Deploy to AWS') or correct the *_PARAM setting that names it."
+            )
+        found.update({wanted[parameter]: value for parameter, value in values.items()})
+    return found
+
+
+def _read_parameters(names: list[str], region: str, ssm_client: Any) -> dict[str, str]:
+    client = ssm_client or _ssm_client(region)
+    try:
+        response = client.get_parameters(Names=names, WithDecryption=True)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+        raise ConfigError(f"Could not read SSM parameter(s) {', '.join(names)}: {error}") from error
+    return {parameter["Name"]: parameter["Value"] for parameter in response["Parameters"]}
+
+
+def _ssm_client(region: str) -> Any:
+    return botocore.session.get_session().create_client(
+        "ssm",
+        region_name=region,
+        config=Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 3}),
+    )
+
+
+def _jwt_secret(secret: str, stage: str, data_dir: Path) -> str:
     if secret:
         if len(secret) < 32 and stage not in LOCAL_STAGES:
             raise ConfigError("JWT_SECRET must be at least 32 characters outside local stages")
         return secret
     if stage not in LOCAL_STAGES:
         raise ConfigError(
-            f"JWT_SECRET is not set for stage {stage!r}. Set it (see README, 'Secrets') — "
+            f"JWT_SECRET is not set for stage {stage!r}. Set JWT_SECRET_PARAM to the name of "
+            "its SSM SecureString (see README, 'Deploy to AWS') — "
             "a deployed stage never falls back to a default secret."
         )
     return _local_secret(data_dir / "jwt_secret")

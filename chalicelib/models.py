@@ -309,13 +309,79 @@ def _key_values(model: type[Model], raw: dict[str, Any]) -> tuple[str, ...]:
     return tuple(attr.deserialize(raw[attr.attr_name][attr.attr_type]) for attr in attrs if attr)
 
 
+def table_definition(model: type[Model]) -> dict[str, Any]:
+    """The model's table as a DynamoDB CreateTable request: keys, indexes, billing, stream.
+
+    The one description of every table: ``create_tables()`` sends it to DynamoDB Local and the
+    deploy templates turn it into CloudFormation, so local and deployed tables cannot drift.
+    """
+    # _get_schema is PynamoDB's own reading of the model (pinned version); it already folds
+    # the index key attributes into the table's attribute definitions.
+    schema = model._get_schema()
+    definition: dict[str, Any] = {
+        "TableName": model.Meta.table_name,
+        "BillingMode": model.Meta.billing_mode,
+        "AttributeDefinitions": sorted(
+            schema["attribute_definitions"], key=lambda attr: attr["AttributeName"]
+        ),
+        "KeySchema": _key_schema(schema["key_schema"]),
+    }
+    for kind, indexes in (
+        ("GlobalSecondaryIndexes", schema["global_secondary_indexes"]),
+        ("LocalSecondaryIndexes", schema["local_secondary_indexes"]),
+    ):
+        if indexes:
+            definition[kind] = [
+                {
+                    "IndexName": index["index_name"],
+                    "KeySchema": _key_schema(index["key_schema"]),
+                    "Projection": index["projection"],
+                }
+                for index in sorted(indexes, key=lambda index: index["index_name"])
+            ]
+    stream_view_type = getattr(model.Meta, "stream_view_type", None)
+    if stream_view_type:
+        definition["StreamSpecification"] = {
+            "StreamEnabled": True,
+            "StreamViewType": stream_view_type,
+        }
+    return definition
+
+
+def _key_schema(elements: list[dict[str, str]]) -> list[dict[str, str]]:
+    # DynamoDB wants the HASH element first.
+    return [
+        {"AttributeName": element["AttributeName"], "KeyType": element["KeyType"]}
+        for element in sorted(elements, key=lambda element: element["KeyType"] != "HASH")
+    ]
+
+
+def ttl_attribute(model: type[Model]) -> str | None:
+    """The attribute DynamoDB's TTL deletes items by, if the model has one."""
+    attribute = model._ttl_attribute()
+    return attribute.attr_name if attribute else None
+
+
 def create_tables() -> list[str]:
     """Create any missing table (with its stream and TTL); return the names it created."""
     created = []
+    client = connection().client
     for model in TABLES.values():
-        if not model.exists():
-            model.create_table(wait=True)
-            created.append(model.Meta.table_name)
+        if model.exists():
+            continue
+        definition = table_definition(model)
+        name = definition["TableName"]
+        client.create_table(**definition)
+        client.get_waiter("table_exists").wait(
+            TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
+        )
+        ttl = ttl_attribute(model)
+        if ttl:
+            client.update_time_to_live(
+                TableName=name,
+                TimeToLiveSpecification={"AttributeName": ttl, "Enabled": True},
+            )
+        created.append(name)
     return created
 
 

@@ -1,0 +1,79 @@
+"""The hand-written IAM policies in ``.chalice/policies/<function>.json``, rendered per stage.
+
+Chalice's policy analyzer cannot see PynamoDB's calls, so ``autogen_policy`` is off and each
+Lambda gets exactly the policy written for it. The files name resources the way CloudFormation's
+``Fn::Sub`` does (``${AWS::Region}``, ``${AWS::AccountId}``, …) plus ``${Stage}`` and
+``${BookingsStreamArn}``; rendering fills those in, either for the packaged template (as
+``Fn::Sub`` expressions CloudFormation resolves) or with the values of a real account (for
+`chalice deploy`, which sends the policy as it is).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from deploy.project import CHALICE_DIR, FUNCTIONS, policy_path
+from deploy.resources import BOOKINGS_TABLE
+
+SOURCE_DIR = CHALICE_DIR / "policies"
+STREAM_ARN = "${BookingsStreamArn}"
+_PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
+
+
+def source(function: str) -> dict[str, Any]:
+    return json.loads((SOURCE_DIR / f"{function}.json").read_text())
+
+
+def for_template(function: str, stage: str) -> dict[str, Any]:
+    """The policy with every resource as an ``Fn::Sub`` that CloudFormation resolves."""
+
+    def render(resource: str) -> Any:
+        resource = resource.replace("${Stage}", stage)
+        if resource == STREAM_ARN:
+            return {"Fn::GetAtt": [BOOKINGS_TABLE, "StreamArn"]}
+        return {"Fn::Sub": resource} if "${" in resource else resource
+
+    return _map_resources(source(function), render)
+
+
+def for_account(
+    function: str, stage: str, *, partition: str, region: str, account_id: str, stream_arn: str
+) -> dict[str, Any]:
+    """The policy with every resource spelled out for one account and region."""
+    values = {
+        "AWS::Partition": partition,
+        "AWS::Region": region,
+        "AWS::AccountId": account_id,
+        "Stage": stage,
+        "BookingsStreamArn": stream_arn,
+    }
+
+    def render(resource: str) -> str:
+        return _PLACEHOLDER.sub(lambda match: values[match.group(1)], resource)
+
+    return _map_resources(source(function), render)
+
+
+def write(stage: str, rendered: dict[str, dict[str, Any]]) -> list[Path]:
+    """Write each function's rendered policy where config.json's ``iam_policy_file`` points."""
+    paths = []
+    for function in FUNCTIONS:
+        path = policy_path(stage, function)
+        path.write_text(json.dumps(rendered[function], indent=2) + "\n")
+        paths.append(path)
+    return paths
+
+
+def _map_resources(policy: dict[str, Any], render: Any) -> dict[str, Any]:
+    statements = []
+    for statement in policy["Statement"]:
+        resources = statement["Resource"]
+        if isinstance(resources, list):
+            rendered = [render(resource) for resource in resources]
+        else:
+            rendered = render(resources)
+        statements.append({**statement, "Resource": rendered})
+    return {**policy, "Statement": statements}
