@@ -2,7 +2,7 @@
 
 from chalice import Rate, Response
 
-from chalicelib import auth, events, health, schemas, webhooks
+from chalicelib import auth, bookings, events, facilitators, health, schemas, webhooks
 from chalicelib.api import BookingsApp
 from chalicelib.config import get_settings
 
@@ -17,7 +17,91 @@ def get_health():
 @app.route("/events", methods=["GET"])
 def list_events():
     auth.authenticate(app.current_request.headers)
-    return events.list_upcoming()
+    query = schemas.load_query(app.current_request, schemas.EventsQuery())
+    return events.list_upcoming(**query)
+
+
+@app.route("/events/{event_id}", methods=["GET"])
+def get_event(event_id):
+    auth.authenticate(app.current_request.headers)
+    return events.get_event(schemas.load_id(event_id, "event_id"))
+
+
+@app.route("/bookings", methods=["POST"])
+def book():
+    request = app.current_request
+    body = schemas.load_json_body(request, schemas.BookingBody())
+    key = schemas.idempotency_key(request.headers)
+    return Response(
+        bookings.authenticate_and_book(request.headers, body["event_id"], key), status_code=201
+    )
+
+
+@app.route("/bookings/my", methods=["GET"])
+def my_bookings():
+    principal = auth.authenticate(app.current_request.headers)
+    query = schemas.load_query(app.current_request, schemas.BookingsQuery())
+    return bookings.list_mine(principal, **query)
+
+
+@app.route("/bookings/{booking_id}", methods=["DELETE"])
+def cancel_booking(booking_id):
+    principal = auth.authenticate(app.current_request.headers)
+    return bookings.cancel(principal, schemas.load_id(booking_id, "booking_id"))
+
+
+@app.route("/admin/facilitators", methods=["POST"])
+def create_facilitator():
+    auth.require_admin(auth.authenticate(app.current_request.headers))
+    body = schemas.load_json_body(app.current_request, schemas.FacilitatorBody())
+    return Response(facilitators.create(**body), status_code=201)
+
+
+@app.route("/admin/facilitators", methods=["GET"])
+def list_facilitators():
+    auth.require_admin(auth.authenticate(app.current_request.headers))
+    query = schemas.load_query(app.current_request, schemas.PageQuery())
+    return facilitators.list_all(**query)
+
+
+@app.route("/admin/facilitators/{facilitator_id}", methods=["GET"])
+def get_facilitator(facilitator_id):
+    auth.require_admin(auth.authenticate(app.current_request.headers))
+    return facilitators.get(schemas.load_id(facilitator_id, "facilitator_id"))
+
+
+@app.route("/admin/facilitators/{facilitator_id}", methods=["PATCH"])
+def update_facilitator(facilitator_id):
+    auth.require_admin(auth.authenticate(app.current_request.headers))
+    body = schemas.load_json_body(app.current_request, schemas.FacilitatorChanges())
+    return facilitators.update(schemas.load_id(facilitator_id, "facilitator_id"), **body)
+
+
+@app.route("/admin/events", methods=["POST"])
+def create_event():
+    auth.require_admin(auth.authenticate(app.current_request.headers))
+    body = schemas.load_json_body(app.current_request, schemas.EventBody())
+    return Response(events.create_event(**body), status_code=201)
+
+
+@app.route("/admin/events/{event_id}", methods=["PATCH"])
+def update_event(event_id):
+    auth.require_admin(auth.authenticate(app.current_request.headers))
+    body = schemas.load_json_body(app.current_request, schemas.EventChanges())
+    return events.update_event(schemas.load_id(event_id, "event_id"), **body)
+
+
+@app.route("/admin/events/{event_id}", methods=["DELETE"])
+def unpublish_event(event_id):
+    auth.require_admin(auth.authenticate(app.current_request.headers))
+    return events.unpublish_event(schemas.load_id(event_id, "event_id"))
+
+
+@app.route("/admin/events/{event_id}/attendees", methods=["GET"])
+def list_attendees(event_id):
+    auth.require_admin(auth.authenticate(app.current_request.headers))
+    query = schemas.load_query(app.current_request, schemas.BookingsQuery())
+    return bookings.list_attendees(schemas.load_id(event_id, "event_id"), **query)
 
 
 @app.route("/auth/register", methods=["POST"])

@@ -81,10 +81,22 @@ def bearer_token(headers: dict[str, str]) -> str:
 
 def authenticate(headers: dict[str, str]) -> Principal:
     """The caller behind a Bearer token: valid, not revoked, and still an existing user."""
+    principal, _ = authenticate_with(headers, [])
+    return principal
+
+
+def authenticate_with(
+    headers: dict[str, str], extra_keys: list[models.ItemKey]
+) -> tuple[Principal, dict[models.ItemKey, models.Model]]:
+    """``authenticate``, reading ``extra_keys`` in the same BatchGetItem (one round trip).
+
+    Returns the principal and those extra items that exist, keyed as asked. A token that
+    fails raises as in ``authenticate``, so no item is ever handed to an unknown caller.
+    """
     claims = decode_token(bearer_token(headers))
     user_key = (models.User, claims["sub"])
     revoked_key = (models.RevokedToken, claims["jti"])
-    found = models.batch_get([user_key, revoked_key])
+    found = models.batch_get([user_key, revoked_key, *extra_keys])
     # TTL deletion lags by up to two days, but a revocation only matters before the
     # token's own expiry, which decode_token has already checked.
     if revoked_key in found:
@@ -92,7 +104,7 @@ def authenticate(headers: dict[str, str]) -> Principal:
     user = found.get(user_key)
     if user is None:
         raise errors.Unauthorized("The account behind this token no longer exists.")
-    return Principal(
+    principal = Principal(
         user_id=user.user_id,
         name=user.name,
         email=user.email,
@@ -100,6 +112,7 @@ def authenticate(headers: dict[str, str]) -> Principal:
         token_id=claims["jti"],
         token_expires_at=claims["exp"],
     )
+    return principal, {key: found[key] for key in extra_keys if key in found}
 
 
 def require_admin(principal: Principal) -> Principal:

@@ -1,21 +1,162 @@
-"""Events: what is on, soonest first."""
+"""Events: what is on, soonest first, and how admins put events on and take them off.
+
+Only published events carry ``listing``, so the sparse ``upcoming`` index holds exactly the
+listable ones: listing is one Query whose cost does not grow with past or hidden events.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from chalicelib import clock, models
+from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.condition import Condition
+
+from chalicelib import clock, errors, facilitators, ids, models, pagination
 
 PUBLISHED = "published"
+KINDS = ("session", "retreat")
+
+_UPCOMING_KEY = pagination.key_names(models.Event, models.Event.upcoming)
+# Far enough ahead to bound a range condition, and still a valid fixed-width timestamp.
+_END_OF_TIME = "9999-12-31T23:59:59Z"
 
 
-def list_upcoming(limit: int = 50) -> dict[str, Any]:
-    """Upcoming published events from one Query on the sparse ``upcoming`` index."""
-    now = clock.to_iso(clock.now())
-    results = models.Event.upcoming.query(
-        PUBLISHED, models.Event.starts_at > now, limit=limit, page_size=limit
+class CapacityBelowBookings(errors.Conflict):
+    code = "capacity_below_bookings"
+    default_message = "More seats are already booked than this capacity allows."
+
+
+def list_upcoming(
+    limit: int = 50,
+    cursor: str | None = None,
+    kind: str | None = None,
+    facilitator_id: str | None = None,
+    from_date: date | None = None,
+    to_date: date | None = None,
+) -> dict[str, Any]:
+    """Published events that have not started, soonest first, one Query per page.
+
+    ``from_date``/``to_date`` are whole UTC days, both included. ``kind`` and
+    ``facilitator_id`` filter after DynamoDB's page limit, so a page may be short.
+    """
+    lowest, highest = _start_bounds(from_date, to_date)
+    start = pagination.start_key(cursor, _UPCOMING_KEY, {"listing": PUBLISHED})
+    if start is not None:
+        resume_at = start["starts_at"]["S"]
+        # A cursor kept a while can point before now (those events have started since), or
+        # outside a changed date range; DynamoDB rejects a start key outside the range.
+        if resume_at < lowest:
+            start = None
+        elif resume_at > highest:
+            return {"events": [], "next_cursor": None}
+    if lowest > highest:
+        return {"events": [], "next_cursor": None}
+    conditions: list[Condition] = []
+    if kind is not None:
+        conditions.append(models.Event.kind == kind)
+    if facilitator_id is not None:
+        conditions.append(models.Event.facilitator.id == facilitator_id)
+    page = pagination.fetch_page(
+        lambda size, key: models.Event.upcoming.query(
+            PUBLISHED,
+            models.Event.starts_at.between(lowest, highest),
+            filter_condition=_all_of(conditions),
+            page_size=size,
+            last_evaluated_key=key,
+        ),
+        models.Event,
+        _UPCOMING_KEY,
+        limit,
+        start,
     )
-    return {"events": [event_view(event) for event in results], "next_cursor": None}
+    return {"events": [event_view(event) for event in page.items], "next_cursor": page.next_cursor}
+
+
+def get_event(event_id: str) -> dict[str, Any]:
+    """A published event, past or upcoming; hidden ones are 404 like unknown ones."""
+    event = find(event_id)
+    if event.listing != PUBLISHED:
+        raise _not_found()
+    return event_view(event)
+
+
+def create_event(
+    name: str,
+    kind: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    timezone: str,
+    capacity: int,
+    facilitator_id: str,
+    description: str = "",
+    published: bool = True,
+) -> dict[str, Any]:
+    _check_times(starts_at, ends_at)
+    event = models.Event(
+        ids.new_id(),
+        listing=PUBLISHED if published else None,
+        name=name,
+        description=description,
+        kind=kind,
+        starts_at=clock.to_iso(starts_at),
+        ends_at=clock.to_iso(ends_at),
+        timezone=timezone,
+        capacity=capacity,
+        seats_taken=0,
+        facilitator=_facilitator_copy(facilitator_id),
+        created_at=clock.to_iso_ms(clock.now()),
+    )
+    event.save(condition=models.Event.event_id.does_not_exist())
+    return admin_event_view(event)
+
+
+def update_event(event_id: str, **changes: Any) -> dict[str, Any]:
+    """Change some fields. Bookings already made keep their copy of the old details."""
+    event = find(event_id)
+    starts_at = changes.get("starts_at")
+    ends_at = changes.get("ends_at")
+    if starts_at is not None or ends_at is not None:
+        _check_times(
+            starts_at or clock.parse_iso(event.starts_at),
+            ends_at or clock.parse_iso(event.ends_at),
+            check_start=starts_at is not None,
+        )
+    actions = []
+    for name in ("name", "description", "kind", "timezone", "capacity"):
+        if name in changes:
+            actions.append(getattr(models.Event, name).set(changes[name]))
+    for name in ("starts_at", "ends_at"):
+        if name in changes:
+            actions.append(getattr(models.Event, name).set(clock.to_iso(changes[name])))
+    if "facilitator_id" in changes:
+        actions.append(models.Event.facilitator.set(_facilitator_copy(changes["facilitator_id"])))
+    if "published" in changes:
+        actions.append(_publish_action(changes["published"]))
+    condition = models.Event.event_id.exists()
+    if "capacity" in changes:
+        # Checked by DynamoDB, not from the read above: a booking may land in between.
+        condition &= models.Event.seats_taken <= changes["capacity"]
+    try:
+        event.update(actions=actions, condition=condition)
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise CapacityBelowBookings() from None
+        raise
+    return admin_event_view(event)
+
+
+def unpublish_event(event_id: str) -> dict[str, Any]:
+    """Take an event off the listing and out of booking; its bookings stay as they are."""
+    return update_event(event_id, published=False)
+
+
+def find(event_id: str) -> models.Event:
+    """Any event by id, published or not (admin views); 404 when unknown."""
+    try:
+        return models.Event.get(event_id, consistent_read=True)
+    except models.Event.DoesNotExist:
+        raise _not_found() from None
 
 
 def event_view(event: models.Event) -> dict[str, Any]:
@@ -36,3 +177,62 @@ def event_view(event: models.Event) -> dict[str, Any]:
             "crm_id": event.facilitator.crm_id,
         },
     }
+
+
+def admin_event_view(event: models.Event) -> dict[str, Any]:
+    return {
+        **event_view(event),
+        "published": event.listing == PUBLISHED,
+        "seats_taken": event.seats_taken,
+        "created_at": event.created_at,
+    }
+
+
+def _start_bounds(from_date: date | None, to_date: date | None) -> tuple[str, str]:
+    """The range of ``starts_at`` to list, both ends included, as stored strings."""
+    # Seconds precision: "starts after now" is "starts at or after now + 1 s", so the lower
+    # bound shares one BETWEEN with the upper one.
+    lowest = clock.to_iso(clock.now() + timedelta(seconds=1))
+    if from_date is not None:
+        lowest = max(lowest, clock.to_iso(datetime.combine(from_date, time.min, UTC)))
+    highest = _END_OF_TIME
+    if to_date is not None:
+        highest = clock.to_iso(datetime.combine(to_date, time(23, 59, 59), UTC))
+    return lowest, highest
+
+
+def _not_found() -> errors.NotFound:
+    return errors.NotFound("No such event.")
+
+
+def _check_times(starts_at: datetime, ends_at: datetime, check_start: bool = True) -> None:
+    problems: dict[str, list[str]] = {}
+    if check_start and clock.to_iso(starts_at) <= clock.to_iso(clock.now()):
+        problems["starts_at"] = ["Must be in the future."]
+    if clock.to_iso(ends_at) <= clock.to_iso(starts_at):
+        problems["ends_at"] = ["Must be after starts_at."]
+    if problems:
+        raise errors.ValidationFailed(fields=problems)
+
+
+def _facilitator_copy(facilitator_id: str) -> models.FacilitatorCopy:
+    try:
+        facilitator = facilitators.find(facilitator_id)
+    except errors.NotFound:
+        raise errors.ValidationFailed(fields={"facilitator_id": ["No such facilitator."]}) from None
+    return models.FacilitatorCopy(
+        id=facilitator.facilitator_id, name=facilitator.name, crm_id=facilitator.crm_id
+    )
+
+
+def _publish_action(published: bool) -> Any:
+    if published:
+        return models.Event.listing.set(PUBLISHED)
+    return models.Event.listing.remove()
+
+
+def _all_of(conditions: list[Condition]) -> Condition | None:
+    combined = None
+    for condition in conditions:
+        combined = condition if combined is None else combined & condition
+    return combined

@@ -7,10 +7,11 @@ import json
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from chalicelib import errors
+from chalicelib import bookings, errors, events, ids
 
 
 class StrictSchema(Schema):
@@ -98,3 +99,135 @@ class LoginSchema(StrictSchema):
     # accounts whose passwords were fine when they were set.
     email = _email()
     password = _password(min_length=1)
+
+
+# --- Events, bookings and their admin (issue 5) ---
+
+IDEMPOTENCY_KEY_MAX = 255
+
+
+class Id(fields.String):
+    """A ULID, case-insensitive in, upper-case out."""
+
+    default_error_messages = {"invalid": "Not a valid id."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        normalized = ids.normalize(value) if isinstance(value, str) else None
+        if normalized is None:
+            raise self.make_error("invalid")
+        return normalized
+
+
+def _text(max_length: int, min_length: int = 1, **kwargs: Any) -> fields.Field:
+    return _Trimmed(
+        validate=[validate.Length(min=min_length, max=max_length), _no_control_characters],
+        **kwargs,
+    )
+
+
+def _is_timezone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError("Not an IANA time zone, e.g. Europe/Berlin.") from None
+
+
+def _moment(**kwargs: Any) -> fields.AwareDateTime:
+    return fields.AwareDateTime(
+        error_messages={
+            "invalid": "Not an ISO 8601 date and time.",
+            "invalid_awareness": "Give an offset or Z, e.g. 2026-12-01T09:00:00Z.",
+        },
+        **kwargs,
+    )
+
+
+class PageQuery(StrictSchema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    cursor = fields.String(load_default=None, validate=validate.Length(min=1, max=2048))
+
+
+class EventsQuery(PageQuery):
+    kind = fields.String(validate=validate.OneOf(events.KINDS))
+    facilitator_id = Id()
+    from_date = fields.Date(data_key="from")
+    to_date = fields.Date(data_key="to")
+
+    @validates_schema
+    def _range_is_ordered(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("from_date") and data.get("to_date") and data["from_date"] > data["to_date"]:
+            raise ValidationError("Must not be before `from`.", field_name="to")
+
+
+class BookingsQuery(PageQuery):
+    status = fields.String(validate=validate.OneOf(bookings.STATUSES))
+
+
+class BookingBody(StrictSchema):
+    event_id = Id(required=True)
+
+
+class FacilitatorBody(StrictSchema):
+    name = _text(200, required=True)
+    crm_id = _text(100, required=True)
+
+
+class FacilitatorChanges(StrictSchema):
+    name = _text(200)
+    crm_id = _text(100)
+
+    @validates_schema
+    def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data:
+            raise ValidationError("Send at least one field to change.")
+
+
+class EventChanges(StrictSchema):
+    name = _text(200)
+    description = _text(5000, min_length=0)
+    kind = fields.String(validate=validate.OneOf(events.KINDS))
+    starts_at = _moment()
+    ends_at = _moment()
+    timezone = fields.String(validate=_is_timezone)
+    capacity = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000))
+    facilitator_id = Id()
+    published = fields.Boolean(truthy={True}, falsy={False})
+
+    @validates_schema
+    def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data:
+            raise ValidationError("Send at least one field to change.")
+
+
+class EventBody(EventChanges):
+    name = _text(200, required=True)
+    description = _text(5000, min_length=0, load_default="")
+    kind = fields.String(required=True, validate=validate.OneOf(events.KINDS))
+    starts_at = _moment(required=True)
+    ends_at = _moment(required=True)
+    timezone = fields.String(required=True, validate=_is_timezone)
+    capacity = fields.Integer(
+        strict=True, required=True, validate=validate.Range(min=1, max=100_000)
+    )
+    facilitator_id = Id(required=True)
+    published = fields.Boolean(truthy={True}, falsy={False}, load_default=True)
+
+
+def load_id(value: str, name: str) -> str:
+    """An id taken from the path: a malformed one is a 400 naming ``name``, never a lookup."""
+    normalized = ids.normalize(value)
+    if normalized is None:
+        raise errors.ValidationFailed(fields={name: ["Not a valid id."]})
+    return normalized
+
+
+def idempotency_key(headers: Mapping[str, str] | None) -> str | None:
+    """The optional ``Idempotency-Key`` header: printable ASCII, 1 to 255 characters."""
+    value = (headers or {}).get("idempotency-key")
+    if value is None:
+        return None
+    if not (0 < len(value) <= IDEMPOTENCY_KEY_MAX and value.isascii() and value.isprintable()):
+        raise errors.ValidationFailed(
+            fields={"Idempotency-Key": [f"Use 1 to {IDEMPOTENCY_KEY_MAX} printable characters."]}
+        )
+    return value
