@@ -99,6 +99,7 @@ def main() -> int:
         step("Ready")
         print(
             f"    API:        http://127.0.0.1:{port}/events/  (health: /health)\n"
+            f"    Dashboard:  http://127.0.0.1:{port}/\n"
             f"    DynamoDB:   {dynamodb.endpoint}\n"
             "    Stop with Ctrl-C.",
             flush=True,
