@@ -5,7 +5,7 @@ from chalice import Rate, Response
 from chalicelib import auth, bookings, events, facilitators, health, schemas, webhooks
 from chalicelib.api import BookingsApp
 from chalicelib.config import get_settings
-from chalicelib.web import pages
+from chalicelib.web import pages, rendering
 
 app = BookingsApp(app_name="ahoum-bookings")
 
@@ -194,7 +194,7 @@ def logout_form():
 
 @app.route("/static/app.css", methods=["GET"])
 def stylesheet():
-    return pages.stylesheet()
+    return rendering.stylesheet()
 
 
 @app.on_dynamodb_record(

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from app import app as chalice_app
 from chalicelib import auth
 from chalicelib.config import get_settings
 from chalicelib.web import cookies, csrf
@@ -249,26 +248,26 @@ def _api_gateway_event(path: str, cookie: str = "") -> dict[str, Any]:
     }
 
 
-def test_links_redirects_and_cookies_keep_the_deployed_stage_prefix():
+def test_links_redirects_and_cookies_keep_the_deployed_stage_prefix(app):
     user = make_user()
     session = f"{cookies.SESSION}={auth.issue_token(user.user_id)}"
-    to_login = chalice_app(_api_gateway_event("/dashboard"), None)
+    to_login = app(_api_gateway_event("/dashboard"), None)
     assert to_login["statusCode"] == 303
     assert to_login["headers"]["Location"] == "/api/login"
 
-    login = chalice_app(_api_gateway_event("/login"), None)
+    login = app(_api_gateway_event("/login"), None)
     assert 'action="/api/login"' in login["body"]
     assert 'href="/api/static/app.css?v=' in login["body"]
     assert "Path=/api/" in login["multiValueHeaders"]["Set-Cookie"][0]
 
-    home = chalice_app(_api_gateway_event("/", cookie=session), None)
+    home = app(_api_gateway_event("/", cookie=session), None)
     assert home["headers"]["Location"] == "/api/dashboard"
 
 
-def test_a_crafted_path_never_redirects_to_another_host():
+def test_a_crafted_path_never_redirects_to_another_host(app):
     event = _api_gateway_event("/dashboard")
     event["requestContext"]["path"] = "//evil.example/dashboard"
-    response = chalice_app(event, None)
+    response = app(event, None)
     assert response["headers"]["Location"] == "/login"
 
 

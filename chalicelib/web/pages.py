@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from chalice import Response
 
 from chalicelib import auth, bookings, errors, events, schemas
-from chalicelib.web import cookies, notices, rendering
+from chalicelib.web import cookies, notices
 from chalicelib.web.visit import Visit
 
 EVENTS_PER_PAGE = 10
@@ -32,10 +32,6 @@ def wants_page(request: Any) -> bool:
         return False
     holds_session = cookies.SESSION in cookies.read(request.headers)
     return holds_session or "text/html" in (request.headers or {}).get("accept", "")
-
-
-def stylesheet() -> Response:
-    return rendering.stylesheet()
 
 
 def _page(handler: Callable[[Visit], Response]) -> Callable[[Any], Response]:
