@@ -135,6 +135,17 @@ def test_invalid_fields_are_each_marked_with_the_reason(browser):
     assert field_value(page, "email") == "not-an-email"
 
 
+def test_a_smuggled_field_is_refused_like_the_api_refuses_it(browser):
+    page = browser.submit(
+        "/register",
+        "/register",
+        {"name": "Eve", "email": "eve@example.com", "password": PASSWORD, "role": "admin"},
+    )
+    assert page.status_code == 400
+    assert notice(page) == "The form was not as expected; reload the page."
+    assert models.Credential.count() == 0
+
+
 def test_repeated_failed_logins_are_throttled_with_the_wait_on_the_page(client, browser):
     register(client)
     statuses = [browser.log_in(password=f"wrong {n}").status_code for n in range(5)]

@@ -158,7 +158,7 @@ def _log_out(visit: Visit) -> Response:
 
 
 def _act(
-    visit: Visit, done: str, action: Callable[[auth.Principal, dict[str, str]], Any]
+    visit: Visit, done: str, action: Callable[[auth.Principal, dict[str, str]], None]
 ) -> Response:
     """A dashboard button: do it, then back to the dashboard to say how it went."""
     principal = visit.principal()
