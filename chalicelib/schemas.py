@@ -7,9 +7,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from chalicelib import errors
+from chalicelib import errors, webhooks
 
 
 class StrictSchema(Schema):
@@ -54,3 +54,9 @@ def _load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
             error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
         )
         raise errors.ValidationFailed(fields=messages) from None
+
+
+class WebhookDeliveriesQuery(StrictSchema):
+    state = fields.String(load_default=webhooks.PENDING, validate=validate.OneOf(webhooks.STATES))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    cursor = fields.String(load_default=None)
