@@ -121,7 +121,8 @@ def _at(text: str) -> datetime:
 
 def record(relay: StreamRelay, captured: list[dict[str, Any]], name: str) -> None:
     captured.clear()
-    relay.poll()
+    while relay.poll():
+        pass
     (EVENTS_DIR / f"{name}.json").write_text(json.dumps({"Records": captured}, indent=2) + "\n")
     print(f"recorded {len(captured)} record(s) into tests/events/{name}.json")
 

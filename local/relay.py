@@ -78,12 +78,12 @@ class StreamRelay:
     # --- reading ---------------------------------------------------------------------------
 
     def poll(self) -> int:
-        """Hand every record now on the stream to the handler; return how many were handled."""
+        """Hand the handler one batch from each shard that has records; return how many.
+
+        One batch per shard per call, so a stop request is honoured between batches.
+        """
         self._refresh_shards()
-        handled = 0
-        for shard in self._readable_shards():
-            handled += self._drain(shard["ShardId"])
-        return handled
+        return sum(self._read_batch(shard["ShardId"]) for shard in self._readable_shards())
 
     def _refresh_shards(self) -> None:
         if time.monotonic() - self._shards_read_at < SHARD_REFRESH_SECONDS:
@@ -122,25 +122,30 @@ class StreamRelay:
             readable.append(shard)
         return readable
 
-    def _drain(self, shard_id: str) -> int:
-        handled = 0
-        while True:
-            iterator = self._iterators.get(shard_id) or self._new_iterator(shard_id)
+    def _read_batch(self, shard_id: str) -> int:
+        iterator = self._iterators.get(shard_id) or self._new_iterator(shard_id)
+        stale = (
+            self._streams.exceptions.ExpiredIteratorException,
+            self._streams.exceptions.TrimmedDataAccessException,
+        )
+        try:
             page = self._streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
-            records = page["Records"]
-            next_iterator = page.get("NextShardIterator")
-            if records and not self._deliver(shard_id, records):
-                return handled
-            handled += len(records)
-            if next_iterator is None:
-                self._shard_position(shard_id)["done"] = True
-                self._save_position()
-                self._iterators.pop(shard_id, None)
-                self._shards_read_at = -SHARD_REFRESH_SECONDS  # look for its children now
-                return handled
-            self._iterators[shard_id] = next_iterator
-            if not records:
-                return handled
+        except stale:
+            # Iterators go stale (AWS expires them after 15 minutes; DynamoDB Local now and
+            # then rejects one kept across a shard's first write): start again from the position.
+            iterator = self._new_iterator(shard_id)
+            page = self._streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
+        records = page["Records"]
+        if records and not self._deliver(shard_id, records):
+            return 0
+        if "NextShardIterator" in page:
+            self._iterators[shard_id] = page["NextShardIterator"]
+        else:
+            self._shard_position(shard_id)["done"] = True
+            self._save_position()
+            self._iterators.pop(shard_id, None)
+            self._shards_read_at = -SHARD_REFRESH_SECONDS  # look for its children now
+        return len(records)
 
     def _new_iterator(self, shard_id: str) -> str:
         after = self._shard_position(shard_id).get("after")
