@@ -54,6 +54,9 @@ RETRY_BASE = timedelta(minutes=1)
 RETRY_CAP = timedelta(hours=2)
 GIVE_UP_AFTER = timedelta(days=3)
 HISTORY_KEPT = 20
+# A batch meeting a slow CRM hands its remaining messages to the retrier (due at once) rather
+# than run into the stream Lambda's timeout.
+STREAM_SEND_BUDGET_SECONDS = 30
 # The retrier runs every minute; it stops taking new rows after this long so one run never
 # overlaps the next by much (what is left is still due next time).
 RETRIER_BUDGET_SECONDS = 40
@@ -86,12 +89,14 @@ def handle_stream_batch(event: DynamoDBEvent) -> dict[str, Any]:
     Lambda retries from the first reported record, so records after it come again; their
     delivery rows already exist and they post nothing twice.
     """
+    started = time.monotonic()
     failures = []
     for record in event:
         try:
             message = message_from_record(record)
             if message is not None:
-                _deliver_new(*message)
+                send_now = time.monotonic() - started < STREAM_SEND_BUDGET_SECONDS
+                _deliver_new(*message, send_now=send_now)
         except Exception:
             log.exception(
                 "stream record not handled",
@@ -150,7 +155,7 @@ def _required(holder: Any, name: str) -> Any:
     return value
 
 
-def _deliver_new(delivery_id: str, body: str) -> None:
+def _deliver_new(delivery_id: str, body: str, send_now: bool) -> None:
     now = clock.now()
     row = models.WebhookDelivery(
         delivery_id,
@@ -167,6 +172,10 @@ def _deliver_new(delivery_id: str, body: str) -> None:
                 "CRM_WEBHOOK_URL is not set; webhook recorded as skipped",
                 extra={"fields": {"delivery_id": delivery_id}},
             )
+        return
+    if not send_now:
+        row.state, row.next_attempt_at = PENDING, clock.to_iso_ms(now)
+        _create(row)
         return
     row.state, row.next_attempt_at = SENDING, clock.to_iso_ms(now + CLAIM_LEASE)
     row.claim = str(ULID())

@@ -69,6 +69,7 @@ class CrmSink:
 
     def start(self) -> CrmSink:
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler_class())
+        self._server.daemon_threads = True  # stopping never waits on a client's connection
         self.port = self._server.server_address[1]
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self

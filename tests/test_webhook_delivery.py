@@ -236,3 +236,17 @@ def test_delivered_payload_is_sent_byte_for_byte_on_every_attempt(
     )
     assert int(second["webhook_timestamp"]) > int(first["webhook_timestamp"])
     assert datetime.fromtimestamp(int(second["webhook_timestamp"]), UTC) <= clock.now()
+
+
+def test_a_batch_out_of_time_leaves_the_rest_to_the_retrier_due_at_once(
+    client, crm, stream_event, webhook_admin, monkeypatch
+):
+    monkeypatch.setattr(webhooks, "STREAM_SEND_BUDGET_SECONDS", 0)
+    assert invoke(client, stream_event("bookings_batch")) == {"batchItemFailures": []}
+
+    assert crm.deliveries == []
+    queued = deliveries(client, webhook_admin, "pending")
+    assert len(queued) == 3
+    assert all(clock.parse_iso(d["next_attempt_at"]) <= clock.now() for d in queued)
+    assert run_retrier(client)["delivered"] == 3
+    assert len(crm.deliveries) == 3
