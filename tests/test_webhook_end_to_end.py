@@ -197,3 +197,28 @@ def test_relay_retries_a_failed_record_without_repeating_the_rest(relays, crm):
         f"{b.booking_id}.booking.confirmed" for b in bookings
     )
     assert calls[:2] == [3, 2]  # the retry starts at the failed record
+
+
+def test_relay_skips_a_record_that_keeps_failing_and_goes_on(relays, crm, monkeypatch):
+    from app import on_booking_change
+
+    monkeypatch.setattr("local.relay.FAILED_BATCH_PAUSE_SECONDS", 0.05)
+    poison, healthy = confirm(ANN, YOGA), confirm(people(1)[0], YOGA)
+
+    def stops_at_the_poison(event, context):
+        # Handles records in order and gives up at the poison: what follows waits behind it.
+        keys = [r["dynamodb"]["Keys"]["user_id"]["S"] for r in event["Records"]]
+        cut = keys.index(ANN.user_id) if ANN.user_id in keys else len(keys)
+        on_booking_change({"Records": event["Records"][:cut]}, context)
+        return {
+            "batchItemFailures": [
+                {"itemIdentifier": r["dynamodb"]["SequenceNumber"]} for r in event["Records"][cut:]
+            ]
+        }
+
+    relays.start(handler=stops_at_the_poison, max_record_retries=2)
+
+    assert wait_for(lambda: len(crm.deliveries) == 1)
+    time.sleep(0.5)
+    assert [d["payload"]["booking_id"] for d in crm.deliveries] == [healthy.booking_id]
+    assert poison.booking_id not in {d["payload"]["booking_id"] for d in crm.deliveries}
