@@ -11,11 +11,13 @@ Environment: ``PORT`` (8000), ``DYNAMODB_LOCAL_PORT`` (8001), ``CRM_SINK_PORT`` 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from local.dynamodb_local import DynamoDBLocal
@@ -33,9 +35,10 @@ class Supervisor:
         self.children: dict[str, subprocess.Popen[bytes]] = {}
 
     def start(self, name: str, module: str, env: dict[str, str]) -> None:
-        self.children[name] = subprocess.Popen(
-            [sys.executable, "-m", module], cwd=REPO_ROOT, env=env
-        )
+        with _stop_deferred():
+            self.children[name] = subprocess.Popen(
+                [sys.executable, "-m", module], cwd=REPO_ROOT, env=env
+            )
 
     def first_exited(self) -> str | None:
         for name, process in self.children.items():
@@ -61,6 +64,24 @@ class _Stop(Exception):
 
 def _raise_stop(signum: int, frame: object) -> None:
     raise _Stop(signal.Signals(signum).name)
+
+
+@contextlib.contextmanager
+def _stop_deferred() -> Iterator[None]:
+    """Hold a stop signal until the block ends: a stop raised inside Popen would leave its
+    child running unrecorded, holding the terminal (or a caller's pipe) open."""
+    received: list[int] = []
+    stop_signals = (signal.SIGINT, signal.SIGTERM)
+    previous = {
+        sig: signal.signal(sig, lambda signum, _: received.append(signum)) for sig in stop_signals
+    }
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if received:
+        _raise_stop(received[0], None)
 
 
 def main() -> int:
