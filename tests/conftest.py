@@ -140,13 +140,6 @@ def shifted_clock():
 @pytest.fixture
 def webhook_admin():
     """Authorization headers of an admin, for the /admin/webhooks endpoints."""
-    from chalicelib import auth
+    from tests.booking_factories import headers_for, make_user
 
-    models.User(
-        "01JADM1N000000000000000000",
-        name="Ada Admin",
-        email="ada@example.com",
-        role="admin",
-        created_at="2026-01-01T00:00:00.000Z",
-    ).save()
-    return {"Authorization": f"Bearer {auth.issue_token('01JADM1N000000000000000000')}"}
+    return headers_for(make_user(role="admin", name="Ada Admin"))

@@ -4,8 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib import auth, models
+from chalicelib import models
 from local.relay import scheduled_event
+from tests.booking_factories import headers_for, make_user
 
 RECORDED = ("booking_confirmed", "booking_cancelled", "booking_rebooked", "bookings_batch")
 
@@ -16,14 +17,7 @@ def invoke(client, event):
 
 @pytest.fixture
 def user_headers():
-    models.User(
-        "01JUSER0000000000000000000",
-        name="Ann",
-        email="ann@example.com",
-        role="user",
-        created_at="2026-01-01T00:00:00.000Z",
-    ).save()
-    return {"Authorization": f"Bearer {auth.issue_token('01JUSER0000000000000000000')}"}
+    return headers_for(make_user())
 
 
 @pytest.mark.parametrize(
