@@ -210,3 +210,16 @@ def on_booking_change(event):
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="retry_webhooks")
 def retry_webhooks(event):
     return webhooks.retry_due_deliveries()
+
+
+@app.route("/admin/webhooks", methods=["GET"])
+def list_webhook_deliveries():
+    auth.require_admin(auth.authenticate(app.current_request.headers))
+    query = schemas.load_query(app.current_request, schemas.WebhookDeliveriesQuery())
+    return webhooks.list_deliveries(**query)
+
+
+@app.route("/admin/webhooks/{delivery_id}/replay", methods=["POST"])
+def replay_webhook_delivery(delivery_id):
+    auth.require_admin(auth.authenticate(app.current_request.headers))
+    return Response(body=webhooks.replay(delivery_id), status_code=202)

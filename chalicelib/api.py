@@ -31,7 +31,7 @@ _CHALICE_ERROR_CODES = {
 }
 
 
-class _JsonFormatter(logging.Formatter):
+class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = {"level": record.levelname, "logger": record.name, "message": record.getMessage()}
         line.update(getattr(record, "fields", {}))
@@ -43,9 +43,9 @@ class _JsonFormatter(logging.Formatter):
 def json_logger(name: str) -> logging.Logger:
     """A logger writing one JSON object per line (CloudWatch Logs Insights can query it)."""
     logger = logging.getLogger(name)
-    if not any(isinstance(h.formatter, _JsonFormatter) for h in logger.handlers):
+    if not any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
         handler = logging.StreamHandler(sys.stdout)
-        handler.setFormatter(_JsonFormatter())
+        handler.setFormatter(JsonFormatter())
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
         logger.propagate = False

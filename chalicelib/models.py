@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import (
+    ListAttribute,
     MapAttribute,
     NumberAttribute,
     TTLAttribute,
@@ -197,7 +198,17 @@ class DueDeliveries(GlobalSecondaryIndex):
     next_attempt_at = UnicodeAttribute(range_key=True)
 
 
+class DeliveryAttempt(MapAttribute):
+    at = UnicodeAttribute()
+    status = NumberAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+
+
 class WebhookDelivery(Model):
+    """One message to the CRM. ``next_attempt_at`` is when a pending row is due, when a
+    ``sending`` row's claim lapses, and when a finished row finished (so ``due`` lists every
+    state in time order)."""
+
     class Meta(_Meta):
         table_name = "webhook_deliveries"
 
@@ -208,6 +219,9 @@ class WebhookDelivery(Model):
     attempts = NumberAttribute(default=0)
     last_status = NumberAttribute(null=True)
     last_error = UnicodeAttribute(null=True)
+    history = ListAttribute(of=DeliveryAttempt, default=list)
+    retry_until = UnicodeAttribute()
+    claim = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     due = DueDeliveries()

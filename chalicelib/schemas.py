@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from chalicelib import bookings, errors, events, ids
+from chalicelib import bookings, errors, events, ids, webhooks
 
 
 class StrictSchema(Schema):
@@ -235,6 +235,12 @@ def idempotency_key(headers: Mapping[str, str] | None) -> str | None:
             fields={"Idempotency-Key": [f"Use 1 to {IDEMPOTENCY_KEY_MAX} printable characters."]}
         )
     return value
+
+
+class WebhookDeliveriesQuery(StrictSchema):
+    state = fields.String(load_default=webhooks.PENDING, validate=validate.OneOf(webhooks.STATES))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    cursor = fields.String(load_default=None)
 
 
 # --- Dashboard (issue 7): what its links and buttons send ---

@@ -1,20 +1,23 @@
 """`make run`: the whole system on this machine, stopped as a whole by Ctrl-C.
 
 Starts DynamoDB Local (data under ``DATA_DIR``), creates tables, seeds demo data, then runs
-the API under Chalice's local server. SIGINT or SIGTERM stops every process it started.
+the API under Chalice's local server and the stream relay that sends CRM webhooks (to a local
+CRM sink unless ``CRM_WEBHOOK_URL`` is set). SIGINT or SIGTERM stops every process it started.
 
-Environment: ``PORT`` (8000), ``DYNAMODB_LOCAL_PORT`` (8001), ``DATA_DIR`` (.data), and any
-app setting (``JWT_SECRET``, ``BCRYPT_ROUNDS``, ``CRM_WEBHOOK_URL``, …), which wins over the
-local stage's defaults.
+Environment: ``PORT`` (8000), ``DYNAMODB_LOCAL_PORT`` (8001), ``CRM_SINK_PORT`` (8002),
+``DATA_DIR`` (.data), and any app setting (``JWT_SECRET``, ``BCRYPT_ROUNDS``,
+``CRM_WEBHOOK_URL``, …), which wins over the local stage's defaults.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from local.dynamodb_local import DynamoDBLocal
@@ -32,9 +35,10 @@ class Supervisor:
         self.children: dict[str, subprocess.Popen[bytes]] = {}
 
     def start(self, name: str, module: str, env: dict[str, str]) -> None:
-        self.children[name] = subprocess.Popen(
-            [sys.executable, "-m", module], cwd=REPO_ROOT, env=env
-        )
+        with _stop_deferred():
+            self.children[name] = subprocess.Popen(
+                [sys.executable, "-m", module], cwd=REPO_ROOT, env=env
+            )
 
     def first_exited(self) -> str | None:
         for name, process in self.children.items():
@@ -60,6 +64,24 @@ class _Stop(Exception):
 
 def _raise_stop(signum: int, frame: object) -> None:
     raise _Stop(signal.Signals(signum).name)
+
+
+@contextlib.contextmanager
+def _stop_deferred() -> Iterator[None]:
+    """Hold a stop signal until the block ends: a stop raised inside Popen would leave its
+    child running unrecorded, holding the terminal (or a caller's pipe) open."""
+    received: list[int] = []
+    stop_signals = (signal.SIGINT, signal.SIGTERM)
+    previous = {
+        sig: signal.signal(sig, lambda signum, _: received.append(signum)) for sig in stop_signals
+    }
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if received:
+        _raise_stop(received[0], None)
 
 
 def main() -> int:
@@ -93,14 +115,17 @@ def main() -> int:
         print(f"    created {len(created)} table(s)" if created else "    all tables exist")
         step("Seeding demo data")
         print(f"    added {seed.seed()}")
+        webhooks_line = _start_crm_sink_unless_configured(supervisor, data_dir)
         step(f"Starting the API on http://127.0.0.1:{port}")
         supervisor.start("api", "local.api_server", dict(os.environ))
         _wait_for_http(f"http://127.0.0.1:{port}/health", supervisor)
+        _start_relay(supervisor, data_dir)
         step("Ready")
         print(
             f"    API:        http://127.0.0.1:{port}/events/  (health: /health)\n"
             f"    Dashboard:  http://127.0.0.1:{port}/\n"
             f"    DynamoDB:   {dynamodb.endpoint}\n"
+            f"    {webhooks_line}\n"
             "    Stop with Ctrl-C.",
             flush=True,
         )
@@ -117,6 +142,39 @@ def main() -> int:
         supervisor.stop_all()
         dynamodb.stop()
         step("Stopped")
+
+
+def _start_crm_sink_unless_configured(supervisor: Supervisor, data_dir: Path) -> str:
+    """Point the webhooks at a local CRM sink unless a real URL is set; say where they go."""
+    if os.environ.get("CRM_WEBHOOK_URL"):
+        return f"Webhooks:   POSTed to {os.environ['CRM_WEBHOOK_URL']}"
+    from local import crm_sink
+
+    sink_url = f"http://127.0.0.1:{int(os.environ.get('CRM_SINK_PORT', '8002'))}/webhooks"
+    os.environ["CRM_WEBHOOK_URL"] = sink_url
+    os.environ.setdefault("CRM_WEBHOOK_SECRET", crm_sink.local_secret(data_dir))
+    step(f"Starting the CRM sink on {sink_url}")
+    supervisor.start("crm-sink", "local.crm_sink", dict(os.environ))
+    _wait_for_http(sink_url, supervisor)
+    return (
+        f"Webhooks:   signed and printed here as [crm] lines, kept in "
+        f"{data_dir / crm_sink.DELIVERIES_FILE}"
+    )
+
+
+def _start_relay(supervisor: Supervisor, data_dir: Path, timeout: float = 60) -> None:
+    step("Starting the stream relay (bookings stream → webhooks; retrier on a timer)")
+    ready_file = data_dir / "relay" / "ready"
+    ready_file.parent.mkdir(parents=True, exist_ok=True)
+    ready_file.unlink(missing_ok=True)
+    supervisor.start("relay", "local.relay", {**os.environ, "RELAY_READY_FILE": str(ready_file)})
+    deadline = time.monotonic() + timeout
+    while not ready_file.exists():
+        if (exited := supervisor.first_exited()) is not None:
+            raise RuntimeError(f"{exited} exited while starting")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the relay was not ready within {timeout:.0f}s")
+        time.sleep(0.1)
 
 
 def _wait_for_http(url: str, supervisor: Supervisor, timeout: float = 60) -> None:

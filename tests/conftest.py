@@ -5,6 +5,7 @@ are read once."""
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime, timedelta
 
 from local.dynamodb_local import DynamoDBLocal, free_port
 
@@ -76,3 +77,69 @@ def concurrent_client(app, monkeypatch):
     monkeypatch.setattr(os, "environ", os.environ)
     with Client(app, stage_name="test", project_dir=str(REPO_ROOT)) as test_client:
         yield test_client
+
+
+# --- CRM webhooks ---------------------------------------------------------------------------
+
+EVENTS_DIR = REPO_ROOT / "tests" / "events"
+CRM_TEST_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+@pytest.fixture
+def stream_event():
+    """A recorded DynamoDB Local stream event (tests/events/<name>.json), as Lambda sends it."""
+    import json
+
+    return lambda name: json.loads((EVENTS_DIR / f"{name}.json").read_text())
+
+
+@pytest.fixture
+def crm():
+    """A stand-in CRM on a free port; the app sends it webhooks signed with CRM_TEST_SECRET."""
+    from chalicelib.config import get_settings
+    from local.crm_sink import CrmSink
+
+    sink = CrmSink(secret=CRM_TEST_SECRET, echo=False).start()
+    names = ("CRM_WEBHOOK_URL", "CRM_WEBHOOK_SECRET")
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update({"CRM_WEBHOOK_URL": sink.url, "CRM_WEBHOOK_SECRET": CRM_TEST_SECRET})
+    get_settings.cache_clear()
+    yield sink
+    sink.stop()
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    get_settings.cache_clear()
+
+
+class ShiftedClock:
+    """The real clock plus an offset that tests move forward instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta
+
+
+@pytest.fixture
+def shifted_clock():
+    from chalicelib import clock
+
+    shifted = ShiftedClock()
+    clock.set_clock(shifted)
+    yield shifted
+    clock.set_clock(None)
+
+
+@pytest.fixture
+def webhook_admin():
+    """Authorization headers of an admin, for the /admin/webhooks endpoints."""
+    from tests.booking_factories import headers_for, make_user
+
+    return headers_for(make_user(role="admin", name="Ada Admin"))

@@ -10,7 +10,7 @@ import bcrypt
 import jwt
 import pytest
 
-from chalicelib import models
+from chalicelib import api, models
 from local.call_counter import count_dynamodb_calls
 from tests.auth_flows import PASSWORD, bearer, body, error_code, login, post_json, register
 
@@ -188,7 +188,13 @@ def test_requests_cost_the_budgeted_dynamodb_calls(client):
 @pytest.fixture
 def log_output():
     """Everything the app logs during the test (its logger writes JSON lines to stdout)."""
-    handlers = logging.getLogger("ahoum").handlers
+    # Only the app's own JSON handler: pytest attaches its capture handlers to non-propagating
+    # loggers too once they exist, and those have no stream to swap.
+    handlers = [
+        handler
+        for handler in logging.getLogger("ahoum").handlers
+        if isinstance(handler.formatter, api.JsonFormatter)
+    ]
     buffer = io.StringIO()
     previous = [handler.setStream(buffer) for handler in handlers]
     yield buffer

@@ -4,9 +4,10 @@ import time
 
 import pytest
 
-from chalicelib import auth, models
+from chalicelib import models
 from chalicelib.config import get_settings
 from local.dynamodb_local import DynamoDBLocal
+from tests.booking_factories import headers_for, make_user
 
 
 def test_health_reports_ok_when_dynamodb_answers(client):
@@ -27,20 +28,9 @@ def restartable_dynamodb(tmp_path):
     models.bind(get_settings())
 
 
-def _user_token() -> str:
-    models.User(
-        "01JUSER0000000000000000000",
-        name="Ann",
-        email="ann@example.com",
-        role="user",
-        created_at="2026-01-01T00:00:00.000Z",
-    ).save()
-    return auth.issue_token("01JUSER0000000000000000000")
-
-
 @pytest.mark.parametrize("path", ["/health", "/events/"])
 def test_outage_gives_fast_503_json_then_recovers_after_restart(client, restartable_dynamodb, path):
-    headers = {"Authorization": f"Bearer {_user_token()}"}
+    headers = headers_for(make_user())
     assert client.http.get(path, headers=headers).status_code == 200
 
     restartable_dynamodb.stop()

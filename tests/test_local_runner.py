@@ -1,5 +1,6 @@
 """`make run`'s runner, end to end: starts everything, serves HTTP, and stops as a whole."""
 
+import dataclasses
 import json
 import os
 import signal
@@ -10,8 +11,11 @@ import time
 import pytest
 import requests
 
+from chalicelib import models
+from chalicelib.config import get_settings
 from local.dynamodb_local import free_port
 from local.paths import REPO_ROOT
+from local.record_stream_events import ANN, YOGA, confirm
 
 
 def _descendants(pid: int) -> set[int]:
@@ -45,6 +49,7 @@ def runner(tmp_path):
         **os.environ,
         "PORT": str(port),
         "DYNAMODB_LOCAL_PORT": str(dynamodb_port),
+        "CRM_SINK_PORT": str(free_port()),
         "DATA_DIR": str(tmp_path / "data"),
         "STAGE": "local",
     }
@@ -76,7 +81,7 @@ def runner(tmp_path):
         process.wait()
 
 
-def test_runner_serves_the_api_and_sigterm_stops_every_child(runner):
+def test_runner_serves_the_api_and_sigterm_stops_every_child(runner, tmp_path):
     process, base, dynamodb_port = runner
     assert requests.get(f"{base}/health", timeout=5).json() == {
         "status": "ok",
@@ -91,12 +96,17 @@ def test_runner_serves_the_api_and_sigterm_stops_every_child(runner):
     assert unknown.headers["Content-Type"] == "application/json"
     assert json.loads(unknown.text)["error"]["code"] == "not_found"
 
+    booking_id = _book_and_wait_for_the_sinks_delivery(tmp_path / "data", dynamodb_port)
+
     children = _descendants(process.pid)
-    assert len(children) >= 2, "expected DynamoDB Local and the API server as children"
+    assert len(children) >= 4, "expected DynamoDB Local, the API, the CRM sink and the relay"
     process.send_signal(signal.SIGTERM)
     output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
     assert "Stopped" in output
+    [crm_line] = [line for line in output.splitlines() if line.startswith("[crm] booking")]
+    assert crm_line.startswith("[crm] booking.confirmed") and booking_id in crm_line
+    assert "signature ok" in crm_line and "Ann Lee <ann@example.com>" in crm_line
     time.sleep(0.5)
     assert not [pid for pid in children if _alive(pid)], output
     for port in (int(base.rsplit(":", 1)[1]), dynamodb_port):
@@ -114,6 +124,7 @@ def test_second_start_reuses_data_and_does_not_duplicate_seed(tmp_path, runner):
         **os.environ,
         "PORT": str(free_port()),
         "DYNAMODB_LOCAL_PORT": str(free_port()),
+        "CRM_SINK_PORT": str(free_port()),
         "DATA_DIR": str(tmp_path / "data"),
         "STAGE": "local",
     }
@@ -137,3 +148,26 @@ def test_second_start_reuses_data_and_does_not_duplicate_seed(tmp_path, runner):
     output = "".join(lines) + rest
     assert "all tables exist" in output
     assert "'events': 0" in output and "'facilitators': 0" in output
+
+
+def _book_and_wait_for_the_sinks_delivery(data_dir, dynamodb_port):
+    """Book a seat in the runner's DynamoDB Local; its signed webhook soon reaches the sink."""
+    deadline = time.monotonic() + 60
+    while not (data_dir / "relay" / "ready").exists():
+        assert time.monotonic() < deadline, "the relay did not get ready"
+        time.sleep(0.1)
+    settings = get_settings()
+    endpoint = f"http://127.0.0.1:{dynamodb_port}"
+    models.bind(dataclasses.replace(settings, stage="local", dynamodb_endpoint=endpoint))
+    try:
+        booked_at = time.monotonic()
+        booking = confirm(ANN, YOGA)
+    finally:
+        models.bind(settings)
+    deliveries = data_dir / "crm_deliveries.jsonl"
+    while booking.booking_id not in (deliveries.read_text() if deliveries.exists() else ""):
+        assert time.monotonic() - booked_at < 5, "no delivery at the sink within 5 s"
+        time.sleep(0.05)
+    [delivery] = [json.loads(line) for line in deliveries.read_text().splitlines()]
+    assert delivery["signature"] == "ok"
+    return booking.booking_id
