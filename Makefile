@@ -7,12 +7,12 @@ BIN := $(VENV)/bin
 PY_DEPS := $(VENV)/.installed
 NODE_DEPS := node_modules/.installed
 
-.PHONY: run test lint format seed deps java clean deploy package destroy
+.PHONY: run test lint format seed deps java chromium clean deploy package destroy
 
 run: deps
 	$(BIN)/python -m local.run
 
-test: deps
+test: deps chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -34,6 +34,10 @@ deps: $(PY_DEPS) $(NODE_DEPS) java
 
 java:
 	@./local/ensure-java.sh
+
+# Debian's Chromium for the browser tests (tests/e2e), driven by the pip package playwright.
+chromium:
+	@./local/ensure-chromium.sh
 
 $(PY_DEPS): requirements.txt requirements-dev.txt
 	@echo "==> Installing Python packages into $(VENV)"

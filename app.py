@@ -5,6 +5,7 @@ from chalice import Rate, Response
 from chalicelib import auth, bookings, events, facilitators, health, schemas, webhooks
 from chalicelib.api import BookingsApp
 from chalicelib.config import get_settings
+from chalicelib.web import pages, rendering
 
 app = BookingsApp(app_name="ahoum-bookings")
 
@@ -129,13 +130,71 @@ LOGOUT_CONTENT_TYPES = [
 @app.route("/auth/logout", methods=["POST"], content_types=LOGOUT_CONTENT_TYPES)
 @app.route("/logout", methods=["GET"], content_types=LOGOUT_CONTENT_TYPES)
 def logout():
-    auth.logout(app.current_request.headers)
+    request = app.current_request
+    if pages.wants_page(request):
+        return pages.logout(request)
+    auth.logout(request.headers)
     return {"msg": "Logged out"}
 
 
 @app.route("/auth/me", methods=["GET"])
 def me():
     return auth.me(auth.authenticate(app.current_request.headers))
+
+
+# --- Dashboard (issue 7): HTML pages for browsers, over the same services; see chalicelib/web ---
+
+FORM = ["application/x-www-form-urlencoded"]
+
+
+@app.route("/", methods=["GET"])
+def home():
+    return pages.home(app.current_request)
+
+
+@app.route("/login", methods=["GET"])
+def login_page():
+    return pages.login_page(app.current_request)
+
+
+@app.route("/login", methods=["POST"], content_types=FORM)
+def login_form():
+    return pages.login(app.current_request)
+
+
+@app.route("/register", methods=["GET"])
+def register_page():
+    return pages.register_page(app.current_request)
+
+
+@app.route("/register", methods=["POST"], content_types=FORM)
+def register_form():
+    return pages.register(app.current_request)
+
+
+@app.route("/dashboard", methods=["GET"])
+def dashboard():
+    return pages.dashboard(app.current_request)
+
+
+@app.route("/dashboard/book", methods=["POST"], content_types=FORM)
+def book_form():
+    return pages.book(app.current_request)
+
+
+@app.route("/dashboard/cancel", methods=["POST"], content_types=FORM)
+def cancel_form():
+    return pages.cancel(app.current_request)
+
+
+@app.route("/logout", methods=["POST"], content_types=FORM)
+def logout_form():
+    return pages.logout_form(app.current_request)
+
+
+@app.route("/static/app.css", methods=["GET"])
+def stylesheet():
+    return rendering.stylesheet()
 
 
 @app.on_dynamodb_record(

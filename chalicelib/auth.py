@@ -80,8 +80,18 @@ def bearer_token(headers: dict[str, str]) -> str:
 
 
 def authenticate(headers: dict[str, str]) -> Principal:
-    """The caller behind a Bearer token: valid, not revoked, and still an existing user."""
-    principal, _ = authenticate_with(headers, [])
+    """The caller behind a Bearer token: valid, not revoked, and still an existing user.
+
+    Only the ``Authorization`` header counts. The dashboard's session cookie never
+    authorizes the JSON API, so a cross-site form (which carries cookies, not headers)
+    cannot reach it.
+    """
+    return authenticate_token(bearer_token(headers))
+
+
+def authenticate_token(token: str) -> Principal:
+    """The caller behind a raw token (the dashboard's session cookie), checked as above."""
+    principal, _ = _authenticate(token, [])
     return principal
 
 
@@ -93,7 +103,13 @@ def authenticate_with(
     Returns the principal and those extra items that exist, keyed as asked. A token that
     fails raises as in ``authenticate``, so no item is ever handed to an unknown caller.
     """
-    claims = decode_token(bearer_token(headers))
+    return _authenticate(bearer_token(headers), extra_keys)
+
+
+def _authenticate(
+    token: str, extra_keys: list[models.ItemKey]
+) -> tuple[Principal, dict[models.ItemKey, models.Model]]:
+    claims = decode_token(token)
     user_key = (models.User, claims["sub"])
     revoked_key = (models.RevokedToken, claims["jti"])
     found = models.batch_get([user_key, revoked_key, *extra_keys])
@@ -207,7 +223,16 @@ def logout(headers: dict[str, str]) -> None:
     twice is as good as once.
     """
     try:
-        claims = decode_token(bearer_token(headers))
+        token = bearer_token(headers)
+    except errors.Unauthorized:
+        return
+    revoke(token)
+
+
+def revoke(token: str) -> None:
+    """Revoke a token (a Bearer token or the dashboard's session cookie); never raises."""
+    try:
+        claims = decode_token(token)
     except errors.Unauthorized:
         return
     models.RevokedToken(claims["jti"], expires_at=datetime.fromtimestamp(claims["exp"], UTC)).save()

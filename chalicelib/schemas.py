@@ -142,9 +142,13 @@ def _moment(**kwargs: Any) -> fields.AwareDateTime:
     )
 
 
+def _cursor() -> fields.Field:
+    return fields.String(load_default=None, validate=validate.Length(min=1, max=2048))
+
+
 class PageQuery(StrictSchema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
-    cursor = fields.String(load_default=None, validate=validate.Length(min=1, max=2048))
+    cursor = _cursor()
 
 
 class EventsQuery(PageQuery):
@@ -237,3 +241,19 @@ class WebhookDeliveriesQuery(StrictSchema):
     state = fields.String(load_default=webhooks.PENDING, validate=validate.OneOf(webhooks.STATES))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
     cursor = fields.String(load_default=None)
+
+
+# --- Dashboard (issue 7): what its links and buttons send ---
+
+
+class DashboardQuery(StrictSchema):
+    """Which page of upcoming events and which of my bookings the dashboard shows."""
+
+    events_cursor = _cursor()
+    bookings_cursor = _cursor()
+
+
+class CancelForm(StrictSchema):
+    """The Cancel button (the API takes the booking id from the path instead)."""
+
+    booking_id = Id(required=True)

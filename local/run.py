@@ -123,6 +123,7 @@ def main() -> int:
         step("Ready")
         print(
             f"    API:        http://127.0.0.1:{port}/events/  (health: /health)\n"
+            f"    Dashboard:  http://127.0.0.1:{port}/\n"
             f"    DynamoDB:   {dynamodb.endpoint}\n"
             f"    {webhooks_line}\n"
             "    Stop with Ctrl-C.",
