@@ -118,6 +118,16 @@ class Id(fields.String):
         return normalized
 
 
+class JsonBoolean(fields.Boolean):
+    """JSON's true or false and nothing else. (Sets of truthy/falsy values cannot do it:
+    0 and 1 are equal to False and True in Python, so ``0 in {False}``.)"""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 def _text(max_length: int, min_length: int = 1, **kwargs: Any) -> fields.Field:
     return _Trimmed(
         validate=[validate.Length(min=min_length, max=max_length), _no_control_characters],
@@ -191,7 +201,7 @@ class EventChanges(StrictSchema):
     timezone = fields.String(validate=_is_timezone)
     capacity = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000))
     facilitator_id = Id()
-    published = fields.Boolean(truthy={True}, falsy={False})
+    published = JsonBoolean()
 
     @validates_schema
     def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -210,7 +220,7 @@ class EventBody(EventChanges):
         strict=True, required=True, validate=validate.Range(min=1, max=100_000)
     )
     facilitator_id = Id(required=True)
-    published = fields.Boolean(truthy={True}, falsy={False}, load_default=True)
+    published = JsonBoolean(load_default=True)
 
 
 def load_id(value: str, name: str) -> str:

@@ -183,6 +183,8 @@ def test_an_event_created_unpublished_is_not_listed(call):
         ({"capacity": 0}, "capacity"),
         ({"capacity": "20"}, "capacity"),
         ({"capacity": True}, "capacity"),
+        ({"published": 0}, "published"),
+        ({"published": "true"}, "published"),
         ({"name": "   "}, "name"),
         ({"facilitator_id": SOME_ID}, "facilitator_id"),
         ({"facilitator_id": "alice"}, "facilitator_id"),
