@@ -2,7 +2,17 @@
 
 from chalice import Rate, Response
 
-from chalicelib import auth, bookings, events, facilitators, health, schemas, webhooks
+from chalicelib import (
+    auth,
+    bookings,
+    docs_page,
+    events,
+    facilitators,
+    health,
+    openapi,
+    schemas,
+    webhooks,
+)
 from chalicelib.api import BookingsApp
 from chalicelib.config import get_settings
 
@@ -151,3 +161,21 @@ def on_booking_change(event):
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="retry_webhooks")
 def retry_webhooks(event):
     return webhooks.retry_due_deliveries()
+
+
+# API documentation (issue 10): the document is generated from the schemas in chalicelib.
+
+
+@app.route("/openapi.json", methods=["GET"])
+def openapi_document():
+    return openapi.document()
+
+
+@app.route("/docs", methods=["GET"])
+def docs():
+    return docs_page.page(app.current_request.context.get("path", ""))
+
+
+@app.route("/docs/{asset}", methods=["GET"])
+def docs_asset(asset):
+    return docs_page.asset(asset)
