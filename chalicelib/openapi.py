@@ -66,7 +66,7 @@ class Operation:
     body_example: Mapping[str, Any] | None = None
     query: type[Schema] | None = None
     # Domain errors beyond those that follow from access, body, query and path ids.
-    errors: tuple[errors.AppError, ...] = ()
+    domain_errors: tuple[errors.AppError, ...] = ()
     headers: tuple[Mapping[str, Any], ...] = ()
     # Reads or writes DynamoDB, so an outage answers 503.
     stored: bool = True
@@ -106,7 +106,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "getOpenApiDocument",
         "This document",
         "Service",
-        Reply(200, "The OpenAPI document.", example=None),
+        Reply(200, "The OpenAPI document."),
         access=PUBLIC,
         stored=False,
     ),
@@ -130,7 +130,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         ),
         body=schemas.RegisterSchema,
         body_example=api_examples.REGISTER,
-        errors=(auth.EmailTaken(),),
+        domain_errors=(auth.EmailTaken(),),
     ),
     ("/auth/login", "POST"): Operation(
         "login",
@@ -146,7 +146,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         ),
         body=schemas.LoginSchema,
         body_example=api_examples.LOGIN,
-        errors=(
+        domain_errors=(
             auth.InvalidCredentials(),
             throttling.LoginThrottled(retry_after=int(throttling.WINDOW.total_seconds())),
         ),
@@ -188,7 +188,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "One published event",
         "Events",
         Reply(200, "The event.", answers.Event, api_examples.MEDITATION),
-        errors=(_NO_SUCH_EVENT,),
+        domain_errors=(_NO_SUCH_EVENT,),
     ),
     ("/bookings", "POST"): Operation(
         "book",
@@ -198,7 +198,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         body=schemas.BookingBody,
         body_example=api_examples.BOOKING_BODY,
         headers=(_IDEMPOTENCY_KEY,),
-        errors=(
+        domain_errors=(
             _NO_SUCH_EVENT,
             bookings.AlreadyBooked(),
             bookings.EventFull(),
@@ -224,7 +224,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
             api_examples.CANCELLED_BOOKING,
         ),
         description="Someone else's booking is 404, as an unknown one (admins may cancel any).",
-        errors=(_NO_SUCH_BOOKING, bookings.AlreadyCancelled(), bookings.Contended()),
+        domain_errors=(_NO_SUCH_BOOKING, bookings.AlreadyCancelled(), bookings.Contended()),
     ),
     ("/admin/facilitators", "POST"): Operation(
         "createFacilitator",
@@ -254,7 +254,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Admin",
         Reply(200, "The facilitator.", answers.Facilitator, api_examples.FACILITATOR),
         access=ADMIN,
-        errors=(_NO_SUCH_FACILITATOR,),
+        domain_errors=(_NO_SUCH_FACILITATOR,),
     ),
     ("/admin/facilitators/{facilitator_id}", "PATCH"): Operation(
         "updateFacilitator",
@@ -265,7 +265,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         description="Events keep their copy; re-assign the facilitator to refresh one.",
         body=schemas.FacilitatorChanges,
         body_example=api_examples.FACILITATOR_CHANGES,
-        errors=(_NO_SUCH_FACILITATOR,),
+        domain_errors=(_NO_SUCH_FACILITATOR,),
     ),
     ("/admin/events", "POST"): Operation(
         "createEvent",
@@ -286,7 +286,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         description="Bookings already made keep their copy of the old details.",
         body=schemas.EventChanges,
         body_example=api_examples.EVENT_CHANGES,
-        errors=(_NO_SUCH_EVENT, events.CapacityBelowBookings()),
+        domain_errors=(_NO_SUCH_EVENT, events.CapacityBelowBookings()),
     ),
     ("/admin/events/{event_id}", "DELETE"): Operation(
         "unpublishEvent",
@@ -294,7 +294,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Admin",
         Reply(200, "The event, unpublished.", answers.AdminEvent, api_examples.UNPUBLISHED_EVENT),
         access=ADMIN,
-        errors=(_NO_SUCH_EVENT,),
+        domain_errors=(_NO_SUCH_EVENT,),
     ),
     ("/admin/events/{event_id}/attendees", "GET"): Operation(
         "listAttendees",
@@ -303,7 +303,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         Reply(200, "A page of attendees.", answers.AttendeePage, api_examples.ATTENDEE_PAGE),
         access=ADMIN,
         query=schemas.BookingsQuery,
-        errors=(_NO_SUCH_EVENT,),
+        domain_errors=(_NO_SUCH_EVENT,),
     ),
 }
 
@@ -494,7 +494,7 @@ def _example_field_errors(path: str, operation: Operation) -> dict[str, list[str
 
 
 def _error_responses(path: str, operation: Operation) -> dict[str, Any]:
-    found = [*_implied_errors(path, operation), *operation.errors]
+    found = [*_implied_errors(path, operation), *operation.domain_errors]
     if operation.stored:
         found.append(_UNAVAILABLE)
     by_status: dict[int, dict[str, errors.AppError]] = {}

@@ -84,7 +84,8 @@ def tokens(live_api) -> dict[str, str]:
             timeout=10,
         )
         assert response.status_code == 201, response.text
-        auth.set_role(email, role)
+        if role == "admin":
+            auth.set_role(email, role)
         found[role] = response.json()["access_token"]
     return found
 
