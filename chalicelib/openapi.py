@@ -70,6 +70,9 @@ class Operation:
     headers: tuple[Mapping[str, Any], ...] = ()
     # Reads or writes DynamoDB, so an outage answers 503.
     stored: bool = True
+    # Operations the answer leads to: operationId → {parameter: runtime expression}.
+    # Swagger UI shows them; schemathesis follows them to chain requests.
+    links: Mapping[str, Mapping[str, str]] | None = None
 
 
 _IDEMPOTENCY_KEY = {
@@ -177,6 +180,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Upcoming published events, soonest first",
         "Events",
         Reply(200, "A page of events.", answers.EventPage, api_examples.EVENT_PAGE),
+        links={"getEvent": {"event_id": "$response.body#/events/0/id"}},
         description=(
             "`from`/`to` are whole UTC days, both included. With `kind` or `facilitator_id` a "
             "page can hold fewer than `limit` events (even none) and still have a cursor."
@@ -195,6 +199,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Book a seat at an event",
         "Bookings",
         Reply(201, "Booked.", answers.BookingCreated, api_examples.BOOKING_CREATED),
+        links={"cancelBooking": {"booking_id": "$response.body#/booking_id"}},
         body=schemas.BookingBody,
         body_example=api_examples.BOOKING_BODY,
         headers=(_IDEMPOTENCY_KEY,),
@@ -211,6 +216,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "The caller's bookings, newest first",
         "Bookings",
         Reply(200, "A page of bookings.", answers.BookingPage, api_examples.BOOKING_PAGE),
+        links={"cancelBooking": {"booking_id": "$response.body#/bookings/0/booking_id"}},
         query=schemas.BookingsQuery,
     ),
     ("/bookings/{booking_id}", "DELETE"): Operation(
@@ -231,6 +237,10 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Add a facilitator",
         "Admin",
         Reply(201, "Created.", answers.Facilitator, api_examples.FACILITATOR),
+        links={
+            "getFacilitator": {"facilitator_id": "$response.body#/id"},
+            "updateFacilitator": {"facilitator_id": "$response.body#/id"},
+        },
         access=ADMIN,
         body=schemas.FacilitatorBody,
         body_example=api_examples.FACILITATOR_BODY,
@@ -272,6 +282,10 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Put an event on",
         "Admin",
         Reply(201, "Created.", answers.AdminEvent, api_examples.ADMIN_EVENT),
+        links={
+            operation_id: {"event_id": "$response.body#/id"}
+            for operation_id in ("getEvent", "updateEvent", "unpublishEvent", "listAttendees")
+        },
         access=ADMIN,
         description="Times need an offset (or Z) and are stored in UTC.",
         body=schemas.EventBody,
@@ -335,11 +349,15 @@ ID_PATTERN = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"
 
 
 def document() -> dict[str, Any]:
-    """The OpenAPI document (built once; treat it as read-only)."""
-    return _build()
+    """The OpenAPI document, a fresh copy each call (tools such as schemathesis edit theirs)."""
+    return json.loads(_text())
 
 
 @functools.cache
+def _text() -> str:
+    return json.dumps(_build(), ensure_ascii=False)
+
+
 def _build() -> dict[str, Any]:
     plugin = MarshmallowPlugin()
     spec = APISpec(
@@ -443,11 +461,17 @@ def _reply(operation: Operation) -> dict[str, Any]:
         content["schema"] = {"type": "string"}
     if reply.example is not None:
         content["example"] = reply.example
-    return {
+    documented = {
         "description": reply.description,
         "headers": {"X-Request-Id": {"$ref": "#/components/headers/X-Request-Id"}},
         "content": {reply.media_type: content},
     }
+    if operation.links:
+        documented["links"] = {
+            operation_id: {"operationId": operation_id, "parameters": dict(parameters)}
+            for operation_id, parameters in operation.links.items()
+        }
+    return documented
 
 
 # Answered alike by many operations: documented once, under components/responses.

@@ -123,6 +123,22 @@ def test_every_error_answer_has_the_one_error_shape(document):
                 assert shown["value"]["error"]["code"] == code
 
 
+def test_links_lead_to_operations_and_their_path_parameters(document):
+    operations = {op["operationId"]: op for _, _, op in documented_operations(document)}
+    linked = 0
+    for _, _, operation in documented_operations(document):
+        for response in operation["responses"].values():
+            for link in response.get("links", {}).values():
+                target = operations[link["operationId"]]
+                path_parameters = {p["name"] for p in target["parameters"] if p["in"] == "path"}
+                assert set(link["parameters"]) == path_parameters, link
+                assert all(
+                    value.startswith("$response.body#/") for value in link["parameters"].values()
+                )
+                linked += 1
+    assert linked >= 9
+
+
 def examples_with_schemas(document):
     """Every example in the document, with the schema it illustrates."""
     responses = document["components"]["responses"]
