@@ -67,10 +67,19 @@ def _no_control_characters(value: str) -> None:
 
 
 class _Trimmed(fields.String):
-    """Leading and trailing whitespace is dropped before the field's validators run."""
+    """Leading and trailing whitespace is dropped before the field's validators run.
+
+    A length's maximum also holds for the value as sent: that is how the API document
+    (a JSON Schema ``maxLength``) states it, so 201 characters are refused even when one is
+    a space that trimming would drop.
+    """
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        text = super()._deserialize(value, attr, data, **kwargs)
+        for validator in self.validators:
+            if isinstance(validator, validate.Length):
+                validator(text)
+        return text.strip()
 
 
 class _TrimmedEmail(_Trimmed, fields.Email):
