@@ -65,7 +65,7 @@ openapi: $(PY_DEPS)
 # The long schemathesis run: many more examples per operation than `make test` runs.
 FUZZ_EXAMPLES ?= 300
 fuzz: deps
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider tests/test_openapi_fuzz.py
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_openapi_fuzz.py
 
 # AWS (README, "Deploy to AWS"). deploy/destroy use your AWS credentials; package is offline.
 STAGE ?= dev

@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 import requests
@@ -36,13 +35,8 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 LONG_RUN = "FUZZ_EXAMPLES" in os.environ
 
 
-@dataclass(frozen=True)
-class LiveApi:
-    base_url: str
-
-
 @pytest.fixture(scope="module")
-def live_api(dynamodb_local) -> Iterator[LiveApi]:
+def api_url(dynamodb_local) -> Iterator[str]:
     """The API under Chalice's local HTTP server, on the test session's DynamoDB Local."""
     port = free_port()
     process = subprocess.Popen(
@@ -54,7 +48,7 @@ def live_api(dynamodb_local) -> Iterator[LiveApi]:
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_for(f"{base_url}/health", process)
-        yield LiveApi(base_url)
+        yield base_url
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -73,7 +67,7 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -
     pytest.fail(f"{url} did not answer within {timeout:.0f}s")
 
 
-def fresh_start(live_api: LiveApi) -> dict[str, str]:
+def fresh_start(api_url: str) -> dict[str, str]:
     """Nothing but the seeded events, and a registered user and admin: their real tokens."""
     empty_all_tables()
     seed.seed()
@@ -81,7 +75,7 @@ def fresh_start(live_api: LiveApi) -> dict[str, str]:
     for role in ("user", "admin"):
         email = f"fuzz-{role}@example.com"
         response = requests.post(
-            f"{live_api.base_url}/auth/register",
+            f"{api_url}/auth/register",
             json={"name": f"Fuzz {role}", "email": email, "password": PASSWORD},
             timeout=10,
         )
@@ -93,8 +87,8 @@ def fresh_start(live_api: LiveApi) -> dict[str, str]:
 
 
 @pytest.fixture
-def tokens(live_api) -> dict[str, str]:
-    return fresh_start(live_api)
+def tokens(api_url) -> dict[str, str]:
+    return fresh_start(api_url)
 
 
 schema = schemathesis.openapi.from_dict(openapi.document())
@@ -107,10 +101,10 @@ schema.config.phases.stateful.generation.update(modes=[GenerationMode.POSITIVE])
 EXCLUDED = [positive_data_acceptance]
 
 
-def call_options(case, live_api, tokens):
+def call_options(case, api_url, tokens):
     role = "admin" if case.path.startswith("/admin/") else "user"
     return {
-        "base_url": live_api.base_url,
+        "base_url": api_url,
         "headers": {"Authorization": f"Bearer {tokens[role]}"},
         "timeout": 10,
     }
@@ -124,21 +118,21 @@ def call_options(case, live_api, tokens):
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_every_operation_answers_as_documented(case, live_api, tokens):
-    case.call_and_validate(**call_options(case, live_api, tokens), excluded_checks=EXCLUDED)
+def test_every_operation_answers_as_documented(case, api_url, tokens):
+    case.call_and_validate(**call_options(case, api_url, tokens), excluded_checks=EXCLUDED)
 
 
-def test_chains_of_operations_along_the_documents_links_answer_as_documented(live_api):
+def test_chains_of_operations_along_the_documents_links_answer_as_documented(api_url):
     """Stateful: book → cancel, create an event → change, list, unpublish it, and so on,
     with ids taken from earlier answers. Logging out is left out: it would end the chain.
     Each chain starts from the same data, so replaying one replays the same answers."""
 
     class Workflow(schema.exclude(operation_id=["logout", "logoutByLink"]).as_state_machine()):
         def setup(self):
-            self.tokens = fresh_start(live_api)
+            self.tokens = fresh_start(api_url)
 
         def get_call_kwargs(self, case):
-            return call_options(case, live_api, self.tokens)
+            return call_options(case, api_url, self.tokens)
 
         def validate_response(self, response, case, additional_checks=None, **kwargs):
             case.validate_response(response, excluded_checks=EXCLUDED, transport_kwargs=kwargs)
@@ -153,3 +147,12 @@ def test_chains_of_operations_along_the_documents_links_answer_as_documented(liv
             suppress_health_check=list(HealthCheck),
         )
     )
+
+
+@pytest.mark.parametrize("method", ["TRACE", "QUERY", "PUT"])
+def test_a_method_no_route_declares_is_a_json_405_naming_the_allowed_ones(api_url, method):
+    response = requests.request(method, f"{api_url}/health", timeout=10)
+
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET"
+    assert response.json()["error"]["code"] == "method_not_allowed"
