@@ -6,8 +6,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY_DEPS := $(VENV)/.installed
 NODE_DEPS := node_modules/.installed
+# Swagger UI's files for /docs, copied from the pinned npm package into chalicelib/ so that
+# `chalice package` ships them (they are not committed).
+DOCS_VENDOR := chalicelib/docs/vendor
+DOCS_ASSETS := $(addprefix $(DOCS_VENDOR)/,swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE)
 
-.PHONY: run test lint format seed deps java chromium clean deploy package destroy
+.PHONY: run test lint format seed deps java chromium clean deploy package destroy openapi fuzz
 
 run: deps
 	$(BIN)/python -m local.run
@@ -30,7 +34,7 @@ seed: deps
 	DYNAMODB_ENDPOINT=$${DYNAMODB_ENDPOINT:-http://127.0.0.1:$${DYNAMODB_LOCAL_PORT:-8001}} \
 		$(BIN)/python -m local.seed
 
-deps: $(PY_DEPS) $(NODE_DEPS) java
+deps: $(PY_DEPS) $(NODE_DEPS) $(DOCS_ASSETS) java
 
 java:
 	@./local/ensure-java.sh
@@ -50,16 +54,30 @@ $(NODE_DEPS): package.json package-lock.json
 	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+$(DOCS_VENDOR)/%: $(NODE_DEPS)
+	@mkdir -p $(DOCS_VENDOR)
+	@cp node_modules/swagger-ui-dist/$* $@
+
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache $(DOCS_VENDOR)
+
+# The OpenAPI document as a file for readers of the repository (the API serves /openapi.json).
+openapi: $(PY_DEPS)
+	$(BIN)/python -m chalicelib.openapi openapi.json
+	@echo "wrote openapi.json"
+
+# The long schemathesis run: many more examples per operation than `make test` runs.
+FUZZ_EXAMPLES ?= 300
+fuzz: deps
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_openapi_fuzz.py
 
 # AWS (README, "Deploy to AWS"). deploy/destroy use your AWS credentials; package is offline.
 STAGE ?= dev
 
-deploy: $(PY_DEPS)
+deploy: $(PY_DEPS) $(DOCS_ASSETS)
 	$(BIN)/python -m deploy deploy --stage $(STAGE)
 
-package: $(PY_DEPS)
+package: $(PY_DEPS) $(DOCS_ASSETS)
 	$(BIN)/python -m deploy package --stage $(STAGE)
 	$(BIN)/cfn-lint dist/$(STAGE)/sam.json
 	@echo "cfn-lint: dist/$(STAGE)/sam.json is clean"

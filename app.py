@@ -2,7 +2,17 @@
 
 from chalice import Rate, Response
 
-from chalicelib import auth, bookings, events, facilitators, health, schemas, webhooks
+from chalicelib import (
+    auth,
+    bookings,
+    docs_page,
+    events,
+    facilitators,
+    health,
+    openapi,
+    schemas,
+    webhooks,
+)
 from chalicelib.api import BookingsApp
 from chalicelib.config import get_settings
 from chalicelib.web import pages, rendering
@@ -223,3 +233,21 @@ def list_webhook_deliveries():
 def replay_webhook_delivery(delivery_id):
     auth.require_admin(auth.authenticate(app.current_request.headers))
     return Response(body=webhooks.replay(delivery_id), status_code=202)
+
+
+# API documentation (issue 10): the document is generated from the schemas in chalicelib.
+
+
+@app.route("/openapi.json", methods=["GET"])
+def openapi_document():
+    return openapi.document()
+
+
+@app.route("/docs", methods=["GET"])
+def docs():
+    return docs_page.page(app.current_request.context.get("path", ""))
+
+
+@app.route("/docs/{asset}", methods=["GET"])
+def docs_asset(asset):
+    return docs_page.asset(asset)

@@ -16,5 +16,8 @@ def new_id() -> str:
 
 def normalize(text: str) -> str | None:
     """The canonical (upper-case) form of a ULID, or None when ``text`` is not one."""
+    # ASCII first: upper-casing "ß" gives "SS", which would make 25 characters a valid id.
+    if not text.isascii():
+        return None
     candidate = text.upper()
     return candidate if _ULID.fullmatch(candidate) else None

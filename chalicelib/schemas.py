@@ -67,10 +67,19 @@ def _no_control_characters(value: str) -> None:
 
 
 class _Trimmed(fields.String):
-    """Leading and trailing whitespace is dropped before the field's validators run."""
+    """Leading and trailing whitespace is dropped before the field's validators run.
+
+    A length's maximum also holds for the value as sent: that is how the API document
+    (a JSON Schema ``maxLength``) states it, so 201 characters are refused even when one is
+    a space that trimming would drop.
+    """
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        text = super()._deserialize(value, attr, data, **kwargs)
+        for validator in self.validators:
+            if isinstance(validator, validate.Length):
+                validator(text)
+        return text.strip()
 
 
 class _TrimmedEmail(_Trimmed, fields.Email):
@@ -116,6 +125,16 @@ class Id(fields.String):
         if normalized is None:
             raise self.make_error("invalid")
         return normalized
+
+
+class JsonBoolean(fields.Boolean):
+    """JSON's true or false and nothing else. (Sets of truthy/falsy values cannot do it:
+    0 and 1 are equal to False and True in Python, so ``0 in {False}``.)"""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
 
 
 def _text(max_length: int, min_length: int = 1, **kwargs: Any) -> fields.Field:
@@ -195,7 +214,7 @@ class EventChanges(StrictSchema):
     timezone = fields.String(validate=_is_timezone)
     capacity = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000))
     facilitator_id = Id()
-    published = fields.Boolean(truthy={True}, falsy={False})
+    published = JsonBoolean()
 
     @validates_schema
     def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -214,7 +233,7 @@ class EventBody(EventChanges):
         strict=True, required=True, validate=validate.Range(min=1, max=100_000)
     )
     facilitator_id = Id(required=True)
-    published = fields.Boolean(truthy={True}, falsy={False}, load_default=True)
+    published = JsonBoolean(load_default=True)
 
 
 def load_id(value: str, name: str) -> str:

@@ -3,7 +3,8 @@
 - the environment of `make run` wins over the local stage's defaults in
   ``.chalice/config.json`` (`chalice local` writes the stage's values over ``os.environ``);
 - a request for an unknown route answers 404 in the project's JSON error shape, as the
-  deployed API Gateway does with its gateway response (Chalice local says 403).
+  deployed API Gateway does with its gateway response (Chalice local says 403);
+- TRACE and QUERY reach the app (a JSON 405) instead of http.server's HTML 501.
 
     python -m local.api_server        # PORT (8000) from the environment
 """
@@ -45,6 +46,10 @@ def serve(host: str, port: int) -> None:
 
         def log_message(self, format, *args):
             pass  # the app writes one JSON line per request already
+
+        # Methods http.server would answer with its own HTML 501: the app answers them as
+        # it does any method a route does not declare (JSON 405 with an Allow header).
+        do_TRACE = do_QUERY = ChaliceRequestHandler._generic_handle
 
     config = CLIFactory(str(REPO_ROOT)).create_config_obj(chalice_stage_name="local")
     app = config.chalice_app

@@ -37,13 +37,18 @@ def dynamodb_local():
     _DYNAMODB.stop()
 
 
-@pytest.fixture(autouse=True)
-def empty_tables(dynamodb_local):
-    yield
+def empty_all_tables() -> None:
+    """Delete every item; the tables stay."""
     for model in models.TABLES.values():
         with model.batch_write() as batch:
             for item in model.scan():
                 batch.delete(item)
+
+
+@pytest.fixture(autouse=True)
+def empty_tables(dynamodb_local):
+    yield
+    empty_all_tables()
 
 
 @pytest.fixture

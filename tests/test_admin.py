@@ -115,7 +115,13 @@ def test_facilitators_list_in_pages(call):
 
 @pytest.mark.parametrize(
     "payload",
-    [{}, {"name": "Dana"}, {"name": "", "crm_id": "c"}, {"name": "D", "crm_id": "c", "x": 1}],
+    [
+        {},
+        {"name": "Dana"},
+        {"name": "", "crm_id": "c"},
+        {"name": "D", "crm_id": "c", "x": 1},
+        {"name": " " + "D" * 200, "crm_id": "c"},
+    ],
 )
 def test_bad_facilitator_body_is_400(call, payload):
     response = call("post", "/admin/facilitators", payload)
@@ -183,6 +189,8 @@ def test_an_event_created_unpublished_is_not_listed(call):
         ({"capacity": 0}, "capacity"),
         ({"capacity": "20"}, "capacity"),
         ({"capacity": True}, "capacity"),
+        ({"published": 0}, "published"),
+        ({"published": "true"}, "published"),
         ({"name": "   "}, "name"),
         ({"facilitator_id": SOME_ID}, "facilitator_id"),
         ({"facilitator_id": "alice"}, "facilitator_id"),

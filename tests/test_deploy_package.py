@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib import models
+from chalicelib import docs_page, models
 from deploy import bundle, packaging, resources
 from deploy.project import FUNCTIONS, dead_letter_queue_name, stage_environment
 from local.paths import REPO_ROOT
@@ -288,6 +288,13 @@ def test_the_zip_holds_the_app_and_every_runtime_requirement(packaged):
     with zipfile.ZipFile(packaged / packaging.ZIP_NAME) as archive:
         wheel = archive.read("bcrypt-5.0.0.dist-info/WHEEL").decode()
     assert "manylinux" in wheel and "x86_64" in wheel  # built for Lambda, not for this machine
+
+
+def test_the_zip_ships_every_file_the_docs_page_serves(packaged):
+    with zipfile.ZipFile(packaged / packaging.ZIP_NAME) as archive:
+        names = set(archive.namelist())
+    served = {f"chalicelib/docs/{file_name}" for file_name, _ in docs_page.ASSETS.values()}
+    assert served | {"chalicelib/docs/index.html"} <= names
 
 
 def test_the_size_script_flags_a_zip_that_carries_botocore(tmp_path, capsys):

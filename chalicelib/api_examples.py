@@ -1,0 +1,135 @@
+"""Examples for the OpenAPI document, taken from the demo data `make run` seeds (local/seed.py).
+
+Ids, names and settings are the seeded ones, so an example request sent to a fresh `make run`
+hits a real event; dates are fixed so the document does not change from day to day. Tests
+hold every example to the seed data and to the response schema it illustrates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ALICE = {"id": "01M8CWNEE3VMJKHT3V6V0G8S0G", "name": "Alice", "crm_id": "crm_001"}
+BOB = {"id": "01M8CWNEE6TDZ219QP2BTDCPTM", "name": "Bob", "crm_id": "crm_002"}
+SEEDED_AT = "2026-11-01T09:00:00.000Z"
+
+MEDITATION = {
+    "id": "01M8CWNEECJ4Y7DJ7JNA2T94T5",
+    "name": "Meditation Session",
+    "description": "A guided online meditation, open to everyone.",
+    "kind": "session",
+    "date": "2026-12-03T18:30:00Z",
+    "starts_at": "2026-12-03T18:30:00Z",
+    "ends_at": "2026-12-03T19:30:00Z",
+    "timezone": "Europe/London",
+    "capacity": 1000,
+    "seats_left": 999,
+    "facilitator": BOB,
+}
+YOGA_RETREAT = {
+    "id": "01M8CWNEEABEJQVG0X2T8KRVWD",
+    "name": "Yoga Retreat",
+    "description": "Three days of yoga, silence and mountain walks in Rishikesh.",
+    "kind": "retreat",
+    "date": "2026-12-01T02:30:00Z",
+    "starts_at": "2026-12-01T02:30:00Z",
+    "ends_at": "2026-12-03T11:30:00Z",
+    "timezone": "Asia/Kolkata",
+    "capacity": 24,
+    "seats_left": 24,
+    "facilitator": ALICE,
+}
+EVENTS = [YOGA_RETREAT, MEDITATION]
+
+ADMIN_EVENT = {**MEDITATION, "published": True, "seats_taken": 1, "created_at": SEEDED_AT}
+UNPUBLISHED_EVENT = {**ADMIN_EVENT, "published": False}
+EVENT_PAGE = {"events": EVENTS, "next_cursor": None}
+
+FACILITATOR = {**ALICE, "created_at": SEEDED_AT}
+FACILITATOR_PAGE = {
+    "facilitators": [FACILITATOR, {**BOB, "created_at": SEEDED_AT}],
+    "next_cursor": None,
+}
+
+ANN = {"id": "01JD8X3M4Q7R9S2T5V6W8Y0Z1A", "name": "Ann", "email": "ann@example.com"}
+PASSWORD = "correct horse battery"
+ACCESS_TOKEN = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMUpEOFgzTTRRN1I5UzJUNVY2VzhZ"
+BOOKING_ID = "01JD8X9K2B4C6D8E0F1G3H5J7K"
+BOOKED_AT = "2026-11-20T10:15:30.123Z"
+
+BOOKING_CREATED = {
+    "booking_id": BOOKING_ID,
+    "status": "confirmed",
+    "event": {"id": MEDITATION["id"], "name": MEDITATION["name"], "date": MEDITATION["date"]},
+    "created_at": BOOKED_AT,
+}
+BOOKING = {
+    "booking_id": BOOKING_ID,
+    "status": "confirmed",
+    "created_at": BOOKED_AT,
+    "event": {
+        key: MEDITATION[key] for key in ("id", "name", "date", "starts_at", "ends_at", "timezone")
+    },
+}
+CANCELLED_BOOKING = {**BOOKING, "status": "cancelled"}
+BOOKING_PAGE = {"bookings": [BOOKING], "next_cursor": None}
+ATTENDEE_PAGE = {
+    "event": ADMIN_EVENT,
+    "attendees": [
+        {"booking_id": BOOKING_ID, "status": "confirmed", "created_at": BOOKED_AT, "user": ANN}
+    ],
+    "next_cursor": None,
+}
+
+REGISTER = {"name": ANN["name"], "email": ANN["email"], "password": PASSWORD}
+REGISTERED = {"msg": "User registered", "access_token": ACCESS_TOKEN, "user": ANN}
+LOGIN = {"email": ANN["email"], "password": PASSWORD}
+TOKEN = {"access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 3600}
+ME = {**ANN, "role": "user"}
+LOGGED_OUT = {"msg": "Logged out"}
+HEALTH = {"status": "ok", "dynamodb": "ok"}
+
+BOOKING_BODY = {"event_id": MEDITATION["id"]}
+FACILITATOR_BODY = {"name": ALICE["name"], "crm_id": ALICE["crm_id"]}
+FACILITATOR_CHANGES = {"name": "Alice Rao"}
+EVENT_BODY: dict[str, Any] = {
+    "name": YOGA_RETREAT["name"],
+    "description": YOGA_RETREAT["description"],
+    "kind": YOGA_RETREAT["kind"],
+    "starts_at": "2026-12-01T08:00:00+05:30",
+    "ends_at": "2026-12-03T17:00:00+05:30",
+    "timezone": YOGA_RETREAT["timezone"],
+    "capacity": YOGA_RETREAT["capacity"],
+    "facilitator_id": ALICE["id"],
+}
+EVENT_CHANGES = {"capacity": 30}
+
+# An example for each id a path can carry, so "Try it out" starts from a seeded item.
+WEBHOOK_DELIVERY = {
+    "id": f"{BOOKING_ID}.booking.confirmed",
+    "state": "pending",
+    "payload": {
+        "type": "booking.confirmed",
+        "occurred_at": BOOKED_AT,
+        "booking_id": BOOKING_ID,
+        "event": {"id": MEDITATION["id"], "name": MEDITATION["name"], "date": MEDITATION["date"]},
+        "user": ANN,
+        "facilitator_crm_id": BOB["crm_id"],
+    },
+    "attempts": 1,
+    "last_status": 503,
+    "last_error": "CRM answered 503",
+    "next_attempt_at": "2026-11-20T10:16:30.123Z",
+    "retry_until": "2026-11-23T10:15:30.123Z",
+    "history": [{"at": BOOKED_AT, "status": 503, "error": "CRM answered 503"}],
+    "created_at": BOOKED_AT,
+    "updated_at": BOOKED_AT,
+}
+WEBHOOK_DELIVERY_PAGE = {"deliveries": [WEBHOOK_DELIVERY], "next_cursor": None}
+
+PATH_IDS = {
+    "event_id": MEDITATION["id"],
+    "facilitator_id": ALICE["id"],
+    "booking_id": BOOKING_ID,
+    "delivery_id": WEBHOOK_DELIVERY["id"],
+}

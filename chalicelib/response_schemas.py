@@ -1,0 +1,228 @@
+"""Marshmallow schemas of what the API answers, for the OpenAPI document.
+
+The services build their answers as plain dicts; these schemas describe those dicts, field for
+field. Every schema is strict (no field beyond those listed), so the schemathesis run in the
+test suite fails the moment a response grows a field the document does not name, be it a new
+one or a leak such as a password hash.
+"""
+
+from __future__ import annotations
+
+from marshmallow import fields
+
+from chalicelib.schemas import Id, StrictSchema
+
+
+def _moment() -> fields.Field:
+    return fields.DateTime(required=True, metadata={"description": "ISO 8601, UTC, ending in Z."})
+
+
+def _text() -> fields.Field:
+    return fields.String(required=True)
+
+
+class Message(StrictSchema):
+    msg = _text()
+
+
+class Health(StrictSchema):
+    status = fields.String(required=True, metadata={"enum": ["ok"]})
+    dynamodb = fields.String(required=True, metadata={"enum": ["ok"]})
+
+
+class ErrorDetail(StrictSchema):
+    code = fields.String(required=True, metadata={"description": "Stable, for programs."})
+    message = fields.String(required=True, metadata={"description": "For people."})
+    field_errors = fields.Dict(
+        data_key="fields",
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "What is wrong with each field it names (400 only)."},
+    )
+
+
+class Error(StrictSchema):
+    error = fields.Nested(ErrorDetail, required=True)
+
+
+# --- Accounts ---
+
+
+class UserSummary(StrictSchema):
+    id = Id(required=True)
+    name = _text()
+    email = fields.Email(required=True)
+
+
+class Registered(StrictSchema):
+    msg = _text()
+    access_token = _text()
+    user = fields.Nested(UserSummary, required=True)
+
+
+class Token(StrictSchema):
+    access_token = fields.String(required=True, metadata={"description": "A JWT (HS256)."})
+    token_type = fields.String(required=True, metadata={"enum": ["Bearer"]})
+    expires_in = fields.Integer(required=True, metadata={"description": "Seconds."})
+
+
+class Me(UserSummary):
+    role = fields.String(required=True, metadata={"enum": ["user", "admin"]})
+
+
+# --- Events and facilitators ---
+
+
+class FacilitatorCopy(StrictSchema):
+    id = Id(required=True)
+    name = _text()
+    crm_id = _text()
+
+
+class Event(StrictSchema):
+    id = Id(required=True)
+    name = _text()
+    description = _text()
+    kind = fields.String(required=True, metadata={"enum": ["session", "retreat"]})
+    date = fields.DateTime(required=True, metadata={"description": "Same as starts_at."})
+    starts_at = _moment()
+    ends_at = _moment()
+    timezone = fields.String(required=True, metadata={"description": "IANA zone of the venue."})
+    capacity = fields.Integer(required=True)
+    seats_left = fields.Integer(required=True)
+    facilitator = fields.Nested(FacilitatorCopy, required=True)
+
+
+class AdminEvent(Event):
+    published = fields.Boolean(required=True)
+    seats_taken = fields.Integer(required=True)
+    created_at = _moment()
+
+
+def _next_cursor() -> fields.Field:
+    return fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Pass as `cursor` for the next page; null on the last page."},
+    )
+
+
+class EventPage(StrictSchema):
+    events = fields.List(fields.Nested(Event), required=True)
+    next_cursor = _next_cursor()
+
+
+class Facilitator(StrictSchema):
+    id = Id(required=True)
+    name = _text()
+    crm_id = _text()
+    created_at = _moment()
+
+
+class FacilitatorPage(StrictSchema):
+    facilitators = fields.List(fields.Nested(Facilitator), required=True)
+    next_cursor = _next_cursor()
+
+
+# --- Bookings ---
+
+
+def _status() -> fields.Field:
+    return fields.String(required=True, metadata={"enum": ["confirmed", "cancelled"]})
+
+
+class BookedEvent(StrictSchema):
+    id = Id(required=True)
+    name = _text()
+    date = _moment()
+
+
+class BookingCreated(StrictSchema):
+    booking_id = Id(required=True)
+    status = _status()
+    event = fields.Nested(BookedEvent, required=True)
+    created_at = _moment()
+
+
+class BookedEventTimes(BookedEvent):
+    starts_at = _moment()
+    ends_at = _moment()
+    timezone = _text()
+
+
+class Booking(StrictSchema):
+    booking_id = Id(required=True)
+    status = _status()
+    created_at = _moment()
+    event = fields.Nested(BookedEventTimes, required=True)
+
+
+class BookingPage(StrictSchema):
+    bookings = fields.List(fields.Nested(Booking), required=True)
+    next_cursor = _next_cursor()
+
+
+class Attendee(StrictSchema):
+    booking_id = Id(required=True)
+    status = _status()
+    created_at = _moment()
+    user = fields.Nested(UserSummary, required=True)
+
+
+class AttendeePage(StrictSchema):
+    event = fields.Nested(AdminEvent, required=True)
+    attendees = fields.List(fields.Nested(Attendee), required=True)
+    next_cursor = _next_cursor()
+
+
+class WebhookEventCopy(StrictSchema):
+    id = Id(required=True)
+    name = _text()
+    date = _moment()
+
+
+class WebhookUserCopy(StrictSchema):
+    id = Id(required=True)
+    name = _text()
+    email = fields.Email(required=True)
+
+
+class WebhookPayload(StrictSchema):
+    """The body POSTed to the CRM (the old app's keys, plus type and occurred_at)."""
+
+    type = fields.String(
+        required=True, metadata={"enum": ["booking.confirmed", "booking.cancelled"]}
+    )
+    occurred_at = _moment()
+    booking_id = Id(required=True)
+    event = fields.Nested(WebhookEventCopy, required=True)
+    user = fields.Nested(WebhookUserCopy, required=True)
+    facilitator_crm_id = _text()
+
+
+class DeliveryAttempt(StrictSchema):
+    at = _moment()
+    status = fields.Integer(required=True, allow_none=True)
+    error = fields.String(required=True, allow_none=True)
+
+
+class WebhookDelivery(StrictSchema):
+    id = fields.String(required=True, metadata={"description": "`<booking_id>.<type>`"})
+    state = fields.String(
+        required=True,
+        metadata={"enum": ["pending", "sending", "delivered", "failed", "skipped"]},
+    )
+    payload = fields.Nested(WebhookPayload, required=True)
+    attempts = fields.Integer(required=True)
+    last_status = fields.Integer(required=True, allow_none=True)
+    last_error = fields.String(required=True, allow_none=True)
+    next_attempt_at = fields.DateTime(required=True, allow_none=True)
+    retry_until = fields.DateTime(required=True, allow_none=True)
+    history = fields.List(fields.Nested(DeliveryAttempt), required=True)
+    created_at = _moment()
+    updated_at = _moment()
+
+
+class WebhookDeliveryPage(StrictSchema):
+    deliveries = fields.List(fields.Nested(WebhookDelivery), required=True)
+    next_cursor = _next_cursor()
