@@ -27,14 +27,14 @@ def get_health():
 
 @app.route("/events", methods=["GET"])
 def list_events():
-    auth.authenticate(app.current_request.headers)
+    app.caller()
     query = schemas.load_query(app.current_request, schemas.EventsQuery())
     return events.list_upcoming(**query)
 
 
 @app.route("/events/{event_id}", methods=["GET"])
 def get_event(event_id):
-    auth.authenticate(app.current_request.headers)
+    app.caller()
     return events.get_event(schemas.load_id(event_id, "event_id"))
 
 
@@ -50,67 +50,67 @@ def book():
 
 @app.route("/bookings/my", methods=["GET"])
 def my_bookings():
-    principal = auth.authenticate(app.current_request.headers)
+    principal = app.caller()
     query = schemas.load_query(app.current_request, schemas.BookingsQuery())
     return bookings.list_mine(principal, **query)
 
 
 @app.route("/bookings/{booking_id}", methods=["DELETE"])
 def cancel_booking(booking_id):
-    principal = auth.authenticate(app.current_request.headers)
+    principal = app.caller()
     return bookings.cancel(principal, schemas.load_id(booking_id, "booking_id"))
 
 
 @app.route("/admin/facilitators", methods=["POST"])
 def create_facilitator():
-    auth.require_admin(auth.authenticate(app.current_request.headers))
+    app.admin()
     body = schemas.load_json_body(app.current_request, schemas.FacilitatorBody())
     return Response(facilitators.create(**body), status_code=201)
 
 
 @app.route("/admin/facilitators", methods=["GET"])
 def list_facilitators():
-    auth.require_admin(auth.authenticate(app.current_request.headers))
+    app.admin()
     query = schemas.load_query(app.current_request, schemas.PageQuery())
     return facilitators.list_all(**query)
 
 
 @app.route("/admin/facilitators/{facilitator_id}", methods=["GET"])
 def get_facilitator(facilitator_id):
-    auth.require_admin(auth.authenticate(app.current_request.headers))
+    app.admin()
     return facilitators.get(schemas.load_id(facilitator_id, "facilitator_id"))
 
 
 @app.route("/admin/facilitators/{facilitator_id}", methods=["PATCH"])
 def update_facilitator(facilitator_id):
-    auth.require_admin(auth.authenticate(app.current_request.headers))
+    app.admin()
     body = schemas.load_json_body(app.current_request, schemas.FacilitatorChanges())
     return facilitators.update(schemas.load_id(facilitator_id, "facilitator_id"), **body)
 
 
 @app.route("/admin/events", methods=["POST"])
 def create_event():
-    auth.require_admin(auth.authenticate(app.current_request.headers))
+    app.admin()
     body = schemas.load_json_body(app.current_request, schemas.EventBody())
     return Response(events.create_event(**body), status_code=201)
 
 
 @app.route("/admin/events/{event_id}", methods=["PATCH"])
 def update_event(event_id):
-    auth.require_admin(auth.authenticate(app.current_request.headers))
+    app.admin()
     body = schemas.load_json_body(app.current_request, schemas.EventChanges())
     return events.update_event(schemas.load_id(event_id, "event_id"), **body)
 
 
 @app.route("/admin/events/{event_id}", methods=["DELETE"])
 def unpublish_event(event_id):
-    auth.require_admin(auth.authenticate(app.current_request.headers))
+    app.admin()
     return events.unpublish_event(schemas.load_id(event_id, "event_id"))
 
 
 @app.route("/admin/events/{event_id}/attendees", methods=["GET"])
 def list_attendees(event_id):
-    auth.require_admin(auth.authenticate(app.current_request.headers))
+    app.admin()
     query = schemas.load_query(app.current_request, schemas.BookingsQuery())
     return bookings.list_attendees(schemas.load_id(event_id, "event_id"), **query)
 
@@ -149,7 +149,7 @@ def logout():
 
 @app.route("/auth/me", methods=["GET"])
 def me():
-    return auth.me(auth.authenticate(app.current_request.headers))
+    return auth.me(app.caller())
 
 
 # --- Dashboard (issue 7): HTML pages for browsers, over the same services; see chalicelib/web ---
@@ -224,14 +224,14 @@ def retry_webhooks(event):
 
 @app.route("/admin/webhooks", methods=["GET"])
 def list_webhook_deliveries():
-    auth.require_admin(auth.authenticate(app.current_request.headers))
+    app.admin()
     query = schemas.load_query(app.current_request, schemas.WebhookDeliveriesQuery())
     return webhooks.list_deliveries(**query)
 
 
 @app.route("/admin/webhooks/{delivery_id}/replay", methods=["POST"])
 def replay_webhook_delivery(delivery_id):
-    auth.require_admin(auth.authenticate(app.current_request.headers))
+    app.admin()
     return Response(body=webhooks.replay(delivery_id), status_code=202)
 
 

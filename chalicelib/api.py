@@ -18,7 +18,7 @@ from typing import Any
 
 from chalice import Chalice, Response
 
-from chalicelib import errors
+from chalicelib import auth, errors
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -68,6 +68,14 @@ class BookingsApp(Chalice):
             return view
 
         return decorator
+
+    def caller(self) -> auth.Principal:
+        """Who sent the current request: its Bearer token checked, revocation included."""
+        return auth.authenticate(self.current_request.headers)
+
+    def admin(self) -> auth.Principal:
+        """The caller, who must be an admin (403 otherwise)."""
+        return auth.require_admin(self.caller())
 
     def request_id(self) -> str:
         """API Gateway's request id; one is minted where none exists (chalice local)."""
