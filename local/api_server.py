@@ -34,7 +34,13 @@ def serve(host: str, port: int) -> None:
     apply_stage_defaults()
     # Imported only now: the app reads its settings from the environment at import.
     from chalice.cli.factory import CLIFactory
-    from chalice.local import ChaliceRequestHandler, ForbiddenError, LocalChalice, LocalDevServer
+    from chalice.local import (
+        ChaliceRequestHandler,
+        ForbiddenError,
+        LocalChalice,
+        LocalDevServer,
+        ThreadedHTTPServer,
+    )
 
     class RequestHandler(ChaliceRequestHandler):
         def _send_error_response(self, error):
@@ -46,6 +52,11 @@ def serve(host: str, port: int) -> None:
         def log_message(self, format, *args):
             pass  # the app writes one JSON line per request already
 
+    class Server(ThreadedHTTPServer):
+        # socketserver's backlog of 5 resets connections when a few dozen clients connect
+        # at once (a browser's parallel fetches, `make bench`'s 32 clients).
+        request_queue_size = 128
+
     config = CLIFactory(str(REPO_ROOT)).create_config_obj(chalice_stage_name="local")
     app = config.chalice_app
 
@@ -54,7 +65,7 @@ def serve(host: str, port: int) -> None:
         pass
 
     app.__class__ = ThreadLocalApp
-    server = LocalDevServer(app, config, host, port, handler_cls=RequestHandler)
+    server = LocalDevServer(app, config, host, port, handler_cls=RequestHandler, server_cls=Server)
     print(f"API listening on http://{host}:{port}", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
