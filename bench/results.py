@@ -55,12 +55,18 @@ def write(tables: list[Table], about: list[tuple[str, str]], seconds: float) -> 
         "",
         "## Tables",
         "",
-        *(table.render() for table in tables),
+        *(table.render() for table in sorted(tables, key=_measure_number)),
         note.rstrip("\n"),
         "",
     ]
     RESULTS_PATH.write_text("\n".join(lines))
     return RESULTS_PATH
+
+
+def _measure_number(table: Table) -> int:
+    """Tables in the issue's order (1 to 6) whatever order they ran in; anything else last."""
+    number = table.title.split(".", 1)[0]
+    return int(number) if number.isdigit() else 99
 
 
 def _cpu_model() -> str:
