@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import api, cli, data
+from bench import api, cli
 from bench.in_process import InProcess
 from bench.report import Table
 from local.call_counter import count_dynamodb_calls
@@ -64,6 +64,8 @@ def measure(app: InProcess) -> Table:
         if answer.status != EXPECTED_STATUS[step]:
             table.fail(f"{step} answered {answer.status}: {answer.body}")
         return answer
+
+    from bench import data
 
     event_id = data.new_event(capacity=5)
     answers = api.user_flow(app.api, data.unique_email(), event_id, watch=count)

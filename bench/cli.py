@@ -3,6 +3,10 @@
 Every measure module has ``NEEDS`` (which environment) and ``run(environment) ->
 list[Table]`` at the benchmark's sizes. The exit status is 1 when any table holds a
 correctness failure, never because a number is slow.
+
+Measure modules import the app's code (and ``bench.data``, which does) inside their
+functions only: importing chalicelib loads its settings, which must wait until the
+environment has pointed them at the benchmark's own DynamoDB Local.
 """
 
 from __future__ import annotations

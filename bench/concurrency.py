@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 import bcrypt
 import requests
 
-from bench import api, cli, data
+from bench import api, cli
 from bench.report import Table, median, ms, percentile
 from bench.runner import BCRYPT_ROUNDS, Runner
 
@@ -64,6 +64,8 @@ def measure(server: Runner, levels: tuple[int, ...], flows_per_level: int) -> Ta
 
 
 def _level(table: Table, server: Runner, clients: int, flows_per_client: int) -> None:
+    from bench import data
+
     flows = clients * flows_per_client
     capacity = max(1, flows * 3 // 4)
     event_id = data.new_event(capacity=capacity)

@@ -16,7 +16,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 
-from bench import api, cli, data
+from bench import api, cli
 from bench.in_process import InProcess
 from bench.report import Table, median, ms, ratio, verdict
 from local.call_counter import time_dynamodb_calls
@@ -48,6 +48,8 @@ def measure(app: InProcess, flows: int) -> Table:
         if answer.status >= 500:
             table.fail(f"{step} answered {answer.status}: {answer.body}")
         return answer
+
+    from bench import data
 
     event_id = data.new_event(capacity=2)
     # One flow first, not timed: the first request of each kind pays for lazy imports and

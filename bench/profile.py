@@ -13,13 +13,15 @@ from collections.abc import Callable
 
 from pyinstrument import Profiler
 
-from bench import api, data, in_process
+from bench import api, in_process
 
 REQUESTS = 200
 SAMPLE_SECONDS = 0.0002
 
 
 def profile(app: in_process.InProcess, step: str, requests: int) -> Profiler:
+    from bench import data
+
     profiler = Profiler(interval=SAMPLE_SECONDS)
     event_id = data.new_event(capacity=2)
 

@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
-from bench import api, cli, data
+from bench import api, cli
 from bench.in_process import InProcess
 from bench.report import Table, median, ms, ratio, verdict
 from local.call_counter import count_dynamodb_calls
@@ -39,6 +39,8 @@ def measure(app: InProcess, sizes: tuple[int, ...], requests: int) -> Table:
         f"3. Scaling (median of {requests} requests at each size)",
         ["events", "bookings", "load time", "list events", "calls", "my bookings", "calls"],
     )
+    from bench import data
+
     loaded_events = 0
     loaded_bookings = 0
     token = data.new_user_token()

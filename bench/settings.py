@@ -8,6 +8,7 @@ import contextlib
 import importlib
 import logging
 import os
+import sys
 from collections.abc import Iterator
 
 
@@ -16,9 +17,13 @@ def app_pointed_at(environment: dict[str, str]) -> Iterator[None]:
     """The app's environment set to ``environment`` for the block, its JSON logs silenced.
 
     Settings are read once and the models bind when first imported, so both are redone on
-    the way in and on the way out.
+    the way in, and on the way out the models get their old binding back.
     """
     saved = {name: os.environ.get(name) for name in environment}
+    # Put back the binding found (a test session's), never one loaded from the environment
+    # on the way out: a bare one loads the local stage, which writes a secret file.
+    loaded = sys.modules.get("chalicelib.models")
+    previous = loaded.bound_settings() if loaded is not None else None
     os.environ.update(environment)
     _reload_settings()
     try:
@@ -30,7 +35,12 @@ def app_pointed_at(environment: dict[str, str]) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-        _reload_settings()
+        from chalicelib import models
+        from chalicelib.config import get_settings
+
+        get_settings.cache_clear()
+        if previous is not None:
+            models.bind(previous)
 
 
 def _reload_settings() -> None:

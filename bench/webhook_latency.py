@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
-from bench import api, cli, data
+from bench import api, cli
 from bench.report import Table, median, ms, percentile
 from bench.runner import Runner
 
@@ -52,6 +52,8 @@ def latency(server: Runner, bookings: int) -> Table:
         f"6. Webhook latency under `make run`: booking 201 → POST at the CRM ({bookings} each)",
         ["bookings", "delivered", "p50", "p95", "slowest"],
     )
+    from bench import data
+
     users = [data.new_user_token() for _ in range(USERS)]
     with requests.Session() as session:
         http = api.Api(api.over_http(server.base_url, session))
@@ -82,6 +84,8 @@ def _book(
     table: Table, http: api.Api, users: list[str], bookings: int, pace: float
 ) -> dict[str, float]:
     """Book ``bookings`` seats (each user once per event); when each webhook id's 201 came."""
+    from bench import data
+
     event_ids = [data.new_event(capacity=len(users)) for _ in range(-(-bookings // len(users)))]
     answered: dict[str, float] = {}
     for n in range(bookings):
@@ -95,6 +99,7 @@ def _book(
 
 
 def drain(server: Runner, backlog: int) -> Table:
+    from bench import data
     from chalicelib import clock, ids, webhooks
 
     table = Table(
