@@ -2,9 +2,23 @@
 measure runs end to end and reports no broken guarantee. Speed is what `make bench` prints;
 nothing here asserts a time."""
 
-import pytest
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
-from bench import api, calls, cold_start, concurrency, overhead, runner, scaling, webhook_latency
+import pytest
+import requests
+
+from bench import (
+    api,
+    calls,
+    cold_start,
+    concurrency,
+    data,
+    overhead,
+    runner,
+    scaling,
+    webhook_latency,
+)
 from bench.in_process import InProcess
 
 
@@ -57,12 +71,28 @@ def test_cold_start_benchmark_imports_the_packaged_app():
     assert column(package, "≤ 5 MB") == ["met"]
 
 
-def test_make_run_benchmarks_find_no_5xx_overbooking_or_lost_webhook():
-    # One `make run` for both measures: starting it is most of this test's time.
-    with runner.started() as make_run:
-        flows = concurrency.measure(make_run, levels=(1, 2), flows_per_level=2)
-        latency = webhook_latency.latency(make_run, bookings=3)
-        backlog = webhook_latency.drain(make_run, backlog=5)
+@pytest.fixture(scope="module")
+def make_run():
+    with runner.started() as server:
+        yield server
+
+
+def test_make_run_answers_32_clients_registering_at_once(make_run):
+    start = threading.Barrier(32)
+
+    def register(_):
+        http = api.Api(api.over_http(make_run.base_url, requests.Session()))
+        start.wait()
+        return http.register(data.unique_email()).status
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        assert list(pool.map(register, range(32))) == [201] * 32
+
+
+def test_make_run_benchmarks_find_no_5xx_overbooking_or_lost_webhook(make_run):
+    flows = concurrency.measure(make_run, levels=(1, 2), flows_per_level=2)
+    latency = webhook_latency.latency(make_run, bookings=3)
+    backlog = webhook_latency.drain(make_run, backlog=5)
 
     assert flows.failures == []
     assert column(flows, "flows") == ["2", "2"]
