@@ -48,12 +48,12 @@ def run(server: Runner) -> list[Table]:
 
 
 def latency(server: Runner, bookings: int) -> Table:
+    from bench import data
+
     table = Table(
         f"6. Webhook latency under `make run`: booking 201 → POST at the CRM ({bookings} each)",
         ["bookings", "delivered", "p50", "p95", "slowest"],
     )
-    from bench import data
-
     users = [data.new_user_token() for _ in range(USERS)]
     with requests.Session() as session:
         http = api.Api(api.over_http(server.base_url, session))
@@ -130,8 +130,10 @@ def drain(server: Runner, backlog: int) -> Table:
             not wanted <= server.crm.arrivals.keys()
             and time.monotonic() - back < DRAIN_TIMEOUT_SECONDS
         ):
-            webhooks.retry_due_deliveries()
+            outcomes = webhooks.retry_due_deliveries()
             runs += 1
+            if not any(outcomes.values()):
+                time.sleep(0.5)  # nothing was due (another worker holds the rest): wait a bit
     finally:
         clock.set_clock(None)
     drained = time.monotonic() - back
