@@ -85,3 +85,9 @@ package: $(PY_DEPS) $(DOCS_ASSETS)
 # Asks for the stage name first; prod also needs ALLOW_PROD=1 (its tables are kept anyway).
 destroy: $(PY_DEPS)
 	$(BIN)/python -m deploy destroy --stage $(STAGE) $(if $(ALLOW_PROD),--allow-prod)
+
+# Benchmarks (README, "Benchmarks"): six tables printed and written to bench/RESULTS.md.
+# Exits non-zero only on a broken guarantee (5xx, duplicate, call budget), never on speed.
+.PHONY: bench
+bench: deps
+	$(BIN)/python -m bench

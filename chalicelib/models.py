@@ -258,6 +258,11 @@ def bind(settings: Settings) -> None:
     _bound_settings = settings
 
 
+def bound_settings() -> Settings:
+    """The settings the models are bound to (a caller that rebinds them can put these back)."""
+    return _bound_settings
+
+
 def _local_credentials(settings: Settings) -> dict[str, str | None]:
     # DynamoDB Local accepts any key but botocore insists on having one; on AWS the
     # Lambda role's credentials are found by botocore itself.

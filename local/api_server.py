@@ -35,7 +35,13 @@ def serve(host: str, port: int) -> None:
     apply_stage_defaults()
     # Imported only now: the app reads its settings from the environment at import.
     from chalice.cli.factory import CLIFactory
-    from chalice.local import ChaliceRequestHandler, ForbiddenError, LocalChalice, LocalDevServer
+    from chalice.local import (
+        ChaliceRequestHandler,
+        ForbiddenError,
+        LocalChalice,
+        LocalDevServer,
+        ThreadedHTTPServer,
+    )
 
     class RequestHandler(ChaliceRequestHandler):
         def _send_error_response(self, error):
@@ -51,6 +57,11 @@ def serve(host: str, port: int) -> None:
         # it does any method a route does not declare (JSON 405 with an Allow header).
         do_TRACE = do_QUERY = ChaliceRequestHandler._generic_handle
 
+    class Server(ThreadedHTTPServer):
+        # socketserver's backlog of 5 resets connections when a few dozen clients connect
+        # at once (a browser's parallel fetches, `make bench`'s 32 clients).
+        request_queue_size = 128
+
     config = CLIFactory(str(REPO_ROOT)).create_config_obj(chalice_stage_name="local")
     app = config.chalice_app
 
@@ -59,7 +70,7 @@ def serve(host: str, port: int) -> None:
         pass
 
     app.__class__ = ThreadLocalApp
-    server = LocalDevServer(app, config, host, port, handler_cls=RequestHandler)
+    server = LocalDevServer(app, config, host, port, handler_cls=RequestHandler, server_cls=Server)
     print(f"API listening on http://{host}:{port}", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()

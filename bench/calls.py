@@ -1,0 +1,149 @@
+"""Measure 1: DynamoDB calls per request, counted on the botocore client, beside DESIGN.md's
+round-trip budget. A request over budget, or one that does not succeed, is a failure.
+
+The stream handler is fed the real stream records of the booking and cancellation made
+here, read from DynamoDB Local's stream by the local relay as `make run` does. It must build
+and send each webhook from the record alone: no reads (its writes are the delivery row).
+
+    python -m bench.calls
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench import api, cli
+from bench.in_process import InProcess
+from bench.report import Table
+from local.call_counter import count_dynamodb_calls
+
+NEEDS = cli.IN_PROCESS
+
+# DESIGN.md, "Round-trip budget": the most calls each request may make.
+BUDGET = {
+    api.REGISTER: 1,
+    api.LOGIN: 1,
+    api.LIST: 2,
+    api.BOOK: 2,
+    api.CANCEL: 3,
+    api.MINE: 2,
+}
+EXPECTED_STATUS = {
+    api.REGISTER: 201,
+    api.LOGIN: 200,
+    api.LIST: 200,
+    api.BOOK: 201,
+    api.MINE: 200,
+    api.CANCEL: 200,
+}
+READS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"})
+STREAM_WAIT_SECONDS = 30
+
+
+def run(app: InProcess) -> list[Table]:
+    return [measure(app)]
+
+
+def measure(app: InProcess) -> Table:
+    table = Table(
+        "1. DynamoDB calls per request",
+        ["request", "calls", "operations", "budget", "within"],
+    )
+    counted: dict[str, Counter[str]] = {}
+
+    def count(step: str, request: Callable[[], api.Answer]) -> api.Answer:
+        with count_dynamodb_calls() as calls:
+            answer = request()
+        counted[step] = calls
+        if answer.status != EXPECTED_STATUS[step]:
+            table.fail(f"{step} answered {answer.status}: {answer.body}")
+        return answer
+
+    from bench import data
+
+    event_id = data.new_event(capacity=5)
+    answers = api.user_flow(app.api, data.unique_email(), event_id, watch=count)
+    for step in api.STEPS:
+        calls = counted.get(step, Counter())
+        total = sum(calls.values())
+        within = step in counted and total <= BUDGET[step]
+        budget = f"≤ {BUDGET[step]}" if step == api.CANCEL else str(BUDGET[step])
+        table.add(step, total, _operations(calls), budget, "ok" if within else "FAIL")
+        if not within:
+            table.fail(f"{step}: {total} calls, budget {BUDGET[step]} ({_operations(calls)})")
+
+    if answers[api.REGISTER].status != 201:
+        return table
+    records, calls = _stream_handler_calls(app, answers[api.REGISTER].body["user"]["id"])
+    reads = sum(n for operation, n in calls.items() if operation in READS)
+    writes = sum(calls.values()) - reads
+    table.add(
+        f"stream handler ({records} records)",
+        f"{reads} reads, {writes} writes",
+        _operations(calls),
+        "0 reads",
+        "ok" if reads == 0 and records == 2 else "FAIL",
+    )
+    if records != 2:
+        table.fail(f"the stream handler got {records} of the 2 booking changes")
+    if reads:
+        table.fail(f"the stream handler read DynamoDB {reads} times ({_operations(calls)})")
+    table.notes.append(
+        "The stream handler's writes are each webhook's delivery row: claimed with a "
+        "conditional put before the POST, updated with the outcome after it."
+    )
+    return table
+
+
+def _stream_handler_calls(app: InProcess, user_id: str) -> tuple[int, Counter[str]]:
+    """Relay the bookings stream to the app's stream handler, counting the calls it makes
+    for this user's records (older records in the stream are passed over)."""
+    from app import on_booking_change
+    from chalicelib import models
+    from local.relay import StreamRelay
+
+    handled = 0
+    calls: Counter[str] = Counter()
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        nonlocal handled
+        ours = [r for r in event["Records"] if _record_user(r) == user_id]
+        if not ours:
+            return {"batchItemFailures": []}
+        with count_dynamodb_calls() as counted:
+            answer = on_booking_change({"Records": ours}, context)
+        handled += len(ours)
+        calls.update(counted)
+        return answer
+
+    with tempfile.TemporaryDirectory(prefix="bench-relay-") as position_dir:
+        relay = StreamRelay(
+            endpoint=app.dynamodb_endpoint,
+            table_name=models.Booking.Meta.table_name,
+            handler=handler,
+            retrier=lambda event, context: None,
+            position_path=Path(position_dir) / "position.json",
+        )
+        deadline = time.monotonic() + STREAM_WAIT_SECONDS
+        while handled < 2 and time.monotonic() < deadline:
+            if not relay.poll():
+                time.sleep(0.1)
+    return handled, calls
+
+
+def _record_user(record: dict[str, Any]) -> str | None:
+    return record["dynamodb"].get("Keys", {}).get("user_id", {}).get("S")
+
+
+def _operations(calls: Counter[str]) -> str:
+    return ", ".join(f"{name} {n}" if n > 1 else name for name, n in sorted(calls.items())) or "-"
+
+
+if __name__ == "__main__":
+    sys.exit(cli.main(["calls"]))

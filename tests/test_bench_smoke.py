@@ -1,0 +1,103 @@
+"""The benchmarks' own code at tiny sizes, so `make bench` cannot rot between runs: each
+measure runs end to end and reports no broken guarantee. Speed is what `make bench` prints;
+nothing here asserts a time."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from bench import (
+    api,
+    calls,
+    cold_start,
+    concurrency,
+    data,
+    overhead,
+    runner,
+    scaling,
+    webhook_latency,
+)
+from bench.in_process import InProcess
+
+
+@pytest.fixture
+def in_process(client, dynamodb_local, crm):
+    return InProcess(client, dynamodb_local.endpoint, crm)
+
+
+def column(table, name):
+    return [row[table.columns.index(name)] for row in table.rows]
+
+
+def test_calls_benchmark_counts_each_request_within_the_design_budget(in_process):
+    table = calls.measure(in_process)
+
+    assert table.failures == []
+    assert dict(zip(column(table, "request"), column(table, "calls"), strict=True)) == {
+        "register": "1",
+        "login": "1",
+        "list events": "2",
+        "book": "2",
+        "my bookings": "2",
+        "cancel": "3",
+        "stream handler (2 records)": "0 reads, 4 writes",
+    }
+
+
+def test_overhead_benchmark_times_every_step_of_a_flow(in_process):
+    table = overhead.measure(in_process, flows=2)
+
+    assert table.failures == []
+    assert column(table, "request") == list(api.STEPS)
+
+
+def test_scaling_benchmark_sees_the_same_calls_at_every_size(in_process):
+    table = scaling.measure(in_process, sizes=(20, 60), requests=2)
+
+    assert table.failures == []
+    assert column(table, "events") == ["20", "60"]
+    assert column(table, "bookings") == ["12", "16"]
+    assert set(table.rows[0][4::2] + table.rows[1][4::2]) == {"2 (BatchGetItem, Query)"}
+
+
+def test_cold_start_benchmark_imports_the_packaged_app():
+    starts, imports, package = cold_start.measure(runs=1)
+
+    assert len(starts.rows) == 2
+    packages = column(imports, "package")
+    assert "chalicelib" in packages and "botocore" in packages
+    assert column(package, "≤ 5 MB") == ["met"]
+
+
+@pytest.fixture(scope="module")
+def make_run():
+    with runner.started() as server:
+        yield server
+
+
+def test_make_run_answers_32_clients_registering_at_once(make_run):
+    start = threading.Barrier(32)
+
+    def register(_):
+        http = api.Api(api.over_http(make_run.base_url, requests.Session()))
+        start.wait()
+        return http.register(data.unique_email()).status
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        assert list(pool.map(register, range(32))) == [201] * 32
+
+
+def test_make_run_benchmarks_find_no_5xx_overbooking_or_lost_webhook(make_run):
+    flows = concurrency.measure(make_run, levels=(1, 2), flows_per_level=2)
+    latency = webhook_latency.latency(make_run, bookings=3)
+    backlog = webhook_latency.drain(make_run, backlog=5)
+
+    assert flows.failures == []
+    assert column(flows, "flows") == ["2", "2"]
+    assert column(flows, "5xx") == ["0", "0"]
+    assert column(flows, "booked / seats") == ["1 / 1", "1 / 1"]
+    assert latency.failures == [] and backlog.failures == []
+    assert column(latency, "delivered") == ["3", "3"]
+    assert column(backlog, "deliveries") == ["5 of 5"]
