@@ -11,10 +11,6 @@ runs the same with many more examples (FUZZ_EXAMPLES) and fresh randomness.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 
 import pytest
 import requests
@@ -25,8 +21,6 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance, unsuppor
 
 from chalicelib import auth, openapi
 from local import seed
-from local.dynamodb_local import free_port
-from local.paths import REPO_ROOT
 from tests.auth_flows import PASSWORD
 from tests.conftest import empty_all_tables
 
@@ -35,36 +29,10 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 LONG_RUN = "FUZZ_EXAMPLES" in os.environ
 
 
-@pytest.fixture(scope="module")
-def api_url(dynamodb_local) -> Iterator[str]:
+@pytest.fixture
+def api_url(live_server) -> str:
     """The API under Chalice's local HTTP server, on the test session's DynamoDB Local."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local.api_server"],
-        cwd=REPO_ROOT,
-        env={**os.environ, "PORT": str(port)},
-        stdout=subprocess.DEVNULL,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(f"{base_url}/health", process)
-        yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _wait_for(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the API server exited while starting"
-        try:
-            if requests.get(url, timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"{url} did not answer within {timeout:.0f}s")
+    return live_server
 
 
 def fresh_start(api_url: str) -> dict[str, str]:
