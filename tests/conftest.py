@@ -105,23 +105,20 @@ def stream_event():
 
 
 @pytest.fixture
-def crm():
+def crm(monkeypatch):
     """A stand-in CRM on a free port; the app sends it webhooks signed with CRM_TEST_SECRET."""
     from chalicelib.config import get_settings
     from local.crm_sink import CrmSink
 
     sink = CrmSink(secret=CRM_TEST_SECRET, echo=False).start()
-    names = ("CRM_WEBHOOK_URL", "CRM_WEBHOOK_SECRET")
-    saved = {name: os.environ.get(name) for name in names}
-    os.environ.update({"CRM_WEBHOOK_URL": sink.url, "CRM_WEBHOOK_SECRET": CRM_TEST_SECRET})
+    monkeypatch.setenv("CRM_WEBHOOK_URL", sink.url)
+    monkeypatch.setenv("CRM_WEBHOOK_SECRET", CRM_TEST_SECRET)
     get_settings.cache_clear()
     yield sink
     sink.stop()
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
+    # monkeypatch restores the environment after this teardown; settings must follow it.
+    monkeypatch.delenv("CRM_WEBHOOK_URL", raising=False)
+    monkeypatch.delenv("CRM_WEBHOOK_SECRET", raising=False)
     get_settings.cache_clear()
 
 
