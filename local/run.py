@@ -62,8 +62,14 @@ class _Stop(Exception):
     pass
 
 
+# A signal that lands inside library code can have its _Stop swallowed (an exception raised
+# in a socket's close() during cleanup is only printed); the flag keeps the request alive.
+_stop_requested: list[str] = []
+
+
 def _raise_stop(signum: int, frame: object) -> None:
-    raise _Stop(signal.Signals(signum).name)
+    _stop_requested.append(signal.Signals(signum).name)
+    raise _Stop(_stop_requested[-1])
 
 
 @contextlib.contextmanager
@@ -130,6 +136,8 @@ def main() -> int:
             flush=True,
         )
         while (exited := supervisor.first_exited()) is None:
+            if _stop_requested:
+                raise _Stop(_stop_requested[-1])
             time.sleep(0.5)
         print(f"{exited} stopped unexpectedly; stopping everything.", file=sys.stderr)
         return 1
