@@ -110,7 +110,7 @@ class LoginSchema(StrictSchema):
     password = _password(min_length=1)
 
 
-# --- Events, bookings and their admin (issue 5) ---
+# --- Events, bookings and their admin ---
 
 IDEMPOTENCY_KEY_MAX = 255
 
@@ -264,7 +264,7 @@ class WebhookDeliveriesQuery(StrictSchema):
     cursor = fields.String(load_default=None)
 
 
-# --- Dashboard (issue 7): what its links and buttons send ---
+# --- Dashboard: what its links and buttons send ---
 
 
 class DashboardQuery(StrictSchema):
