@@ -108,6 +108,8 @@ def connection() -> Connection:
     """The low-level connection for calls that span tables (TransactWrite, BatchGetItem)."""
     global _connection
     settings = _ensure_bound()
+    if _connection is not None:
+        return _connection
     with _lock:
         if _connection is None:
             credentials = _local_credentials(settings)
