@@ -35,7 +35,7 @@ def list_events():
 @app.route("/events/{event_id}", methods=["GET"])
 def get_event(event_id):
     app.caller()
-    return events.get_event(schemas.load_id(event_id, "event_id"))
+    return events.get(schemas.load_id(event_id, "event_id"))
 
 
 @app.route("/bookings", methods=["POST"])
@@ -92,20 +92,20 @@ def update_facilitator(facilitator_id):
 def create_event():
     app.admin()
     body = schemas.load_json_body(app.current_request, schemas.EventBody())
-    return Response(events.create_event(**body), status_code=201)
+    return Response(events.create(**body), status_code=201)
 
 
 @app.route("/admin/events/{event_id}", methods=["PATCH"])
 def update_event(event_id):
     app.admin()
     body = schemas.load_json_body(app.current_request, schemas.EventChanges())
-    return events.update_event(schemas.load_id(event_id, "event_id"), **body)
+    return events.update(schemas.load_id(event_id, "event_id"), **body)
 
 
 @app.route("/admin/events/{event_id}", methods=["DELETE"])
 def unpublish_event(event_id):
     app.admin()
-    return events.unpublish_event(schemas.load_id(event_id, "event_id"))
+    return events.unpublish(schemas.load_id(event_id, "event_id"))
 
 
 @app.route("/admin/events/{event_id}/attendees", methods=["GET"])

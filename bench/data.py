@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
-from chalicelib import auth, clock, events, facilitators, ids, models
+from chalicelib import auth, clock, dynamodb, events, facilitators, ids, models
 
 BATCH_SIZE = 25
 LOAD_THREADS = 4
@@ -29,7 +29,7 @@ def new_event(capacity: int, starts_in: timedelta = timedelta(days=30)) -> str:
     """A published event (and its facilitator), made by the services; returns its id."""
     facilitator = facilitators.create(name="Bench Facilitator", crm_id="crm_bench")
     starts_at = clock.now() + starts_in
-    return events.create_event(
+    return events.create(
         name="Bench Session",
         kind="session",
         starts_at=starts_at,
@@ -86,7 +86,7 @@ def bulk_bookings(event_ids: list[str]) -> list[str]:
 def _event_template() -> dict[str, Any]:
     return models.Event(
         "template",
-        listing=events.PUBLISHED,
+        listing=models.PUBLISHED,
         name="Bulk Session",
         description="Loaded by the scaling benchmark.",
         kind="session",
@@ -119,9 +119,9 @@ def _booking_template() -> dict[str, Any]:
     ).serialize()
 
 
-def _write(model: type[models.Model], items: list[dict[str, Any]]) -> None:
+def _write(model: type[dynamodb.Table], items: list[dict[str, Any]]) -> None:
     table = model.Meta.table_name
-    client = models.connection().client
+    client = dynamodb.connection().client
 
     def write_share(share: list[dict[str, Any]]) -> None:
         for start in range(0, len(share), BATCH_SIZE):

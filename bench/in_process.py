@@ -58,9 +58,9 @@ def started() -> Iterator[InProcess]:
                 from chalice.test import Client
 
                 from app import app
-                from chalicelib import models
+                from chalicelib.dynamodb import create_tables
 
-                models.create_tables()
+                create_tables()
                 # A stage without settings in .chalice/config.json: the environment stands.
                 with Client(app, stage_name="bench", project_dir=str(REPO_ROOT)) as client:
                     yield InProcess(client, dynamodb.endpoint, crm)

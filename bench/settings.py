@@ -16,13 +16,13 @@ from collections.abc import Iterator
 def app_pointed_at(environment: dict[str, str]) -> Iterator[None]:
     """The app's environment set to ``environment`` for the block, its JSON logs silenced.
 
-    Settings are read once and the models bind when first imported, so both are redone on
+    Settings are read once and the tables bind on first use, so both are redone on
     the way in, and on the way out the models get their old binding back.
     """
     saved = {name: os.environ.get(name) for name in environment}
     # Put back the binding found (a test session's), never one loaded from the environment
     # on the way out: a bare one loads the local stage, which writes a secret file.
-    loaded = sys.modules.get("chalicelib.models")
+    loaded = sys.modules.get("chalicelib.dynamodb")
     previous = loaded.bound_settings() if loaded is not None else None
     os.environ.update(environment)
     _reload_settings()
@@ -35,27 +35,27 @@ def app_pointed_at(environment: dict[str, str]) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-        from chalicelib import models
+        from chalicelib import dynamodb
         from chalicelib.config import get_settings
 
         get_settings.cache_clear()
         if previous is not None:
-            models.bind(previous)
+            dynamodb.bind(previous)
 
 
 def _reload_settings() -> None:
-    from chalicelib import models
+    from chalicelib import dynamodb
     from chalicelib.config import get_settings
 
     get_settings.cache_clear()
-    models.bind(get_settings())
+    dynamodb.bind(get_settings())
 
 
 @contextlib.contextmanager
 def _quiet_app_logs() -> Iterator[None]:
     """The app's log lines (one per request or webhook) go nowhere: the tables are the
     output. They are still formatted and written, as on Lambda, so their cost stays in."""
-    from chalicelib.api import JsonFormatter
+    from chalicelib.logs import JsonFormatter
 
     importlib.import_module("app")  # every module of the app, so every logger it makes exists
     handlers = [

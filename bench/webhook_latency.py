@@ -154,13 +154,13 @@ def drain(server: Runner, backlog: int) -> Table:
 
 def _wait_until_pending(wanted: set[str]) -> bool:
     """Whether every delivery failed its first POST and is pending, within the timeout."""
-    from chalicelib import models, webhooks
+    from chalicelib import models
 
     deadline = time.monotonic() + PENDING_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         pending = {
             row.delivery_id
-            for row in models.WebhookDelivery.due.query(webhooks.PENDING)
+            for row in models.WebhookDelivery.due.query(models.PENDING)
             if row.delivery_id in wanted
         }
         if pending == wanted:

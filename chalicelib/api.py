@@ -8,9 +8,6 @@ domain errors, DynamoDB outages and surprises with the one JSON error shape.
 from __future__ import annotations
 
 import functools
-import json
-import logging
-import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -19,6 +16,7 @@ from typing import Any
 from chalice import Chalice, Response
 
 from chalicelib import auth, errors
+from chalicelib.logs import json_logger
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -29,27 +27,6 @@ _CHALICE_ERROR_CODES = {
     "MethodNotAllowedError": (405, "method_not_allowed", "This path does not accept that method."),
     "UnsupportedMediaType": (415, "unsupported_media_type", "Send the body as application/json."),
 }
-
-
-class JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        line = {"level": record.levelname, "logger": record.name, "message": record.getMessage()}
-        line.update(getattr(record, "fields", {}))
-        if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str)
-
-
-def json_logger(name: str) -> logging.Logger:
-    """A logger writing one JSON object per line (CloudWatch Logs Insights can query it)."""
-    logger = logging.getLogger(name)
-    if not any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stdout)
-        handler.setFormatter(JsonFormatter())
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        logger.propagate = False
-    return logger
 
 
 log = json_logger("ahoum")

@@ -13,16 +13,21 @@ from typing import Any
 
 import jwt
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 from ulid import ULID
 
-from chalicelib import clock, errors, models, passwords, throttling
+from chalicelib import clock, dynamodb, errors, models, passwords, throttling
 from chalicelib.config import get_settings
 
 TOKEN_ISSUER = "ahoum-bookings"
 TOKEN_AUDIENCE = "ahoum-bookings-api"
 TOKEN_LIFETIME = timedelta(hours=1)
 _REQUIRED_CLAIMS = ["sub", "jti", "iat", "exp", "iss", "aud"]
+
+
+class AccountNotFound(errors.NotFound):
+    default_message = "No account has this email."
 
 
 @dataclass(frozen=True)
@@ -96,8 +101,8 @@ def authenticate_token(token: str) -> Principal:
 
 
 def authenticate_with(
-    headers: dict[str, str], extra_keys: list[models.ItemKey]
-) -> tuple[Principal, dict[models.ItemKey, models.Model]]:
+    headers: dict[str, str], extra_keys: list[dynamodb.ItemKey]
+) -> tuple[Principal, dict[dynamodb.ItemKey, Model]]:
     """``authenticate``, reading ``extra_keys`` in the same BatchGetItem (one round trip).
 
     Returns the principal and those extra items that exist, keyed as asked. A token that
@@ -107,12 +112,12 @@ def authenticate_with(
 
 
 def _authenticate(
-    token: str, extra_keys: list[models.ItemKey]
-) -> tuple[Principal, dict[models.ItemKey, models.Model]]:
+    token: str, extra_keys: list[dynamodb.ItemKey]
+) -> tuple[Principal, dict[dynamodb.ItemKey, Model]]:
     claims = decode_token(token)
     user_key = (models.User, claims["sub"])
     revoked_key = (models.RevokedToken, claims["jti"])
-    found = models.batch_get([user_key, revoked_key, *extra_keys])
+    found = dynamodb.batch_get([user_key, revoked_key, *extra_keys])
     # TTL deletion lags by up to two days, but a revocation only matters before the
     # token's own expiry, which decode_token has already checked.
     if revoked_key in found:
@@ -184,7 +189,7 @@ def register(name: str, email: str, password: str) -> dict[str, Any]:
 
 def _create_account(user: models.User, credential: models.Credential) -> None:
     try:
-        with TransactWrite(connection=models.connection()) as transaction:
+        with TransactWrite(connection=dynamodb.connection()) as transaction:
             transaction.save(credential, condition=models.Credential.email.does_not_exist())
             transaction.save(user, condition=models.User.user_id.does_not_exist())
     except TransactWriteError as error:
@@ -201,7 +206,7 @@ def login(email: str, password: str, source_ip: str) -> dict[str, Any]:
     email = normalize_email(email)
     throttle = throttling.LoginThrottle(email, source_ip)
     credential_key = (models.Credential, email)
-    found = models.batch_get([credential_key, *throttle.keys])
+    found = dynamodb.batch_get([credential_key, *throttle.keys])
     throttle.check(found)
     credential = found.get(credential_key)
     stored_hash = credential.password_hash if credential is not None else None
@@ -254,7 +259,7 @@ def set_role(email: str, role: str) -> dict[str, Any]:
     try:
         credential = models.Credential.get(normalize_email(email), consistent_read=True)
     except models.Credential.DoesNotExist:
-        raise errors.NotFound(f"No account has the email {email.strip()!r}.") from None
+        raise AccountNotFound(f"No account has the email {email.strip()!r}.") from None
     user = models.User(credential.user_id)
     user.update(actions=[models.User.role.set(role)], condition=models.User.user_id.exists())
     return {"id": user.user_id, "name": user.name, "email": user.email, "role": user.role}

@@ -19,11 +19,7 @@ from typing import Any, NoReturn
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import auth, clock, errors, events, ids, models, pagination
-
-CONFIRMED = "confirmed"
-CANCELLED = "cancelled"
-STATUSES = (CONFIRMED, CANCELLED)
+from chalicelib import auth, clock, dynamodb, errors, events, ids, models, pagination
 
 _MINE_KEY = pagination.key_names(models.Booking, models.Booking.newest_first)
 _ATTENDEES_KEY = pagination.key_names(models.Booking, models.Booking.by_event)
@@ -34,6 +30,10 @@ _TRANSACTION_CONFLICT = "TransactionConflict"
 # makes that common, and a short jittered retry turns it into the real answer.
 _ATTEMPTS = 4
 _BACKOFF_SECONDS = 0.02
+
+
+class BookingNotFound(errors.NotFound):
+    default_message = "No such booking."
 
 
 class AlreadyBooked(errors.Conflict):
@@ -88,8 +88,8 @@ def cancel(principal: auth.Principal, booking_id: str) -> dict[str, Any]:
     booking = next(iter(models.Booking.by_booking_id.query(booking_id, limit=1)), None)
     # Someone else's booking is "not found": its existence is not theirs to learn.
     if booking is None or not (principal.is_admin or booking.user_id == principal.user_id):
-        raise errors.NotFound("No such booking.")
-    if booking.status != CONFIRMED:
+        raise BookingNotFound()
+    if booking.status != models.CONFIRMED:
         raise AlreadyCancelled()
     cancelled_at = clock.to_iso_ms(clock.now())
 
@@ -97,11 +97,11 @@ def cancel(principal: auth.Principal, booking_id: str) -> dict[str, Any]:
         transaction.update(
             booking,
             actions=[
-                models.Booking.status.set(CANCELLED),
+                models.Booking.status.set(models.CANCELLED),
                 models.Booking.updated_at.set(cancelled_at),
             ],
             # The booking id too: the same (user, event) item may be a newer booking by now.
-            condition=(models.Booking.status == CONFIRMED)
+            condition=(models.Booking.status == models.CONFIRMED)
             & (models.Booking.booking_id == booking.booking_id),
             return_values="ALL_OLD",
         )
@@ -117,9 +117,9 @@ def cancel(principal: auth.Principal, booking_id: str) -> dict[str, Any]:
             current = _booking_from(reason)
             if current is not None and current.booking_id == booking.booking_id:
                 raise AlreadyCancelled() from None
-            raise errors.NotFound("No such booking.") from None
+            raise BookingNotFound() from None
         _raise_unexplained(error)
-    booking.status = CANCELLED
+    booking.status = models.CANCELLED
     booking.updated_at = cancelled_at
     return booking_view(booking)
 
@@ -191,15 +191,15 @@ def booking_view(booking: models.Booking) -> dict[str, Any]:
 def _book(
     principal: auth.Principal, event: models.Event | None, idempotency_key: str | None
 ) -> dict[str, Any]:
-    if event is None or event.listing != events.PUBLISHED:
-        raise errors.NotFound("No such event.")
+    if event is None or event.listing != models.PUBLISHED:
+        raise events.EventNotFound()
     now = clock.now()
     created_at = clock.to_iso_ms(now)
     booking = models.Booking(
         principal.user_id,
         event.event_id,
         booking_id=ids.new_id(),
-        status=CONFIRMED,
+        status=models.CONFIRMED,
         created_at=created_at,
         updated_at=created_at,
         idempotency_key=idempotency_key,
@@ -218,7 +218,7 @@ def _book(
         transaction.save(
             booking,
             condition=models.Booking.user_id.does_not_exist()
-            | (models.Booking.status == CANCELLED),
+            | (models.Booking.status == models.CANCELLED),
             return_values="ALL_OLD",
         )
         transaction.update(
@@ -226,7 +226,7 @@ def _book(
             actions=[models.Event.seats_taken.add(1)],
             condition=(models.Event.seats_taken < models.Event.capacity)
             & (models.Event.starts_at > clock.to_iso(now))
-            & (models.Event.listing == events.PUBLISHED),
+            & (models.Event.listing == models.PUBLISHED),
             return_values="ALL_OLD",
         )
 
@@ -248,8 +248,8 @@ def _refused(error: TransactWriteError, idempotency_key: str | None, now: str) -
         raise AlreadyBooked()
     if event_reason is not None and event_reason.code == _CONDITION_FAILED:
         raw = event_reason.raw_item or {}
-        if raw.get("listing", {}).get("S") != events.PUBLISHED:
-            raise errors.NotFound("No such event.")
+        if raw.get("listing", {}).get("S") != models.PUBLISHED:
+            raise events.EventNotFound()
         if raw["starts_at"]["S"] <= now:
             raise EventStarted()
         raise EventFull()
@@ -260,7 +260,7 @@ def _commit(write: Callable[[TransactWrite], None]) -> None:
     """Run one TransactWrite, retried after a jittered pause while it only conflicted."""
     for attempt in range(_ATTEMPTS):
         try:
-            with TransactWrite(connection=models.connection()) as transaction:
+            with TransactWrite(connection=dynamodb.connection()) as transaction:
                 write(transaction)
             return
         except TransactWriteError as error:

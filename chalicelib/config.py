@@ -25,6 +25,11 @@ from botocore.config import Config
 
 LOCAL_STAGES = frozenset({"local", "test"})
 DEFAULT_BCRYPT_ROUNDS = 12
+# BatchGetItem calls per read before giving up with a 503, and the first pause between them
+# (doubling, full jitter): five calls wait at most 50+100+200+400 ms, far inside a request's
+# budget, and DynamoDB leaves keys unprocessed only while it throttles.
+DEFAULT_BATCH_GET_ATTEMPTS = 5
+DEFAULT_BATCH_GET_BASE_DELAY_MS = 50
 SECRET_NAMES = ("JWT_SECRET", "CRM_WEBHOOK_SECRET")
 PARAMETER_SUFFIX = "_PARAM"
 
@@ -43,6 +48,8 @@ class Settings:
     crm_webhook_secret: str | None
     bcrypt_rounds: int
     data_dir: Path
+    batch_get_attempts: int
+    batch_get_base_delay_ms: int
     bookings_stream_arn: str
 
     @property
@@ -61,13 +68,7 @@ def load_settings(environ: Mapping[str, str], ssm_client: Any = None) -> Setting
     """
     stage = environ.get("STAGE", "local").strip() or "local"
     data_dir = Path(environ.get("DATA_DIR", ".data"))
-    rounds_text = environ.get("BCRYPT_ROUNDS", str(DEFAULT_BCRYPT_ROUNDS))
-    try:
-        bcrypt_rounds = int(rounds_text)
-    except ValueError:
-        raise ConfigError(f"BCRYPT_ROUNDS must be a whole number, got {rounds_text!r}") from None
-    if not 4 <= bcrypt_rounds <= 31:
-        raise ConfigError(f"BCRYPT_ROUNDS must be between 4 and 31, got {bcrypt_rounds}")
+    bcrypt_rounds = _whole_number(environ, "BCRYPT_ROUNDS", DEFAULT_BCRYPT_ROUNDS, 4, 31)
     region = environ.get("AWS_DEFAULT_REGION") or environ.get("AWS_REGION") or "us-east-1"
     secrets_found = _secrets(environ, region, ssm_client)
     return Settings(
@@ -79,8 +80,27 @@ def load_settings(environ: Mapping[str, str], ssm_client: Any = None) -> Setting
         crm_webhook_secret=secrets_found.get("CRM_WEBHOOK_SECRET") or None,
         bcrypt_rounds=bcrypt_rounds,
         data_dir=data_dir,
+        batch_get_attempts=_whole_number(
+            environ, "DYNAMODB_BATCH_GET_ATTEMPTS", DEFAULT_BATCH_GET_ATTEMPTS, 1, 20
+        ),
+        batch_get_base_delay_ms=_whole_number(
+            environ, "DYNAMODB_BATCH_GET_BASE_DELAY_MS", DEFAULT_BATCH_GET_BASE_DELAY_MS, 0, 1000
+        ),
         bookings_stream_arn=_bookings_stream_arn(environ, stage),
     )
+
+
+def _whole_number(
+    environ: Mapping[str, str], name: str, default: int, lowest: int, highest: int
+) -> int:
+    text = environ.get(name, str(default))
+    try:
+        number = int(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {text!r}") from None
+    if not lowest <= number <= highest:
+        raise ConfigError(f"{name} must be between {lowest} and {highest}, got {number}")
+    return number
 
 
 def _bookings_stream_arn(environ: Mapping[str, str], stage: str) -> str:

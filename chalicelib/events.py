@@ -14,12 +14,15 @@ from pynamodb.expressions.condition import Condition
 
 from chalicelib import clock, errors, facilitators, ids, models, pagination
 
-PUBLISHED = "published"
 KINDS = ("session", "retreat")
 
 _UPCOMING_KEY = pagination.key_names(models.Event, models.Event.upcoming)
 # Far enough ahead to bound a range condition, and still a valid fixed-width timestamp.
 _END_OF_TIME = "9999-12-31T23:59:59Z"
+
+
+class EventNotFound(errors.NotFound):
+    default_message = "No such event."
 
 
 class CapacityBelowBookings(errors.Conflict):
@@ -41,7 +44,7 @@ def list_upcoming(
     ``facilitator_id`` filter after DynamoDB's page limit, so a page may be short.
     """
     lowest, highest = _start_bounds(from_date, to_date)
-    start = pagination.start_key(cursor, _UPCOMING_KEY, {"listing": PUBLISHED})
+    start = pagination.start_key(cursor, _UPCOMING_KEY, {"listing": models.PUBLISHED})
     if start is not None:
         resume_at = start["starts_at"]["S"]
         # A cursor kept a while can point before now (those events have started since), or
@@ -59,7 +62,7 @@ def list_upcoming(
         conditions.append(models.Event.facilitator.id == facilitator_id)
     page = pagination.fetch_page(
         lambda size, key: models.Event.upcoming.query(
-            PUBLISHED,
+            models.PUBLISHED,
             models.Event.starts_at.between(lowest, highest),
             filter_condition=_all_of(conditions),
             page_size=size,
@@ -73,15 +76,15 @@ def list_upcoming(
     return {"events": [event_view(event) for event in page.items], "next_cursor": page.next_cursor}
 
 
-def get_event(event_id: str) -> dict[str, Any]:
+def get(event_id: str) -> dict[str, Any]:
     """A published event, past or upcoming; hidden ones are 404 like unknown ones."""
     event = find(event_id)
-    if event.listing != PUBLISHED:
-        raise _not_found()
+    if event.listing != models.PUBLISHED:
+        raise EventNotFound()
     return event_view(event)
 
 
-def create_event(
+def create(
     name: str,
     kind: str,
     starts_at: datetime,
@@ -95,7 +98,7 @@ def create_event(
     _check_times(starts_at, ends_at)
     event = models.Event(
         ids.new_id(),
-        listing=PUBLISHED if published else None,
+        listing=models.PUBLISHED if published else None,
         name=name,
         description=description,
         kind=kind,
@@ -111,7 +114,7 @@ def create_event(
     return admin_event_view(event)
 
 
-def update_event(event_id: str, **changes: Any) -> dict[str, Any]:
+def update(event_id: str, **changes: Any) -> dict[str, Any]:
     """Change some fields. Bookings already made keep their copy of the old details."""
     event = find(event_id)
     starts_at = changes.get("starts_at")
@@ -146,9 +149,9 @@ def update_event(event_id: str, **changes: Any) -> dict[str, Any]:
     return admin_event_view(event)
 
 
-def unpublish_event(event_id: str) -> dict[str, Any]:
+def unpublish(event_id: str) -> dict[str, Any]:
     """Take an event off the listing and out of booking; its bookings stay as they are."""
-    return update_event(event_id, published=False)
+    return update(event_id, published=False)
 
 
 def find(event_id: str) -> models.Event:
@@ -156,7 +159,7 @@ def find(event_id: str) -> models.Event:
     try:
         return models.Event.get(event_id, consistent_read=True)
     except models.Event.DoesNotExist:
-        raise _not_found() from None
+        raise EventNotFound() from None
 
 
 def event_view(event: models.Event) -> dict[str, Any]:
@@ -182,7 +185,7 @@ def event_view(event: models.Event) -> dict[str, Any]:
 def admin_event_view(event: models.Event) -> dict[str, Any]:
     return {
         **event_view(event),
-        "published": event.listing == PUBLISHED,
+        "published": event.listing == models.PUBLISHED,
         "seats_taken": event.seats_taken,
         "created_at": event.created_at,
     }
@@ -201,10 +204,6 @@ def _start_bounds(from_date: date | None, to_date: date | None) -> tuple[str, st
     return lowest, highest
 
 
-def _not_found() -> errors.NotFound:
-    return errors.NotFound("No such event.")
-
-
 def _check_times(starts_at: datetime, ends_at: datetime, check_start: bool = True) -> None:
     problems: dict[str, list[str]] = {}
     if check_start and clock.to_iso(starts_at) <= clock.to_iso(clock.now()):
@@ -218,7 +217,7 @@ def _check_times(starts_at: datetime, ends_at: datetime, check_start: bool = Tru
 def _facilitator_copy(facilitator_id: str) -> models.FacilitatorCopy:
     try:
         facilitator = facilitators.find(facilitator_id)
-    except errors.NotFound:
+    except facilitators.FacilitatorNotFound:
         raise errors.ValidationFailed(fields={"facilitator_id": ["No such facilitator."]}) from None
     return models.FacilitatorCopy(
         id=facilitator.facilitator_id, name=facilitator.name, crm_id=facilitator.crm_id
@@ -227,7 +226,7 @@ def _facilitator_copy(facilitator_id: str) -> models.FacilitatorCopy:
 
 def _publish_action(published: bool) -> Any:
     if published:
-        return models.Event.listing.set(PUBLISHED)
+        return models.Event.listing.set(models.PUBLISHED)
     return models.Event.listing.remove()
 
 

@@ -15,6 +15,10 @@ from chalicelib import clock, errors, ids, models, pagination
 _KEY = pagination.key_names(models.Facilitator)
 
 
+class FacilitatorNotFound(errors.NotFound):
+    default_message = "No such facilitator."
+
+
 def create(name: str, crm_id: str) -> dict[str, Any]:
     facilitator = models.Facilitator(
         ids.new_id(), name=name, crm_id=crm_id, created_at=clock.to_iso_ms(clock.now())
@@ -31,7 +35,7 @@ def find(facilitator_id: str) -> models.Facilitator:
     try:
         return models.Facilitator.get(facilitator_id, consistent_read=True)
     except models.Facilitator.DoesNotExist:
-        raise _not_found() from None
+        raise FacilitatorNotFound() from None
 
 
 def list_all(limit: int = 50, cursor: str | None = None) -> dict[str, Any]:
@@ -58,7 +62,7 @@ def update(facilitator_id: str, **changes: str) -> dict[str, Any]:
         facilitator.update(actions=actions, condition=models.Facilitator.facilitator_id.exists())
     except UpdateError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
-            raise _not_found() from None
+            raise FacilitatorNotFound() from None
         raise
     return facilitator_view(facilitator)
 
@@ -70,7 +74,3 @@ def facilitator_view(facilitator: models.Facilitator) -> dict[str, Any]:
         "crm_id": facilitator.crm_id,
         "created_at": facilitator.created_at,
     }
-
-
-def _not_found() -> errors.NotFound:
-    return errors.NotFound("No such facilitator.")

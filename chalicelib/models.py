@@ -1,13 +1,11 @@
-"""PynamoDB models: keys, attributes and indexes only. Rules live in the services.
+"""PynamoDB models: tables, keys, attributes and indexes, and the values the status
+attributes take. Rules live in the services; binding and connections in ``dynamodb``.
 
-Table names are ``ahoum-<stage>-<name>``; ``bind()`` points every model at the stage's
-tables and endpoint. These models are the single source of truth for the tables: local
-``create_tables()`` and the deploy template are both generated from them.
+These models are the single source of truth for the tables: local tables and the deploy
+template are both generated from them (``dynamodb.table_definition``).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from pynamodb.attributes import (
     ListAttribute,
@@ -16,29 +14,34 @@ from pynamodb.attributes import (
     TTLAttribute,
     UnicodeAttribute,
 )
-from pynamodb.connection import Connection
-from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, LocalSecondaryIndex
-from pynamodb.models import Model
 
-from chalicelib.config import Settings, get_settings
+from chalicelib.dynamodb import Table, registered_tables
 
-# Short timeouts and few retries: a request must answer 503 within a few seconds when
-# DynamoDB is unreachable, never hang until API Gateway's 29 s limit.
-CONNECT_TIMEOUT_SECONDS = 1
-READ_TIMEOUT_SECONDS = 3
-MAX_RETRY_ATTEMPTS = 2
+# Event.listing: only published events carry it (the sparse ``upcoming`` index).
+PUBLISHED = "published"
+
+# Booking.status
+CONFIRMED = "confirmed"
+CANCELLED = "cancelled"
+BOOKING_STATUSES = (CONFIRMED, CANCELLED)
+
+# WebhookDelivery.state
+PENDING = "pending"
+SENDING = "sending"
+DELIVERED = "delivered"
+FAILED = "failed"
+SKIPPED = "skipped"
+DELIVERY_STATES = (PENDING, SENDING, DELIVERED, FAILED, SKIPPED)
+
+# The ``type`` of a webhook message, and the second half of its delivery id.
+BOOKING_CONFIRMED = "booking.confirmed"
+BOOKING_CANCELLED = "booking.cancelled"
+WEBHOOK_TYPES = (BOOKING_CONFIRMED, BOOKING_CANCELLED)
 
 
-class _Meta:
-    billing_mode = PAY_PER_REQUEST_BILLING_MODE
-    connect_timeout_seconds = CONNECT_TIMEOUT_SECONDS
-    read_timeout_seconds = READ_TIMEOUT_SECONDS
-    max_retry_attempts = MAX_RETRY_ATTEMPTS
-
-
-class User(Model):
-    class Meta(_Meta):
+class User(Table):
+    class Meta(Table.Meta):
         table_name = "users"
 
     user_id = UnicodeAttribute(hash_key=True)
@@ -48,10 +51,10 @@ class User(Model):
     created_at = UnicodeAttribute()
 
 
-class Credential(Model):
+class Credential(Table):
     """Login lookup and the uniqueness guard for emails (key = normalized email)."""
 
-    class Meta(_Meta):
+    class Meta(Table.Meta):
         table_name = "credentials"
 
     email = UnicodeAttribute(hash_key=True)
@@ -59,8 +62,8 @@ class Credential(Model):
     password_hash = UnicodeAttribute()
 
 
-class Facilitator(Model):
-    class Meta(_Meta):
+class Facilitator(Table):
+    class Meta(Table.Meta):
         table_name = "facilitators"
 
     facilitator_id = UnicodeAttribute(hash_key=True)
@@ -86,8 +89,8 @@ class UpcomingIndex(GlobalSecondaryIndex):
     starts_at = UnicodeAttribute(range_key=True)
 
 
-class Event(Model):
-    class Meta(_Meta):
+class Event(Table):
+    class Meta(Table.Meta):
         table_name = "events"
 
     event_id = UnicodeAttribute(hash_key=True)
@@ -145,14 +148,14 @@ class BookingsNewestFirst(LocalSecondaryIndex):
     created_at = UnicodeAttribute(range_key=True)
 
 
-class Booking(Model):
+class Booking(Table):
     """Keyed by (user, event): the key itself makes a second booking impossible.
 
     Carries copies of the event, user and facilitator CRM id so the stream image alone
     builds the webhook.
     """
 
-    class Meta(_Meta):
+    class Meta(Table.Meta):
         table_name = "bookings"
         stream_view_type = "NEW_AND_OLD_IMAGES"
 
@@ -171,16 +174,16 @@ class Booking(Model):
     newest_first = BookingsNewestFirst()
 
 
-class RevokedToken(Model):
-    class Meta(_Meta):
+class RevokedToken(Table):
+    class Meta(Table.Meta):
         table_name = "revoked_tokens"
 
     jti = UnicodeAttribute(hash_key=True)
     expires_at = TTLAttribute()
 
 
-class LoginAttempts(Model):
-    class Meta(_Meta):
+class LoginAttempts(Table):
+    class Meta(Table.Meta):
         table_name = "login_attempts"
 
     key = UnicodeAttribute(hash_key=True)
@@ -204,12 +207,12 @@ class DeliveryAttempt(MapAttribute):
     error = UnicodeAttribute(null=True)
 
 
-class WebhookDelivery(Model):
+class WebhookDelivery(Table):
     """One message to the CRM. ``next_attempt_at`` is when a pending row is due, when a
     ``sending`` row's claim lapses, and when a finished row finished (so ``due`` lists every
     state in time order)."""
 
-    class Meta(_Meta):
+    class Meta(Table.Meta):
         table_name = "webhook_deliveries"
 
     delivery_id = UnicodeAttribute(hash_key=True)
@@ -227,187 +230,5 @@ class WebhookDelivery(Model):
     due = DueDeliveries()
 
 
-# Short name → model; the short name is the table name without the stage prefix.
-TABLES: dict[str, type[Model]] = {
-    "users": User,
-    "credentials": Credential,
-    "facilitators": Facilitator,
-    "events": Event,
-    "bookings": Booking,
-    "revoked_tokens": RevokedToken,
-    "login_attempts": LoginAttempts,
-    "webhook_deliveries": WebhookDelivery,
-}
-
-_connection: Connection | None = None
-_bound_settings: Settings
-
-
-def bind(settings: Settings) -> None:
-    """Point every model at the stage's tables and endpoint, dropping cached connections."""
-    global _connection, _bound_settings
-    credentials = _local_credentials(settings)
-    for short_name, model in TABLES.items():
-        model.Meta.table_name = settings.table_prefix + short_name
-        model.Meta.region = settings.region
-        model.Meta.host = settings.dynamodb_endpoint
-        for key, value in credentials.items():
-            setattr(model.Meta, key, value)
-        model._connection = None
-    _connection = None
-    _bound_settings = settings
-
-
-def bound_settings() -> Settings:
-    """The settings the models are bound to (a caller that rebinds them can put these back)."""
-    return _bound_settings
-
-
-def _local_credentials(settings: Settings) -> dict[str, str | None]:
-    # DynamoDB Local accepts any key but botocore insists on having one; on AWS the
-    # Lambda role's credentials are found by botocore itself.
-    if settings.dynamodb_endpoint:
-        return {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
-    return {"aws_access_key_id": None, "aws_secret_access_key": None}
-
-
-def connection() -> Connection:
-    """The low-level connection for calls that span tables (TransactWrite, BatchGetItem)."""
-    global _connection
-    if _connection is None:
-        settings = _bound_settings
-        credentials = _local_credentials(settings)
-        _connection = Connection(
-            region=settings.region,
-            host=settings.dynamodb_endpoint,
-            connect_timeout_seconds=CONNECT_TIMEOUT_SECONDS,
-            read_timeout_seconds=READ_TIMEOUT_SECONDS,
-            max_retry_attempts=MAX_RETRY_ATTEMPTS,
-            aws_access_key_id=credentials["aws_access_key_id"],
-            aws_secret_access_key=credentials["aws_secret_access_key"],
-        )
-    return _connection
-
-
-ItemKey = tuple[type[Model], str] | tuple[type[Model], str, str]
-
-
-def batch_get(keys: list[ItemKey]) -> dict[ItemKey, Model]:
-    """Read items from several tables in one BatchGetItem round trip (strongly consistent).
-
-    Returns the items that exist, keyed by the same tuples that asked for them.
-    """
-    wanted: dict[tuple[str, tuple[str, ...]], ItemKey] = {}
-    model_of_table: dict[str, type[Model]] = {}
-    request: dict[str, dict[str, Any]] = {}
-    for key in keys:
-        model, *values = key
-        key_attrs = [model._hash_key_attribute(), model._range_key_attribute()]
-        item_key = {
-            attr.attr_name: {attr.attr_type: attr.serialize(value)}
-            for attr, value in zip(key_attrs, values, strict=False)
-        }
-        table = model.Meta.table_name
-        request.setdefault(table, {"Keys": [], "ConsistentRead": True})["Keys"].append(item_key)
-        wanted[(table, tuple(values))] = key
-        model_of_table[table] = model
-    found: dict[ItemKey, Model] = {}
-    client = connection().client
-    while request:
-        response = client.batch_get_item(RequestItems=request)
-        for table, items in response.get("Responses", {}).items():
-            model = model_of_table[table]
-            for raw in items:
-                found[wanted[(table, _key_values(model, raw))]] = model.from_raw_data(raw)
-        request = response.get("UnprocessedKeys") or {}
-    return found
-
-
-def _key_values(model: type[Model], raw: dict[str, Any]) -> tuple[str, ...]:
-    attrs = [model._hash_key_attribute(), model._range_key_attribute()]
-    return tuple(attr.deserialize(raw[attr.attr_name][attr.attr_type]) for attr in attrs if attr)
-
-
-def table_definition(model: type[Model]) -> dict[str, Any]:
-    """The model's table as a DynamoDB CreateTable request: keys, indexes, billing, stream.
-
-    The one description of every table: ``create_tables()`` sends it to DynamoDB Local and the
-    deploy templates turn it into CloudFormation, so local and deployed tables cannot drift.
-    """
-    # _get_schema is PynamoDB's own reading of the model (pinned version); it already folds
-    # the index key attributes into the table's attribute definitions.
-    schema = model._get_schema()
-    definition: dict[str, Any] = {
-        "TableName": model.Meta.table_name,
-        "BillingMode": model.Meta.billing_mode,
-        "AttributeDefinitions": sorted(
-            schema["attribute_definitions"], key=lambda attr: attr["AttributeName"]
-        ),
-        "KeySchema": _key_schema(schema["key_schema"]),
-    }
-    for kind, indexes in (
-        ("GlobalSecondaryIndexes", schema["global_secondary_indexes"]),
-        ("LocalSecondaryIndexes", schema["local_secondary_indexes"]),
-    ):
-        if indexes:
-            definition[kind] = [
-                {
-                    "IndexName": index["index_name"],
-                    "KeySchema": _key_schema(index["key_schema"]),
-                    "Projection": index["projection"],
-                }
-                for index in sorted(indexes, key=lambda index: index["index_name"])
-            ]
-    stream_view_type = getattr(model.Meta, "stream_view_type", None)
-    if stream_view_type:
-        definition["StreamSpecification"] = {
-            "StreamEnabled": True,
-            "StreamViewType": stream_view_type,
-        }
-    return definition
-
-
-def _key_schema(elements: list[dict[str, str]]) -> list[dict[str, str]]:
-    # DynamoDB wants the HASH element first.
-    return [
-        {"AttributeName": element["AttributeName"], "KeyType": element["KeyType"]}
-        for element in sorted(elements, key=lambda element: element["KeyType"] != "HASH")
-    ]
-
-
-def ttl_attribute(model: type[Model]) -> str | None:
-    """The attribute DynamoDB's TTL deletes items by, if the model has one."""
-    attribute = model._ttl_attribute()
-    return attribute.attr_name if attribute else None
-
-
-def create_tables() -> list[str]:
-    """Create any missing table (with its stream and TTL); return the names it created."""
-    created = []
-    client = connection().client
-    for model in TABLES.values():
-        if model.exists():
-            continue
-        definition = table_definition(model)
-        name = definition["TableName"]
-        client.create_table(**definition)
-        client.get_waiter("table_exists").wait(
-            TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
-        )
-        ttl = ttl_attribute(model)
-        if ttl:
-            client.update_time_to_live(
-                TableName=name,
-                TimeToLiveSpecification={"AttributeName": ttl, "Enabled": True},
-            )
-        created.append(name)
-    return created
-
-
-def delete_tables() -> None:
-    for model in TABLES.values():
-        if model.exists():
-            model.delete_table()
-
-
-bind(get_settings())
+# Short name (the table name without the stage prefix) → model.
+TABLES: dict[str, type[Table]] = registered_tables()

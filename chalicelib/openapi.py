@@ -33,6 +33,7 @@ from chalicelib import (
     bookings,
     errors,
     events,
+    facilitators,
     schemas,
     throttling,
     webhooks,
@@ -102,9 +103,9 @@ _IDEMPOTENCY_KEY = {
     "example": "3f1c2b9e-first-try",
 }
 
-_NO_SUCH_EVENT = errors.NotFound("No such event.")
-_NO_SUCH_BOOKING = errors.NotFound("No such booking.")
-_NO_SUCH_FACILITATOR = errors.NotFound("No such facilitator.")
+_NO_SUCH_EVENT = events.EventNotFound()
+_NO_SUCH_BOOKING = bookings.BookingNotFound()
+_NO_SUCH_FACILITATOR = facilitators.FacilitatorNotFound()
 
 OPERATIONS: dict[tuple[str, str], Operation] = {
     ("/health", "GET"): Operation(

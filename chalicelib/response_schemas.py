@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
+from chalicelib import models
 from chalicelib.schemas import Id, StrictSchema
 
 
@@ -128,7 +129,7 @@ class FacilitatorPage(StrictSchema):
 
 
 def _status() -> fields.Field:
-    return fields.String(required=True, metadata={"enum": ["confirmed", "cancelled"]})
+    return fields.String(required=True, metadata={"enum": list(models.BOOKING_STATUSES)})
 
 
 class BookedEvent(StrictSchema):
@@ -190,9 +191,7 @@ class WebhookUserCopy(StrictSchema):
 class WebhookPayload(StrictSchema):
     """The body POSTed to the CRM (the old app's keys, plus type and occurred_at)."""
 
-    type = fields.String(
-        required=True, metadata={"enum": ["booking.confirmed", "booking.cancelled"]}
-    )
+    type = fields.String(required=True, metadata={"enum": list(models.WEBHOOK_TYPES)})
     occurred_at = _moment()
     booking_id = Id(required=True)
     event = fields.Nested(WebhookEventCopy, required=True)
@@ -210,7 +209,7 @@ class WebhookDelivery(StrictSchema):
     id = fields.String(required=True, metadata={"description": "`<booking_id>.<type>`"})
     state = fields.String(
         required=True,
-        metadata={"enum": ["pending", "sending", "delivered", "failed", "skipped"]},
+        metadata={"enum": list(models.DELIVERY_STATES)},
     )
     payload = fields.Nested(WebhookPayload, required=True)
     attempts = fields.Integer(required=True)

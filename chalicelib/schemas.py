@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from chalicelib import bookings, errors, events, ids, webhooks
+from chalicelib import errors, events, ids, models
 
 
 class StrictSchema(Schema):
@@ -110,7 +110,7 @@ class LoginSchema(StrictSchema):
     password = _password(min_length=1)
 
 
-# --- Events, bookings and their admin (issue 5) ---
+# --- Events, bookings and their admin ---
 
 IDEMPOTENCY_KEY_MAX = 255
 
@@ -183,7 +183,7 @@ class EventsQuery(PageQuery):
 
 
 class BookingsQuery(PageQuery):
-    status = fields.String(validate=validate.OneOf(bookings.STATUSES))
+    status = fields.String(validate=validate.OneOf(models.BOOKING_STATUSES))
 
 
 class BookingBody(StrictSchema):
@@ -257,12 +257,14 @@ def idempotency_key(headers: Mapping[str, str] | None) -> str | None:
 
 
 class WebhookDeliveriesQuery(StrictSchema):
-    state = fields.String(load_default=webhooks.PENDING, validate=validate.OneOf(webhooks.STATES))
+    state = fields.String(
+        load_default=models.PENDING, validate=validate.OneOf(models.DELIVERY_STATES)
+    )
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
     cursor = fields.String(load_default=None)
 
 
-# --- Dashboard (issue 7): what its links and buttons send ---
+# --- Dashboard: what its links and buttons send ---
 
 
 class DashboardQuery(StrictSchema):

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import UpdateError
 from pynamodb.models import Model
 
-from chalicelib import clock, errors, models
+from chalicelib import clock, dynamodb, errors, models
 
 WINDOW = timedelta(minutes=15)
 MAX_CLIENT_FAILURES = 5
@@ -42,18 +42,18 @@ class LoginThrottle:
     """The failure counters that govern one login attempt."""
 
     def __init__(self, email: str, source_ip: str) -> None:
-        self._limits: dict[models.ItemKey, int] = {
+        self._limits: dict[dynamodb.ItemKey, int] = {
             (models.LoginAttempts, f"client:{email}|{source_ip}"): MAX_CLIENT_FAILURES,
             (models.LoginAttempts, f"account:{email}"): MAX_ACCOUNT_FAILURES,
         }
         self._live: dict[str, models.LoginAttempts] = {}
 
     @property
-    def keys(self) -> list[models.ItemKey]:
+    def keys(self) -> list[dynamodb.ItemKey]:
         """The counters to read in the caller's BatchGetItem."""
         return list(self._limits)
 
-    def check(self, found: Mapping[models.ItemKey, Model]) -> None:
+    def check(self, found: Mapping[dynamodb.ItemKey, Model]) -> None:
         """Take the counters from the caller's read; raise LoginThrottled if one is at its limit."""
         now = clock.now()
         self._live = {

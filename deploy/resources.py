@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalicelib import models
+from chalicelib import dynamodb, models
 from deploy.project import PROTECTED_STAGES, dead_letter_queue_name
 
 BOOKINGS_TABLE = "BookingsTable"
@@ -51,7 +51,7 @@ def table_resources(stage: str) -> dict[str, dict[str, Any]]:
     protected = stage in PROTECTED_STAGES
     resources = {}
     for short_name, model in models.TABLES.items():
-        definition = models.table_definition(model)
+        definition = dynamodb.table_definition(model)
         properties: dict[str, Any] = {
             **definition,
             "TableName": f"ahoum-{stage}-{short_name}",
@@ -62,7 +62,7 @@ def table_resources(stage: str) -> dict[str, dict[str, Any]]:
         if stream:
             # CloudFormation spells it without StreamEnabled: a view type means "on".
             properties["StreamSpecification"] = {"StreamViewType": stream["StreamViewType"]}
-        ttl = models.ttl_attribute(model)
+        ttl = dynamodb.ttl_attribute(model)
         if ttl:
             properties["TimeToLiveSpecification"] = {"AttributeName": ttl, "Enabled": True}
         retention = "Retain" if protected else "Delete"

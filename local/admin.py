@@ -14,6 +14,7 @@ import argparse
 import os
 import sys
 
+from chalicelib import auth, errors
 from local.api_server import apply_stage_defaults
 
 DEFAULT_DYNAMODB_ENDPOINT = "http://127.0.0.1:8001"
@@ -28,9 +29,6 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ.setdefault("DYNAMODB_ENDPOINT", DEFAULT_DYNAMODB_ENDPOINT)
     apply_stage_defaults()
-    # Imported only now: the app reads its settings from the environment at import.
-    from chalicelib import auth, errors
-
     try:
         account = auth.set_role(args.email, ROLE_OF_COMMAND[args.command])
     except errors.AppError as error:

@@ -9,15 +9,13 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import botocore.session
 from botocore.config import Config
 
+from local import processes
 from local.paths import NODE_MODULES
-
-READY_TIMEOUT_SECONDS = 60
 
 
 class DynamoDBLocalError(RuntimeError):
@@ -95,30 +93,30 @@ class DynamoDBLocal:
 
     def _wait_until_ready(self) -> None:
         client = dynamodb_client(self.endpoint)
-        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self._stderr.seek(0)
-                stderr = self._stderr.read().decode(errors="replace")
-                raise DynamoDBLocalError(f"DynamoDB Local exited at start: {stderr[-2000:]}")
+
+        def answers() -> bool:
             try:
                 client.list_tables(Limit=1)
-                return
             except Exception:
-                time.sleep(0.1)
-        self.stop()
-        raise DynamoDBLocalError(f"DynamoDB Local did not answer within {READY_TIMEOUT_SECONDS}s")
+                return False
+            return True
+
+        try:
+            processes.wait_until(answers, "DynamoDB Local", self._exited, interval=0.1)
+        except processes.NotReady as error:
+            self.stop()
+            raise DynamoDBLocalError(str(error)) from None
+
+    def _exited(self) -> str | None:
+        if self.process is None or self.process.poll() is None:
+            return None
+        self._stderr.seek(0)
+        stderr = self._stderr.read().decode(errors="replace")
+        return f"DynamoDB Local exited at start: {stderr[-2000:]}"
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            processes.stop(self.process)
         self.process = None
 
     def __enter__(self) -> DynamoDBLocal:

@@ -21,7 +21,7 @@ from typing import Any
 
 from ulid import ULID
 
-from chalicelib import clock, models
+from chalicelib import clock, dynamodb, models
 from chalicelib.config import get_settings
 from local.dynamodb_local import DynamoDBLocal
 from local.paths import REPO_ROOT
@@ -77,7 +77,7 @@ def confirm(
         person.user_id,
         session.event_id,
         booking_id=booking_id or str(ULID()),
-        status="confirmed",
+        status=models.CONFIRMED,
         created_at=moment,
         updated_at=moment,
         event=models.EventCopy(
@@ -96,7 +96,7 @@ def confirm(
 def cancel(booking: models.Booking, at: datetime | None = None) -> None:
     booking.update(
         actions=[
-            models.Booking.status.set("cancelled"),
+            models.Booking.status.set(models.CANCELLED),
             models.Booking.updated_at.set(clock.to_iso_ms(at or clock.now())),
         ]
     )
@@ -107,7 +107,7 @@ def rebook(booking: models.Booking, booking_id: str, at: datetime | None = None)
     again = models.Booking.from_raw_data(booking.serialize())
     again.booking_id, again.status, again.created_at, again.updated_at = (
         booking_id,
-        "confirmed",
+        models.CONFIRMED,
         moment,
         moment,
     )
@@ -129,13 +129,15 @@ def record(relay: StreamRelay, captured: list[dict[str, Any]], name: str) -> Non
 
 def main() -> None:
     captured: list[dict[str, Any]] = []
-    with DynamoDBLocal() as dynamodb, tempfile.TemporaryDirectory() as scratch:
-        models.bind(
-            dataclasses.replace(get_settings(), stage="test", dynamodb_endpoint=dynamodb.endpoint)
+    with DynamoDBLocal() as dynamodb_local, tempfile.TemporaryDirectory() as scratch:
+        dynamodb.bind(
+            dataclasses.replace(
+                get_settings(), stage="test", dynamodb_endpoint=dynamodb_local.endpoint
+            )
         )
-        models.create_tables()
+        dynamodb.create_tables()
         relay = StreamRelay(
-            endpoint=dynamodb.endpoint,
+            endpoint=dynamodb_local.endpoint,
             table_name=models.Booking.Meta.table_name,
             handler=lambda event, context: captured.extend(event["Records"]),
             retrier=lambda event, context: None,

@@ -270,10 +270,11 @@ def main() -> int:
     apply_stage_defaults()
     # Imported only now: the app reads its settings from the environment at import.
     from app import app, on_booking_change, retry_webhooks
-    from chalicelib import models
+    from chalicelib import dynamodb, models
     from chalicelib.config import get_settings
 
     settings = get_settings()
+    dynamodb.bind(settings)
     registration = next(s for s in app.event_sources if s.name == "on_booking_change")
     relay = StreamRelay(
         endpoint=settings.dynamodb_endpoint,

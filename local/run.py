@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from local.dynamodb_local import DynamoDBLocal
-from local.paths import REPO_ROOT
+from local.processes import launch, stop, wait_for_http, wait_until
 
 
 def step(message: str) -> None:
@@ -36,9 +36,7 @@ class Supervisor:
 
     def start(self, name: str, module: str, env: dict[str, str]) -> None:
         with _stop_deferred():
-            self.children[name] = subprocess.Popen(
-                [sys.executable, "-m", module], cwd=REPO_ROOT, env=env
-            )
+            self.children[name] = launch(module, env)
 
     def first_exited(self) -> str | None:
         for name, process in self.children.items():
@@ -46,16 +44,13 @@ class Supervisor:
                 return name
         return None
 
+    def exited_while_starting(self) -> str | None:
+        """Why starting cannot go on (a child is gone), for ``wait_until``; None while all run."""
+        exited = self.first_exited()
+        return f"{exited} exited while starting" if exited is not None else None
+
     def stop_all(self) -> None:
-        for process in self.children.values():
-            if process.poll() is None:
-                process.terminate()
-        for process in self.children.values():
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(*self.children.values())
 
 
 class _Stop(Exception):
@@ -113,18 +108,18 @@ def main() -> int:
         from local.api_server import apply_stage_defaults
 
         apply_stage_defaults()
-        from chalicelib import models
+        from chalicelib.dynamodb import create_tables
         from local import seed
 
         step("Creating tables")
-        created = models.create_tables()
+        created = create_tables()
         print(f"    created {len(created)} table(s)" if created else "    all tables exist")
         step("Seeding demo data")
         print(f"    added {seed.seed()}")
         webhooks_line = _start_crm_sink_unless_configured(supervisor, data_dir)
         step(f"Starting the API on http://127.0.0.1:{port}")
         supervisor.start("api", "local.api_server", dict(os.environ))
-        _wait_for_http(f"http://127.0.0.1:{port}/health", supervisor)
+        wait_for_http(f"http://127.0.0.1:{port}/health", supervisor.exited_while_starting)
         _start_relay(supervisor, data_dir)
         step("Ready")
         print(
@@ -163,42 +158,20 @@ def _start_crm_sink_unless_configured(supervisor: Supervisor, data_dir: Path) ->
     os.environ.setdefault("CRM_WEBHOOK_SECRET", crm_sink.local_secret(data_dir))
     step(f"Starting the CRM sink on {sink_url}")
     supervisor.start("crm-sink", "local.crm_sink", dict(os.environ))
-    _wait_for_http(sink_url, supervisor)
+    wait_for_http(sink_url, supervisor.exited_while_starting)
     return (
         f"Webhooks:   signed and printed here as [crm] lines, kept in "
         f"{data_dir / crm_sink.DELIVERIES_FILE}"
     )
 
 
-def _start_relay(supervisor: Supervisor, data_dir: Path, timeout: float = 60) -> None:
+def _start_relay(supervisor: Supervisor, data_dir: Path) -> None:
     step("Starting the stream relay (bookings stream → webhooks; retrier on a timer)")
     ready_file = data_dir / "relay" / "ready"
     ready_file.parent.mkdir(parents=True, exist_ok=True)
     ready_file.unlink(missing_ok=True)
     supervisor.start("relay", "local.relay", {**os.environ, "RELAY_READY_FILE": str(ready_file)})
-    deadline = time.monotonic() + timeout
-    while not ready_file.exists():
-        if (exited := supervisor.first_exited()) is not None:
-            raise RuntimeError(f"{exited} exited while starting")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the relay was not ready within {timeout:.0f}s")
-        time.sleep(0.1)
-
-
-def _wait_for_http(url: str, supervisor: Supervisor, timeout: float = 60) -> None:
-    import requests
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if (exited := supervisor.first_exited()) is not None:
-            raise RuntimeError(f"{exited} exited while starting")
-        try:
-            if requests.get(url, timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {timeout:.0f}s")
+    wait_until(ready_file.exists, "the relay", supervisor.exited_while_starting, interval=0.1)
 
 
 if __name__ == "__main__":

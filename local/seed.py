@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import PutError
+from pynamodb.models import Model
 
-from chalicelib import clock, models
-from chalicelib.events import PUBLISHED
+from chalicelib import clock, dynamodb, models
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def seed(today: date | None = None) -> dict[str, int]:
         )
         item = models.Event(
             event.event_id,
-            listing=PUBLISHED,
+            listing=models.PUBLISHED,
             name=event.name,
             description=event.description,
             kind=event.kind,
@@ -149,7 +150,7 @@ def seed(today: date | None = None) -> dict[str, int]:
     return added
 
 
-def _put_if_absent(item: models.Model, key_attribute: models.UnicodeAttribute) -> int:
+def _put_if_absent(item: Model, key_attribute: UnicodeAttribute) -> int:
     try:
         item.save(condition=key_attribute.does_not_exist())
     except PutError as error:
@@ -160,5 +161,5 @@ def _put_if_absent(item: models.Model, key_attribute: models.UnicodeAttribute) -
 
 
 if __name__ == "__main__":
-    models.create_tables()
+    dynamodb.create_tables()
     print(f"seeded: {seed()}")

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
-from chalicelib import auth, clock, events, ids, models
+from chalicelib import auth, clock, ids, models
 from tests.auth_flows import bearer, post_json
 
 CREATED_AT = "2026-01-01T00:00:00.000Z"
@@ -70,7 +70,7 @@ def new_event(
     )
     return models.Event(
         ids.new_id(),
-        listing=events.PUBLISHED if published else None,
+        listing=models.PUBLISHED if published else None,
         name=name,
         description="Bring a mat.",
         kind=kind,

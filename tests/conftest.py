@@ -1,18 +1,23 @@
 """Test setup: one real DynamoDB Local per test process, tables created once, emptied
-between tests. The environment is set before anything imports the app, because settings
-are read once."""
+between tests. The app's environment is set here, before anything reads the settings (they
+are read once, on first use); the session fixture binds the tables to this DynamoDB Local."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from chalice.test import Client
+
+from chalicelib import dynamodb, models
+from chalicelib.config import get_settings
 from local.dynamodb_local import DynamoDBLocal, free_port
+from local.paths import REPO_ROOT
+from local.processes import NotReady, launch, stop, wait_for_http
 
 _DYNAMODB = DynamoDBLocal(port=free_port())
 os.environ.update(
@@ -27,18 +32,12 @@ os.environ.update(
 os.environ.pop("CRM_WEBHOOK_URL", None)
 os.environ.pop("CRM_WEBHOOK_SECRET", None)
 
-import pytest  # noqa: E402
-import requests  # noqa: E402
-from chalice.test import Client  # noqa: E402
-
-from chalicelib import models  # noqa: E402
-from local.paths import REPO_ROOT  # noqa: E402
-
 
 @pytest.fixture(scope="session", autouse=True)
 def dynamodb_local():
     _DYNAMODB.start()
-    models.create_tables()
+    dynamodb.bind(get_settings())
+    dynamodb.create_tables()
     yield _DYNAMODB
     _DYNAMODB.stop()
 
@@ -107,7 +106,6 @@ def stream_event():
 @pytest.fixture
 def crm(monkeypatch):
     """A stand-in CRM on a free port; the app sends it webhooks signed with CRM_TEST_SECRET."""
-    from chalicelib.config import get_settings
     from local.crm_sink import CrmSink
 
     sink = CrmSink(secret=CRM_TEST_SECRET, echo=False).start()
@@ -155,8 +153,6 @@ def webhook_admin():
 
 # --- The API over real HTTP (browser tests, schemathesis) ---------------------------------
 
-READY_SECONDS = 60
-
 
 @pytest.fixture(scope="session")
 def live_server(dynamodb_local) -> Iterator[str]:
@@ -164,36 +160,20 @@ def live_server(dynamodb_local) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "PORT": str(port)}
     with tempfile.TemporaryFile() as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "local.api_server"],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+        server = launch("local.api_server", env, stdout=output, stderr=subprocess.STDOUT)
+
+        def exited() -> str | None:
+            if server.poll() is None:
+                return None
+            output.seek(0)
+            return f"the API server exited: {output.read().decode(errors='replace')[-2000:]}"
+
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_for(f"{base}/health", server, output)
+            try:
+                wait_for_http(f"{base}/health", exited)
+            except NotReady as error:
+                pytest.fail(str(error))
             yield base
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-
-
-def _wait_for(url: str, server: subprocess.Popen[bytes], output) -> None:
-    deadline = time.monotonic() + READY_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            output.seek(0)
-            pytest.fail(f"the API server exited: {output.read().decode(errors='replace')[-2000:]}")
-        try:
-            if requests.get(url, timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"the API server did not answer {url} within {READY_SECONDS}s")
+            stop(server)

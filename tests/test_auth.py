@@ -10,7 +10,7 @@ import bcrypt
 import jwt
 import pytest
 
-from chalicelib import api, models
+from chalicelib import logs, models
 from local.call_counter import count_dynamodb_calls
 from tests.auth_flows import PASSWORD, bearer, body, error_code, login, post_json, register
 
@@ -193,7 +193,7 @@ def log_output():
     handlers = [
         handler
         for handler in logging.getLogger("ahoum").handlers
-        if isinstance(handler.formatter, api.JsonFormatter)
+        if isinstance(handler.formatter, logs.JsonFormatter)
     ]
     buffer = io.StringIO()
     previous = [handler.setStream(buffer) for handler in handlers]

@@ -5,7 +5,7 @@ import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from chalicelib import bookings, models
+from chalicelib import models
 from tests.auth_flows import body
 from tests.booking_factories import (
     book,
@@ -35,7 +35,7 @@ def confirmed_bookings(event_id):
         for booking in models.Booking.scan(
             models.Booking.event_id == event_id, consistent_read=True
         )
-        if booking.status == bookings.CONFIRMED
+        if booking.status == models.CONFIRMED
     ]
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib import models
+from chalicelib import dynamodb, models
 from chalicelib.config import get_settings
 from local.call_counter import count_dynamodb_calls
 from local.dynamodb_local import free_port
@@ -407,11 +407,11 @@ def test_dashboard_and_web_booking_cost_three_dynamodb_calls(browser):
 def test_database_outage_is_a_503_page_saying_to_try_again(browser):
     browser.follow(browser.register())
     nowhere = f"http://127.0.0.1:{free_port()}"
-    models.bind(dataclasses.replace(get_settings(), dynamodb_endpoint=nowhere))
+    dynamodb.bind(dataclasses.replace(get_settings(), dynamodb_endpoint=nowhere))
     try:
         page = browser.get("/dashboard")
     finally:
-        models.bind(get_settings())
+        dynamodb.bind(get_settings())
     assert page.status_code == 503
     assert page.headers["Retry-After"]
     assert "try again in a few seconds" in notice(page)

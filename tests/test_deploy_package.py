@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib import docs_page, models
+from chalicelib import docs_page, dynamodb, models
 from deploy import bundle, packaging, resources
 from deploy.project import FUNCTIONS, dead_letter_queue_name, stage_environment
 from local.paths import REPO_ROOT
@@ -105,7 +105,7 @@ def test_every_model_table_and_index_is_in_the_template_with_its_keys(template):
     by_name = {table["Properties"]["TableName"]: table["Properties"] for table in tables.values()}
     assert set(by_name) == {f"ahoum-{STAGE}-{name}" for name in models.TABLES}
     for short_name, model in models.TABLES.items():
-        wanted = models.table_definition(model)
+        wanted = dynamodb.table_definition(model)
         table = by_name[f"ahoum-{STAGE}-{short_name}"]
         assert table["KeySchema"] == wanted["KeySchema"]
         for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):

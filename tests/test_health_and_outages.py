@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from chalicelib import models
+from chalicelib import dynamodb
 from chalicelib.config import get_settings
 from local.dynamodb_local import DynamoDBLocal
 from tests.booking_factories import headers_for, make_user
@@ -21,11 +21,11 @@ def restartable_dynamodb(tmp_path):
     """A second DynamoDB Local on disk, so its data survives a stop and start."""
     spare = DynamoDBLocal(db_path=tmp_path / "dynamodb")
     spare.start()
-    models.bind(dataclasses.replace(get_settings(), dynamodb_endpoint=spare.endpoint))
-    models.create_tables()
+    dynamodb.bind(dataclasses.replace(get_settings(), dynamodb_endpoint=spare.endpoint))
+    dynamodb.create_tables()
     yield spare
     spare.stop()
-    models.bind(get_settings())
+    dynamodb.bind(get_settings())
 
 
 @pytest.mark.parametrize("path", ["/health", "/events/"])

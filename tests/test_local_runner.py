@@ -11,7 +11,7 @@ import time
 import pytest
 import requests
 
-from chalicelib import models
+from chalicelib import dynamodb
 from chalicelib.config import get_settings
 from local.dynamodb_local import free_port
 from local.paths import REPO_ROOT
@@ -158,12 +158,12 @@ def _book_and_wait_for_the_sinks_delivery(data_dir, dynamodb_port):
         time.sleep(0.1)
     settings = get_settings()
     endpoint = f"http://127.0.0.1:{dynamodb_port}"
-    models.bind(dataclasses.replace(settings, stage="local", dynamodb_endpoint=endpoint))
+    dynamodb.bind(dataclasses.replace(settings, stage="local", dynamodb_endpoint=endpoint))
     try:
         booked_at = time.monotonic()
         booking = confirm(ANN, YOGA)
     finally:
-        models.bind(settings)
+        dynamodb.bind(settings)
     deliveries = data_dir / "crm_deliveries.jsonl"
     while booking.booking_id not in (deliveries.read_text() if deliveries.exists() else ""):
         assert time.monotonic() - booked_at < 5, "no delivery at the sink within 5 s"

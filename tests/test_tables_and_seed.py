@@ -1,10 +1,10 @@
-from chalicelib import models
+from chalicelib import dynamodb, models
 from local import seed
 from local.dynamodb_local import dynamodb_client
 
 
 def test_creating_tables_twice_is_a_no_op():
-    assert models.create_tables() == []
+    assert dynamodb.create_tables() == []
 
 
 def test_bookings_table_streams_new_and_old_images(dynamodb_local):

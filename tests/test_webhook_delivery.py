@@ -241,7 +241,7 @@ def test_delivered_payload_is_sent_byte_for_byte_on_every_attempt(
 def test_a_batch_out_of_time_leaves_the_rest_to_the_retrier_due_at_once(
     client, crm, stream_event, webhook_admin, monkeypatch
 ):
-    monkeypatch.setattr(webhooks, "STREAM_SEND_BUDGET_SECONDS", 0)
+    monkeypatch.setattr(webhooks.stream, "STREAM_SEND_BUDGET_SECONDS", 0)
     assert invoke(client, stream_event("bookings_batch")) == {"batchItemFailures": []}
 
     assert crm.deliveries == []

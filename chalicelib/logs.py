@@ -1,0 +1,31 @@
+"""Logs as one JSON object per line on stdout: CloudWatch Logs Insights can query the fields.
+
+A log call's ``extra={"fields": {...}}`` becomes top-level keys of its line.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = {"level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        line.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, default=str)
+
+
+def json_logger(name: str) -> logging.Logger:
+    """A logger writing one JSON object per line (CloudWatch Logs Insights can query it)."""
+    logger = logging.getLogger(name)
+    if not any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(JsonFormatter())
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    return logger

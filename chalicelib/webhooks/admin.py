@@ -1,0 +1,85 @@
+"""What admins see of deliveries (a page per state) and how they send one again."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib import clock, errors, models, pagination
+from chalicelib.webhooks.deliveries import GIVE_UP_AFTER
+
+_DUE_KEY = pagination.key_names(models.WebhookDelivery, models.WebhookDelivery.due)
+_QUEUED = (models.PENDING, models.SENDING)
+
+
+class DeliveryNotFound(errors.NotFound):
+    code = "delivery_not_found"
+    default_message = "No webhook delivery has this id."
+
+
+class DeliveryInFlight(errors.Conflict):
+    code = "delivery_in_flight"
+    default_message = "This delivery is being sent right now; try again in a minute."
+
+
+def list_deliveries(state: str, limit: int = 50, cursor: str | None = None) -> dict[str, Any]:
+    """One page of deliveries in a state: queued ones soonest first, finished ones newest first."""
+    page = pagination.fetch_page(
+        lambda size, key: models.WebhookDelivery.due.query(
+            state, scan_index_forward=state in _QUEUED, page_size=size, last_evaluated_key=key
+        ),
+        models.WebhookDelivery,
+        _DUE_KEY,
+        limit,
+        pagination.start_key(cursor, _DUE_KEY, {"state": state}),
+    )
+    return {
+        "deliveries": [delivery_view(row) for row in page.items],
+        "next_cursor": page.next_cursor,
+    }
+
+
+def replay(delivery_id: str) -> dict[str, Any]:
+    """Queue a delivery to be sent again now, with a fresh 3-day retry window."""
+    model = models.WebhookDelivery
+    now = clock.now()
+    row = model(delivery_id)
+    try:
+        row.update(
+            actions=[
+                model.state.set(models.PENDING),
+                model.next_attempt_at.set(clock.to_iso_ms(now)),
+                model.retry_until.set(clock.to_iso_ms(now + GIVE_UP_AFTER)),
+                model.updated_at.set(clock.to_iso_ms(now)),
+            ],
+            condition=model.delivery_id.exists() & (model.state != models.SENDING),
+        )
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        try:
+            model.get(delivery_id, consistent_read=True)
+        except model.DoesNotExist:
+            raise DeliveryNotFound() from None
+        raise DeliveryInFlight() from None
+    return delivery_view(row)
+
+
+def delivery_view(row: models.WebhookDelivery) -> dict[str, Any]:
+    return {
+        "id": row.delivery_id,
+        "state": row.state,
+        "payload": json.loads(row.payload),
+        "attempts": row.attempts,
+        "last_status": row.last_status,
+        "last_error": row.last_error,
+        "next_attempt_at": row.next_attempt_at if row.state in _QUEUED else None,
+        "retry_until": row.retry_until,
+        "history": [
+            {"at": entry.at, "status": entry.status, "error": entry.error} for entry in row.history
+        ],
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }

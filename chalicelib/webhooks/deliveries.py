@@ -1,0 +1,157 @@
+"""A delivery row's life: created, claimed by one worker, attempted, and what comes next.
+
+``pending`` (due at ``next_attempt_at``) → ``sending`` (claimed until the lease ends) →
+``delivered``, ``pending`` again (backoff), or ``failed`` past ``retry_until``. Without a
+CRM URL a row is ``skipped``. Every change is conditional, so two workers never both own a row.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import timedelta
+
+from pynamodb.exceptions import PutError, UpdateError
+from ulid import ULID
+
+from chalicelib import clock, models
+from chalicelib.config import get_settings
+from chalicelib.logs import json_logger
+from chalicelib.webhooks import sender
+
+# Longer than any POST can take: a claim older than this belongs to a sender that died.
+CLAIM_LEASE = timedelta(seconds=60)
+RETRY_BASE = timedelta(minutes=1)
+RETRY_CAP = timedelta(hours=2)
+GIVE_UP_AFTER = timedelta(days=3)
+HISTORY_KEPT = 20
+
+log = json_logger("ahoum.webhooks")
+
+
+def new_row(delivery_id: str, body: str) -> models.WebhookDelivery:
+    """A row for a new message, not yet stored and without a state."""
+    now = clock.now()
+    return models.WebhookDelivery(
+        delivery_id,
+        payload=body,
+        attempts=0,
+        retry_until=clock.to_iso_ms(now + GIVE_UP_AFTER),
+        created_at=clock.to_iso_ms(now),
+        updated_at=clock.to_iso_ms(now),
+    )
+
+
+def create(row: models.WebhookDelivery) -> bool:
+    """Put the row unless one with its id exists; False means someone already has it."""
+    try:
+        row.save(condition=models.WebhookDelivery.delivery_id.does_not_exist())
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def hold(row: models.WebhookDelivery) -> None:
+    """Mark a row not yet stored as claimed by this worker (``create`` then stores the claim)."""
+    row.state = models.SENDING
+    row.next_attempt_at = clock.to_iso_ms(clock.now() + CLAIM_LEASE)
+    row.claim = str(ULID())
+
+
+def claim(row: models.WebhookDelivery) -> bool:
+    """Take a due row for this worker, unless another worker changed it since it was listed."""
+    model = models.WebhookDelivery
+    lease_ends = clock.to_iso_ms(clock.now() + CLAIM_LEASE)
+    try:
+        row.update(
+            actions=[
+                model.state.set(models.SENDING),
+                model.next_attempt_at.set(lease_ends),
+                model.claim.set(str(ULID())),
+            ],
+            condition=(model.state == row.state) & (model.next_attempt_at == row.next_attempt_at),
+        )
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def warn_skipped(delivery_id: str) -> None:
+    log.warning(
+        "CRM_WEBHOOK_URL is not set; webhook recorded as skipped",
+        extra={"fields": {"delivery_id": delivery_id}},
+    )
+
+
+def attempt(row: models.WebhookDelivery) -> str:
+    """POST a row this worker has claimed and record the outcome; returns the new state."""
+    settings = get_settings()
+    started = clock.now()
+    if not settings.crm_webhook_url:
+        state, status, error, next_at = models.SKIPPED, None, "CRM_WEBHOOK_URL is not set", started
+        warn_skipped(row.delivery_id)
+    else:
+        timer = time.monotonic()
+        status, error = sender.post(
+            settings.crm_webhook_url,
+            settings.crm_webhook_secret,
+            row.delivery_id,
+            row.payload,
+            started,
+        )
+        finished = clock.now()
+        give_up_at = clock.parse_iso(row.retry_until)
+        if error is None:
+            state, next_at = models.DELIVERED, finished
+        elif finished >= give_up_at:
+            state, next_at = models.FAILED, finished
+        else:
+            state = models.PENDING
+            next_at = min(finished + retry_delay(row.attempts + 1), give_up_at)
+        log.info(
+            "webhook attempt",
+            extra={
+                "fields": {
+                    "delivery_id": row.delivery_id,
+                    "status": status,
+                    "error": error,
+                    "state": state,
+                    "ms": round((time.monotonic() - timer) * 1000, 1),
+                }
+            },
+        )
+    attempt = models.DeliveryAttempt(at=clock.to_iso_ms(started), status=status, error=error)
+    history = [*row.history, attempt][-HISTORY_KEPT:]
+    model = models.WebhookDelivery
+    actions = [
+        model.state.set(state),
+        model.next_attempt_at.set(clock.to_iso_ms(next_at)),
+        model.attempts.add(1),
+        model.history.set(history),
+        model.updated_at.set(clock.to_iso_ms(clock.now())),
+        model.claim.remove(),
+        model.last_status.set(status) if status is not None else model.last_status.remove(),
+        model.last_error.set(error) if error is not None else model.last_error.remove(),
+    ]
+    try:
+        row.update(actions=actions, condition=model.claim == row.claim)
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        # Our claim lapsed and another worker took the row over; its outcome stands.
+        log.warning("webhook claim lost", extra={"fields": {"delivery_id": row.delivery_id}})
+    return state
+
+
+def retry_delay(failed_attempts: int, jitter: float | None = None) -> timedelta:
+    """Wait after the n-th failed attempt: 1 min doubling to a 2 h cap, times 0.5 to 1.0.
+
+    The random half spreads a backlog out so a recovering CRM is not hit all at once.
+    """
+    ceiling = min(RETRY_CAP, RETRY_BASE * 2 ** min(failed_attempts - 1, 32))
+    jitter = random.random() if jitter is None else jitter
+    return ceiling * (0.5 + jitter / 2)

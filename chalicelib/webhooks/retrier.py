@@ -1,0 +1,34 @@
+"""The scheduled retrier: every due delivery sent again, within one run's time budget."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+from chalicelib import clock, models
+from chalicelib.webhooks import deliveries
+
+# The retrier runs every minute; it stops taking new rows after this long so one run never
+# overlaps the next by much (what is left is still due next time).
+RETRIER_BUDGET_SECONDS = 40
+
+
+def retry_due_deliveries() -> dict[str, int]:
+    """Send every due row: pending ones whose time has come, and ``sending`` ones whose
+    sender died mid-attempt (its claim lapsed). Returns how many ended in each state."""
+    started = time.monotonic()
+    outcomes: Counter[str] = Counter()
+    now = clock.to_iso_ms(clock.now())
+    model = models.WebhookDelivery
+    for state in (models.PENDING, models.SENDING):
+        for row in model.due.query(state, model.next_attempt_at <= now):
+            if time.monotonic() - started > RETRIER_BUDGET_SECONDS:
+                return _outcome_counts(outcomes)
+            if deliveries.claim(row):
+                outcomes[deliveries.attempt(row)] += 1
+    return _outcome_counts(outcomes)
+
+
+def _outcome_counts(outcomes: Counter[str]) -> dict[str, int]:
+    finished = (models.DELIVERED, models.PENDING, models.FAILED, models.SKIPPED)
+    return {state: outcomes[state] for state in finished}

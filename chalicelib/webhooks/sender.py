@@ -1,0 +1,59 @@
+"""One signed POST of a message to the CRM (Standard Webhooks headers)."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+import requests
+from standardwebhooks import Webhook
+
+USER_AGENT = "Ahoum-Bookings-Webhooks/1.0"
+# (connect, read): a slow CRM costs a sender at most ~5 s, then the retrier takes over.
+HTTP_TIMEOUT_SECONDS = (2, 3)
+
+_session: requests.Session | None = None
+
+
+def webhook_headers(
+    delivery_id: str, body: str, moment: datetime, secret: str | None
+) -> dict[str, str]:
+    """Standard Webhooks headers; signed (``v1,<base64 HMAC-SHA256>``) when there is a secret."""
+    moment = moment.astimezone(UTC)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "webhook-id": delivery_id,
+        "webhook-timestamp": str(math.floor(moment.timestamp())),
+    }
+    if secret:
+        headers["webhook-signature"] = Webhook(secret).sign(delivery_id, moment, body)
+    return headers
+
+
+def post(
+    url: str, secret: str | None, delivery_id: str, body: str, moment: datetime
+) -> tuple[int | None, str | None]:
+    """``(status, error)``: error is None exactly when the CRM answered 2xx."""
+    headers = webhook_headers(delivery_id, body, moment, secret)
+    try:
+        response = _http().post(
+            url,
+            data=body.encode(),
+            headers=headers,
+            timeout=HTTP_TIMEOUT_SECONDS,
+            allow_redirects=False,
+        )
+    except requests.RequestException as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:500]
+    if 200 <= response.status_code < 300:
+        return response.status_code, None
+    return response.status_code, f"HTTP {response.status_code}: {response.text[:200]}"
+
+
+def _http() -> requests.Session:
+    # One session per container: a warm Lambda reuses the CRM connection.
+    global _session
+    if _session is None:
+        _session = requests.Session()
+    return _session
