@@ -71,14 +71,16 @@ class Answer:
 
 @dataclass(frozen=True)
 class Header:
-    """A request header an operation reads, handed to the view as ``argument``."""
+    """An optional request header an operation reads, handed to the view as ``argument``."""
 
     name: str
     argument: str
     # Takes the header's value (None when absent); raises ValidationFailed when it is wrong.
     load: Callable[[str | None], Any]
-    # The OpenAPI parameter object.
-    documented: Mapping[str, Any]
+    description: str
+    # The JSON Schema of its value, as the document shows it.
+    schema: Mapping[str, Any]
+    example: str
 
 
 @dataclass(frozen=True)

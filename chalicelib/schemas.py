@@ -259,23 +259,18 @@ IDEMPOTENCY_KEY = operations.Header(
     name="Idempotency-Key",
     argument="idempotency_key",
     load=idempotency_key,
-    documented={
-        "name": "Idempotency-Key",
-        "in": "header",
-        "required": False,
-        "description": (
-            "Repeat a booking safely: a retry with the key of a booking that went through gets "
-            "that booking's 201 again instead of 409 `already_booked`."
-        ),
-        "schema": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": IDEMPOTENCY_KEY_MAX,
-            # Printable ASCII; HTTP drops spaces at either end, so none can be sent there.
-            "pattern": "^[\\x21-\\x7e]([\\x20-\\x7e]*[\\x21-\\x7e])?$",
-        },
-        "example": "3f1c2b9e-first-try",
+    description=(
+        "Repeat a booking safely: a retry with the key of a booking that went through gets "
+        "that booking's 201 again instead of 409 `already_booked`."
+    ),
+    schema={
+        "type": "string",
+        "minLength": 1,
+        "maxLength": IDEMPOTENCY_KEY_MAX,
+        # Printable ASCII; HTTP drops spaces at either end, so none can be sent there.
+        "pattern": "^[\\x21-\\x7e]([\\x20-\\x7e]*[\\x21-\\x7e])?$",
     },
+    example="3f1c2b9e-first-try",
 )
 
 

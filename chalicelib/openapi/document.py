@@ -32,6 +32,7 @@ from chalicelib.operations import (
     PATH_PARAMETERS,
     PUBLIC,
     USER,
+    Header,
     Operation,
     path_parameters,
 )
@@ -125,7 +126,7 @@ def _operation(operation: Operation, plugin: MarshmallowPlugin) -> dict[str, Any
         "parameters": [
             *(_path_parameter(name) for name in path_parameters(operation.path)),
             *_query_parameters(operation.query, plugin),
-            *(dict(header.documented) for header in operation.headers),
+            *(_header(header) for header in operation.headers),
         ],
         "responses": {
             str(operation.answer.status): _answer(operation),
@@ -161,6 +162,17 @@ def _path_parameter(name: str) -> dict[str, Any]:
         "required": True,
         "schema": {"type": "string", "pattern": PATH_PARAMETERS[name].pattern},
         "example": examples.PATH_IDS[name],
+    }
+
+
+def _header(header: Header) -> dict[str, Any]:
+    return {
+        "name": header.name,
+        "in": "header",
+        "required": False,
+        "description": header.description,
+        "schema": dict(header.schema),
+        "example": header.example,
     }
 
 
