@@ -8,7 +8,7 @@ PY_DEPS := $(VENV)/.installed
 NODE_DEPS := node_modules/.installed
 # Swagger UI's files for /docs, copied from the pinned npm package into chalicelib/ so that
 # `chalice package` ships them (they are not committed).
-DOCS_VENDOR := chalicelib/docs/vendor
+DOCS_VENDOR := chalicelib/openapi/docs/vendor
 DOCS_ASSETS := $(addprefix $(DOCS_VENDOR)/,swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE)
 
 .PHONY: run test lint format seed deps java chromium clean deploy package destroy openapi fuzz

@@ -1,130 +1,118 @@
-"""Routes only: parse → call a service → shape the response. Logic lives in chalicelib/."""
+"""Routes only: each declares its operation (who may call it, what it takes and answers) and
+calls one service. ``app.route`` checks the caller and loads the input before the view runs
+and documents the operation (chalicelib/api.py); logic lives in chalicelib/."""
 
-from chalice import Rate, Response
+from chalice import Rate
 
 from chalicelib import (
     auth,
     bookings,
-    docs_page,
     events,
     facilitators,
     health,
     openapi,
     schemas,
+    throttling,
     webhooks,
 )
 from chalicelib.api import BookingsApp
 from chalicelib.config import get_settings
+from chalicelib.openapi import answers, docs_page, examples
+from chalicelib.operations import ADMIN, OPTIONAL, PUBLIC, USER, Answer
 from chalicelib.web import pages, rendering
 
 app = BookingsApp(app_name="ahoum-bookings")
 
+NO_SUCH_EVENT = events.EventNotFound()
+NO_SUCH_BOOKING = bookings.BookingNotFound()
+NO_SUCH_FACILITATOR = facilitators.FacilitatorNotFound()
 
-@app.route("/health", methods=["GET"])
+
+# --- Service ---
+
+
+@app.route(
+    "/health",
+    "GET",
+    access=PUBLIC,
+    tag="Service",
+    summary="Is the API able to serve?",
+    answer=Answer(200, "DynamoDB answers.", answers.Health, examples.HEALTH),
+)
 def get_health():
     return health.check()
 
 
-@app.route("/events", methods=["GET"])
-def list_events():
-    app.caller()
-    query = schemas.load_query(app.current_request, schemas.EventsQuery())
-    return events.list_upcoming(**query)
+@app.route(
+    "/openapi.json",
+    "GET",
+    access=PUBLIC,
+    tag="Service",
+    summary="This document",
+    answer=Answer(200, "The OpenAPI document."),
+    stored=False,
+    operation_id="getOpenApiDocument",
+)
+def openapi_document():
+    return openapi.document(app)
 
 
-@app.route("/events/{event_id}", methods=["GET"])
-def get_event(event_id):
-    app.caller()
-    return events.get(schemas.load_id(event_id, "event_id"))
+@app.route(
+    "/docs",
+    "GET",
+    access=PUBLIC,
+    tag="Service",
+    summary="Interactive documentation (Swagger UI) of this document",
+    answer=Answer(200, "An HTML page; it loads only files of this API.", media_type="text/html"),
+    stored=False,
+)
+def get_docs(request):
+    return docs_page.page(request.context.get("path", ""))
 
 
-@app.route("/bookings", methods=["POST"])
-def book():
-    request = app.current_request
-    body = schemas.load_json_body(request, schemas.BookingBody())
-    key = schemas.idempotency_key(request.headers)
-    return Response(
-        bookings.authenticate_and_book(request.headers, body["event_id"], key), status_code=201
-    )
+# --- Accounts ---
 
 
-@app.route("/bookings/my", methods=["GET"])
-def my_bookings():
-    principal = app.caller()
-    query = schemas.load_query(app.current_request, schemas.BookingsQuery())
-    return bookings.list_mine(principal, **query)
+@app.route(
+    "/auth/register",
+    "POST",
+    access=PUBLIC,
+    tag="Accounts",
+    summary="Create an account (and get a token)",
+    description=(
+        "Emails are trimmed and compared case-insensitively. Every account starts with the "
+        "role `user`; no request can choose or change a role."
+    ),
+    body=schemas.RegisterSchema,
+    body_example=examples.REGISTER,
+    answer=Answer(201, "Registered and logged in.", answers.Registered, examples.REGISTERED),
+    domain_errors=(auth.EmailTaken(),),
+)
+def register(body):
+    return auth.register(**body)
 
 
-@app.route("/bookings/{booking_id}", methods=["DELETE"])
-def cancel_booking(booking_id):
-    principal = app.caller()
-    return bookings.cancel(principal, schemas.load_id(booking_id, "booking_id"))
-
-
-@app.route("/admin/facilitators", methods=["POST"])
-def create_facilitator():
-    app.admin()
-    body = schemas.load_json_body(app.current_request, schemas.FacilitatorBody())
-    return Response(facilitators.create(**body), status_code=201)
-
-
-@app.route("/admin/facilitators", methods=["GET"])
-def list_facilitators():
-    app.admin()
-    query = schemas.load_query(app.current_request, schemas.PageQuery())
-    return facilitators.list_all(**query)
-
-
-@app.route("/admin/facilitators/{facilitator_id}", methods=["GET"])
-def get_facilitator(facilitator_id):
-    app.admin()
-    return facilitators.get(schemas.load_id(facilitator_id, "facilitator_id"))
-
-
-@app.route("/admin/facilitators/{facilitator_id}", methods=["PATCH"])
-def update_facilitator(facilitator_id):
-    app.admin()
-    body = schemas.load_json_body(app.current_request, schemas.FacilitatorChanges())
-    return facilitators.update(schemas.load_id(facilitator_id, "facilitator_id"), **body)
-
-
-@app.route("/admin/events", methods=["POST"])
-def create_event():
-    app.admin()
-    body = schemas.load_json_body(app.current_request, schemas.EventBody())
-    return Response(events.create(**body), status_code=201)
-
-
-@app.route("/admin/events/{event_id}", methods=["PATCH"])
-def update_event(event_id):
-    app.admin()
-    body = schemas.load_json_body(app.current_request, schemas.EventChanges())
-    return events.update(schemas.load_id(event_id, "event_id"), **body)
-
-
-@app.route("/admin/events/{event_id}", methods=["DELETE"])
-def unpublish_event(event_id):
-    app.admin()
-    return events.unpublish(schemas.load_id(event_id, "event_id"))
-
-
-@app.route("/admin/events/{event_id}/attendees", methods=["GET"])
-def list_attendees(event_id):
-    app.admin()
-    query = schemas.load_query(app.current_request, schemas.BookingsQuery())
-    return bookings.list_attendees(schemas.load_id(event_id, "event_id"), **query)
-
-
-@app.route("/auth/register", methods=["POST"])
-def register():
-    body = schemas.load_json_body(app.current_request, schemas.RegisterSchema())
-    return Response(auth.register(**body), status_code=201)
-
-
-@app.route("/auth/login", methods=["POST"])
-def login():
-    request = app.current_request
-    body = schemas.load_json_body(request, schemas.LoginSchema())
+@app.route(
+    "/auth/login",
+    "POST",
+    access=PUBLIC,
+    tag="Accounts",
+    summary="Exchange email and password for a token",
+    description=(
+        f"{throttling.MAX_CLIENT_FAILURES} failures for one email from one IP, or "
+        f"{throttling.MAX_ACCOUNT_FAILURES} from any IP, within "
+        f"{int(throttling.WINDOW.total_seconds()) // 60} minutes answer 429 until the "
+        "window ends (`Retry-After`)."
+    ),
+    body=schemas.LoginSchema,
+    body_example=examples.LOGIN,
+    answer=Answer(200, "A Bearer token, valid for an hour.", answers.Token, examples.TOKEN),
+    domain_errors=(
+        auth.InvalidCredentials(),
+        throttling.LoginThrottled(retry_after=int(throttling.WINDOW.total_seconds())),
+    ),
+)
+def login(body, request):
     return auth.login(body["email"], body["password"], request.context["identity"]["sourceIp"])
 
 
@@ -135,76 +123,360 @@ LOGOUT_CONTENT_TYPES = [
     "multipart/form-data",
     "text/plain",
 ]
+LOGGED_OUT = Answer(200, "Logged out.", answers.Message, examples.LOGGED_OUT)
 
 
-@app.route("/auth/logout", methods=["POST"], content_types=LOGOUT_CONTENT_TYPES)
-@app.route("/logout", methods=["GET"], content_types=LOGOUT_CONTENT_TYPES)
-def logout():
-    request = app.current_request
+@app.route(
+    "/logout",
+    "GET",
+    access=OPTIONAL,
+    tag="Accounts",
+    summary="Revoke the caller's token (a link's GET)",
+    answer=LOGGED_OUT,
+    content_types=LOGOUT_CONTENT_TYPES,
+    operation_id="logoutByLink",
+)
+@app.route(
+    "/auth/logout",
+    "POST",
+    access=OPTIONAL,
+    tag="Accounts",
+    summary="Revoke the caller's token",
+    description="Any body is ignored. Logging out twice is as good as once.",
+    answer=LOGGED_OUT,
+    content_types=LOGOUT_CONTENT_TYPES,
+)
+def logout(request):
     if pages.wants_page(request):
         return pages.logout(request)
-    auth.logout(request.headers)
-    return {"msg": "Logged out"}
+    return auth.logout(request.headers)
 
 
-@app.route("/auth/me", methods=["GET"])
-def me():
-    return auth.me(app.caller())
+@app.route(
+    "/auth/me",
+    "GET",
+    access=USER,
+    tag="Accounts",
+    summary="Who the token belongs to",
+    answer=Answer(200, "The caller's account.", answers.Me, examples.ME),
+)
+def get_me(principal):
+    return auth.me(principal)
 
 
-# --- Dashboard (issue 7): HTML pages for browsers, over the same services; see chalicelib/web ---
+# --- Events ---
 
+
+@app.route(
+    "/events",
+    "GET",
+    access=USER,
+    tag="Events",
+    summary="Upcoming published events, soonest first",
+    description=(
+        "`from`/`to` are whole UTC days, both included. With `kind` or `facilitator_id` a "
+        "page can hold fewer than `limit` events (even none) and still have a cursor."
+    ),
+    query=schemas.EventsQuery,
+    answer=Answer(200, "A page of events.", answers.EventPage, examples.EVENT_PAGE),
+    links={"getEvent": {"event_id": "$response.body#/events/0/id"}},
+)
+def list_events(query):
+    return events.list_upcoming(**query)
+
+
+@app.route(
+    "/events/{event_id}",
+    "GET",
+    access=USER,
+    tag="Events",
+    summary="One published event",
+    answer=Answer(200, "The event.", answers.Event, examples.MEDITATION),
+    domain_errors=(NO_SUCH_EVENT,),
+)
+def get_event(event_id):
+    return events.get(event_id)
+
+
+# --- Bookings ---
+
+
+@app.route(
+    "/bookings",
+    "POST",
+    access=USER,
+    # The service reads the account and the token's revocation in the BatchGetItem that
+    # reads the event: a booking costs two DynamoDB calls.
+    defer_account_check=True,
+    tag="Bookings",
+    summary="Book a seat at an event",
+    body=schemas.BookingBody,
+    body_example=examples.BOOKING_BODY,
+    headers=(schemas.IDEMPOTENCY_KEY,),
+    answer=Answer(201, "Booked.", answers.BookingCreated, examples.BOOKING_CREATED),
+    links={"cancelBooking": {"booking_id": "$response.body#/booking_id"}},
+    domain_errors=(
+        NO_SUCH_EVENT,
+        bookings.AlreadyBooked(),
+        bookings.EventFull(),
+        bookings.EventStarted(),
+        bookings.Contended(),
+    ),
+)
+def book(token, body, idempotency_key):
+    return bookings.authenticate_and_book(token, body["event_id"], idempotency_key)
+
+
+@app.route(
+    "/bookings/my",
+    "GET",
+    access=USER,
+    tag="Bookings",
+    summary="The caller's bookings, newest first",
+    query=schemas.BookingsQuery,
+    answer=Answer(200, "A page of bookings.", answers.BookingPage, examples.BOOKING_PAGE),
+    links={"cancelBooking": {"booking_id": "$response.body#/bookings/0/booking_id"}},
+)
+def list_my_bookings(principal, query):
+    return bookings.list_mine(principal, **query)
+
+
+@app.route(
+    "/bookings/{booking_id}",
+    "DELETE",
+    access=USER,
+    tag="Bookings",
+    summary="Cancel one of the caller's bookings",
+    description="Someone else's booking is 404, as an unknown one (admins may cancel any).",
+    answer=Answer(
+        200, "Cancelled; the seat is free again.", answers.Booking, examples.CANCELLED_BOOKING
+    ),
+    domain_errors=(NO_SUCH_BOOKING, bookings.AlreadyCancelled(), bookings.Contended()),
+)
+def cancel_booking(principal, booking_id):
+    return bookings.cancel(principal, booking_id)
+
+
+# --- Admin ---
+
+
+@app.route(
+    "/admin/facilitators",
+    "POST",
+    access=ADMIN,
+    tag="Admin",
+    summary="Add a facilitator",
+    body=schemas.FacilitatorBody,
+    body_example=examples.FACILITATOR_BODY,
+    answer=Answer(201, "Created.", answers.Facilitator, examples.FACILITATOR),
+    links={
+        "getFacilitator": {"facilitator_id": "$response.body#/id"},
+        "updateFacilitator": {"facilitator_id": "$response.body#/id"},
+    },
+)
+def create_facilitator(body):
+    return facilitators.create(**body)
+
+
+@app.route(
+    "/admin/facilitators",
+    "GET",
+    access=ADMIN,
+    tag="Admin",
+    summary="Facilitators, in no particular order",
+    query=schemas.PageQuery,
+    answer=Answer(
+        200, "A page of facilitators.", answers.FacilitatorPage, examples.FACILITATOR_PAGE
+    ),
+)
+def list_facilitators(query):
+    return facilitators.list_all(**query)
+
+
+@app.route(
+    "/admin/facilitators/{facilitator_id}",
+    "GET",
+    access=ADMIN,
+    tag="Admin",
+    summary="One facilitator",
+    answer=Answer(200, "The facilitator.", answers.Facilitator, examples.FACILITATOR),
+    domain_errors=(NO_SUCH_FACILITATOR,),
+)
+def get_facilitator(facilitator_id):
+    return facilitators.get(facilitator_id)
+
+
+@app.route(
+    "/admin/facilitators/{facilitator_id}",
+    "PATCH",
+    access=ADMIN,
+    tag="Admin",
+    summary="Rename or re-key a facilitator",
+    description="Events keep their copy; re-assign the facilitator to refresh one.",
+    body=schemas.FacilitatorChanges,
+    body_example=examples.FACILITATOR_CHANGES,
+    answer=Answer(200, "The facilitator as changed.", answers.Facilitator, examples.FACILITATOR),
+    domain_errors=(NO_SUCH_FACILITATOR,),
+)
+def update_facilitator(facilitator_id, body):
+    return facilitators.update(facilitator_id, **body)
+
+
+@app.route(
+    "/admin/events",
+    "POST",
+    access=ADMIN,
+    tag="Admin",
+    summary="Put an event on",
+    description="Times need an offset (or Z) and are stored in UTC.",
+    body=schemas.EventBody,
+    body_example=examples.EVENT_BODY,
+    answer=Answer(201, "Created.", answers.AdminEvent, examples.ADMIN_EVENT),
+    links={
+        operation_id: {"event_id": "$response.body#/id"}
+        for operation_id in ("getEvent", "updateEvent", "unpublishEvent", "listAttendees")
+    },
+)
+def create_event(body):
+    return events.create(**body)
+
+
+@app.route(
+    "/admin/events/{event_id}",
+    "PATCH",
+    access=ADMIN,
+    tag="Admin",
+    summary="Change an event",
+    description="Bookings already made keep their copy of the old details.",
+    body=schemas.EventChanges,
+    body_example=examples.EVENT_CHANGES,
+    answer=Answer(200, "The event as changed.", answers.AdminEvent, examples.ADMIN_EVENT),
+    domain_errors=(NO_SUCH_EVENT, events.CapacityBelowBookings()),
+)
+def update_event(event_id, body):
+    return events.update(event_id, **body)
+
+
+@app.route(
+    "/admin/events/{event_id}",
+    "DELETE",
+    access=ADMIN,
+    tag="Admin",
+    summary="Take an event off the listing (its bookings stay)",
+    answer=Answer(200, "The event, unpublished.", answers.AdminEvent, examples.UNPUBLISHED_EVENT),
+    domain_errors=(NO_SUCH_EVENT,),
+)
+def unpublish_event(event_id):
+    return events.unpublish(event_id)
+
+
+@app.route(
+    "/admin/events/{event_id}/attendees",
+    "GET",
+    access=ADMIN,
+    tag="Admin",
+    summary="Who booked an event, first booked first",
+    query=schemas.BookingsQuery,
+    answer=Answer(200, "A page of attendees.", answers.AttendeePage, examples.ATTENDEE_PAGE),
+    domain_errors=(NO_SUCH_EVENT,),
+)
+def list_attendees(event_id, query):
+    return bookings.list_attendees(event_id, **query)
+
+
+@app.route(
+    "/admin/webhooks",
+    "GET",
+    access=ADMIN,
+    tag="Admin",
+    summary="CRM webhook deliveries in one state",
+    query=schemas.WebhookDeliveriesQuery,
+    answer=Answer(
+        200, "A page of deliveries.", answers.WebhookDeliveryPage, examples.WEBHOOK_DELIVERY_PAGE
+    ),
+)
+def list_webhook_deliveries(query):
+    return webhooks.list_deliveries(**query)
+
+
+@app.route(
+    "/admin/webhooks/{delivery_id}/replay",
+    "POST",
+    access=ADMIN,
+    tag="Admin",
+    summary="Send a delivery again now, with a fresh 3-day retry window",
+    answer=Answer(
+        202, "Queued to be sent again.", answers.WebhookDelivery, examples.WEBHOOK_DELIVERY
+    ),
+    domain_errors=(webhooks.DeliveryNotFound(), webhooks.DeliveryInFlight()),
+)
+def replay_webhook_delivery(delivery_id):
+    return webhooks.replay(delivery_id)
+
+
+# --- For browsers: the dashboard (HTML forms, cookie session) over the same services, and
+# the files of the /docs page. See chalicelib/web. ---
+
+DASHBOARD_PAGE = "a dashboard page for browsers (HTML forms, cookie session), not the JSON API"
 FORM = ["application/x-www-form-urlencoded"]
 
 
-@app.route("/", methods=["GET"])
-def home():
-    return pages.home(app.current_request)
+@app.route("/docs/{asset}", "GET", browser_only="the scripts and styles of the /docs page")
+def docs_asset(asset):
+    return docs_page.asset(asset)
 
 
-@app.route("/login", methods=["GET"])
-def login_page():
-    return pages.login_page(app.current_request)
+@app.route("/", "GET", browser_only=DASHBOARD_PAGE)
+def home(request):
+    return pages.home(request)
 
 
-@app.route("/login", methods=["POST"], content_types=FORM)
-def login_form():
-    return pages.login(app.current_request)
+@app.route("/login", "GET", browser_only=DASHBOARD_PAGE)
+def login_page(request):
+    return pages.login_page(request)
 
 
-@app.route("/register", methods=["GET"])
-def register_page():
-    return pages.register_page(app.current_request)
+@app.route("/login", "POST", browser_only=DASHBOARD_PAGE, content_types=FORM)
+def login_form(request):
+    return pages.login(request)
 
 
-@app.route("/register", methods=["POST"], content_types=FORM)
-def register_form():
-    return pages.register(app.current_request)
+@app.route("/register", "GET", browser_only=DASHBOARD_PAGE)
+def register_page(request):
+    return pages.register_page(request)
 
 
-@app.route("/dashboard", methods=["GET"])
-def dashboard():
-    return pages.dashboard(app.current_request)
+@app.route("/register", "POST", browser_only=DASHBOARD_PAGE, content_types=FORM)
+def register_form(request):
+    return pages.register(request)
 
 
-@app.route("/dashboard/book", methods=["POST"], content_types=FORM)
-def book_form():
-    return pages.book(app.current_request)
+@app.route("/dashboard", "GET", browser_only=DASHBOARD_PAGE)
+def dashboard(request):
+    return pages.dashboard(request)
 
 
-@app.route("/dashboard/cancel", methods=["POST"], content_types=FORM)
-def cancel_form():
-    return pages.cancel(app.current_request)
+@app.route("/dashboard/book", "POST", browser_only=DASHBOARD_PAGE, content_types=FORM)
+def book_form(request):
+    return pages.book(request)
 
 
-@app.route("/logout", methods=["POST"], content_types=FORM)
-def logout_form():
-    return pages.logout_form(app.current_request)
+@app.route("/dashboard/cancel", "POST", browser_only=DASHBOARD_PAGE, content_types=FORM)
+def cancel_form(request):
+    return pages.cancel(request)
 
 
-@app.route("/static/app.css", methods=["GET"])
+@app.route("/logout", "POST", browser_only=DASHBOARD_PAGE, content_types=FORM)
+def logout_form(request):
+    return pages.logout_form(request)
+
+
+@app.route("/static/app.css", "GET", browser_only="the dashboard's stylesheet")
 def stylesheet():
     return rendering.stylesheet()
+
+
+# --- Not HTTP: the CRM webhooks ---
 
 
 @app.on_dynamodb_record(
@@ -220,34 +492,3 @@ def on_booking_change(event):
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="retry_webhooks")
 def retry_webhooks(event):
     return webhooks.retry_due_deliveries()
-
-
-@app.route("/admin/webhooks", methods=["GET"])
-def list_webhook_deliveries():
-    app.admin()
-    query = schemas.load_query(app.current_request, schemas.WebhookDeliveriesQuery())
-    return webhooks.list_deliveries(**query)
-
-
-@app.route("/admin/webhooks/{delivery_id}/replay", methods=["POST"])
-def replay_webhook_delivery(delivery_id):
-    app.admin()
-    return Response(body=webhooks.replay(delivery_id), status_code=202)
-
-
-# API documentation (issue 10): the document is generated from the schemas in chalicelib.
-
-
-@app.route("/openapi.json", methods=["GET"])
-def openapi_document():
-    return openapi.document()
-
-
-@app.route("/docs", methods=["GET"])
-def docs():
-    return docs_page.page(app.current_request.context.get("path", ""))
-
-
-@app.route("/docs/{asset}", methods=["GET"])
-def docs_asset(asset):
-    return docs_page.asset(asset)

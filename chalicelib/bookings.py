@@ -74,12 +74,13 @@ def book(
 
 
 def authenticate_and_book(
-    headers: dict[str, str], event_id: str, idempotency_key: str | None = None
+    token: auth.VerifiedToken, event_id: str, idempotency_key: str | None = None
 ) -> dict[str, Any]:
-    """``book`` for an HTTP request: the token check and the event read share one
-    BatchGetItem, so a booking costs two DynamoDB calls in all."""
+    """``book`` for an HTTP request whose token is verified but not yet looked up: the
+    revocation and account check and the event read share one BatchGetItem, so a booking
+    costs two DynamoDB calls in all (that and the TransactWriteItems)."""
     event_key = (models.Event, event_id)
-    principal, found = auth.authenticate_with(headers, [event_key])
+    principal, found = auth.authenticate_with(token, [event_key])
     return _book(principal, found.get(event_key), idempotency_key)
 
 

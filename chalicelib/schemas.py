@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from chalicelib import errors, events, ids, models
+from chalicelib import errors, events, ids, models, operations
 
 
 class StrictSchema(Schema):
@@ -244,9 +244,8 @@ def load_id(value: str, name: str) -> str:
     return normalized
 
 
-def idempotency_key(headers: Mapping[str, str] | None) -> str | None:
+def idempotency_key(value: str | None) -> str | None:
     """The optional ``Idempotency-Key`` header: printable ASCII, 1 to 255 characters."""
-    value = (headers or {}).get("idempotency-key")
     if value is None:
         return None
     if not (0 < len(value) <= IDEMPOTENCY_KEY_MAX and value.isascii() and value.isprintable()):
@@ -254,6 +253,25 @@ def idempotency_key(headers: Mapping[str, str] | None) -> str | None:
             fields={"Idempotency-Key": [f"Use 1 to {IDEMPOTENCY_KEY_MAX} printable characters."]}
         )
     return value
+
+
+IDEMPOTENCY_KEY = operations.Header(
+    name="Idempotency-Key",
+    argument="idempotency_key",
+    load=idempotency_key,
+    description=(
+        "Repeat a booking safely: a retry with the key of a booking that went through gets "
+        "that booking's 201 again instead of 409 `already_booked`."
+    ),
+    schema={
+        "type": "string",
+        "minLength": 1,
+        "maxLength": IDEMPOTENCY_KEY_MAX,
+        # Printable ASCII; HTTP drops spaces at either end, so none can be sent there.
+        "pattern": "^[\\x21-\\x7e]([\\x20-\\x7e]*[\\x21-\\x7e])?$",
+    },
+    example="3f1c2b9e-first-try",
+)
 
 
 class WebhookDeliveriesQuery(StrictSchema):

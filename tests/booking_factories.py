@@ -7,6 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
+from pynamodb.models import Model
+
 from chalicelib import auth, clock, ids, models
 from tests.auth_flows import bearer, post_json
 
@@ -90,10 +92,10 @@ def make_event(starts_in: timedelta = timedelta(days=7), **kwargs: Any) -> model
     return event
 
 
-def save_all(items: list[models.Model], threads: int = 4) -> None:
+def save_all(items: list[Model], threads: int = 4) -> None:
     """Many items in BatchWriteItem calls of 25, a few streams at once (bulk loading)."""
 
-    def save(share: list[models.Model]) -> None:
+    def save(share: list[Model]) -> None:
         with type(share[0]).batch_write() as batch:
             for item in share:
                 batch.save(item)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib import docs_page, dynamodb, models
+from chalicelib import dynamodb, models
+from chalicelib.openapi import docs_page
 from deploy import bundle, packaging, resources
 from deploy.project import FUNCTIONS, dead_letter_queue_name, stage_environment
 from local.paths import REPO_ROOT
@@ -293,8 +294,8 @@ def test_the_zip_holds_the_app_and_every_runtime_requirement(packaged):
 def test_the_zip_ships_every_file_the_docs_page_serves(packaged):
     with zipfile.ZipFile(packaged / packaging.ZIP_NAME) as archive:
         names = set(archive.namelist())
-    served = {f"chalicelib/docs/{file_name}" for file_name, _ in docs_page.ASSETS.values()}
-    assert served | {"chalicelib/docs/index.html"} <= names
+    served = {f"chalicelib/openapi/docs/{file_name}" for file_name, _ in docs_page.ASSETS.values()}
+    assert served | {"chalicelib/openapi/docs/index.html"} <= names
 
 
 def test_the_size_script_flags_a_zip_that_carries_botocore(tmp_path, capsys):

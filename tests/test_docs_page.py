@@ -5,7 +5,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from chalicelib import docs_page
+from chalicelib.openapi import docs_page
 
 POLICY = {
     "default-src": "'none'",

@@ -15,7 +15,9 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib import api_examples, auth, models, openapi
+from app import app as declared_app
+from chalicelib import auth, models
+from chalicelib.openapi import examples
 from tests.auth_flows import PASSWORD, body, error_code, login, post_json, register
 from tests.booking_factories import (
     book,
@@ -26,13 +28,12 @@ from tests.booking_factories import (
     save_all,
 )
 
-ADMIN_OPERATIONS = sorted(key for key in openapi.OPERATIONS if key[0].startswith("/admin/"))
-BODY_OPERATIONS = sorted(
-    key for key, operation in openapi.OPERATIONS.items() if operation.body is not None
-)
+OPERATIONS = declared_app.operations
+ADMIN_OPERATIONS = sorted(key for key in OPERATIONS if key[0].startswith("/admin/"))
+BODY_OPERATIONS = sorted(key for key, operation in OPERATIONS.items() if operation.body is not None)
 LIST_OPERATIONS = sorted(
     key
-    for key, operation in openapi.OPERATIONS.items()
+    for key, operation in OPERATIONS.items()
     if operation.query is not None and "limit" in operation.query().fields
 )
 # Properties a client might try to smuggle into a body.
@@ -50,7 +51,7 @@ def request(client, method, path, user=None, payload=None, query=""):
 
 def filled(path, **ids):
     """The path with its ids: the given ones, else the documented examples."""
-    return re.sub(r"{(\w+)}", lambda m: ids.get(m[1], api_examples.PATH_IDS[m[1]]), path)
+    return re.sub(r"{(\w+)}", lambda m: ids.get(m[1], examples.PATH_IDS[m[1]]), path)
 
 
 # API1: broken object level authorization
@@ -85,7 +86,7 @@ def test_a_user_cannot_read_another_users_bookings_even_with_their_cursor(client
 
 def test_booking_ids_are_taken_only_from_the_path_of_the_callers_own_bookings():
     # Every operation that names a booking in its path is one the owner check above covers.
-    with_booking_ids = [key for key in openapi.OPERATIONS if "{booking_id}" in key[0]]
+    with_booking_ids = [key for key in OPERATIONS if "{booking_id}" in key[0]]
 
     assert with_booking_ids == [("/bookings/{booking_id}", "DELETE")]
 
@@ -95,7 +96,7 @@ def test_booking_ids_are_taken_only_from_the_path_of_the_callers_own_bookings():
 
 @pytest.mark.parametrize(("path", "method"), ADMIN_OPERATIONS)
 def test_no_admin_operation_answers_a_user_or_an_anonymous_caller(client, path, method):
-    operation = openapi.OPERATIONS[(path, method)]
+    operation = OPERATIONS[(path, method)]
     payload = operation.body_example if operation.body is not None else None
 
     as_user = request(client, method, filled(path), user=make_user(), payload=payload)
@@ -124,7 +125,7 @@ def test_every_route_under_admin_is_checked_here(app):
 @pytest.mark.parametrize(("path", "method"), BODY_OPERATIONS)
 @pytest.mark.parametrize("smuggled", sorted(SMUGGLED))
 def test_a_body_cannot_set_a_property_it_does_not_name(client, path, method, smuggled):
-    operation = openapi.OPERATIONS[(path, method)]
+    operation = OPERATIONS[(path, method)]
     if smuggled in operation.body().fields:
         pytest.fail(f"{method} {path} takes {smuggled!r}: decide whether that is safe")
     caller = make_user(role="admin" if path.startswith("/admin/") else "user")
