@@ -39,7 +39,7 @@ deps: $(PY_DEPS) $(NODE_DEPS) $(DOCS_ASSETS) java
 java:
 	@./local/ensure-java.sh
 
-# Debian's Chromium for the browser tests (tests/e2e), driven by the pip package playwright.
+# Debian's Chromium for the browser tests (tests/dashboard/e2e), driven by the pip package playwright.
 chromium:
 	@./local/ensure-chromium.sh
 
@@ -69,7 +69,7 @@ openapi: $(PY_DEPS)
 # The long schemathesis run: many more examples per operation than `make test` runs.
 FUZZ_EXAMPLES ?= 300
 fuzz: deps
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_openapi_fuzz.py
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/openapi/test_fuzz.py
 
 # AWS (README, "Deploy to AWS"). deploy/destroy use your AWS credentials; package is offline.
 STAGE ?= dev

@@ -92,13 +92,14 @@ def concurrent_client(app, monkeypatch):
 
 # --- CRM webhooks ---------------------------------------------------------------------------
 
-EVENTS_DIR = REPO_ROOT / "tests" / "events"
+EVENTS_DIR = REPO_ROOT / "tests" / "webhooks" / "events"
 CRM_TEST_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
 
 @pytest.fixture
 def stream_event():
-    """A recorded DynamoDB Local stream event (tests/events/<name>.json), as Lambda sends it."""
+    """A recorded DynamoDB Local stream event (tests/webhooks/events/<name>.json), as Lambda
+    sends it."""
     import json
 
     return lambda name: json.loads((EVENTS_DIR / f"{name}.json").read_text())
@@ -148,7 +149,7 @@ def shifted_clock():
 @pytest.fixture
 def webhook_admin():
     """Authorization headers of an admin, for the /admin/webhooks endpoints."""
-    from tests.booking_factories import headers_for, make_user
+    from tests.support.factories import headers_for, make_user
 
     return headers_for(make_user(role="admin", name="Ada Admin"))
 

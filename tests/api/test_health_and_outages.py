@@ -7,7 +7,7 @@ import pytest
 from chalicelib import models
 from chalicelib.config import get_settings
 from local.dynamodb_local import DynamoDBLocal
-from tests.booking_factories import headers_for, make_user
+from tests.support.factories import headers_for, make_user
 
 
 def test_health_reports_ok_when_dynamodb_answers(client):

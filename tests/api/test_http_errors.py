@@ -31,7 +31,7 @@ def test_wrong_method_is_405_json(client):
 def test_unknown_route_is_json_not_html(client):
     response = client.http.get("/no/such/route")
     # The test client mirrors API Gateway's raw 403; the local server and the deployed
-    # gateway response turn it into 404 (see test_local_runner).
+    # gateway response turn it into 404 (see tests/local/test_runner.py).
     assert response.status_code in (403, 404)
     assert isinstance(json.loads(response.body), dict)
 

@@ -16,8 +16,8 @@ from datetime import timedelta
 import pytest
 
 from chalicelib import api_examples, auth, models, openapi
-from tests.auth_flows import PASSWORD, body, error_code, login, post_json, register
-from tests.booking_factories import (
+from tests.support.api import PASSWORD, body, error_code, login, post_json, register
+from tests.support.factories import (
     book,
     headers_for,
     make_event,

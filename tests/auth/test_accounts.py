@@ -12,7 +12,7 @@ import pytest
 
 from chalicelib import api, models
 from local.call_counter import count_dynamodb_calls
-from tests.auth_flows import PASSWORD, bearer, body, error_code, login, post_json, register
+from tests.support.api import PASSWORD, bearer, body, error_code, login, post_json, register
 
 
 def test_register_is_201_with_a_working_token_and_the_user(client):

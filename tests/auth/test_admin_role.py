@@ -9,7 +9,7 @@ import sys
 from local import admin
 from local.dynamodb_local import free_port
 from local.paths import REPO_ROOT
-from tests.auth_flows import bearer, body, register
+from tests.support.api import bearer, body, register
 
 
 def _role(client, token: str) -> str:

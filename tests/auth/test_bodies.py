@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.auth_flows import PASSWORD, body
+from tests.support.api import PASSWORD, body
 
 JSON = {"Content-Type": "application/json"}
 GOOD = {

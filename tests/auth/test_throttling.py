@@ -14,7 +14,7 @@ from chalice.local import LambdaEventConverter
 from chalicelib import clock
 from local.call_counter import count_dynamodb_calls
 from local.paths import REPO_ROOT
-from tests.auth_flows import error_code, login, register
+from tests.support.api import error_code, login, register
 
 WRONG = "not the password"
 

@@ -14,7 +14,7 @@ from ulid import ULID
 
 from chalicelib import auth, models
 from chalicelib.config import get_settings
-from tests.auth_flows import bearer, body, register
+from tests.support.api import bearer, body, register
 
 PROTECTED = ["/auth/me", "/events/"]
 USER_ID = "01JTOKENUSER00000000000000"

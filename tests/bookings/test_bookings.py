@@ -7,8 +7,8 @@ import pytest
 from pynamodb.exceptions import CancellationReason
 
 from chalicelib import bookings, clock, models
-from tests.auth_flows import body, error_code
-from tests.booking_factories import (
+from tests.support.api import body, error_code
+from tests.support.factories import (
     book,
     headers_for,
     make_event,

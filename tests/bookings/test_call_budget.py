@@ -4,8 +4,8 @@ with 100 events in the table as with 5,000 (nothing scans)."""
 from datetime import timedelta
 
 from local.call_counter import count_dynamodb_calls
-from tests.auth_flows import body
-from tests.booking_factories import book, headers_for, make_event, make_user, new_event, save_all
+from tests.support.api import body
+from tests.support.factories import book, headers_for, make_event, make_user, new_event, save_all
 
 BUDGET = {
     "list": {"BatchGetItem": 1, "Query": 1},

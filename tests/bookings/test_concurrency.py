@@ -6,8 +6,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 from chalicelib import bookings, models
-from tests.auth_flows import body
-from tests.booking_factories import (
+from tests.support.api import body
+from tests.support.factories import (
     book,
     headers_for,
     make_event,

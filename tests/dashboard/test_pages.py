@@ -14,8 +14,9 @@ from chalicelib import models
 from chalicelib.config import get_settings
 from local.call_counter import count_dynamodb_calls
 from local.dynamodb_local import free_port
-from tests.auth_flows import PASSWORD, bearer, body, register
-from tests.booking_factories import (
+from tests.support.api import PASSWORD, bearer, body, register
+from tests.support.browser import FORM, Browser, csrf_token, text
+from tests.support.factories import (
     make_event,
     make_facilitator,
     make_user,
@@ -23,7 +24,6 @@ from tests.booking_factories import (
     save_all,
     seats_taken,
 )
-from tests.web_flows import FORM, Browser, csrf_token, text
 
 
 @pytest.fixture

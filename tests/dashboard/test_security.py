@@ -13,9 +13,9 @@ import pytest
 from chalicelib import auth
 from chalicelib.config import get_settings
 from chalicelib.web import cookies, csrf
-from tests.auth_flows import PASSWORD, post_json
-from tests.booking_factories import make_event, make_facilitator, make_user, new_event
-from tests.web_flows import Browser, cookie_attributes, csrf_token, set_cookies, text
+from tests.support.api import PASSWORD, post_json
+from tests.support.browser import Browser, cookie_attributes, csrf_token, set_cookies, text
+from tests.support.factories import make_event, make_facilitator, make_user, new_event
 
 XSS_NAMES = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 
 from chalicelib import clock
-from tests.auth_flows import body, error_code
-from tests.booking_factories import (
+from tests.support.api import body, error_code
+from tests.support.factories import (
     headers_for,
     make_event,
     make_facilitator,

@@ -15,7 +15,7 @@ from openapi_spec_validator import validate
 from chalicelib import api_examples, ids, openapi
 from local import seed
 from local.paths import REPO_ROOT
-from tests.auth_flows import body
+from tests.support.api import body
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 

@@ -21,8 +21,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance, unsuppor
 
 from chalicelib import auth, openapi
 from local import seed
-from tests.auth_flows import PASSWORD
 from tests.conftest import empty_all_tables
+from tests.support.api import PASSWORD
 
 # Bounded for `make test`; `make fuzz` raises it and drops the fixed seed.
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from chalicelib import models
-from tests.auth_flows import PASSWORD
+from tests.support.api import PASSWORD
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 _CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]*)"')

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from chalicelib import auth, clock, events, ids, models
-from tests.auth_flows import bearer, post_json
+from tests.support.api import bearer, post_json
 
 CREATED_AT = "2026-01-01T00:00:00.000Z"
 

@@ -6,7 +6,7 @@ import pytest
 
 from chalicelib import models
 from local.relay import scheduled_event
-from tests.booking_factories import headers_for, make_user
+from tests.support.factories import headers_for, make_user
 
 RECORDED = ("booking_confirmed", "booking_cancelled", "booking_rebooked", "bookings_batch")
 

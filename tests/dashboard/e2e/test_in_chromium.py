@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from tests.auth_flows import PASSWORD
-from tests.booking_factories import make_event, make_facilitator, new_event, save_all
+from tests.support.api import PASSWORD
+from tests.support.factories import make_event, make_facilitator, new_event, save_all
 
 XSS_NAMES = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
 PHONE = {"width": 390, "height": 844}
