@@ -5,12 +5,6 @@ are read once."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import tempfile
-import time
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 
 from local.dynamodb_local import DynamoDBLocal, free_port
 
@@ -28,11 +22,18 @@ os.environ.pop("CRM_WEBHOOK_URL", None)
 os.environ.pop("CRM_WEBHOOK_SECRET", None)
 
 import pytest  # noqa: E402
-import requests  # noqa: E402
 from chalice.test import Client  # noqa: E402
 
 from chalicelib import models  # noqa: E402
 from local.paths import REPO_ROOT  # noqa: E402
+
+# The helpers in tests/support/ that are fixtures, registered once for every feature folder (so
+# the session-scoped live server starts once however many folders use it).
+pytest_plugins = [
+    "tests.support.clock",
+    "tests.support.crm",
+    "tests.support.live_server",
+]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -88,113 +89,3 @@ def concurrent_client(app, monkeypatch):
     monkeypatch.setattr(os, "environ", os.environ)
     with Client(app, stage_name="test", project_dir=str(REPO_ROOT)) as test_client:
         yield test_client
-
-
-# --- CRM webhooks ---------------------------------------------------------------------------
-
-EVENTS_DIR = REPO_ROOT / "tests" / "webhooks" / "events"
-CRM_TEST_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-
-
-@pytest.fixture
-def stream_event():
-    """A recorded DynamoDB Local stream event (tests/webhooks/events/<name>.json), as Lambda
-    sends it."""
-    import json
-
-    return lambda name: json.loads((EVENTS_DIR / f"{name}.json").read_text())
-
-
-@pytest.fixture
-def crm(monkeypatch):
-    """A stand-in CRM on a free port; the app sends it webhooks signed with CRM_TEST_SECRET."""
-    from chalicelib.config import get_settings
-    from local.crm_sink import CrmSink
-
-    sink = CrmSink(secret=CRM_TEST_SECRET, echo=False).start()
-    monkeypatch.setenv("CRM_WEBHOOK_URL", sink.url)
-    monkeypatch.setenv("CRM_WEBHOOK_SECRET", CRM_TEST_SECRET)
-    get_settings.cache_clear()
-    yield sink
-    sink.stop()
-    # monkeypatch restores the environment after this teardown; settings must follow it.
-    monkeypatch.delenv("CRM_WEBHOOK_URL", raising=False)
-    monkeypatch.delenv("CRM_WEBHOOK_SECRET", raising=False)
-    get_settings.cache_clear()
-
-
-class ShiftedClock:
-    """The real clock plus an offset that tests move forward instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta(0)
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-    def advance(self, delta: timedelta) -> None:
-        self.offset += delta
-
-
-@pytest.fixture
-def shifted_clock():
-    from chalicelib import clock
-
-    shifted = ShiftedClock()
-    clock.set_clock(shifted)
-    yield shifted
-    clock.set_clock(None)
-
-
-@pytest.fixture
-def webhook_admin():
-    """Authorization headers of an admin, for the /admin/webhooks endpoints."""
-    from tests.support.factories import headers_for, make_user
-
-    return headers_for(make_user(role="admin", name="Ada Admin"))
-
-
-# --- The API over real HTTP (browser tests, schemathesis) ---------------------------------
-
-READY_SECONDS = 60
-
-
-@pytest.fixture(scope="session")
-def live_server(dynamodb_local) -> Iterator[str]:
-    """The base URL of the app served over real HTTP, sharing this run's tables."""
-    port = free_port()
-    env = {**os.environ, "PORT": str(port)}
-    with tempfile.TemporaryFile() as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "local.api_server"],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait_for(f"{base}/health", server, output)
-            yield base
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-
-
-def _wait_for(url: str, server: subprocess.Popen[bytes], output) -> None:
-    deadline = time.monotonic() + READY_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            output.seek(0)
-            pytest.fail(f"the API server exited: {output.read().decode(errors='replace')[-2000:]}")
-        try:
-            if requests.get(url, timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"the API server did not answer {url} within {READY_SECONDS}s")

@@ -5,14 +5,10 @@ from datetime import timedelta
 import pytest
 
 from chalicelib import models
-from local.relay import scheduled_event
 from tests.support.factories import headers_for, make_user
+from tests.support.stream_records import invoke_stream_handler, run_retrier
 
 RECORDED = ("booking_confirmed", "booking_cancelled", "booking_rebooked", "bookings_batch")
-
-
-def invoke(client, event):
-    return client.lambda_.invoke("on_booking_change", event).payload
 
 
 @pytest.fixture
@@ -58,7 +54,7 @@ def test_a_cursor_not_from_the_list_is_400(client, webhook_admin, cursor):
 
 def test_listing_pages_through_every_delivery_once(client, webhook_admin, stream_event):
     for name in RECORDED:
-        invoke(client, stream_event(name))
+        invoke_stream_handler(client, stream_event(name))
 
     seen, cursor, pages = [], None, 0
     while True:
@@ -92,7 +88,9 @@ def test_replaying_an_unknown_delivery_is_404(client, webhook_admin):
 def test_replay_queues_a_skipped_delivery_and_the_retrier_sends_it(
     client, webhook_admin, stream_event, shifted_clock, request
 ):
-    invoke(client, stream_event("booking_confirmed"))  # no CRM configured yet: skipped
+    invoke_stream_handler(
+        client, stream_event("booking_confirmed")
+    )  # no CRM configured yet: skipped
     crm = request.getfixturevalue("crm")
     delivery_id = "01JBK0ANN0YOGA000000000001.booking.confirmed"
 
@@ -101,7 +99,7 @@ def test_replay_queues_a_skipped_delivery_and_the_retrier_sends_it(
     assert response.status_code == 202
     assert response.json_body["state"] == "pending"
     shifted_clock.advance(timedelta(seconds=1))
-    client.lambda_.invoke("retry_webhooks", scheduled_event())
+    run_retrier(client)
     assert [d["webhook_id"] for d in crm.deliveries] == [delivery_id]
     listed = client.http.get("/admin/webhooks?state=delivered", headers=webhook_admin).json_body
     assert [d["id"] for d in listed["deliveries"]] == [delivery_id]

@@ -8,15 +8,7 @@ import pytest
 import requests
 
 from chalicelib import clock, webhooks
-from local.relay import scheduled_event
-
-
-def invoke(client, event):
-    return client.lambda_.invoke("on_booking_change", event).payload
-
-
-def run_retrier(client):
-    return client.lambda_.invoke("retry_webhooks", scheduled_event()).payload
+from tests.support.stream_records import invoke_stream_handler, run_retrier
 
 
 def deliveries(client, headers, state):
@@ -30,7 +22,9 @@ def test_unreachable_crm_leaves_a_pending_delivery_with_the_error(
 ):
     crm.stop()
     before = clock.now()
-    assert invoke(client, stream_event("booking_confirmed")) == {"batchItemFailures": []}
+    assert invoke_stream_handler(client, stream_event("booking_confirmed")) == {
+        "batchItemFailures": []
+    }
 
     [pending] = deliveries(client, webhook_admin, "pending")
     assert pending["id"] == "01JBK0ANN0YOGA000000000001.booking.confirmed"
@@ -48,7 +42,7 @@ def test_crm_error_status_is_recorded_and_the_message_kept(
     client, crm, stream_event, webhook_admin
 ):
     crm.reply_status = 500
-    invoke(client, stream_event("booking_confirmed"))
+    invoke_stream_handler(client, stream_event("booking_confirmed"))
 
     [pending] = deliveries(client, webhook_admin, "pending")
     assert pending["last_status"] == 500
@@ -58,8 +52,8 @@ def test_crm_error_status_is_recorded_and_the_message_kept(
 
 def test_redelivered_record_posts_nothing_once_delivered(client, crm, stream_event, webhook_admin):
     event = stream_event("booking_confirmed")
-    invoke(client, event)
-    invoke(client, event)
+    invoke_stream_handler(client, event)
+    invoke_stream_handler(client, event)
 
     assert len(crm.deliveries) == 1
     [delivered] = deliveries(client, webhook_admin, "delivered")
@@ -89,9 +83,9 @@ def test_redelivery_while_pending_leaves_the_message_to_the_retrier(
 ):
     event = stream_event("booking_confirmed")
     crm.stop()
-    invoke(client, event)
+    invoke_stream_handler(client, event)
     crm.start()
-    invoke(client, event)
+    invoke_stream_handler(client, event)
     assert crm.deliveries == []
 
     shifted_clock.advance(timedelta(minutes=2))
@@ -107,14 +101,16 @@ def test_one_bad_record_is_reported_and_the_rest_are_delivered(client, crm, stre
     bad = event["Records"][1]
     del bad["dynamodb"]["NewImage"]["user"]
 
-    answer = invoke(client, event)
+    answer = invoke_stream_handler(client, event)
 
     assert answer == {"batchItemFailures": [{"itemIdentifier": bad["dynamodb"]["SequenceNumber"]}]}
     names = sorted(d["payload"]["user"]["name"] for d in crm.deliveries)
     assert names == ["Bo Chen", "Di Ito"]
     # Lambda retries from the failed record on: the good one after it is not posted again.
     retried = {"Records": event["Records"][1:]}
-    assert invoke(client, retried)["batchItemFailures"] == answer["batchItemFailures"]
+    assert (
+        invoke_stream_handler(client, retried)["batchItemFailures"] == answer["batchItemFailures"]
+    )
     assert len(crm.deliveries) == 2
 
 
@@ -145,7 +141,7 @@ def test_retrier_keeps_trying_for_three_days_then_marks_failed(
     crm.secret = None  # the clock runs days ahead; the sink's signature check is not the point
     crm.reply_status = 503
     first_attempt = clock.now()
-    invoke(client, stream_event("booking_confirmed"))
+    invoke_stream_handler(client, stream_event("booking_confirmed"))
 
     while pending := deliveries(client, webhook_admin, "pending"):
         due = clock.parse_iso(pending[0]["next_attempt_at"])
@@ -167,7 +163,9 @@ def test_retrier_keeps_trying_for_three_days_then_marks_failed(
 def test_without_a_crm_url_deliveries_are_skipped_with_a_warning(
     client, stream_event, webhook_admin, caplog
 ):
-    assert invoke(client, stream_event("booking_confirmed")) == {"batchItemFailures": []}
+    assert invoke_stream_handler(client, stream_event("booking_confirmed")) == {
+        "batchItemFailures": []
+    }
 
     [skipped] = deliveries(client, webhook_admin, "skipped")
     assert skipped["id"] == "01JBK0ANN0YOGA000000000001.booking.confirmed"
@@ -178,8 +176,8 @@ def test_without_a_crm_url_deliveries_are_skipped_with_a_warning(
 
 def test_two_retriers_at_once_send_each_due_delivery_once(client, crm, stream_event, shifted_clock):
     crm.stop()
-    invoke(client, stream_event("bookings_batch"))
-    invoke(client, stream_event("booking_confirmed"))
+    invoke_stream_handler(client, stream_event("bookings_batch"))
+    invoke_stream_handler(client, stream_event("booking_confirmed"))
     crm.start()
     shifted_clock.advance(timedelta(minutes=2))
     start = threading.Barrier(4)
@@ -207,9 +205,9 @@ def test_a_sender_that_died_mid_post_is_retried_once_its_claim_lapses(
     with monkeypatch.context() as patched:
         patched.setattr(requests.Session, "post", die)
         with pytest.raises(SystemExit):
-            invoke(client, event)
+            invoke_stream_handler(client, event)
     [sending] = deliveries(client, webhook_admin, "sending")
-    invoke(client, event)
+    invoke_stream_handler(client, event)
     assert run_retrier(client)["delivered"] == 0
     assert crm.deliveries == []
 
@@ -222,7 +220,7 @@ def test_delivered_payload_is_sent_byte_for_byte_on_every_attempt(
     client, crm, stream_event, shifted_clock
 ):
     crm.reply_status = 500
-    invoke(client, stream_event("booking_cancelled"))
+    invoke_stream_handler(client, stream_event("booking_cancelled"))
     crm.reply_status = 204
     shifted_clock.advance(timedelta(minutes=2))
     run_retrier(client)
@@ -242,7 +240,9 @@ def test_a_batch_out_of_time_leaves_the_rest_to_the_retrier_due_at_once(
     client, crm, stream_event, webhook_admin, monkeypatch
 ):
     monkeypatch.setattr(webhooks, "STREAM_SEND_BUDGET_SECONDS", 0)
-    assert invoke(client, stream_event("bookings_batch")) == {"batchItemFailures": []}
+    assert invoke_stream_handler(client, stream_event("bookings_batch")) == {
+        "batchItemFailures": []
+    }
 
     assert crm.deliveries == []
     queued = deliveries(client, webhook_admin, "pending")

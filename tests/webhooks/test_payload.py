@@ -7,7 +7,8 @@ import hmac
 import json
 
 from local.call_counter import count_dynamodb_calls
-from tests.conftest import CRM_TEST_SECRET
+from tests.support.crm import CRM_TEST_SECRET
+from tests.support.stream_records import invoke_stream_handler
 
 ANN_AT_YOGA = {
     "event": {
@@ -20,12 +21,10 @@ ANN_AT_YOGA = {
 }
 
 
-def invoke(client, event):
-    return client.lambda_.invoke("on_booking_change", event).payload
-
-
 def test_confirmed_booking_posts_the_documented_payload(client, crm, stream_event):
-    assert invoke(client, stream_event("booking_confirmed")) == {"batchItemFailures": []}
+    assert invoke_stream_handler(client, stream_event("booking_confirmed")) == {
+        "batchItemFailures": []
+    }
 
     assert len(crm.deliveries) == 1
     assert crm.deliveries[0]["payload"] == {
@@ -37,7 +36,7 @@ def test_confirmed_booking_posts_the_documented_payload(client, crm, stream_even
 
 
 def test_payload_keys_are_exactly_the_ones_old_clients_parse(client, crm, stream_event):
-    invoke(client, stream_event("booking_confirmed"))
+    invoke_stream_handler(client, stream_event("booking_confirmed"))
 
     payload = crm.deliveries[0]["payload"]
     assert set(payload) == {
@@ -54,7 +53,7 @@ def test_payload_keys_are_exactly_the_ones_old_clients_parse(client, crm, stream
 
 
 def test_cancellation_posts_the_same_shape_as_booking_cancelled(client, crm, stream_event):
-    invoke(client, stream_event("booking_cancelled"))
+    invoke_stream_handler(client, stream_event("booking_cancelled"))
 
     assert [d["payload"] for d in crm.deliveries] == [
         {
@@ -67,7 +66,7 @@ def test_cancellation_posts_the_same_shape_as_booking_cancelled(client, crm, str
 
 
 def test_rebooking_after_a_cancellation_posts_a_new_confirmation(client, crm, stream_event):
-    invoke(client, stream_event("booking_rebooked"))
+    invoke_stream_handler(client, stream_event("booking_rebooked"))
 
     [delivery] = crm.deliveries
     assert delivery["payload"]["type"] == "booking.confirmed"
@@ -76,12 +75,14 @@ def test_rebooking_after_a_cancellation_posts_a_new_confirmation(client, crm, st
 
 
 def test_deleted_booking_posts_nothing(client, crm, stream_event):
-    assert invoke(client, stream_event("booking_removed")) == {"batchItemFailures": []}
+    assert invoke_stream_handler(client, stream_event("booking_removed")) == {
+        "batchItemFailures": []
+    }
     assert crm.deliveries == []
 
 
 def test_every_record_of_a_batch_is_posted(client, crm, stream_event):
-    invoke(client, stream_event("bookings_batch"))
+    invoke_stream_handler(client, stream_event("bookings_batch"))
 
     assert sorted(
         (d["payload"]["user"]["name"], d["payload"]["event"]["name"]) for d in crm.deliveries
@@ -93,7 +94,7 @@ def test_every_record_of_a_batch_is_posted(client, crm, stream_event):
 
 
 def test_headers_follow_standard_webhooks_and_the_signature_verifies(client, crm, stream_event):
-    invoke(client, stream_event("booking_confirmed"))
+    invoke_stream_handler(client, stream_event("booking_confirmed"))
 
     [delivery] = crm.deliveries
     headers = delivery["headers"]
@@ -116,7 +117,7 @@ def test_without_a_secret_the_webhook_is_sent_unsigned(client, crm, stream_event
     monkeypatch.delenv("CRM_WEBHOOK_SECRET")
     get_settings.cache_clear()
     crm.secret = None
-    invoke(client, stream_event("booking_confirmed"))
+    invoke_stream_handler(client, stream_event("booking_confirmed"))
 
     [delivery] = crm.deliveries
     assert "webhook-signature" not in delivery["headers"]
@@ -125,7 +126,7 @@ def test_without_a_secret_the_webhook_is_sent_unsigned(client, crm, stream_event
 
 def test_stream_handler_reads_nothing_from_dynamodb(client, crm, stream_event):
     with count_dynamodb_calls() as calls:
-        invoke(client, stream_event("bookings_batch"))
+        invoke_stream_handler(client, stream_event("bookings_batch"))
 
     assert len(crm.deliveries) == 3
     assert set(calls) <= {"PutItem", "UpdateItem"}, calls
