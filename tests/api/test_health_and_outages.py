@@ -7,6 +7,7 @@ import pytest
 from chalicelib import models
 from chalicelib.config import get_settings
 from local.dynamodb_local import DynamoDBLocal
+from tests.support.errors import error_of
 from tests.support.factories import headers_for, make_user
 
 
@@ -40,7 +41,7 @@ def test_outage_gives_fast_503_json_then_recovers_after_restart(client, restarta
     assert response.status_code == 503, response.body
     assert elapsed < 5, f"{path} took {elapsed:.1f}s to fail"
     assert 1 <= int(response.headers["Retry-After"]) <= 5
-    assert json.loads(response.body)["error"]["code"] == "service_unavailable"
+    assert error_of(response)["code"] == "service_unavailable"
 
     restartable_dynamodb.start()
     assert client.http.get(path, headers=headers).status_code == 200

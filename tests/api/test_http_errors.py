@@ -5,13 +5,7 @@ import json
 import pytest
 
 from chalicelib import events
-
-
-def error_of(response):
-    body = json.loads(response.body)
-    assert set(body) == {"error"}, body
-    assert {"code", "message"} <= set(body["error"]), body
-    return body["error"]
+from tests.support.errors import error_of
 
 
 @pytest.mark.parametrize("path", ["/events", "/events/"])

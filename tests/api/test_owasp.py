@@ -16,7 +16,8 @@ from datetime import timedelta
 import pytest
 
 from chalicelib import api_examples, auth, models, openapi
-from tests.support.api import PASSWORD, body, error_code, login, post_json, register
+from tests.support.api import PASSWORD, body, login, post_json, register
+from tests.support.errors import error_of
 from tests.support.factories import (
     book,
     headers_for,
@@ -35,6 +36,7 @@ LIST_OPERATIONS = sorted(
     for key, operation in openapi.OPERATIONS.items()
     if operation.query is not None and "limit" in operation.query().fields
 )
+
 # Properties a client might try to smuggle into a body.
 SMUGGLED = {"role": "admin", "seats_taken": 0, "user_id": "01JD8X3M4Q7R9S2T5V6W8Y0Z1A"}
 
@@ -64,7 +66,7 @@ def test_a_user_cannot_cancel_another_users_booking_by_id(client):
     response = request(client, "DELETE", f"/bookings/{booking_id}", user=other)
 
     assert response.status_code == 404
-    assert error_code(response) == "not_found"
+    assert error_of(response)["code"] == "not_found"
     mine = body(request(client, "GET", "/bookings/my", user=owner))["bookings"]
     assert [(b["booking_id"], b["status"]) for b in mine] == [(booking_id, "confirmed")]
 
@@ -80,7 +82,7 @@ def test_a_user_cannot_read_another_users_bookings_even_with_their_cursor(client
 
     assert body(listed)["bookings"] == []
     assert peeked.status_code == 400
-    assert "cursor" in body(peeked)["error"]["fields"]
+    assert "cursor" in error_of(peeked)["fields"]
 
 
 def test_booking_ids_are_taken_only_from_the_path_of_the_callers_own_bookings():
@@ -101,8 +103,8 @@ def test_no_admin_operation_answers_a_user_or_an_anonymous_caller(client, path, 
     as_user = request(client, method, filled(path), user=make_user(), payload=payload)
     anonymous = request(client, method, filled(path), payload=payload)
 
-    assert (as_user.status_code, error_code(as_user)) == (403, "forbidden")
-    assert (anonymous.status_code, error_code(anonymous)) == (401, "unauthorized")
+    assert (as_user.status_code, error_of(as_user)["code"]) == (403, "forbidden")
+    assert (anonymous.status_code, error_of(anonymous)["code"]) == (401, "unauthorized")
     assert models.Facilitator.count() == 0
     assert models.Event.count() == 0
 
@@ -133,7 +135,7 @@ def test_a_body_cannot_set_a_property_it_does_not_name(client, path, method, smu
     response = request(client, method, filled(path), user=caller, payload=payload)
 
     assert response.status_code == 400, response.body
-    assert body(response)["error"]["fields"] == {smuggled: ["Unknown field."]}
+    assert error_of(response)["fields"] == {smuggled: ["Unknown field."]}
 
 
 def test_registering_as_admin_is_refused_and_creates_no_account(client):
@@ -159,7 +161,7 @@ def test_booking_for_someone_else_or_with_a_chosen_status_is_refused(client):
     )
 
     assert response.status_code == 400
-    assert set(body(response)["error"]["fields"]) == {"user_id", "status"}
+    assert set(error_of(response)["fields"]) == {"user_id", "status"}
     assert models.Event.get(event.event_id).seats_taken == 0
 
 
@@ -241,7 +243,7 @@ def test_every_list_caps_limit_at_100(client, path, method):
     most = request(client, method, target, user=caller, query="?limit=100")
 
     assert too_many.status_code == 400
-    assert "limit" in body(too_many)["error"]["fields"]
+    assert "limit" in error_of(too_many)["fields"]
     assert none.status_code == 400
     assert most.status_code == 200
 

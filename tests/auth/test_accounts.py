@@ -12,7 +12,8 @@ import pytest
 
 from chalicelib import api, models
 from local.call_counter import count_dynamodb_calls
-from tests.support.api import PASSWORD, bearer, body, error_code, login, post_json, register
+from tests.support.api import PASSWORD, bearer, body, login, post_json, register
+from tests.support.errors import error_of
 
 
 def test_register_is_201_with_a_working_token_and_the_user(client):
@@ -41,7 +42,7 @@ def test_same_email_in_another_case_or_with_spaces_is_409_email_taken(client):
     for email in (" ann@x.com", "ANN@X.COM ", "ann@x.com"):
         response = register(client, email=email, password="another password")
         assert response.status_code == 409, email
-        assert error_code(response) == "email_taken"
+        assert error_of(response)["code"] == "email_taken"
 
 
 def test_login_matches_the_email_whatever_its_case_or_spacing(client):
@@ -73,7 +74,7 @@ def test_wrong_password_and_unknown_email_get_the_same_401(client):
         assert response.status_code == 401
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
     assert wrong_password.body == unknown_email.body
-    assert error_code(wrong_password) == "invalid_credentials"
+    assert error_of(wrong_password)["code"] == "invalid_credentials"
 
 
 def test_unknown_email_still_spends_one_bcrypt_check_of_the_real_cost(client, monkeypatch):
@@ -115,7 +116,7 @@ def test_role_is_user_and_cannot_be_chosen_at_registration(client):
         {"name": "Eve", "email": "eve@example.com", "password": PASSWORD, "role": "admin"},
     )
     assert response.status_code == 400
-    assert "role" in body(response)["error"]["fields"]
+    assert "role" in error_of(response)["fields"]
     token = body(register(client, email="eve@example.com"))["access_token"]
     assert body(client.http.get("/auth/me", headers=bearer(token)))["role"] == "user"
 
@@ -135,7 +136,7 @@ def test_logout_revokes_the_token_everywhere(client, method, path):
         revoked = client.http.get(protected, headers=bearer(token))
         assert revoked.status_code == 401, protected
         assert revoked.headers["WWW-Authenticate"].startswith("Bearer")
-        assert "revoked" in body(revoked)["error"]["message"]
+        assert "revoked" in error_of(revoked)["message"]
     assert client.http.get("/auth/me", headers=bearer(other_session)).status_code == 200
     fresh = body(login(client))["access_token"]
     assert client.http.get("/auth/me", headers=bearer(fresh)).status_code == 200
@@ -250,7 +251,7 @@ def test_twenty_simultaneous_registrations_of_one_email_make_exactly_one_account
     statuses = sorted(response.status_code for response in results.values())
     assert statuses == [201] + [409] * 19
     losers = [i for i, r in results.items() if r.status_code == 409]
-    assert all(error_code(results[i]) == "email_taken" for i in losers)
+    assert all(error_of(results[i])["code"] == "email_taken" for i in losers)
     assert models.User.count() == 1
 
     (winner,) = [i for i, r in results.items() if r.status_code == 201]

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from tests.support.api import PASSWORD, body
+from tests.support.api import PASSWORD
+from tests.support.errors import error_of
 
 JSON = {"Content-Type": "application/json"}
 GOOD = {
@@ -78,19 +79,12 @@ BAD_REGISTER_FIELDS = {
 }
 
 
-def _error(response, status):
-    assert response.status_code == status, response.body
-    error = body(response)["error"]
-    assert error["code"] and error["message"]
-    return error
-
-
 @pytest.mark.parametrize("path", list(GOOD))
 @pytest.mark.parametrize("case", list(RAW_BODIES))
 def test_unusable_body_is_a_4xx_json_error(client, path, case):
     raw, content_type, status = RAW_BODIES[case]
     response = client.http.post(path, body=raw, headers={"Content-Type": content_type})
-    _error(response, status)
+    error_of(response, status)
 
 
 @pytest.mark.parametrize(
@@ -102,7 +96,7 @@ def test_bad_field_is_a_400_naming_the_field(client, path, case):
     changes, field = {**BAD_FIELDS, **BAD_REGISTER_FIELDS}[case]
     payload = {**GOOD[path], **changes}
     raw = json.dumps({name: value for name, value in payload.items() if value is not MISSING})
-    error = _error(client.http.post(path, body=raw.encode(), headers=JSON), 400)
+    error = error_of(client.http.post(path, body=raw.encode(), headers=JSON), 400)
     assert error["code"] == "validation_failed"
     assert all(isinstance(message, str) for message in error["fields"][field])
 
@@ -111,7 +105,7 @@ def test_bad_field_is_a_400_naming_the_field(client, path, case):
 def test_every_missing_field_is_named_at_once(client, path):
     response = client.http.post(path, body=b"{}", headers=JSON)
     assert response.status_code == 400
-    assert set(body(response)["error"]["fields"]) == set(GOOD[path])
+    assert set(error_of(response)["fields"]) == set(GOOD[path])
 
 
 @pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "Application/JSON"])

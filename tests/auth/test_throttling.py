@@ -14,7 +14,8 @@ from chalice.local import LambdaEventConverter
 from chalicelib import clock
 from local.call_counter import count_dynamodb_calls
 from local.paths import REPO_ROOT
-from tests.support.api import error_code, login, register
+from tests.support.api import login, register
+from tests.support.errors import error_of
 
 WRONG = "not the password"
 
@@ -57,8 +58,7 @@ def _fail(client, times: int, email: str = "ann@example.com") -> None:
 
 
 def _assert_throttled(response, max_wait: int = 15 * 60) -> int:
-    assert response.status_code == 429, response.body
-    assert error_code(response) == "login_throttled"
+    assert error_of(response, 429)["code"] == "login_throttled"
     retry_after = int(response.headers["Retry-After"])
     assert 1 <= retry_after <= max_wait
     return retry_after

@@ -15,6 +15,7 @@ from ulid import ULID
 from chalicelib import auth, models
 from chalicelib.config import get_settings
 from tests.support.api import bearer, body, register
+from tests.support.errors import error_of
 
 PROTECTED = ["/auth/me", "/events/"]
 USER_ID = "01JTOKENUSER00000000000000"
@@ -101,9 +102,8 @@ BAD_AUTHORIZATION = {
 
 
 def _assert_401_json(response):
-    assert response.status_code == 401, response.body
+    assert error_of(response, 401)["code"] == "unauthorized"
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    assert body(response)["error"]["code"] == "unauthorized"
 
 
 @pytest.mark.parametrize("path", PROTECTED)

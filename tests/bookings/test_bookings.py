@@ -7,7 +7,8 @@ import pytest
 from pynamodb.exceptions import CancellationReason
 
 from chalicelib import bookings, clock, models
-from tests.support.api import body, error_code
+from tests.support.api import body
+from tests.support.errors import error_of
 from tests.support.factories import (
     book,
     headers_for,
@@ -80,7 +81,7 @@ def test_second_booking_of_same_event_is_409(client, user):
     response = book(client, user, event.event_id)
 
     assert response.status_code == 409
-    assert error_code(response) == "already_booked"
+    assert error_of(response)["code"] == "already_booked"
     assert seats_taken(event.event_id) == 1
 
 
@@ -91,7 +92,7 @@ def test_booking_a_full_event_is_409_event_full(client, user):
     response = book(client, user, event.event_id)
 
     assert response.status_code == 409
-    assert error_code(response) == "event_full"
+    assert error_of(response)["code"] == "event_full"
     assert seats_taken(event.event_id) == 1
 
 
@@ -101,14 +102,14 @@ def test_booking_a_started_event_is_409_event_started(client, user):
     response = book(client, user, event.event_id)
 
     assert response.status_code == 409
-    assert error_code(response) == "event_started"
+    assert error_of(response)["code"] == "event_started"
     assert seats_taken(event.event_id) == 0
 
 
 def test_a_started_event_is_reported_as_started_even_when_full(client, user):
     event = make_event(timedelta(minutes=-5), capacity=0)
 
-    assert error_code(book(client, user, event.event_id)) == "event_started"
+    assert error_of(book(client, user, event.event_id))["code"] == "event_started"
 
 
 @pytest.mark.parametrize("which", ["unknown", "unpublished"])
@@ -119,7 +120,7 @@ def test_booking_an_unknown_or_unpublished_event_is_404(client, user, which):
     response = book(client, user, event_id)
 
     assert response.status_code == 404
-    assert error_code(response) == "not_found"
+    assert error_of(response)["code"] == "not_found"
 
 
 @pytest.mark.parametrize(
@@ -141,7 +142,7 @@ def test_a_bad_booking_body_is_400(client, user, raw_body):
     )
 
     assert response.status_code == 400, response.body
-    assert error_code(response) == "validation_failed"
+    assert error_of(response)["code"] == "validation_failed"
 
 
 @pytest.mark.parametrize("raw_body", ["", "{not json", '"text"'])
@@ -183,10 +184,10 @@ def test_a_different_idempotency_key_or_none_is_still_409(client, user):
     event = make_event()
     book(client, user, event.event_id, **{"Idempotency-Key": "tap-1"})
 
-    assert error_code(book(client, user, event.event_id, **{"Idempotency-Key": "tap-2"})) == (
+    assert error_of(book(client, user, event.event_id, **{"Idempotency-Key": "tap-2"}))["code"] == (
         "already_booked"
     )
-    assert error_code(book(client, user, event.event_id)) == "already_booked"
+    assert error_of(book(client, user, event.event_id))["code"] == "already_booked"
 
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "caf\u00e9"])
@@ -196,7 +197,7 @@ def test_a_bad_idempotency_key_is_400(client, user, key):
     response = book(client, user, event.event_id, **{"Idempotency-Key": key})
 
     assert response.status_code == 400
-    assert "Idempotency-Key" in body(response)["error"]["fields"]
+    assert "Idempotency-Key" in error_of(response)["fields"]
 
 
 def test_cancel_frees_the_seat_and_the_same_event_can_be_booked_again(client, user):
@@ -221,7 +222,7 @@ def test_a_freed_seat_goes_to_someone_else(client, user):
     event = make_event(capacity=1)
     booking_id = body(book(client, user, event.event_id))["booking_id"]
     other = make_user(name="Bo")
-    assert error_code(book(client, other, event.event_id)) == "event_full"
+    assert error_of(book(client, other, event.event_id))["code"] == "event_full"
 
     cancel(client, user, booking_id)
 
@@ -236,7 +237,7 @@ def test_cancelling_twice_is_409_and_frees_only_one_seat(client, user):
     again = cancel(client, user, booking_id)
 
     assert again.status_code == 409
-    assert error_code(again) == "already_cancelled"
+    assert error_of(again)["code"] == "already_cancelled"
     assert seats_taken(event.event_id) == 0
 
 
@@ -259,7 +260,7 @@ def test_someone_elses_booking_is_404_and_stays_booked(client, user):
     response = cancel(client, make_user(name="Mallory"), booking_id)
 
     assert response.status_code == 404
-    assert error_code(response) == "not_found"
+    assert error_of(response)["code"] == "not_found"
     assert body(response) == body(cancel(client, user, "01ARZ3NDEKTSV4RRFFQ69G5FAV"))
     assert seats_taken(event.event_id) == 1
 
@@ -279,7 +280,7 @@ def test_malformed_booking_id_is_400(client, user):
     response = cancel(client, user, "12345")
 
     assert response.status_code == 400
-    assert "booking_id" in body(response)["error"]["fields"]
+    assert "booking_id" in error_of(response)["fields"]
 
 
 def test_my_bookings_newest_first_with_event_details(client, user):
@@ -341,7 +342,7 @@ def test_someone_elses_cursor_is_400_not_their_bookings(client, user):
     response = client.http.get(f"/bookings/my?cursor={their_cursor}", headers=headers_for(user))
 
     assert response.status_code == 400
-    assert "cursor" in body(response)["error"]["fields"]
+    assert "cursor" in error_of(response)["fields"]
 
 
 @pytest.mark.parametrize("query", ["?status=pending", "?limit=0", "?cursor=%%%", "?page=2"])
@@ -349,7 +350,7 @@ def test_bad_my_bookings_parameters_are_400(client, user, query):
     response = client.http.get(f"/bookings/my{query}", headers=headers_for(user))
 
     assert response.status_code == 400
-    assert error_code(response) == "validation_failed"
+    assert error_of(response)["code"] == "validation_failed"
 
 
 def test_my_bookings_needs_a_token(client):

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from chalicelib import bookings, models
 from tests.support.api import body
+from tests.support.errors import error_of
 from tests.support.factories import (
     book,
     headers_for,
@@ -25,7 +26,7 @@ def answer(response):
     """What the caller saw: the status, and the error code for an error."""
     assert response.status_code < 500, response.body
     if response.status_code >= 400:
-        return (response.status_code, body(response)["error"]["code"])
+        return (response.status_code, error_of(response)["code"])
     return response.status_code
 
 

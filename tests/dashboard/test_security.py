@@ -4,7 +4,6 @@ escaping, and the JSON API's refusal of the session cookie."""
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from typing import Any
 
@@ -15,6 +14,7 @@ from chalicelib.config import get_settings
 from chalicelib.web import cookies, csrf
 from tests.support.api import PASSWORD, post_json
 from tests.support.browser import Browser, cookie_attributes, csrf_token, set_cookies, text
+from tests.support.errors import error_of
 from tests.support.factories import make_event, make_facilitator, make_user, new_event
 
 XSS_NAMES = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
@@ -143,7 +143,7 @@ def test_the_session_cookie_alone_does_not_authorize_the_json_api(logged_in, met
     else:
         response = logged_in.client.http.get(path, headers=headers)
     assert response.status_code == 401
-    assert json.loads(response.body)["error"]["code"] == "unauthorized"
+    assert error_of(response)["code"] == "unauthorized"
 
 
 def _every_kind_of_html_answer(browser: Browser) -> list[tuple[str, Any]]:

@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 
 from chalicelib import clock
-from tests.support.api import body, error_code
+from tests.support.api import body
+from tests.support.errors import error_of
 from tests.support.factories import (
     headers_for,
     make_event,
@@ -72,7 +73,7 @@ def test_admin_routes_are_403_for_users(call, method, path):
     response = call(method, path, payload, user=make_user())
 
     assert response.status_code == 403
-    assert error_code(response) == "forbidden"
+    assert error_of(response)["code"] == "forbidden"
 
 
 @pytest.mark.parametrize(("method", "path"), ADMIN_ROUTES)
@@ -127,7 +128,7 @@ def test_bad_facilitator_body_is_400(call, payload):
     response = call("post", "/admin/facilitators", payload)
 
     assert response.status_code == 400
-    assert error_code(response) == "validation_failed"
+    assert error_of(response)["code"] == "validation_failed"
 
 
 def test_unknown_facilitator_is_404(call):
@@ -203,14 +204,14 @@ def test_bad_event_body_is_400_naming_the_field(call, changes, field):
     response = call("post", "/admin/events", event_body(facilitator.facilitator_id, **changes))
 
     assert response.status_code == 400, response.body
-    assert field in body(response)["error"]["fields"]
+    assert field in error_of(response)["fields"]
 
 
 def test_missing_event_fields_are_all_reported(call):
     response = call("post", "/admin/events", {"name": "Only a name"})
 
     assert response.status_code == 400
-    assert set(body(response)["error"]["fields"]) == {
+    assert set(error_of(response)["fields"]) == {
         "kind",
         "starts_at",
         "ends_at",
@@ -247,7 +248,7 @@ def test_patch_checks_times_against_the_stored_ones(call):
     response = call("patch", f"/admin/events/{event.event_id}", {"starts_at": in_days(3)})
 
     assert response.status_code == 400
-    assert "ends_at" in body(response)["error"]["fields"]
+    assert "ends_at" in error_of(response)["fields"]
 
 
 def test_reassigning_the_facilitator_copies_the_current_one(call):
@@ -274,7 +275,7 @@ def test_capacity_cannot_drop_below_the_seats_taken(call):
     allowed = call("patch", f"/admin/events/{event.event_id}", {"capacity": 3})
 
     assert refused.status_code == 409
-    assert error_code(refused) == "capacity_below_bookings"
+    assert error_of(refused)["code"] == "capacity_below_bookings"
     assert allowed.status_code == 200
     assert body(allowed)["seats_left"] == 0
 

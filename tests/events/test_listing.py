@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from chalicelib import clock
-from tests.support.api import body, error_code
+from tests.support.api import body
+from tests.support.errors import error_of
 from tests.support.factories import (
     book,
     headers_for,
@@ -217,8 +218,8 @@ def test_a_bad_parameter_is_400_naming_the_field(client, headers, query, field):
     response = client.http.get(f"/events/{query}", headers=headers)
 
     assert response.status_code == 400, response.body
-    assert error_code(response) == "validation_failed"
-    assert field in body(response)["error"]["fields"]
+    assert error_of(response)["code"] == "validation_failed"
+    assert field in error_of(response)["fields"]
 
 
 def test_a_cursor_from_my_bookings_is_refused_by_the_listing(client, headers):
@@ -232,7 +233,7 @@ def test_a_cursor_from_my_bookings_is_refused_by_the_listing(client, headers):
     response = client.http.get(f"/events/?cursor={cursor}", headers=own_headers)
 
     assert response.status_code == 400
-    assert "cursor" in body(response)["error"]["fields"]
+    assert "cursor" in error_of(response)["fields"]
 
 
 def test_listing_needs_a_token(client):
@@ -265,11 +266,11 @@ def test_unknown_or_unpublished_event_is_404(client, headers, which):
     response = client.http.get(f"/events/{event_id}", headers=headers)
 
     assert response.status_code == 404
-    assert error_code(response) == "not_found"
+    assert error_of(response)["code"] == "not_found"
 
 
 def test_malformed_event_id_is_400(client, headers):
     response = client.http.get("/events/not-an-id", headers=headers)
 
     assert response.status_code == 400
-    assert "event_id" in body(response)["error"]["fields"]
+    assert "event_id" in error_of(response)["fields"]

@@ -16,6 +16,7 @@ from chalicelib.config import get_settings
 from local.dynamodb_local import free_port
 from local.paths import REPO_ROOT
 from local.record_stream_events import ANN, YOGA, confirm
+from tests.support.errors import error_of
 
 
 def _descendants(pid: int) -> set[int]:
@@ -90,11 +91,11 @@ def test_runner_serves_the_api_and_sigterm_stops_every_child(runner, tmp_path):
     for path in ("/events", "/events/"):
         response = requests.get(f"{base}{path}", timeout=5)
         assert response.status_code == 401
-        assert response.json()["error"]["code"] == "unauthorized"
+        assert error_of(response)["code"] == "unauthorized"
     unknown = requests.get(f"{base}/no/such/route", timeout=5)
     assert unknown.status_code == 404
     assert unknown.headers["Content-Type"] == "application/json"
-    assert json.loads(unknown.text)["error"]["code"] == "not_found"
+    assert error_of(unknown)["code"] == "not_found"
 
     booking_id = _book_and_wait_for_the_sinks_delivery(tmp_path / "data", dynamodb_port)
 

@@ -23,6 +23,7 @@ from chalicelib import auth, openapi
 from local import seed
 from tests.conftest import empty_all_tables
 from tests.support.api import PASSWORD
+from tests.support.errors import error_of
 
 # Bounded for `make test`; `make fuzz` raises it and drops the fixed seed.
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
@@ -136,4 +137,4 @@ def test_a_method_no_route_declares_is_a_json_405_naming_the_allowed_ones(api_ur
 
     assert response.status_code == 405
     assert response.headers["Allow"] == "GET"
-    assert response.json()["error"]["code"] == "method_not_allowed"
+    assert error_of(response)["code"] == "method_not_allowed"

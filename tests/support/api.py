@@ -32,7 +32,3 @@ def bearer(token: str) -> dict[str, str]:
 
 def body(response: Any) -> dict[str, Any]:
     return json.loads(response.body)
-
-
-def error_code(response: Any) -> str:
-    return body(response)["error"]["code"]

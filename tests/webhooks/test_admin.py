@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib import models
+from tests.support.errors import error_of
 from tests.support.factories import headers_for, make_user
 from tests.support.stream_records import invoke_stream_handler, run_retrier
 
@@ -25,7 +26,7 @@ def test_webhook_admin_needs_a_token_and_an_admin(client, user_headers, method, 
     assert call(path).status_code == 401
     forbidden = call(path, headers=user_headers)
     assert forbidden.status_code == 403
-    assert forbidden.json_body["error"]["code"] == "forbidden"
+    assert error_of(forbidden)["code"] == "forbidden"
 
 
 @pytest.mark.parametrize(
@@ -40,7 +41,7 @@ def test_webhook_admin_needs_a_token_and_an_admin(client, user_headers, method, 
 def test_bad_list_query_is_400_naming_the_field(client, webhook_admin, query, field):
     response = client.http.get(f"/admin/webhooks?{query}", headers=webhook_admin)
     assert response.status_code == 400
-    assert field in response.json_body["error"]["fields"]
+    assert field in error_of(response)["fields"]
 
 
 @pytest.mark.parametrize("cursor", ["not-a-cursor", "WzFd", "eyJhIjogMX0"])
@@ -49,7 +50,7 @@ def test_a_cursor_not_from_the_list_is_400(client, webhook_admin, cursor):
         f"/admin/webhooks?state=failed&cursor={cursor}", headers=webhook_admin
     )
     assert response.status_code == 400
-    assert "cursor" in response.json_body["error"]["fields"]
+    assert "cursor" in error_of(response)["fields"]
 
 
 def test_listing_pages_through_every_delivery_once(client, webhook_admin, stream_event):
@@ -82,7 +83,7 @@ def test_replaying_an_unknown_delivery_is_404(client, webhook_admin):
         "/admin/webhooks/nope.booking.confirmed/replay", headers=webhook_admin
     )
     assert response.status_code == 404
-    assert response.json_body["error"]["code"] == "delivery_not_found"
+    assert error_of(response)["code"] == "delivery_not_found"
 
 
 def test_replay_queues_a_skipped_delivery_and_the_retrier_sends_it(
@@ -121,4 +122,4 @@ def test_replaying_a_delivery_being_sent_is_409(client, webhook_admin):
         "/admin/webhooks/b1.booking.confirmed/replay", headers=webhook_admin
     )
     assert response.status_code == 409
-    assert response.json_body["error"]["code"] == "delivery_in_flight"
+    assert error_of(response)["code"] == "delivery_in_flight"
