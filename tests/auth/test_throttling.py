@@ -6,12 +6,11 @@ import os
 import subprocess
 import sys
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from chalice.local import LambdaEventConverter
 
-from chalicelib import clock
 from local.call_counter import count_dynamodb_calls
 from local.paths import REPO_ROOT
 from tests.support.api import login, register
@@ -36,19 +35,10 @@ def from_ip(monkeypatch):
 
 
 @pytest.fixture
-def frozen_clock():
-    """A clock that stands still until moved: ``frozen_clock.advance(timedelta)``."""
-
-    class Clock:
-        now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-
-        def advance(self, delta: timedelta) -> None:
-            self.now += delta
-
-    frozen = Clock()
-    clock.set_clock(lambda: frozen.now)
-    yield frozen
-    clock.set_clock(None)
+def frozen_clock(shifted_clock):
+    """The clock standing still until moved, as Retry-After is counted to the second."""
+    shifted_clock.freeze()
+    return shifted_clock
 
 
 def _fail(client, times: int, email: str = "ann@example.com") -> None:

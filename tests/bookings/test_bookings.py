@@ -381,13 +381,10 @@ def test_a_transaction_that_only_collided_with_another_is_retried_not_refused():
     assert not bookings.only_conflicts([None, None])
 
 
-def test_booking_at_the_start_second_is_refused(user):
+def test_booking_at_the_start_second_is_refused(user, shifted_clock):
     event = make_event(timedelta(minutes=30))
     principal = principal_of(user)
-    starts = clock.parse_iso(event.starts_at)
-    clock.set_clock(lambda: starts)
-    try:
-        with pytest.raises(bookings.EventStarted):
-            bookings.book(principal, event.event_id)
-    finally:
-        clock.set_clock(None)
+    shifted_clock.freeze(clock.parse_iso(event.starts_at))
+
+    with pytest.raises(bookings.EventStarted):
+        bookings.book(principal, event.event_id)

@@ -66,16 +66,13 @@ def test_past_started_and_unpublished_events_never_appear(client, headers):
     assert [event["id"] for event in page["events"]] == [upcoming.event_id]
 
 
-def test_an_event_drops_out_of_the_listing_once_it_starts(client, headers):
+def test_an_event_drops_out_of_the_listing_once_it_starts(client, headers, shifted_clock):
     event = make_event(timedelta(minutes=10))
     assert [e["id"] for e in listed(client, headers)["events"]] == [event.event_id]
 
-    real_now = clock.now()
-    clock.set_clock(lambda: real_now + timedelta(minutes=10))
-    try:
-        assert listed(client, headers)["events"] == []
-    finally:
-        clock.set_clock(None)
+    shifted_clock.advance(timedelta(minutes=10))
+
+    assert listed(client, headers)["events"] == []
 
 
 def test_pagination_walks_every_upcoming_event_exactly_once_in_order(client, headers):
@@ -182,18 +179,14 @@ def test_from_in_the_past_still_lists_only_upcoming_events(client, headers):
 
 
 def test_a_cursor_kept_until_its_events_started_resumes_from_what_is_still_upcoming(
-    client, headers
+    client, headers, shifted_clock
 ):
     events = [new_event(timedelta(minutes=5 + n)) for n in range(4)]
     save_all(events)
     cursor = listed(client, headers, "?limit=2")["next_cursor"]
 
-    real_now = clock.now()
-    clock.set_clock(lambda: real_now + timedelta(minutes=7))
-    try:
-        page = listed(client, headers, f"?limit=2&cursor={cursor}")
-    finally:
-        clock.set_clock(None)
+    shifted_clock.advance(timedelta(minutes=7))
+    page = listed(client, headers, f"?limit=2&cursor={cursor}")
 
     assert [event["id"] for event in page["events"]] == [events[3].event_id]
 
