@@ -21,6 +21,7 @@ from tests.support.errors import error_of
 from tests.support.factories import (
     book,
     headers_for,
+    make_admin,
     make_event,
     make_user,
     new_event,
@@ -166,7 +167,7 @@ def test_booking_for_someone_else_or_with_a_chosen_status_is_refused(client):
 
 
 def test_no_answer_carries_a_password_hash_or_an_internal_key(client):
-    admin = make_user(role="admin", name="Ada")
+    admin = make_admin()
     event = make_event()
     token = body(register(client))["access_token"]
     ann = {"Authorization": f"Bearer {token}"}
@@ -235,7 +236,7 @@ def test_every_list_operation_is_checked_here():
 
 @pytest.mark.parametrize(("path", "method"), LIST_OPERATIONS)
 def test_every_list_caps_limit_at_100(client, path, method):
-    caller = make_user(role="admin")
+    caller = make_admin()
     target = filled(path, event_id=make_event().event_id)
 
     too_many = request(client, method, target, user=caller, query="?limit=101")

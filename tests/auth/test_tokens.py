@@ -16,6 +16,7 @@ from chalicelib import auth, models
 from chalicelib.config import get_settings
 from tests.support.api import bearer, body, register
 from tests.support.errors import error_of
+from tests.support.factories import make_user
 
 PROTECTED = ["/auth/me", "/events/"]
 USER_ID = "01JTOKENUSER00000000000000"
@@ -23,10 +24,7 @@ USER_ID = "01JTOKENUSER00000000000000"
 
 @pytest.fixture
 def user():
-    models.User(
-        USER_ID, name="Ann", email="ann@example.com", role="user", created_at="2026-01-01T00:00Z"
-    ).save()
-    return USER_ID
+    return make_user(user_id=USER_ID).user_id
 
 
 def _claims(**overrides):

@@ -12,6 +12,7 @@ from tests.support.errors import error_of
 from tests.support.factories import (
     book,
     headers_for,
+    make_admin,
     make_event,
     make_facilitator,
     make_user,
@@ -269,7 +270,7 @@ def test_an_admin_can_cancel_anyones_booking(client, user):
     event = make_event()
     booking_id = body(book(client, user, event.event_id))["booking_id"]
 
-    response = cancel(client, make_user(role="admin"), booking_id)
+    response = cancel(client, make_admin(), booking_id)
 
     assert response.status_code == 200
     assert body(response)["status"] == "cancelled"

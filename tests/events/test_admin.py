@@ -10,6 +10,7 @@ from tests.support.api import body
 from tests.support.errors import error_of
 from tests.support.factories import (
     headers_for,
+    make_admin,
     make_event,
     make_facilitator,
     make_user,
@@ -30,7 +31,7 @@ ADMIN_ROUTES = [
 
 @pytest.fixture
 def admin():
-    return make_user(role="admin", name="Ada")
+    return make_admin()
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""Users, facilitators and events written straight to DynamoDB Local for the events,
-bookings and admin tests (the auth flows are not needed to get a token)."""
+"""Users, admins, facilitators and events written straight to DynamoDB Local: the one place
+tests make them (no auth flow is needed to get a token; tests of those flows use
+``tests.support.api``)."""
 
 from __future__ import annotations
 
@@ -13,17 +14,21 @@ from tests.support.api import bearer, post_json
 CREATED_AT = "2026-01-01T00:00:00.000Z"
 
 
-def new_user(role: str = "user", name: str = "Ann") -> models.User:
-    user_id = ids.new_id()
+def new_user(role: str = "user", name: str = "Ann", user_id: str | None = None) -> models.User:
+    user_id = user_id or ids.new_id()
     return models.User(
         user_id, name=name, email=f"{user_id.lower()}@example.com", role=role, created_at=CREATED_AT
     )
 
 
-def make_user(role: str = "user", name: str = "Ann") -> models.User:
-    user = new_user(role, name)
+def make_user(role: str = "user", name: str = "Ann", user_id: str | None = None) -> models.User:
+    user = new_user(role, name, user_id)
     user.save()
     return user
+
+
+def make_admin(name: str = "Ada Admin") -> models.User:
+    return make_user(role="admin", name=name)
 
 
 def make_users(count: int) -> list[models.User]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.factories import headers_for, make_user
+from tests.support.factories import headers_for, make_admin
 from tests.support.stream_records import recorded_event
 
 
@@ -17,4 +17,4 @@ def stream_event():
 @pytest.fixture
 def webhook_admin():
     """Authorization headers of an admin, for the /admin/webhooks endpoints."""
-    return headers_for(make_user(role="admin", name="Ada Admin"))
+    return headers_for(make_admin())
