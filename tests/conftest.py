@@ -30,6 +30,7 @@ from local.paths import REPO_ROOT  # noqa: E402
 # The helpers in tests/support/ that are fixtures, registered once for every feature folder (so
 # the session-scoped live server starts once however many folders use it).
 pytest_plugins = [
+    "tests.support.browser",
     "tests.support.clock",
     "tests.support.crm",
     "tests.support.live_server",

@@ -26,11 +26,6 @@ from tests.support.factories import (
 )
 
 
-@pytest.fixture
-def browser(client):
-    return Browser(client)
-
-
 def section(page: Any, heading_id: str) -> str:
     """The HTML of the page's section headed by ``heading_id``."""
     found = re.search(rf'<section aria-labelledby="{heading_id}">(.*?)</section>', text(page), re.S)

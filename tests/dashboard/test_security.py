@@ -21,11 +21,6 @@ XSS_NAMES = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
 
 
 @pytest.fixture
-def browser(client):
-    return Browser(client)
-
-
-@pytest.fixture
 def logged_in(browser):
     browser.follow(browser.register())
     return browser

@@ -1,15 +1,41 @@
-"""What a browser does with the dashboard, over Chalice's test client: it keeps the cookies
-it is given, sends them back, and fills in forms with the CSRF token of the page they are on."""
+"""Browsers for the dashboard tests, both kinds in one place.
+
+- ``browser``: what a browser without JavaScript does, over Chalice's test client: it keeps the
+  cookies it is given, sends them back, and fills in forms with the CSRF token of the page
+  they are on.
+- ``chromium`` / ``new_context``: Debian's Chromium driven by Playwright, for the tests in
+  ``tests/dashboard/e2e/`` against the live server. Screenshots go to ``test-artifacts/``
+  (``artifacts``, not committed).
+"""
 
 from __future__ import annotations
 
 import html
 import re
-from typing import Any
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+import pytest
+
 from chalicelib import models
+from local.paths import REPO_ROOT
 from tests.support.api import PASSWORD
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser as Chromium
+    from playwright.sync_api import BrowserContext
+
+# Debian's package (`make test` installs it); Playwright's own download is not used.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+ARTIFACTS = REPO_ROOT / "test-artifacts"
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 _CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]*)"')
@@ -91,3 +117,43 @@ class Browser:
             else:
                 self.cookies[name] = cookie_value
         return response
+
+
+@pytest.fixture
+def browser(client) -> Browser:
+    return Browser(client)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Chromium]:
+    # Imported here: only the browser tests pay for loading Playwright.
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs Debian's chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def new_context(chromium) -> Iterator:
+    """Fresh browser profiles (no cookies, no history), closed after the test."""
+    contexts: list[BrowserContext] = []
+
+    def make(**options) -> BrowserContext:
+        context = chromium.new_context(**options)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
