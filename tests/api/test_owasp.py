@@ -139,17 +139,6 @@ def test_a_body_cannot_set_a_property_it_does_not_name(client, path, method, smu
     assert error_of(response)["fields"] == {smuggled: ["Unknown field."]}
 
 
-def test_registering_as_admin_is_refused_and_creates_no_account(client):
-    response = post_json(
-        client,
-        "/auth/register",
-        {"name": "Eve", "email": "eve@example.com", "password": PASSWORD, "role": "admin"},
-    )
-
-    assert response.status_code == 400
-    assert login(client, "eve@example.com").status_code == 401
-
-
 def test_booking_for_someone_else_or_with_a_chosen_status_is_refused(client):
     booker, victim = make_user(name="Eve"), make_user(name="Ann")
     event = make_event(capacity=1)

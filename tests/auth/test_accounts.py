@@ -117,6 +117,7 @@ def test_role_is_user_and_cannot_be_chosen_at_registration(client):
     )
     assert response.status_code == 400
     assert "role" in error_of(response)["fields"]
+    assert login(client, "eve@example.com").status_code == 401  # no account was made
     token = body(register(client, email="eve@example.com"))["access_token"]
     assert body(client.http.get("/auth/me", headers=bearer(token)))["role"] == "user"
 
