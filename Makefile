@@ -11,7 +11,7 @@ NODE_DEPS := node_modules/.installed
 DOCS_VENDOR := chalicelib/docs/vendor
 DOCS_ASSETS := $(addprefix $(DOCS_VENDOR)/,swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE)
 
-.PHONY: run test lint format seed deps java chromium clean deploy package destroy openapi fuzz
+.PHONY: run test test-fast lint format seed deps java chromium clean deploy package destroy openapi fuzz
 
 run: deps
 	$(BIN)/python -m local.run
@@ -20,6 +20,12 @@ test: deps chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# The edit loop: the same without the browser and schemathesis tests (`make test` runs them).
+test-fast: deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -m "not browser and not fuzz"
 
 lint: deps
 	$(BIN)/ruff check .

@@ -25,6 +25,8 @@ from tests.conftest import empty_all_tables
 from tests.support.api import PASSWORD
 from tests.support.errors import error_of
 
+pytestmark = pytest.mark.fuzz
+
 # Bounded for `make test`; `make fuzz` raises it and drops the fixed seed.
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 LONG_RUN = "FUZZ_EXAMPLES" in os.environ

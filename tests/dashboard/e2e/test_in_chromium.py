@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.support.api import PASSWORD
 from tests.support.factories import make_event, make_facilitator, new_event, save_all
+
+pytestmark = pytest.mark.browser
 
 XSS_NAMES = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
 PHONE = {"width": 390, "height": 844}
