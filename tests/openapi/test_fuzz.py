@@ -1,6 +1,6 @@
 """Schemathesis against the API as `make run` serves it (local/api_server.py over HTTP, on
 this session's DynamoDB Local), one test per operation of the OpenAPI document (the same
-document the server answers /openapi.json with; test_openapi_document holds them equal).
+document the server answers /openapi.json with; test_document.py holds them equal).
 
 Each operation gets the seeded demo data, a real token of a registered user (an admin's for
 /admin/*), and a bounded number of generated requests; every answer must be free of 5xx and

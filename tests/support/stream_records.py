@@ -1,15 +1,15 @@
-"""DynamoDB stream records as Lambda sends them (recorded from DynamoDB Local into
-``tests/webhooks/events/``), and the app's two webhook Lambdas invoked as AWS invokes them."""
+"""DynamoDB stream records as Lambda sends them, and the app's two webhook Lambdas invoked as
+AWS invokes them. The records were recorded from DynamoDB Local by
+``local/record_stream_events.py``, whose writers (``confirm``, ``cancel``) also make live stream
+traffic for the end-to-end tests."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from local.paths import REPO_ROOT
+from local.record_stream_events import EVENTS_DIR
 from local.relay import scheduled_event
-
-EVENTS_DIR = REPO_ROOT / "tests" / "webhooks" / "events"
 
 
 def recorded_event(name: str) -> dict[str, Any]:
