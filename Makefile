@@ -11,7 +11,7 @@ NODE_DEPS := node_modules/.installed
 DOCS_VENDOR := chalicelib/openapi/docs/vendor
 DOCS_ASSETS := $(addprefix $(DOCS_VENDOR)/,swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE)
 
-.PHONY: run test lint format seed deps java chromium clean deploy package destroy openapi fuzz
+.PHONY: run test test-fast lint format seed deps java chromium clean deploy package destroy openapi fuzz
 
 run: deps
 	$(BIN)/python -m local.run
@@ -20,6 +20,12 @@ test: deps chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# The edit loop: the same without the browser and schemathesis tests (`make test` runs them).
+test-fast: deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -m "not browser and not fuzz"
 
 lint: deps
 	$(BIN)/ruff check .
@@ -39,7 +45,7 @@ deps: $(PY_DEPS) $(NODE_DEPS) $(DOCS_ASSETS) java
 java:
 	@./local/ensure-java.sh
 
-# Debian's Chromium for the browser tests (tests/e2e), driven by the pip package playwright.
+# Debian's Chromium for the browser tests (tests/dashboard/e2e), driven by the pip package playwright.
 chromium:
 	@./local/ensure-chromium.sh
 
@@ -69,7 +75,7 @@ openapi: $(PY_DEPS)
 # The long schemathesis run: many more examples per operation than `make test` runs.
 FUZZ_EXAMPLES ?= 300
 fuzz: deps
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_openapi_fuzz.py
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/openapi/test_fuzz.py
 
 # AWS (README, "Deploy to AWS"). deploy/destroy use your AWS credentials; package is offline.
 STAGE ?= dev

@@ -1,4 +1,4 @@
-"""Record real DynamoDB Local stream records into ``tests/events/*.json``.
+"""Record real DynamoDB Local stream records into ``tests/webhooks/events/*.json``.
 
 Tests feed the stream handler these files, so what they exercise is the shape DynamoDB sends
 (converted to Lambda's event by the relay, as ``make run`` does), never a hand-made dict.
@@ -6,7 +6,7 @@ Bookings are written as the bookings service writes them, in the item shape of
 ``models.Booking``: confirm = put, cancel = update of the status, rebook = put over the
 cancelled item with a new booking id. Tests reuse these writers to make stream traffic.
 
-    python -m local.record_stream_events    # rewrites tests/events/*.json
+    python -m local.record_stream_events    # rewrites tests/webhooks/events/*.json
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from local.dynamodb_local import DynamoDBLocal
 from local.paths import REPO_ROOT
 from local.relay import StreamRelay
 
-EVENTS_DIR = REPO_ROOT / "tests" / "events"
+EVENTS_DIR = REPO_ROOT / "tests" / "webhooks" / "events"
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def record(relay: StreamRelay, captured: list[dict[str, Any]], name: str) -> Non
     while relay.poll():
         pass
     (EVENTS_DIR / f"{name}.json").write_text(json.dumps({"Records": captured}, indent=2) + "\n")
-    print(f"recorded {len(captured)} record(s) into tests/events/{name}.json")
+    print(f"recorded {len(captured)} record(s) into tests/webhooks/events/{name}.json")
 
 
 def main() -> None:

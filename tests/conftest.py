@@ -5,10 +5,6 @@ are read once, on first use); the session fixture binds the tables to this Dynam
 from __future__ import annotations
 
 import os
-import subprocess
-import tempfile
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from chalice.test import Client
@@ -17,7 +13,6 @@ from chalicelib import dynamodb, models
 from chalicelib.config import get_settings
 from local.dynamodb_local import DynamoDBLocal, free_port
 from local.paths import REPO_ROOT
-from local.processes import NotReady, launch, stop, wait_for_http
 
 _DYNAMODB = DynamoDBLocal(port=free_port())
 os.environ.update(
@@ -31,6 +26,15 @@ os.environ.update(
 )
 os.environ.pop("CRM_WEBHOOK_URL", None)
 os.environ.pop("CRM_WEBHOOK_SECRET", None)
+
+# The helpers in tests/support/ that are fixtures, registered once for every feature folder (so
+# the session-scoped live server starts once however many folders use it).
+pytest_plugins = [
+    "tests.support.browser",
+    "tests.support.clock",
+    "tests.support.crm",
+    "tests.support.live_server",
+]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -87,93 +91,3 @@ def concurrent_client(app, monkeypatch):
     monkeypatch.setattr(os, "environ", os.environ)
     with Client(app, stage_name="test", project_dir=str(REPO_ROOT)) as test_client:
         yield test_client
-
-
-# --- CRM webhooks ---------------------------------------------------------------------------
-
-EVENTS_DIR = REPO_ROOT / "tests" / "events"
-CRM_TEST_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-
-
-@pytest.fixture
-def stream_event():
-    """A recorded DynamoDB Local stream event (tests/events/<name>.json), as Lambda sends it."""
-    import json
-
-    return lambda name: json.loads((EVENTS_DIR / f"{name}.json").read_text())
-
-
-@pytest.fixture
-def crm(monkeypatch):
-    """A stand-in CRM on a free port; the app sends it webhooks signed with CRM_TEST_SECRET."""
-    from local.crm_sink import CrmSink
-
-    sink = CrmSink(secret=CRM_TEST_SECRET, echo=False).start()
-    monkeypatch.setenv("CRM_WEBHOOK_URL", sink.url)
-    monkeypatch.setenv("CRM_WEBHOOK_SECRET", CRM_TEST_SECRET)
-    get_settings.cache_clear()
-    yield sink
-    sink.stop()
-    # monkeypatch restores the environment after this teardown; settings must follow it.
-    monkeypatch.delenv("CRM_WEBHOOK_URL", raising=False)
-    monkeypatch.delenv("CRM_WEBHOOK_SECRET", raising=False)
-    get_settings.cache_clear()
-
-
-class ShiftedClock:
-    """The real clock plus an offset that tests move forward instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta(0)
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-    def advance(self, delta: timedelta) -> None:
-        self.offset += delta
-
-
-@pytest.fixture
-def shifted_clock():
-    from chalicelib import clock
-
-    shifted = ShiftedClock()
-    clock.set_clock(shifted)
-    yield shifted
-    clock.set_clock(None)
-
-
-@pytest.fixture
-def webhook_admin():
-    """Authorization headers of an admin, for the /admin/webhooks endpoints."""
-    from tests.booking_factories import headers_for, make_user
-
-    return headers_for(make_user(role="admin", name="Ada Admin"))
-
-
-# --- The API over real HTTP (browser tests, schemathesis) ---------------------------------
-
-
-@pytest.fixture(scope="session")
-def live_server(dynamodb_local) -> Iterator[str]:
-    """The base URL of the app served over real HTTP, sharing this run's tables."""
-    port = free_port()
-    env = {**os.environ, "PORT": str(port)}
-    with tempfile.TemporaryFile() as output:
-        server = launch("local.api_server", env, stdout=output, stderr=subprocess.STDOUT)
-
-        def exited() -> str | None:
-            if server.poll() is None:
-                return None
-            output.seek(0)
-            return f"the API server exited: {output.read().decode(errors='replace')[-2000:]}"
-
-        base = f"http://127.0.0.1:{port}"
-        try:
-            try:
-                wait_for_http(f"{base}/health", exited)
-            except NotReady as error:
-                pytest.fail(str(error))
-            yield base
-        finally:
-            stop(server)

@@ -1,0 +1,65 @@
+"""DynamoDB calls per request, counted on the wire: within DESIGN.md's budget, and the same
+with 100 events in the table as with 5,000 (nothing scans)."""
+
+from datetime import timedelta
+
+from local.call_counter import count_dynamodb_calls
+from tests.support.api import body
+from tests.support.factories import book, headers_for, make_event, make_user, new_event, save_all
+
+BUDGET = {
+    "list": {"BatchGetItem": 1, "Query": 1},
+    "list_filtered": {"BatchGetItem": 1, "Query": 1},
+    "get": {"BatchGetItem": 1, "GetItem": 1},
+    "book": {"BatchGetItem": 1, "TransactWriteItems": 1},
+    "my": {"BatchGetItem": 1, "Query": 1},
+    "cancel": {"BatchGetItem": 1, "Query": 1, "TransactWriteItems": 1},
+}
+
+
+def bulk_events(count, offset):
+    """Half upcoming, half already over: neither kind may cost a request anything."""
+    save_all(
+        [
+            new_event(timedelta(hours=(offset + n) * (1 if n % 2 else -1)), capacity=20)
+            for n in range(count)
+        ]
+    )
+
+
+def calls_per_request(client, user):
+    headers = headers_for(user)
+    event = make_event(timedelta(minutes=30), capacity=3)
+    counted = {}
+
+    def count(name, send, expected_status):
+        with count_dynamodb_calls() as calls:
+            response = send()
+        assert response.status_code == expected_status, response.body
+        counted[name] = dict(calls)
+        return response
+
+    count("list", lambda: client.http.get("/events/?limit=50", headers=headers), 200)
+    count("list_filtered", lambda: client.http.get("/events/?kind=retreat", headers=headers), 200)
+    count("get", lambda: client.http.get(f"/events/{event.event_id}", headers=headers), 200)
+    booked = count(
+        "book",
+        lambda: book(client, user, event.event_id),
+        201,
+    )
+    count("my", lambda: client.http.get("/bookings/my", headers=headers), 200)
+    booking_id = body(booked)["booking_id"]
+    count("cancel", lambda: client.http.delete(f"/bookings/{booking_id}", headers=headers), 200)
+    return counted
+
+
+def test_calls_per_request_are_within_budget_and_flat_from_100_to_5000_events(client):
+    user = make_user()
+
+    bulk_events(100, offset=1)
+    with_100 = calls_per_request(client, user)
+    bulk_events(4_900, offset=101)
+    with_5000 = calls_per_request(client, user)
+
+    assert with_100 == BUDGET
+    assert with_5000 == with_100

@@ -1,0 +1,412 @@
+"""The dashboard's pages, as a browser without JavaScript uses them: forms, redirects and
+what each page says."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib import dynamodb, models
+from chalicelib.config import get_settings
+from local.call_counter import count_dynamodb_calls
+from local.dynamodb_local import free_port
+from tests.support.api import PASSWORD, bearer, body, register
+from tests.support.browser import FORM, Browser, csrf_token, text
+from tests.support.factories import (
+    make_event,
+    make_facilitator,
+    make_user,
+    new_event,
+    save_all,
+    seats_taken,
+)
+
+
+def section(page: Any, heading_id: str) -> str:
+    """The HTML of the page's section headed by ``heading_id``."""
+    found = re.search(rf'<section aria-labelledby="{heading_id}">(.*?)</section>', text(page), re.S)
+    assert found, f"no section {heading_id}"
+    return found.group(1)
+
+
+def titles(html: str) -> list[str]:
+    return re.findall(r"<h3>(.*?)</h3>", html)
+
+
+def notice(page: Any) -> str | None:
+    found = re.search(r'<p class="notice[^"]*"[^>]*>(.*?)</p>', text(page), re.S)
+    return found.group(1) if found else None
+
+
+def field_value(page: Any, name: str) -> str:
+    found = re.search(
+        rf'<input id="{name}" name="{name}" type="[a-z]+" value="([^"]*)"', text(page)
+    )
+    assert found, f"no field {name}"
+    return found.group(1)
+
+
+def test_root_sends_visitors_to_login_and_people_logged_in_to_the_dashboard(browser):
+    response = browser.get("/")
+    assert (response.status_code, response.headers["Location"]) == (303, "/login")
+    browser.follow(browser.register())
+    response = browser.get("/")
+    assert (response.status_code, response.headers["Location"]) == (303, "/dashboard")
+
+
+@pytest.mark.parametrize(
+    ("path", "fields"),
+    [("/login", ["email", "password"]), ("/register", ["name", "email", "password"])],
+)
+def test_login_and_register_pages_are_forms_with_a_csrf_token(browser, path, fields):
+    page = browser.get(path)
+    assert page.status_code == 200
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert f'<form method="post" action="{path}">' in text(page)
+    assert re.search(r'name="csrf_token" value="[^"]{40,}"', text(page))
+    for name in fields:
+        assert f'name="{name}"' in text(page)
+
+
+def test_registering_logs_in_and_the_dashboard_greets_by_name(browser):
+    response = browser.register(name="Ann Lee")
+    assert (response.status_code, response.headers["Location"]) == (303, "/dashboard")
+    dashboard = browser.follow(response)
+    assert dashboard.status_code == 200
+    assert 'Hello, <span class="name">Ann Lee</span>' in text(dashboard)
+    assert "No upcoming events right now." in text(dashboard)
+    assert "You have no bookings yet." in text(dashboard)
+
+
+def test_logging_in_opens_the_dashboard(client, browser):
+    register(client, name="Ann")
+    response = browser.log_in()
+    assert (response.status_code, response.headers["Location"]) == (303, "/dashboard")
+    assert "Hello, <span" in text(browser.follow(response))
+
+
+def test_logged_in_person_opening_login_or_register_goes_to_the_dashboard(browser):
+    browser.follow(browser.register())
+    for path in ("/login", "/register"):
+        response = browser.get(path)
+        assert (response.status_code, response.headers["Location"]) == (303, "/dashboard")
+
+
+def test_wrong_password_is_said_on_the_page_keeping_the_email_but_not_the_password(client, browser):
+    register(client)
+    page = browser.log_in(email="Ann@Example.com", password="not the password")
+    assert page.status_code == 401
+    assert notice(page) == "The email or password is wrong."
+    assert field_value(page, "email") == "Ann@Example.com"
+    assert field_value(page, "password") == ""
+    assert "not the password" not in text(page)
+
+
+def test_taken_email_is_said_on_the_page_keeping_name_and_email(client, browser):
+    register(client)
+    page = browser.register(name="Another Ann", email="ANN@example.com")
+    assert page.status_code == 409
+    assert notice(page).startswith("An account with this email already exists.")
+    assert field_value(page, "name") == "Another Ann"
+    assert field_value(page, "email") == "ANN@example.com"
+    assert field_value(page, "password") == ""
+    assert PASSWORD not in text(page)
+
+
+def test_invalid_fields_are_each_marked_with_the_reason(browser):
+    page = browser.submit(
+        "/register", "/register", {"name": "  ", "email": "not-an-email", "password": "short"}
+    )
+    assert page.status_code == 400
+    assert notice(page) == "Please correct the fields marked below."
+    errors = dict(re.findall(r'<p class="field-error" id="(\w+)-error">(.*?)</p>', text(page)))
+    assert set(errors) == {"name", "email", "password"}
+    assert "email" in errors["email"].lower()
+    assert "8" in errors["password"]
+    assert field_value(page, "email") == "not-an-email"
+
+
+def test_a_smuggled_field_is_refused_like_the_api_refuses_it(browser):
+    page = browser.submit(
+        "/register",
+        "/register",
+        {"name": "Eve", "email": "eve@example.com", "password": PASSWORD, "role": "admin"},
+    )
+    assert page.status_code == 400
+    assert notice(page) == "The form was not as expected; reload the page."
+    assert models.Credential.count() == 0
+
+
+def test_repeated_failed_logins_are_throttled_with_the_wait_on_the_page(client, browser):
+    register(client)
+    statuses = [browser.log_in(password=f"wrong {n}").status_code for n in range(5)]
+    assert statuses == [401] * 5
+    page = browser.log_in()
+    assert page.status_code == 429
+    assert re.fullmatch(
+        r"Too many failed logins; please wait 1[45] minutes and try again\.", notice(page)
+    )
+    assert page.headers["Retry-After"]
+
+
+def test_dashboard_lists_events_with_local_and_utc_time_kind_facilitator_and_seats(browser):
+    facilitator = make_facilitator(name="Priya")
+    retreat = new_event(kind="retreat", capacity=12, facilitator=facilitator, name="Yoga Retreat")
+    retreat.starts_at, retreat.timezone = "2031-01-15T09:00:00Z", "Asia/Kolkata"
+    retreat.seats_taken = 11
+    retreat.save()
+    summer = new_event(capacity=5, name="Summer Breathwork")
+    summer.starts_at, summer.timezone = "2031-07-15T16:00:00Z", "Europe/Berlin"
+    summer.save()
+
+    page = browser.follow(browser.register())
+    events = section(page, "events-heading")
+    assert titles(events) == ["Yoga Retreat", "Summer Breathwork"]
+    retreat_card, summer_card = events.split("</article>")[:2]
+    assert "Wed 15 Jan 2031, 14:30 IST" in retreat_card
+    assert "Asia/Kolkata" in retreat_card
+    assert "Wed 15 Jan 2031, 09:00 UTC" in retreat_card
+    assert 'datetime="2031-01-15T09:00:00Z"' in retreat_card
+    assert ">retreat<" in retreat_card
+    assert "with Priya" in retreat_card
+    assert "1 seat left" in retreat_card
+    assert "Tue 15 Jul 2031, 18:00 CEST" in summer_card
+    assert "Tue 15 Jul 2031, 16:00 UTC" in summer_card
+    assert "5 seats left" in summer_card
+
+
+def test_a_full_event_shows_full_and_its_book_button_is_disabled(browser):
+    event = new_event(capacity=3, name="Tiny Circle")
+    event.seats_taken = 3
+    event.save()
+    card = section(browser.follow(browser.register()), "events-heading")
+    assert "Full" in card
+    assert re.search(r'<button type="submit" aria-label="Book Tiny Circle" disabled>', card)
+
+
+def test_many_events_are_paged_ten_at_a_time_soonest_first(browser):
+    events = [new_event(timedelta(days=1, hours=n), name=f"Event {n:02d}") for n in range(25)]
+    save_all(events)
+    page = browser.follow(browser.register())
+    seen, sizes = [], []
+    while True:
+        names = titles(section(page, "events-heading"))
+        seen += names
+        sizes.append(len(names))
+        more = re.search(r'<a href="([^"]+)" rel="next">More events</a>', text(page))
+        if more is None:
+            break
+        page = browser.get(more.group(1).replace("&amp;", "&"))
+        assert page.status_code == 200
+        assert '">First events</a>' in text(page)
+    assert sizes == [10, 10, 5]
+    assert seen == [f"Event {n:02d}" for n in range(25)]
+
+
+def test_booking_shows_a_notice_and_the_booking_with_a_cancel_button(browser):
+    event = make_event(capacity=10, name="Morning Yoga")
+    dashboard = browser.follow(browser.register())
+    response = browser.post(
+        "/dashboard/book", {"csrf_token": csrf_token(dashboard), "event_id": event.event_id}
+    )
+    assert (response.status_code, response.headers["Location"]) == (303, "/dashboard")
+    page = browser.follow(response)
+    assert notice(page) == "Booked! You will find it under My bookings."
+    mine = section(page, "bookings-heading")
+    assert titles(mine) == ["Morning Yoga"]
+    assert ">confirmed<" in mine
+    assert 'aria-label="Cancel Morning Yoga"' in mine
+    assert "9 seats left" in section(page, "events-heading")
+    assert seats_taken(event.event_id) == 1
+
+
+def book(browser: Browser, event_id: str) -> Any:
+    return browser.follow(browser.submit("/dashboard", "/dashboard/book", {"event_id": event_id}))
+
+
+def test_notice_is_shown_once(browser):
+    event = make_event()
+    browser.follow(browser.register())
+    assert notice(book(browser, event.event_id)).startswith("Booked!")
+    assert notice(browser.get("/dashboard")) is None
+
+
+def test_booking_twice_says_already_booked(browser):
+    event = make_event()
+    browser.follow(browser.register())
+    book(browser, event.event_id)
+    assert notice(book(browser, event.event_id)) == "You have already booked this event."
+    assert seats_taken(event.event_id) == 1
+
+
+def test_booking_an_event_that_filled_up_says_it_is_full(browser):
+    event = make_event(capacity=1)
+    browser.follow(browser.register())
+    token = csrf_token(browser.get("/dashboard"))
+    other = Browser(browser.client)
+    other.follow(other.register(name="Bo", email="bo@example.com"))
+    book(other, event.event_id)
+    page = browser.follow(
+        browser.post("/dashboard/book", {"csrf_token": token, "event_id": event.event_id})
+    )
+    assert notice(page) == "Sorry, this event is full."
+
+
+@pytest.mark.parametrize("event_id", ["01ARZ3NDEKTSV4RRFFQ69G5FAV", "not-an-id"])
+def test_booking_an_unknown_event_says_it_no_longer_exists(browser, event_id):
+    browser.follow(browser.register())
+    assert notice(book(browser, event_id)) == "That event or booking no longer exists."
+
+
+def test_cancelling_gives_the_seat_back_and_shows_the_booking_as_cancelled(browser):
+    event = make_event(capacity=4, name="Healing Circle")
+    browser.follow(browser.register())
+    booked = book(browser, event.event_id)
+    booking_id = re.search(r'name="booking_id" value="(\w+)"', text(booked)).group(1)
+    response = browser.post(
+        "/dashboard/cancel", {"csrf_token": csrf_token(booked), "booking_id": booking_id}
+    )
+    assert (response.status_code, response.headers["Location"]) == (303, "/dashboard")
+    page = browser.follow(response)
+    assert notice(page) == "Booking cancelled; your seat is free for someone else."
+    mine = section(page, "bookings-heading")
+    assert ">cancelled<" in mine
+    assert "Cancel Healing Circle" not in mine
+    assert "4 seats left" in section(page, "events-heading")
+    assert seats_taken(event.event_id) == 0
+
+    again = browser.follow(
+        browser.post(
+            "/dashboard/cancel", {"csrf_token": csrf_token(page), "booking_id": booking_id}
+        )
+    )
+    assert notice(again) == "This booking was already cancelled."
+
+
+def test_someone_elses_booking_cannot_be_cancelled(browser):
+    event = make_event()
+    other = Browser(browser.client)
+    booked = book(other.as_user(make_user(name="Bo")), event.event_id)
+    booking_id = re.search(r'name="booking_id" value="(\w+)"', text(booked)).group(1)
+    browser.follow(browser.register())
+    page = browser.follow(
+        browser.submit("/dashboard", "/dashboard/cancel", {"booking_id": booking_id})
+    )
+    assert notice(page) == "That event or booking no longer exists."
+    assert seats_taken(event.event_id) == 1
+
+
+def test_logout_button_revokes_the_session_and_returns_to_login(client, browser):
+    browser.follow(browser.register())
+    token = browser.cookies["ahoum_session"]
+    response = browser.submit("/dashboard", "/logout", {})
+    assert (response.status_code, response.headers["Location"]) == (303, "/login")
+    assert "ahoum_session" not in browser.cookies
+    assert notice(browser.follow(response)) == "You have logged out."
+    assert client.http.get("/auth/me", headers=bearer(token)).status_code == 401
+    # Even a browser that kept the cookie is logged out: the token itself is revoked.
+    browser.cookies["ahoum_session"] = token
+    response = browser.get("/dashboard")
+    assert (response.status_code, response.headers["Location"]) == (303, "/login")
+    assert notice(browser.follow(response)) == "Your session has ended; please log in again."
+
+
+def test_get_logout_from_a_browser_revokes_and_returns_to_login(client, browser):
+    browser.follow(browser.register())
+    token = browser.cookies["ahoum_session"]
+    response = browser.get("/logout", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert (response.status_code, response.headers["Location"]) == (303, "/login")
+    assert "ahoum_session" not in browser.cookies
+    assert client.http.get("/auth/me", headers=bearer(token)).status_code == 401
+
+
+def test_get_logout_for_an_api_client_stays_json(client):
+    token = body(register(client))["access_token"]
+    response = client.http.get("/logout", headers={**bearer(token), "Accept": "application/json"})
+    assert response.status_code == 200
+    assert body(response) == {"msg": "Logged out"}
+    assert client.http.get("/auth/me", headers=bearer(token)).status_code == 401
+
+
+def test_stale_logout_button_after_the_session_expired_still_logs_out(browser):
+    browser.cookies["ahoum_session"] = "expired.or.garbage"
+    response = browser.post("/logout", {"csrf_token": "whatever"})
+    assert (response.status_code, response.headers["Location"]) == (303, "/login")
+    assert "ahoum_session" not in browser.cookies
+
+
+@pytest.mark.parametrize(
+    "session",
+    [None, "", "garbage", "a.b.c", "deleted-user", "revoked"],
+)
+def test_dashboard_without_a_live_session_redirects_to_login(client, browser, session):
+    if session == "deleted-user":
+        user = make_user()
+        browser.as_user(user)
+        user.delete()
+    elif session == "revoked":
+        browser.follow(browser.register())
+        client.http.get("/logout", headers=bearer(browser.cookies["ahoum_session"]))
+    elif session is not None:
+        browser.cookies["ahoum_session"] = session
+    for path in ("/dashboard", "/dashboard?events_cursor=x"):
+        response = browser.get(path)
+        assert (response.status_code, response.headers["Location"]) == (303, "/login"), path
+    assert not browser.cookies.get("ahoum_session")
+
+
+@pytest.mark.parametrize("action", ["/dashboard/book", "/dashboard/cancel"])
+def test_buttons_without_a_live_session_go_to_login(browser, action):
+    response = browser.post(action, {"csrf_token": "x", "event_id": "y"})
+    assert (response.status_code, response.headers["Location"]) == (303, "/login")
+
+
+def test_a_broken_page_link_is_a_400_page_not_a_5xx(browser):
+    browser.follow(browser.register())
+    for query in ("events_cursor=bm9wZQ", "bookings_cursor=bm9wZQ", "surprise=1"):
+        page = browser.get(f"/dashboard?{query}")
+        assert page.status_code == 400, query
+        assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert "<h1>Bad Request</h1>" in text(page)
+
+
+def test_a_form_body_that_is_not_utf8_or_repeats_a_field_is_a_400_page(browser):
+    token = csrf_token(browser.get("/login"))
+    cookie = {"Cookie": f"ahoum_csrf={browser.cookies['ahoum_csrf']}"}
+    for form in (
+        f"email=%ff%fe&password=x&csrf_token={token}",
+        f"email=a@b.co&email=b@b.co&password=x&csrf_token={token}",
+    ):
+        page = browser.client.http.post("/login", body=form.encode(), headers={**FORM, **cookie})
+        assert page.status_code == 400, form
+        assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_dashboard_and_web_booking_cost_three_dynamodb_calls(browser):
+    event = make_event()
+    browser.follow(browser.register())
+    with count_dynamodb_calls() as calls:
+        page = browser.get("/dashboard")
+    assert calls == {"BatchGetItem": 1, "Query": 2}
+    with count_dynamodb_calls() as calls:
+        browser.post(
+            "/dashboard/book", {"csrf_token": csrf_token(page), "event_id": event.event_id}
+        )
+    assert calls == {"BatchGetItem": 1, "GetItem": 1, "TransactWriteItems": 1}
+
+
+def test_database_outage_is_a_503_page_saying_to_try_again(browser):
+    browser.follow(browser.register())
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    dynamodb.bind(dataclasses.replace(get_settings(), dynamodb_endpoint=nowhere))
+    try:
+        page = browser.get("/dashboard")
+    finally:
+        dynamodb.bind(get_settings())
+    assert page.status_code == 503
+    assert page.headers["Retry-After"]
+    assert "try again in a few seconds" in notice(page)

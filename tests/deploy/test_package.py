@@ -1,0 +1,310 @@
+"""`make package STAGE=prod`, offline: one CloudFormation template and a small zip.
+
+The package is built once for the module (as `make package` does it) and inspected here.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from chalicelib import dynamodb, models
+from chalicelib.openapi import docs_page
+from deploy import bundle, packaging, resources
+from deploy.project import FUNCTIONS, dead_letter_queue_name, stage_environment
+from local.paths import REPO_ROOT
+from tests.support.errors import error_in
+
+STAGE = "prod"
+ROLES = {
+    "APIHandler": "ApiHandlerRole",
+    "OnBookingChange": "OnBookingChangeRole",
+    "RetryWebhooks": "RetryWebhooksRole",
+}
+STREAM_READ_ACTIONS = {
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+}
+# A '*' is only ever the last segment of a log-stream name inside the function's own group.
+_LOG_STREAMS = re.compile(r"^arn:\$\{AWS::Partition\}:logs:.*:log-group:/aws/lambda/[\w-]+:\*$")
+
+
+# What a user's shell does not have: the test session's own app settings.
+_APP_SETTINGS = ("STAGE", "JWT_SECRET", "CRM_WEBHOOK_SECRET", "BOOKINGS_STREAM_ARN", "DATA_DIR")
+
+
+@pytest.fixture(scope="module")
+def packaged():
+    """`make package STAGE=prod`, run as a user runs it (which also runs cfn-lint)."""
+    environment = {k: v for k, v in os.environ.items() if k not in _APP_SETTINGS}
+    result = subprocess.run(
+        ["make", "--no-print-directory", "package", f"STAGE={STAGE}"],
+        cwd=REPO_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=540,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "cfn-lint: dist/prod/sam.json is clean" in result.stdout
+    return REPO_ROOT / "dist" / STAGE
+
+
+@pytest.fixture(scope="module")
+def template(packaged):
+    return json.loads((packaged / packaging.TEMPLATE_NAME).read_text())
+
+
+@pytest.fixture(scope="module")
+def template_text(packaged):
+    return (packaged / packaging.TEMPLATE_NAME).read_text()
+
+
+def resources_of_type(template, kind):
+    return {
+        logical_id: resource
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == kind
+    }
+
+
+def statements(template, role):
+    for policy in template["Resources"][role]["Properties"]["Policies"]:
+        yield from policy["PolicyDocument"]["Statement"]
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def resource_text(resource):
+    """An IAM resource as text: the Fn::Sub string, or the GetAtt it points to."""
+    if isinstance(resource, dict) and "Fn::Sub" in resource:
+        return resource["Fn::Sub"]
+    if isinstance(resource, dict) and "Fn::GetAtt" in resource:
+        return "GetAtt:" + ".".join(resource["Fn::GetAtt"])
+    return resource
+
+
+def test_cfn_lint_passes_on_the_packaged_template(packaged):
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("cfn-lint")), str(packaged / "sam.json")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_model_table_and_index_is_in_the_template_with_its_keys(template):
+    tables = resources_of_type(template, "AWS::DynamoDB::Table")
+    by_name = {table["Properties"]["TableName"]: table["Properties"] for table in tables.values()}
+    assert set(by_name) == {f"ahoum-{STAGE}-{name}" for name in models.TABLES}
+    for short_name, model in models.TABLES.items():
+        wanted = dynamodb.table_definition(model)
+        table = by_name[f"ahoum-{STAGE}-{short_name}"]
+        assert table["KeySchema"] == wanted["KeySchema"]
+        for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+            assert table.get(kind) == wanted.get(kind), (short_name, kind)
+
+
+def test_the_stream_handler_reads_the_bookings_table_of_the_same_template(template, template_text):
+    handler = template["Resources"]["OnBookingChange"]["Properties"]
+    (event,) = handler["Events"].values()
+    assert event["Type"] == "DynamoDB"
+    assert event["Properties"]["Stream"] == {"Fn::GetAtt": ["BookingsTable", "StreamArn"]}
+    # The stand-in ARN chalice was given to import app.py is gone everywhere.
+    assert "000000000000" not in template_text
+
+
+def test_stream_mapping_reports_failed_records_bisects_and_gives_up_into_the_dlq(template):
+    (event,) = template["Resources"]["OnBookingChange"]["Properties"]["Events"].values()
+    mapping = event["Properties"]
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BisectBatchOnFunctionError"] is True
+    assert 0 < mapping["MaximumRetryAttempts"] <= 10
+    assert 60 <= mapping["MaximumRecordAgeInSeconds"] < 24 * 60 * 60  # within stream retention
+    assert mapping["DestinationConfig"]["OnFailure"] == {
+        "Type": "SQS",
+        "Destination": {"Fn::GetAtt": [resources.DEAD_LETTER_QUEUE, "Arn"]},
+    }
+    queue = template["Resources"][resources.DEAD_LETTER_QUEUE]
+    assert queue["Type"] == "AWS::SQS::Queue"
+    assert queue["Properties"]["QueueName"] == dead_letter_queue_name(STAGE)
+
+
+def test_the_retrier_runs_every_minute_on_a_schedule(template):
+    (event,) = template["Resources"]["RetryWebhooks"]["Properties"]["Events"].values()
+    assert event == {"Type": "Schedule", "Properties": {"Schedule": "rate(1 minute)"}}
+
+
+def test_no_policy_has_a_wildcard_action_or_resource(template):
+    for role in ROLES.values():
+        for statement in statements(template, role):
+            assert statement["Effect"] == "Allow"
+            for action in as_list(statement["Action"]):
+                assert "*" not in action, (role, action)
+            for resource in as_list(statement["Resource"]):
+                text = resource_text(resource)
+                assert "*" not in text or _LOG_STREAMS.match(text), (role, text)
+
+
+def dynamodb_resource_kind(text):
+    if "StreamArn" in text or "/stream/" in text:
+        return "stream"
+    return "index" if "/index/" in text else "table"
+
+
+def test_every_policy_action_is_a_real_iam_action_on_the_right_kind_of_resource(template):
+    import cfnlint.data.AdditionalSpecs as specs
+
+    # cfn-lint skips this check on SAM templates; its table of IAM actions still knows them.
+    known = json.loads((Path(specs.__file__).parent / "Policies.json").read_text())
+    for role in ROLES.values():
+        for statement in statements(template, role):
+            for action in as_list(statement["Action"]):
+                service, name = action.split(":")
+                assert name.lower() in known[service]["Actions"], (role, action)
+                if service != "dynamodb":
+                    continue
+                allowed = known[service]["Actions"][name.lower()].get("Resources", [])
+                for resource in as_list(statement["Resource"]):
+                    kind = dynamodb_resource_kind(resource_text(resource))
+                    assert kind in allowed, (role, action, resource)
+
+
+def test_each_lambda_reaches_only_its_stage_and_what_it_uses(template):
+    def reach(role):
+        granted = {}
+        for statement in statements(template, role):
+            for resource in as_list(statement["Resource"]):
+                granted.setdefault(resource_text(resource), set()).update(
+                    as_list(statement["Action"])
+                )
+        return granted
+
+    api, stream, retrier = (reach(role) for role in ROLES.values())
+    for granted in (api, stream, retrier):
+        for resource in granted:
+            if ":dynamodb:" in resource:
+                assert f":table/ahoum-{STAGE}-" in resource
+    stream_reads = {
+        resource for resource, actions in stream.items() if actions & STREAM_READ_ACTIONS
+    }
+    assert stream_reads == {"GetAtt:BookingsTable.StreamArn"}
+    for granted in (api, retrier):
+        assert not any(actions & STREAM_READ_ACTIONS for actions in granted.values())
+        assert not any("sqs:SendMessage" in actions for actions in granted.values())
+    dlq = {resource for resource, actions in stream.items() if "sqs:SendMessage" in actions}
+    assert [r.rsplit(":", 1)[1] for r in dlq] == [dead_letter_queue_name(STAGE)]
+    # The webhook Lambdas touch the deliveries table only.
+    for granted in (stream, retrier):
+        tables = {r.split(":table/")[1].split("/")[0] for r in granted if ":table/" in r}
+        assert tables <= {f"ahoum-{STAGE}-bookings", f"ahoum-{STAGE}-webhook_deliveries"}
+
+
+def test_secrets_are_ssm_parameter_names_never_values(template, template_text):
+    parameters = stage_environment(STAGE)
+    for logical_id in FUNCTIONS.values():
+        variables = template["Resources"][logical_id]["Properties"]["Environment"]["Variables"]
+        assert "JWT_SECRET" not in variables and "CRM_WEBHOOK_SECRET" not in variables
+        assert variables["JWT_SECRET_PARAM"] == parameters["JWT_SECRET_PARAM"]
+        assert variables["CRM_WEBHOOK_SECRET_PARAM"] == parameters["CRM_WEBHOOK_SECRET_PARAM"]
+    assert "stand-in" not in template_text
+    for role in ROLES.values():
+        readable = {
+            resource_text(resource).split(":parameter", 1)[1]
+            for statement in statements(template, role)
+            if "ssm:GetParameters" in as_list(statement["Action"])
+            for resource in as_list(statement["Resource"])
+        }
+        assert readable == {parameters["JWT_SECRET_PARAM"], parameters["CRM_WEBHOOK_SECRET_PARAM"]}
+
+
+def test_lambda_settings_suit_each_function(template):
+    api, stream, retrier = (
+        template["Resources"][logical_id]["Properties"] for logical_id in FUNCTIONS.values()
+    )
+    assert api["Timeout"] < 29  # API Gateway gives up at 29 s
+    assert stream["Timeout"] > api["Timeout"] and retrier["Timeout"] > api["Timeout"]
+    assert retrier["Timeout"] < 60  # one run ends before the next minute's starts
+    assert retrier["ReservedConcurrentExecutions"] == 1
+    for function in (api, stream, retrier):
+        assert function["MemorySize"] >= 128
+        assert function["LoggingConfig"] == {"LogFormat": "JSON"}
+
+
+def test_each_function_has_a_fixed_name_and_a_log_group_with_retention(template):
+    names = {
+        template["Resources"][logical_id]["Properties"]["FunctionName"]
+        for logical_id in FUNCTIONS.values()
+    }
+    groups = resources_of_type(template, "AWS::Logs::LogGroup").values()
+    assert {group["Properties"]["LogGroupName"] for group in groups} == {
+        f"/aws/lambda/{name}" for name in names
+    }
+    assert all(group["Properties"]["RetentionInDays"] > 0 for group in groups)
+
+
+def test_gateway_answers_unknown_routes_and_its_own_errors_in_the_json_error_shape(template):
+    body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    responses = body["x-amazon-apigateway-gateway-responses"]
+    missing = responses["MISSING_AUTHENTICATION_TOKEN"]
+    assert missing["statusCode"] == "404"
+    assert error_in(json.loads(missing["responseTemplates"]["application/json"]))["code"] == (
+        "not_found"
+    )
+    for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
+        rendered = (
+            responses[kind]["responseTemplates"]["application/json"]
+            .replace("$context.error.messageString", '"Gateway said no"')
+            .replace("$context.requestId", "req-1")
+        )
+        assert error_in(json.loads(rendered))["message"] == "Gateway said no"
+
+
+def test_the_zip_is_under_5_mb_without_botocore_tests_or_dev_dependencies(packaged):
+    report = bundle.inspect(packaged / packaging.ZIP_NAME)
+    assert report.ok, report.problems
+    assert report.size_bytes <= 5 * 1024 * 1024
+    assert not {"botocore", "boto3", "tests", "local", "deploy"} & report.top_level
+    assert not {"pytest", "ruff", "cfn-lint", "chalice"} & report.distributions
+
+
+def test_the_zip_holds_the_app_and_every_runtime_requirement(packaged):
+    report = bundle.inspect(packaged / packaging.ZIP_NAME)
+    requirements = {
+        bundle.normalize(line.split("==")[0])
+        for line in (REPO_ROOT / "requirements.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    }
+    assert requirements <= report.distributions
+    assert {"app.py", "chalicelib", "chalice"} <= report.top_level
+    with zipfile.ZipFile(packaged / packaging.ZIP_NAME) as archive:
+        wheel = archive.read("bcrypt-5.0.0.dist-info/WHEEL").decode()
+    assert "manylinux" in wheel and "x86_64" in wheel  # built for Lambda, not for this machine
+
+
+def test_the_zip_ships_every_file_the_docs_page_serves(packaged):
+    with zipfile.ZipFile(packaged / packaging.ZIP_NAME) as archive:
+        names = set(archive.namelist())
+    served = {f"chalicelib/openapi/docs/{file_name}" for file_name, _ in docs_page.ASSETS.values()}
+    assert served | {"chalicelib/openapi/docs/index.html"} <= names
+
+
+def test_the_size_script_flags_a_zip_that_carries_botocore(tmp_path, capsys):
+    oversized = tmp_path / "deployment.zip"
+    with zipfile.ZipFile(oversized, "w") as archive:
+        archive.writestr("app.py", "")
+        archive.writestr("botocore/__init__.py", "")
+        archive.writestr("botocore-1.0.0.dist-info/RECORD", "botocore/__init__.py,,\n")
+    assert bundle.main([str(oversized)]) == 1
+    assert "botocore is in the Lambda runtime already" in capsys.readouterr().out
+    assert bundle.trim(oversized) == ["botocore", "botocore-1.0.0.dist-info"]
+    assert bundle.main([str(oversized)]) == 0

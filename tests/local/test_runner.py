@@ -1,0 +1,174 @@
+"""`make run`'s runner, end to end: starts everything, serves HTTP, and stops as a whole."""
+
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from chalicelib import dynamodb
+from chalicelib.config import get_settings
+from local.dynamodb_local import free_port
+from local.paths import REPO_ROOT
+from local.record_stream_events import ANN, YOGA, confirm
+from tests.support.errors import error_of
+
+
+def _descendants(pid: int) -> set[int]:
+    children = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == pid:
+            children.add(int(entry))
+            children |= _descendants(int(entry))
+    return children
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def runner(tmp_path):
+    port, dynamodb_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "DYNAMODB_LOCAL_PORT": str(dynamodb_port),
+        "CRM_SINK_PORT": str(free_port()),
+        "DATA_DIR": str(tmp_path / "data"),
+        "STAGE": "local",
+    }
+    for name in ("DYNAMODB_ENDPOINT", "JWT_SECRET"):
+        env.pop(name, None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local.run"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read()
+        try:
+            if requests.get(f"{base}/health", timeout=1).status_code == 200:
+                break
+        except requests.RequestException:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("the runner did not serve /health in time")
+    yield process, base, dynamodb_port
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def test_runner_serves_the_api_and_sigterm_stops_every_child(runner, tmp_path):
+    process, base, dynamodb_port = runner
+    assert requests.get(f"{base}/health", timeout=5).json() == {
+        "status": "ok",
+        "dynamodb": "ok",
+    }
+    for path in ("/events", "/events/"):
+        response = requests.get(f"{base}{path}", timeout=5)
+        assert response.status_code == 401
+        assert error_of(response)["code"] == "unauthorized"
+    unknown = requests.get(f"{base}/no/such/route", timeout=5)
+    assert unknown.status_code == 404
+    assert unknown.headers["Content-Type"] == "application/json"
+    assert error_of(unknown)["code"] == "not_found"
+
+    booking_id = _book_and_wait_for_the_sinks_delivery(tmp_path / "data", dynamodb_port)
+
+    children = _descendants(process.pid)
+    assert len(children) >= 4, "expected DynamoDB Local, the API, the CRM sink and the relay"
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert "Stopped" in output
+    [crm_line] = [line for line in output.splitlines() if line.startswith("[crm] booking")]
+    assert crm_line.startswith("[crm] booking.confirmed") and booking_id in crm_line
+    assert "signature ok" in crm_line and "Ann Lee <ann@example.com>" in crm_line
+    time.sleep(0.5)
+    assert not [pid for pid in children if _alive(pid)], output
+    for port in (int(base.rsplit(":", 1)[1]), dynamodb_port):
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"http://127.0.0.1:{port}/", timeout=1)
+
+
+def test_second_start_reuses_data_and_does_not_duplicate_seed(tmp_path, runner):
+    process, _, _ = runner
+    process.send_signal(signal.SIGTERM)
+    first_output, _ = process.communicate(timeout=30)
+    assert "'events': 5" in first_output
+
+    env = {
+        **os.environ,
+        "PORT": str(free_port()),
+        "DYNAMODB_LOCAL_PORT": str(free_port()),
+        "CRM_SINK_PORT": str(free_port()),
+        "DATA_DIR": str(tmp_path / "data"),
+        "STAGE": "local",
+    }
+    env.pop("DYNAMODB_ENDPOINT", None)
+    env.pop("JWT_SECRET", None)
+    second = subprocess.Popen(
+        [sys.executable, "-m", "local.run"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = []
+    for line in second.stdout:
+        lines.append(line)
+        if "Ready" in line:
+            break
+    second.send_signal(signal.SIGTERM)
+    rest, _ = second.communicate(timeout=30)
+    output = "".join(lines) + rest
+    assert "all tables exist" in output
+    assert "'events': 0" in output and "'facilitators': 0" in output
+
+
+def _book_and_wait_for_the_sinks_delivery(data_dir, dynamodb_port):
+    """Book a seat in the runner's DynamoDB Local; its signed webhook soon reaches the sink."""
+    deadline = time.monotonic() + 60
+    while not (data_dir / "relay" / "ready").exists():
+        assert time.monotonic() < deadline, "the relay did not get ready"
+        time.sleep(0.1)
+    settings = get_settings()
+    endpoint = f"http://127.0.0.1:{dynamodb_port}"
+    dynamodb.bind(dataclasses.replace(settings, stage="local", dynamodb_endpoint=endpoint))
+    try:
+        booked_at = time.monotonic()
+        booking = confirm(ANN, YOGA)
+    finally:
+        dynamodb.bind(settings)
+    deliveries = data_dir / "crm_deliveries.jsonl"
+    while booking.booking_id not in (deliveries.read_text() if deliveries.exists() else ""):
+        assert time.monotonic() - booked_at < 5, "no delivery at the sink within 5 s"
+        time.sleep(0.05)
+    [delivery] = [json.loads(line) for line in deliveries.read_text().splitlines()]
+    assert delivery["signature"] == "ok"
+    return booking.booking_id

@@ -1,0 +1,114 @@
+"""Users, admins, facilitators and events written straight to DynamoDB Local: the one place
+tests make them (no auth flow is needed to get a token; tests of those flows use
+``tests.support.api``)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
+
+from pynamodb.models import Model
+
+from chalicelib import auth, clock, ids, models
+from tests.support.api import bearer, post_json
+
+CREATED_AT = "2026-01-01T00:00:00.000Z"
+
+
+def new_user(role: str = "user", name: str = "Ann", user_id: str | None = None) -> models.User:
+    user_id = user_id or ids.new_id()
+    return models.User(
+        user_id, name=name, email=f"{user_id.lower()}@example.com", role=role, created_at=CREATED_AT
+    )
+
+
+def make_user(role: str = "user", name: str = "Ann", user_id: str | None = None) -> models.User:
+    user = new_user(role, name, user_id)
+    user.save()
+    return user
+
+
+def make_admin(name: str = "Ada Admin") -> models.User:
+    return make_user(role="admin", name=name)
+
+
+def make_users(count: int) -> list[models.User]:
+    users = [new_user(name=f"User {n}") for n in range(count)]
+    save_all(users)
+    return users
+
+
+def headers_for(user: models.User) -> dict[str, str]:
+    return bearer(auth.issue_token(user.user_id))
+
+
+def book(client: Any, user: models.User, event_id: str, **headers: str) -> Any:
+    """POST /bookings/ as ``user`` (extra headers such as ``Idempotency-Key`` as keywords)."""
+    return post_json(client, "/bookings/", {"event_id": event_id}, {**headers_for(user), **headers})
+
+
+def principal_of(user: models.User) -> auth.Principal:
+    # Chalice hands services case-insensitive headers, lower-case keys in a plain dict.
+    return auth.authenticate({"authorization": f"Bearer {auth.issue_token(user.user_id)}"})
+
+
+def make_facilitator(name: str = "Alice", crm_id: str = "crm_001") -> models.Facilitator:
+    facilitator = models.Facilitator(ids.new_id(), name=name, crm_id=crm_id, created_at=CREATED_AT)
+    facilitator.save()
+    return facilitator
+
+
+def new_event(
+    starts_in: timedelta = timedelta(days=7),
+    *,
+    capacity: int = 10,
+    kind: str = "session",
+    published: bool = True,
+    facilitator: models.Facilitator | None = None,
+    name: str = "Morning Yoga",
+) -> models.Event:
+    """An unsaved event starting ``starts_in`` from now (negative: already started)."""
+    starts_at = clock.now() + starts_in
+    facilitator_copy = models.FacilitatorCopy(
+        id=facilitator.facilitator_id if facilitator else ids.new_id(),
+        name=facilitator.name if facilitator else "Alice",
+        crm_id=facilitator.crm_id if facilitator else "crm_001",
+    )
+    return models.Event(
+        ids.new_id(),
+        listing=models.PUBLISHED if published else None,
+        name=name,
+        description="Bring a mat.",
+        kind=kind,
+        starts_at=clock.to_iso(starts_at),
+        ends_at=clock.to_iso(starts_at + timedelta(hours=1)),
+        timezone="Europe/Berlin",
+        capacity=capacity,
+        seats_taken=0,
+        facilitator=facilitator_copy,
+        created_at=CREATED_AT,
+    )
+
+
+def make_event(starts_in: timedelta = timedelta(days=7), **kwargs: Any) -> models.Event:
+    event = new_event(starts_in, **kwargs)
+    event.save()
+    return event
+
+
+def save_all(items: list[Model], threads: int = 4) -> None:
+    """Many items in BatchWriteItem calls of 25, a few streams at once (bulk loading)."""
+
+    def save(share: list[Model]) -> None:
+        with type(share[0]).batch_write() as batch:
+            for item in share:
+                batch.save(item)
+
+    shares = [items[n::threads] for n in range(threads) if items[n::threads]]
+    with ThreadPoolExecutor(max_workers=len(shares)) as pool:
+        list(pool.map(save, shares))
+
+
+def seats_taken(event_id: str) -> int:
+    return models.Event.get(event_id, consistent_read=True).seats_taken
