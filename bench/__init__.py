@@ -1,4 +1,4 @@
-"""Benchmarks: what DESIGN.md promises, measured side by side.
+"""Benchmarks: what docs/architecture.md promises, measured side by side.
 
 `make bench` runs them all; README, "Benchmarks", says what each one measures.
 """

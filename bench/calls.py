@@ -1,4 +1,4 @@
-"""Measure 1: DynamoDB calls per request, counted on the botocore client, beside DESIGN.md's
+"""Measure 1: DynamoDB calls per request, counted on the botocore client, beside docs/architecture.md's
 round-trip budget. A request over budget, or one that does not succeed, is a failure.
 
 The stream handler is fed the real stream records of the booking and cancellation made
@@ -25,7 +25,7 @@ from local.call_counter import count_dynamodb_calls
 
 NEEDS = cli.IN_PROCESS
 
-# DESIGN.md, "Round-trip budget": the most calls each request may make.
+# docs/architecture.md, "Round-trip budget": the most calls each request may make.
 BUDGET = {
     api.REGISTER: 1,
     api.LOGIN: 1,

@@ -1,4 +1,4 @@
-"""DynamoDB calls per request, counted on the wire: within DESIGN.md's budget, and the same
+"""DynamoDB calls per request, counted on the wire: within docs/architecture.md's budget, and the same
 with 100 events in the table as with 5,000 (nothing scans)."""
 
 from datetime import timedelta
