@@ -28,6 +28,7 @@ RUNNER = "make run"
 # The order `make bench` runs them: cold start first, while nothing else is running.
 MEASURES = (
     "cold_start",
+    "cold_path",
     "calls",
     "overhead",
     "scaling",
