@@ -29,6 +29,7 @@ RUNNER = "make run"
 MEASURES = (
     "cold_start",
     "cold_path",
+    "rush",
     "calls",
     "overhead",
     "scaling",
