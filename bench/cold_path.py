@@ -297,13 +297,35 @@ def _scheduled_event() -> dict[str, Any]:
 
 
 def _cold(
+    package: cold_start.Package, backend: Backend, mode: str, request: dict[str, Any], scratch: Path
+) -> dict[str, Any]:
+    """One cold path in a fresh interpreter: what ``bench/lambda_cold.py`` reports."""
+    result = _interpreter(package, backend, mode, request, scratch)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _import_times(
+    package: cold_start.Package, backend: Backend, mode: str, scratch: Path
+) -> Counter[str]:
+    """Seconds per top-level package, from one ``python -X importtime`` cold path."""
+    request = _request_for(backend, mode, run=RUNS + 1)
+    result = _interpreter(package, backend, mode, request, scratch, "-X", "importtime")
+    seconds: Counter[str] = Counter()
+    for line in result.stderr.splitlines():
+        match = _IMPORTTIME.match(line)
+        if match:
+            seconds[match[2].split(".")[0]] += int(match[1]) / 1e6
+    return seconds
+
+
+def _interpreter(
     package: cold_start.Package,
     backend: Backend,
     mode: str,
     request: dict[str, Any],
     scratch: Path,
     *options: str,
-) -> subprocess.CompletedProcess[str] | dict[str, Any]:
+) -> subprocess.CompletedProcess[str]:
     request_path = scratch / f"{mode}.json"
     request_path.write_text(json.dumps(request))
     result = subprocess.run(
@@ -316,24 +338,7 @@ def _cold(
     )
     if result.returncode != 0:
         raise RuntimeError(f"the {mode} cold path failed:\n{result.stderr[-3000:]}")
-    if options:
-        return result
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def _import_times(
-    package: cold_start.Package, backend: Backend, mode: str, scratch: Path
-) -> Counter[str]:
-    """Seconds per top-level package, from one ``python -X importtime`` cold path."""
-    request = _request_for(backend, mode, run=RUNS + 1)
-    result = _cold(package, backend, mode, request, scratch, "-X", "importtime")
-    assert isinstance(result, subprocess.CompletedProcess)
-    seconds: Counter[str] = Counter()
-    for line in result.stderr.splitlines():
-        match = _IMPORTTIME.match(line)
-        if match:
-            seconds[match[2].split(".")[0]] += int(match[1]) / 1e6
-    return seconds
+    return result
 
 
 if __name__ == "__main__":
