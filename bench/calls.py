@@ -1,5 +1,5 @@
-"""Measure 1: DynamoDB calls per request, counted on the botocore client, beside docs/architecture.md's
-round-trip budget. A request over budget, or one that does not succeed, is a failure.
+"""Measure 1: DynamoDB calls per request, counted on the botocore client, beside the round-trip
+budget of docs/architecture.md. A request over budget, or one that does not succeed, is a failure.
 
 The stream handler is fed the real stream records of the booking and cancellation made
 here, read from DynamoDB Local's stream by the local relay as `make run` does. It must build

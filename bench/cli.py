@@ -26,7 +26,17 @@ IN_PROCESS = "in process"
 RUNNER = "make run"
 
 # The order `make bench` runs them: cold start first, while nothing else is running.
-MEASURES = ("cold_start", "calls", "overhead", "scaling", "concurrency", "webhook_latency")
+MEASURES = (
+    "cold_start",
+    "cold_path",
+    "rush",
+    "calls",
+    "overhead",
+    "scaling",
+    "keep_alive",
+    "concurrency",
+    "webhook_latency",
+)
 
 
 def run(names: list[str]) -> list[Table]:

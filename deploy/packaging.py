@@ -113,4 +113,6 @@ def package(stage: str, out_dir: Path, region: str = "us-east-1") -> bundle.Repo
     dropped = bundle.trim(out_dir / ZIP_NAME)
     if dropped:
         print(f"Dropped what the Lambda runtime provides: {', '.join(dropped)}")
+    compiled = bundle.compile_bytecode(out_dir / ZIP_NAME)
+    print(f"Compiled {compiled} modules to unchecked-hash bytecode")
     return bundle.inspect(out_dir / ZIP_NAME)

@@ -1,10 +1,12 @@
-"""The API under Chalice's local server (what `chalice local` runs), with two differences:
+"""The API under Chalice's local server (what `chalice local` runs), with these differences:
 
 - the environment of `make run` wins over the local stage's defaults in
   ``.chalice/config.json`` (`chalice local` writes the stage's values over ``os.environ``);
 - a request for an unknown route answers 404 in the project's JSON error shape, as the
   deployed API Gateway does with its gateway response (Chalice local says 403);
-- TRACE and QUERY reach the app (a JSON 405) instead of http.server's HTML 501.
+- TRACE and QUERY reach the app (a JSON 405) instead of http.server's HTML 501;
+- each response leaves in one send, so kept-alive connections do not stall (see
+  ``RequestHandler``).
 
     python -m local.api_server        # PORT (8000) from the environment
 """
@@ -14,6 +16,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+
+from chalice.local import (
+    ChaliceRequestHandler,
+    ForbiddenError,
+    LocalChalice,
+    LocalDevServer,
+    ThreadedHTTPServer,
+)
 
 from local.paths import REPO_ROOT
 
@@ -31,36 +41,39 @@ def apply_stage_defaults(stage: str = "local") -> None:
         os.environ.setdefault(name, value)
 
 
+class RequestHandler(ChaliceRequestHandler):
+    # A response leaves in one send: http.server writes the headers, then the body, each
+    # straight to the socket, and on a kept-alive connection Nagle's algorithm holds the
+    # body until the client ACKs the headers, which it delays (40 ms per request on
+    # Linux). Buffered writes (flushed once per response by ``handle_one_request``) send
+    # headers and body together; no Nagle covers the responses larger than the buffer.
+    wbufsize = -1
+    disable_nagle_algorithm = True
+
+    def _send_error_response(self, error):
+        if isinstance(error, ForbiddenError) and b"Missing Authentication" in error.body:
+            self._send_http_response(404, {"Content-Type": "application/json"}, _UNKNOWN_ROUTE)
+            return
+        super()._send_error_response(error)
+
+    def log_message(self, format, *args):
+        pass  # the app writes one JSON line per request already
+
+    # Methods http.server would answer with its own HTML 501: the app answers them as
+    # it does any method a route does not declare (JSON 405 with an Allow header).
+    do_TRACE = do_QUERY = ChaliceRequestHandler._generic_handle
+
+
+class Server(ThreadedHTTPServer):
+    # socketserver's backlog of 5 resets connections when a few dozen clients connect
+    # at once (a browser's parallel fetches, `make bench`'s 32 clients).
+    request_queue_size = 128
+
+
 def serve(host: str, port: int) -> None:
     apply_stage_defaults()
     # Imported only now: the app reads its settings from the environment at import.
     from chalice.cli.factory import CLIFactory
-    from chalice.local import (
-        ChaliceRequestHandler,
-        ForbiddenError,
-        LocalChalice,
-        LocalDevServer,
-        ThreadedHTTPServer,
-    )
-
-    class RequestHandler(ChaliceRequestHandler):
-        def _send_error_response(self, error):
-            if isinstance(error, ForbiddenError) and b"Missing Authentication" in error.body:
-                self._send_http_response(404, {"Content-Type": "application/json"}, _UNKNOWN_ROUTE)
-                return
-            super()._send_error_response(error)
-
-        def log_message(self, format, *args):
-            pass  # the app writes one JSON line per request already
-
-        # Methods http.server would answer with its own HTML 501: the app answers them as
-        # it does any method a route does not declare (JSON 405 with an Allow header).
-        do_TRACE = do_QUERY = ChaliceRequestHandler._generic_handle
-
-    class Server(ThreadedHTTPServer):
-        # socketserver's backlog of 5 resets connections when a few dozen clients connect
-        # at once (a browser's parallel fetches, `make bench`'s 32 clients).
-        request_queue_size = 128
 
     config = CLIFactory(str(REPO_ROOT)).create_config_obj(chalice_stage_name="local")
     app = config.chalice_app

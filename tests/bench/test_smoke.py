@@ -11,9 +11,11 @@ import requests
 from bench import (
     api,
     calls,
+    cold_path,
     cold_start,
     concurrency,
     data,
+    keep_alive,
     overhead,
     runner,
     scaling,
@@ -63,12 +65,25 @@ def test_scaling_benchmark_sees_the_same_calls_at_every_size(in_process):
 
 
 def test_cold_start_benchmark_imports_the_packaged_app():
-    starts, imports, package = cold_start.measure(runs=1)
+    starts, package = cold_start.measure(runs=1)
 
     assert len(starts.rows) == 2
-    packages = column(imports, "package")
-    assert "chalicelib" in packages and "botocore" in packages
     assert column(package, "≤ 5 MB") == ["met"]
+    [bytecode] = column(package, "bytecode")
+    shipped, _, sources = bytecode.split()[:3]
+    assert shipped == sources
+
+
+def test_cold_path_benchmark_answers_each_lambdas_first_invocation_from_bytecode():
+    path, imports = cold_path.measure(runs=1)
+
+    assert path.failures == []  # a 200, no failed record, signed webhooks, no compile
+    assert [row[0].split(":")[0] for row in path.rows] == ["floor", "API", "stream"]
+    for cell in column(path, "bytecode")[1:]:
+        loaded, _, modules = cell.split()[:3]
+        assert loaded == modules and int(modules) > 0
+    api_imports = " ".join(column(imports, "API (GET /events/)"))
+    assert "chalicelib" in api_imports and "botocore" in api_imports
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +102,13 @@ def test_make_run_answers_32_clients_registering_at_once(make_run):
 
     with ThreadPoolExecutor(max_workers=32) as pool:
         assert list(pool.map(register, range(32))) == [201] * 32
+
+
+def test_keep_alive_benchmark_times_every_route_both_ways(make_run):
+    table = keep_alive.measure(make_run, requests_per_route=2)
+
+    assert table.failures == []
+    assert column(table, "route") == list(keep_alive.ROUTES)
 
 
 def test_make_run_benchmarks_find_no_5xx_overbooking_or_lost_webhook(make_run):

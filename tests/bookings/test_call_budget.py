@@ -1,5 +1,5 @@
-"""DynamoDB calls per request, counted on the wire: within docs/architecture.md's budget, and the same
-with 100 events in the table as with 5,000 (nothing scans)."""
+"""DynamoDB calls per request, counted on the wire: within the budget of docs/architecture.md,
+and the same with 100 events in the table as with 5,000 (nothing scans)."""
 
 from datetime import timedelta
 

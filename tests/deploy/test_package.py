@@ -3,6 +3,7 @@
 The package is built once for the module (as `make package` does it) and inspected here.
 """
 
+import importlib.util
 import json
 import os
 import re
@@ -308,3 +309,18 @@ def test_the_size_script_flags_a_zip_that_carries_botocore(tmp_path, capsys):
     assert "botocore is in the Lambda runtime already" in capsys.readouterr().out
     assert bundle.trim(oversized) == ["botocore", "botocore-1.0.0.dist-info"]
     assert bundle.main([str(oversized)]) == 0
+
+
+def test_every_shipped_module_has_unchecked_hash_bytecode_for_the_runtime(packaged):
+    with zipfile.ZipFile(packaged / packaging.ZIP_NAME) as archive:
+        names = archive.namelist()
+        sources = [name for name in names if name.endswith(".py")]
+        headers = {name: archive.read(name)[:8] for name in names if name.endswith(".pyc")}
+    assert "app.py" in sources and "chalicelib/bookings.py" in sources
+    # Exactly one .pyc per source, where CPython 3.11 looks: none from the working tree.
+    assert set(headers) == {bundle.pyc_path(source) for source in sources}
+    assert all(name.endswith(".cpython-311.pyc") for name in headers)
+    for name, header in headers.items():
+        assert header[:4] == importlib.util.MAGIC_NUMBER, name
+        # PEP 552 flags: bit 0 hash-based, bit 1 check the source; unchecked is 0b01.
+        assert int.from_bytes(header[4:8], "little") == 0b01, name
