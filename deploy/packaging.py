@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 from deploy import bundle, policies, resources
-from deploy.project import FUNCTIONS, STREAM_FUNCTION, function_name, stand_ins
+from deploy.project import (
+    CHALICE_DIR,
+    CONFIG_PATH,
+    FUNCTIONS,
+    STREAM_FUNCTION,
+    function_name,
+    stand_ins,
+)
 from local.paths import REPO_ROOT
 
 DIST_DIR = REPO_ROOT / "dist"
@@ -93,22 +101,62 @@ def chalice_environment(stage: str, region: str, stream_arn: str | None = None) 
     return environment
 
 
-def chalice_command(*args: str) -> list[str]:
-    return [str(Path(sys.executable).with_name("chalice")), "--project-dir", str(REPO_ROOT), *args]
+def chalice_command(*args: str, project_dir: Path = REPO_ROOT) -> list[str]:
+    return [
+        str(Path(sys.executable).with_name("chalice")),
+        "--project-dir",
+        str(project_dir),
+        *args,
+    ]
+
+
+# What `chalice package` reads from a project: the app, its requirements and .chalice/.
+_PROJECT_FILES = ("app.py", "chalicelib", "requirements.txt")
+
+
+def staged_project(stage: str, out_dir: Path) -> Path:
+    """A project directory for `chalice package` whose ``.chalice/`` holds the template's
+    policies (``Fn::Sub`` expressions).
+
+    config.json names one policy file per stage and function, and `chalice deploy` sends that
+    file to IAM as it is; rendering the template's policies there would leave CloudFormation
+    functions for the next plain `chalice deploy`. So packaging gets a project of its own under
+    ``out_dir``: links to the app and its requirements, a copy of config.json, the template's
+    policies, and a link to the repository's cache of built dependencies.
+    """
+    project = out_dir / "project"
+    chalice_dir = project / ".chalice"
+    chalice_dir.mkdir(parents=True, exist_ok=True)
+    (CHALICE_DIR / "deployments").mkdir(exist_ok=True)
+    links = {name: REPO_ROOT / name for name in _PROJECT_FILES}
+    links[".chalice/deployments"] = CHALICE_DIR / "deployments"
+    for name, target in links.items():
+        link = project / name
+        if not link.is_symlink():
+            link.symlink_to(target)
+    shutil.copyfile(CONFIG_PATH, chalice_dir / "config.json")
+    policies.write(stage, {fn: policies.for_template(fn, stage) for fn in FUNCTIONS}, chalice_dir)
+    return project
 
 
 def package(stage: str, out_dir: Path, region: str = "us-east-1") -> bundle.Report:
     """Write ``sam.json`` and a trimmed ``deployment.zip`` into ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    policies.write(stage, {fn: policies.for_template(fn, stage) for fn in FUNCTIONS})
+    out_dir = out_dir.resolve()
+    project = staged_project(stage, out_dir)
     merge_path = out_dir / "merge.json"
     merge_path.write_text(json.dumps(merge_template(stage), indent=2) + "\n")
     command = chalice_command(
-        "package", "--stage", stage, "--merge-template", str(merge_path), str(out_dir)
+        "package",
+        "--stage",
+        stage,
+        "--merge-template",
+        str(merge_path),
+        str(out_dir),
+        project_dir=project,
     )
     # Packaging needs no credentials: never let botocore ask the instance-metadata service.
     environment = {**chalice_environment(stage, region), "AWS_EC2_METADATA_DISABLED": "true"}
-    subprocess.run(command, check=True, env=environment, cwd=REPO_ROOT)
+    subprocess.run(command, check=True, env=environment, cwd=project)
     merge_path.unlink()
     dropped = bundle.trim(out_dir / ZIP_NAME)
     if dropped:

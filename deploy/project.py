@@ -68,10 +68,9 @@ def function_name(stage: str, function: str) -> str:
     return f"{APP_NAME}-{stage}-{function}"
 
 
-def policy_path(stage: str, function: str) -> Path:
-    """Where the rendered policy goes: the name config.json's ``iam_policy_file`` gives."""
-    name = load_config()["stages"][stage]["lambda_functions"][function]["iam_policy_file"]
-    return CHALICE_DIR / name
+def policy_file(stage: str, function: str) -> str:
+    """The rendered policy's file name in ``.chalice/``, as config.json's ``iam_policy_file``."""
+    return load_config()["stages"][stage]["lambda_functions"][function]["iam_policy_file"]
 
 
 def stand_ins(stage: str, region: str) -> dict[str, str]:

@@ -15,7 +15,7 @@ import pytest
 
 from chalicelib import docs_page, models
 from deploy import bundle, packaging, resources
-from deploy.project import FUNCTIONS, dead_letter_queue_name, stage_environment
+from deploy.project import CHALICE_DIR, FUNCTIONS, dead_letter_queue_name, stage_environment
 from local.paths import REPO_ROOT
 
 STAGE = "prod"
@@ -29,7 +29,9 @@ STREAM_READ_ACTIONS = {
     "dynamodb:GetRecords",
     "dynamodb:GetShardIterator",
 }
-# A '*' is only ever the last segment of a log-stream name inside the function's own group.
+# Actions IAM cannot limit to a resource; a statement granting one stands alone, on '*'.
+NO_RESOURCE_LEVEL = {"dynamodb:ListStreams"}
+# Any other '*' is only the last segment of a log-stream name inside the function's own group.
 _LOG_STREAMS = re.compile(r"^arn:\$\{AWS::Partition\}:logs:.*:log-group:/aws/lambda/[\w-]+:\*$")
 
 
@@ -37,8 +39,18 @@ _LOG_STREAMS = re.compile(r"^arn:\$\{AWS::Partition\}:logs:.*:log-group:/aws/lam
 _APP_SETTINGS = ("STAGE", "JWT_SECRET", "CRM_WEBHOOK_SECRET", "BOOKINGS_STREAM_ARN", "DATA_DIR")
 
 
+def rendered_policy_files():
+    """The account-rendered policies `make deploy` leaves in .chalice/, with their contents."""
+    return {path.name: path.read_bytes() for path in CHALICE_DIR.glob("policy-*.json")}
+
+
 @pytest.fixture(scope="module")
-def packaged():
+def policies_before_packaging():
+    return rendered_policy_files()
+
+
+@pytest.fixture(scope="module")
+def packaged(policies_before_packaging):
     """`make package STAGE=prod`, run as a user runs it (which also runs cfn-lint)."""
     environment = {k: v for k, v in os.environ.items() if k not in _APP_SETTINGS}
     result = subprocess.run(
@@ -100,6 +112,16 @@ def test_cfn_lint_passes_on_the_packaged_template(packaged):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_packaging_leaves_the_policies_chalice_deploy_sends_to_iam_alone(
+    packaged, policies_before_packaging, template_text
+):
+    assert rendered_policy_files() == policies_before_packaging
+    project = packaged / "project" / ".chalice"
+    for function in FUNCTIONS:
+        packaged_policy = (project / f"policy-{STAGE}-{function}.json").read_text()
+        assert "Fn::Sub" in packaged_policy  # the template's own, kept under dist/
+
+
 def test_every_model_table_and_index_is_in_the_template_with_its_keys(template):
     tables = resources_of_type(template, "AWS::DynamoDB::Table")
     by_name = {table["Properties"]["TableName"]: table["Properties"] for table in tables.values()}
@@ -148,6 +170,9 @@ def test_no_policy_has_a_wildcard_action_or_resource(template):
             assert statement["Effect"] == "Allow"
             for action in as_list(statement["Action"]):
                 assert "*" not in action, (role, action)
+            if statement["Resource"] == "*":
+                assert set(as_list(statement["Action"])) <= NO_RESOURCE_LEVEL, statement
+                continue
             for resource in as_list(statement["Resource"]):
                 text = resource_text(resource)
                 assert "*" not in text or _LOG_STREAMS.match(text), (role, text)
@@ -172,6 +197,9 @@ def test_every_policy_action_is_a_real_iam_action_on_the_right_kind_of_resource(
                 if service != "dynamodb":
                     continue
                 allowed = known[service]["Actions"][name.lower()].get("Resources", [])
+                if statement["Resource"] == "*":
+                    assert allowed == [], (role, action)  # truly no resource-level permission
+                    continue
                 for resource in as_list(statement["Resource"]):
                     kind = dynamodb_resource_kind(resource_text(resource))
                     assert kind in allowed, (role, action, resource)
@@ -232,7 +260,10 @@ def test_lambda_settings_suit_each_function(template):
     assert api["Timeout"] < 29  # API Gateway gives up at 29 s
     assert stream["Timeout"] > api["Timeout"] and retrier["Timeout"] > api["Timeout"]
     assert retrier["Timeout"] < 60  # one run ends before the next minute's starts
-    assert retrier["ReservedConcurrentExecutions"] == 1
+    for function in (api, stream, retrier):
+        # Reserving any is refused on accounts with little unreserved concurrency (new accounts
+        # have 10 in all); a stage may opt in with Chalice's own reserved_concurrency setting.
+        assert "ReservedConcurrentExecutions" not in function
     for function in (api, stream, retrier):
         assert function["MemorySize"] >= 128
         assert function["LoggingConfig"] == {"LogFormat": "JSON"}
