@@ -22,10 +22,10 @@ from typing import Any
 import botocore.exceptions
 import botocore.session
 
+from chalice_config import CHALICE_DIR, REPO_ROOT, stage_environment
 from deploy import policies, resources
 from deploy.packaging import chalice_command, chalice_environment
 from deploy.project import (
-    CHALICE_DIR,
     FUNCTIONS,
     PROTECTED_STAGES,
     DeployError,
@@ -33,9 +33,7 @@ from deploy.project import (
     data_stack_name,
     function_name,
     set_stage_variable,
-    stage_environment,
 )
-from local.paths import REPO_ROOT
 
 SECRET_SETTINGS = ("JWT_SECRET_PARAM", "CRM_WEBHOOK_SECRET_PARAM")
 API_GATEWAY_STAGE = "api"

@@ -16,16 +16,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from chalice_config import CHALICE_DIR, CONFIG_PATH, REPO_ROOT
 from deploy import bundle, policies, resources
 from deploy.project import (
-    CHALICE_DIR,
-    CONFIG_PATH,
     FUNCTIONS,
     STREAM_FUNCTION,
     function_name,
     stand_ins,
 )
-from local.paths import REPO_ROOT
 
 DIST_DIR = REPO_ROOT / "dist"
 TEMPLATE_NAME = "sam.json"

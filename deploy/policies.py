@@ -16,7 +16,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from deploy.project import CHALICE_DIR, FUNCTIONS, policy_file
+from chalice_config import CHALICE_DIR
+from deploy.project import FUNCTIONS, policy_file
 from deploy.resources import BOOKINGS_TABLE
 
 SOURCE_DIR = CHALICE_DIR / "policies"

@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from chalice_config import CONFIG_PATH, load_config, stage_environment
 from chalicelib.config import LOCAL_STAGES
-from local.paths import REPO_ROOT
+
+# bench/ reads a stage's environment through this module.
+__all__ = ["stage_environment"]
 
 APP_NAME = "ahoum-bookings"
-CHALICE_DIR = REPO_ROOT / ".chalice"
-CONFIG_PATH = CHALICE_DIR / "config.json"
 
 # Chalice's name for each Lambda → the logical id it gives that Lambda in its template.
 FUNCTIONS = {
@@ -29,10 +30,6 @@ class DeployError(RuntimeError):
     """A deploy step cannot go on; the message says what to do."""
 
 
-def load_config(path: Path = CONFIG_PATH) -> dict[str, Any]:
-    return json.loads(path.read_text())
-
-
 def deployable_stages(config: dict[str, Any] | None = None) -> list[str]:
     stages = (config or load_config())["stages"]
     return sorted(stage for stage in stages if stage not in LOCAL_STAGES)
@@ -43,15 +40,6 @@ def check_stage(stage: str) -> str:
     if stage not in stages:
         raise DeployError(f"Unknown stage {stage!r}: choose one of {', '.join(stages)}.")
     return stage
-
-
-def stage_environment(stage: str) -> dict[str, str]:
-    """The environment variables every Lambda of the stage gets (global, then stage)."""
-    config = load_config()
-    return {
-        **config.get("environment_variables", {}),
-        **config["stages"][stage].get("environment_variables", {}),
-    }
 
 
 def set_stage_variable(stage: str, name: str, value: str, path: Path = CONFIG_PATH) -> None:

@@ -9,10 +9,10 @@ import botocore.session
 import pytest
 from botocore.stub import Stubber
 
+from chalice_config import CONFIG_PATH, REPO_ROOT, stage_environment
 from deploy import aws, policies, resources
 from deploy.__main__ import main
 from deploy.project import (
-    CONFIG_PATH,
     FUNCTIONS,
     DeployError,
     function_name,
@@ -453,3 +453,34 @@ def test_every_lambda_may_create_its_own_log_group_again_and_no_other():
             f"arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/"
             f"{function_name('dev', function)}"
         ]
+
+
+# deploy/bundle.py is being reworked on another branch; its one import of local.paths moves to
+# chalice_config there.
+_NOT_YET_MOVED = {"bundle.py"}
+
+
+def test_the_deploy_tooling_does_not_import_the_dev_runner():
+    import ast
+
+    for path in sorted((REPO_ROOT / "deploy").glob("*.py")):
+        if path.name in _NOT_YET_MOVED:
+            continue
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+        assert not {name for name in imported if name.split(".")[0] == "local"}, path.name
+
+
+def test_the_dev_runner_and_the_deploy_tooling_read_a_stage_the_same_way(monkeypatch):
+    from local import api_server
+
+    for name in stage_environment("local"):
+        monkeypatch.delenv(name, raising=False)
+    api_server.apply_stage_defaults("local")
+    assert {name: os.environ[name] for name in stage_environment("local")} == stage_environment(
+        "local"
+    )

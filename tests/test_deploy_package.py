@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from chalice_config import CHALICE_DIR, stage_environment
 from chalicelib import docs_page, models
 from deploy import bundle, packaging, resources
-from deploy.project import CHALICE_DIR, FUNCTIONS, dead_letter_queue_name, stage_environment
+from deploy.project import FUNCTIONS, dead_letter_queue_name
 from local.paths import REPO_ROOT
 
 STAGE = "prod"
