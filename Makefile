@@ -11,7 +11,7 @@ NODE_DEPS := node_modules/.installed
 DOCS_VENDOR := chalicelib/docs/vendor
 DOCS_ASSETS := $(addprefix $(DOCS_VENDOR)/,swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE)
 
-.PHONY: run test lint format seed deps java chromium clean deploy package destroy openapi fuzz
+.PHONY: run test lint format seed deps java chromium clean deploy package destroy deliveries openapi fuzz
 
 run: deps
 	$(BIN)/python -m local.run
@@ -74,13 +74,20 @@ fuzz: deps
 # AWS (README, "Deploy to AWS"). deploy/destroy use your AWS credentials; package is offline.
 STAGE ?= dev
 
+# ALARM_EMAIL=you@example.com subscribes an address to the stage's alarms (kept once given).
 deploy: $(PY_DEPS) $(DOCS_ASSETS)
-	$(BIN)/python -m deploy deploy --stage $(STAGE)
+	$(BIN)/python -m deploy deploy --stage $(STAGE) $(if $(ALARM_EMAIL),--alarm-email $(ALARM_EMAIL))
 
 package: $(PY_DEPS) $(DOCS_ASSETS)
 	$(BIN)/python -m deploy package --stage $(STAGE)
 	$(BIN)/cfn-lint dist/$(STAGE)/sam.json
 	@echo "cfn-lint: dist/$(STAGE)/sam.json is clean"
+
+# A deployed stage's CRM webhook deliveries through the admin API (README, "Alarms").
+# ADMIN_TOKEN, or ADMIN_EMAIL and a password prompt; STATE=pending|sending|delivered|failed|skipped.
+STATE ?= failed
+deliveries: $(PY_DEPS)
+	$(BIN)/python -m deploy.deliveries --stage $(STAGE) --state $(STATE)
 
 # Asks for the stage name first; prod also needs ALLOW_PROD=1 (its tables are kept anyway).
 destroy: $(PY_DEPS)

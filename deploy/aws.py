@@ -29,6 +29,9 @@ from deploy.project import (
     FUNCTIONS,
     PROTECTED_STAGES,
     DeployError,
+    alarm_topic_name,
+    api_name,
+    api_throttling,
     check_stage,
     data_stack_name,
     function_name,
@@ -36,7 +39,9 @@ from deploy.project import (
 )
 
 SECRET_SETTINGS = ("JWT_SECRET_PARAM", "CRM_WEBHOOK_SECRET_PARAM")
-API_GATEWAY_STAGE = "api"
+API_GATEWAY_STAGE = resources.API_GATEWAY_STAGE
+# Account-wide (one per region): the role API Gateway writes access logs with.
+API_GATEWAY_LOGGING_STACK = "ahoum-bookings-apigateway-logging"
 
 
 @dataclass(frozen=True)
@@ -349,6 +354,87 @@ def use_json_logs(lambda_client: Any, stage: str) -> None:
         )
 
 
+def ensure_api_gateway_logging(apigateway: Any, cloudformation: Any) -> None:
+    """Give API Gateway its CloudWatch Logs role when the account has none: access logging
+    is refused without it."""
+    if apigateway.get_account().get("cloudwatchRoleArn"):
+        return
+    step(
+        "This account's API Gateway has no CloudWatch Logs role (access logs need one): "
+        f"deploying stack {API_GATEWAY_LOGGING_STACK}, once per account and region"
+    )
+    deploy_stack(
+        cloudformation, API_GATEWAY_LOGGING_STACK, resources.api_gateway_logging_template()
+    )
+
+
+def configure_api(apigateway: Any, rest_api_id: str, stage: str, access_log_group_arn: str) -> None:
+    """Name the API after its stage, and give its stage access logs and a throttle."""
+    apigateway.update_rest_api(
+        restApiId=rest_api_id,
+        patchOperations=[{"op": "replace", "path": "/name", "value": api_name(stage)}],
+    )
+    throttling = api_throttling(stage)
+    apigateway.update_stage(
+        restApiId=rest_api_id,
+        stageName=API_GATEWAY_STAGE,
+        patchOperations=[
+            {
+                "op": "replace",
+                "path": "/accessLogSettings/destinationArn",
+                # A log group's Arn attribute ends in ':*'; API Gateway wants the group itself.
+                "value": access_log_group_arn.removesuffix(":*"),
+            },
+            {
+                "op": "replace",
+                "path": "/accessLogSettings/format",
+                "value": resources.ACCESS_LOG_FORMAT,
+            },
+            {
+                "op": "replace",
+                "path": "/*/*/throttling/rateLimit",
+                "value": str(throttling["rate_limit"]),
+            },
+            {
+                "op": "replace",
+                "path": "/*/*/throttling/burstLimit",
+                "value": str(throttling["burst_limit"]),
+            },
+        ],
+    )
+
+
+def summary(stage: str, rest_api_url: str, region: str, alarm_email: str | None) -> str:
+    """What `make deploy` prints last: where things are and how to look at them."""
+    secret = stage_environment(stage).get("CRM_WEBHOOK_SECRET_PARAM", "(not set)")
+    base = rest_api_url.rstrip("/")
+    alarms = (
+        f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
+        f"#alarmsV2:?search=ahoum-{stage}-"
+    )
+    if alarm_email:
+        notify = f"e-mailed to {alarm_email} (confirm the subscription e-mail AWS sends)"
+    else:
+        notify = (
+            f"topic {alarm_topic_name(stage)}; no new address given (make deploy "
+            f"STAGE={stage} ALARM_EMAIL=you@example.com subscribes one)"
+        )
+    return "\n".join(
+        [
+            f"Deployed {stage}:",
+            f"  API:          {base}/",
+            f"  Dashboard:    {base}/dashboard",
+            f"  API docs:     {base}/docs",
+            f"  Alarms:       {alarms}",
+            f"                {notify}",
+            f"  CRM secret:   SSM parameter {secret} (aws ssm get-parameter --with-decryption "
+            f"--name {secret})",
+            f"  Deliveries:   make deliveries STAGE={stage} [STATE=failed] (an admin's token "
+            "in ADMIN_TOKEN, or ADMIN_EMAIL and a password prompt)",
+        ]
+    )
+
+
 def apply_gateway_responses(apigateway: Any, rest_api_id: str) -> None:
     for response_type, response in resources.gateway_responses().items():
         apigateway.put_gateway_response(
@@ -364,20 +450,28 @@ def deployed_resources(stage: str) -> dict[str, dict[str, Any]]:
     return {resource["name"]: resource for resource in record["resources"]}
 
 
-def deploy(stage: str, session: botocore.session.Session | None = None) -> None:
+def deploy(
+    stage: str,
+    session: botocore.session.Session | None = None,
+    *,
+    alarm_email: str | None = None,
+) -> None:
+    """``alarm_email`` subscribes an address to the alarms; None keeps the stack's."""
     stage = check_stage(stage)
+    api_throttling(stage)  # a stage without a throttle stops here, before anything changes
     session = session or botocore.session.get_session()
     account = whoami(session)
     client = _clients(session, account.region)
     step(f"Checking the {stage} secrets in SSM Parameter Store")
     check_secrets(client("ssm"), stage)
     stack = data_stack_name(stage)
-    step(f"Deploying tables and the stream's dead-letter queue (stack {stack})")
+    step(f"Deploying tables, the stream's dead-letter queue, alarms, access logs (stack {stack})")
     dynamodb = client("dynamodb")
     outputs = deploy_stack(
         client("cloudformation"),
         stack,
         resources.data_stack_template(stage),
+        parameters={resources.ALARM_EMAIL_PARAMETER: alarm_email},
         existing_tables=lambda names: tables_that_exist(dynamodb, names),
     )
     stream_arn = outputs[resources.STREAM_ARN_OUTPUT]
@@ -412,8 +506,14 @@ def deploy(stage: str, session: botocore.session.Session | None = None) -> None:
     )
     use_json_logs(lambda_client, stage)
     rest_api = deployed["rest_api"]
-    apply_gateway_responses(client("apigateway"), rest_api["rest_api_id"])
-    step(f"Deployed {stage}: {rest_api['rest_api_url']}")
+    apigateway = client("apigateway")
+    step("Configuring the API: its name, access logs, throttle")
+    ensure_api_gateway_logging(apigateway, client("cloudformation"))
+    configure_api(
+        apigateway, rest_api["rest_api_id"], stage, outputs[resources.ACCESS_LOG_GROUP_OUTPUT]
+    )
+    apply_gateway_responses(apigateway, rest_api["rest_api_id"])
+    print(summary(stage, rest_api["rest_api_url"], account.region, alarm_email), flush=True)
 
 
 def destroy(

@@ -21,6 +21,8 @@ from deploy import bundle, policies, resources
 from deploy.project import (
     FUNCTIONS,
     STREAM_FUNCTION,
+    api_name,
+    api_throttling,
     function_name,
     stand_ins,
 )
@@ -45,7 +47,7 @@ def merge_template(stage: str) -> dict[str, Any]:
         for function, logical_id in FUNCTIONS.items()
     }
     log_groups = {
-        _camel(function) + "LogGroup": {
+        resources.camel_case(function) + "LogGroup": {
             # Chalice names the API's log group after a resource that does not exist
             # (${ApiHandler}); the fixed function names make every log group's name plain.
             "Properties": {"LogGroupName": f"/aws/lambda/{function_name(stage, function)}"}
@@ -66,16 +68,33 @@ def merge_template(stage: str) -> dict[str, Any]:
             }
         }
     }
+    throttling = api_throttling(stage)
     return {
+        **resources.data_parameters(),
         "Resources": {
             **resources.data_resources(stage),
             **functions,
             **log_groups,
             "RestAPI": {
                 "Properties": {
+                    "Name": api_name(stage),
                     "DefinitionBody": {
-                        "x-amazon-apigateway-gateway-responses": resources.gateway_responses()
-                    }
+                        # Chalice's document calls every stage's API after the app.
+                        "info": {"title": api_name(stage)},
+                        "x-amazon-apigateway-gateway-responses": resources.gateway_responses(),
+                    },
+                    "AccessLogSetting": {
+                        "DestinationArn": {"Fn::GetAtt": [resources.ACCESS_LOG_GROUP, "Arn"]},
+                        "Format": resources.ACCESS_LOG_FORMAT,
+                    },
+                    "MethodSettings": [
+                        {
+                            "ResourcePath": "/*",
+                            "HttpMethod": "*",
+                            "ThrottlingRateLimit": throttling["rate_limit"],
+                            "ThrottlingBurstLimit": throttling["burst_limit"],
+                        }
+                    ],
                 }
             },
         },
@@ -85,10 +104,6 @@ def merge_template(stage: str) -> dict[str, Any]:
             },
         },
     }
-
-
-def _camel(function: str) -> str:
-    return "".join(part.capitalize() for part in function.split("_"))
 
 
 def chalice_environment(stage: str, region: str, stream_arn: str | None = None) -> dict[str, str]:

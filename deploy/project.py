@@ -49,6 +49,35 @@ def set_stage_variable(stage: str, name: str, value: str, path: Path = CONFIG_PA
     path.write_text(json.dumps(config, indent=2) + "\n")
 
 
+def api_name(stage: str) -> str:
+    """The REST API's name: one per stage, so API Gateway's metrics (by ApiName) do not mix
+    stages. Chalice names every stage's API after the app; the deploy renames it."""
+    return f"{APP_NAME}-{stage}"
+
+
+def api_throttling(stage: str, config: dict[str, Any] | None = None) -> dict[str, float]:
+    """The stage's API Gateway throttle: steady requests per second and burst.
+
+    Every stage must set one (``api_throttling`` in its config): an unauthenticated flood
+    would otherwise run up Lambda cost without bound.
+    """
+    throttling = (config or load_config())["stages"][stage].get("api_throttling")
+    if not throttling or not {"rate_limit", "burst_limit"} <= set(throttling):
+        raise DeployError(
+            f"Stage {stage!r} has no api_throttling in .chalice/config.json: add "
+            '"api_throttling": {"rate_limit": <requests/s>, "burst_limit": <requests>}.'
+        )
+    return {
+        "rate_limit": float(throttling["rate_limit"]),
+        "burst_limit": int(throttling["burst_limit"]),
+    }
+
+
+def log_retention_days(config: dict[str, Any] | None = None) -> int:
+    """How long every log group keeps its lines (Chalice's own setting, reused)."""
+    return int((config or load_config())["log_retention_in_days"])
+
+
 def function_name(stage: str, function: str) -> str:
     """The Lambda's name as `chalice deploy` creates it (the packaged template uses it too)."""
     if function == "api_handler":
@@ -82,6 +111,14 @@ def stand_ins(stage: str, region: str) -> dict[str, str]:
 
 def data_stack_name(stage: str) -> str:
     return f"ahoum-{stage}-data"
+
+
+def alarm_topic_name(stage: str) -> str:
+    return f"ahoum-{stage}-alarms"
+
+
+def access_log_group_name(stage: str) -> str:
+    return f"/aws/apigateway/ahoum-{stage}-access"
 
 
 def dead_letter_queue_name(stage: str) -> str:

@@ -484,3 +484,141 @@ def test_the_dev_runner_and_the_deploy_tooling_read_a_stage_the_same_way(monkeyp
     assert {name: os.environ[name] for name in stage_environment("local")} == stage_environment(
         "local"
     )
+
+
+def test_a_redeploy_without_an_alarm_email_keeps_the_address_the_stack_has():
+    cloudformation, stubber = stubbed("cloudformation")
+    template = resources.data_stack_template("dev")
+    stubber.add_response("describe_stacks", _stack(OUTPUTS, parameters=[("AlarmEmail", "a@b.c")]))
+    stubber.add_response(
+        "update_stack",
+        {"StackId": "id"},
+        {
+            "StackName": "ahoum-dev-data",
+            "TemplateBody": json.dumps(template),
+            "Parameters": [{"ParameterKey": "AlarmEmail", "UsePreviousValue": True}],
+        },
+    )
+    stubber.add_response("describe_stacks", _stack(OUTPUTS, status="UPDATE_COMPLETE"))
+    stubber.add_response("describe_stacks", _stack(OUTPUTS, status="UPDATE_COMPLETE"))
+    with stubber:
+        aws.deploy_stack(
+            cloudformation, "ahoum-dev-data", template, parameters={"AlarmEmail": None}
+        )
+        stubber.assert_no_pending_responses()
+
+
+def test_a_first_deploy_without_an_alarm_email_subscribes_nobody():
+    cloudformation, stubber = stubbed("cloudformation")
+    template = resources.data_stack_template("dev")
+    stubber.add_client_error("describe_stacks", "ValidationError", NO_STACK)
+    stubber.add_response(
+        "create_stack",
+        {"StackId": "id"},
+        {
+            "StackName": "ahoum-dev-data",
+            "TemplateBody": json.dumps(template),
+            "Parameters": [{"ParameterKey": "AlarmEmail", "ParameterValue": ""}],
+        },
+    )
+    stubber.add_response("describe_stacks", _stack())
+    stubber.add_response("describe_stacks", _stack(OUTPUTS))
+    with stubber:
+        aws.deploy_stack(
+            cloudformation, "ahoum-dev-data", template, parameters={"AlarmEmail": None}
+        )
+        stubber.assert_no_pending_responses()
+
+
+def test_the_api_is_named_for_its_stage_and_gets_access_logs_and_the_stage_throttle():
+    apigateway, stubber = stubbed("apigateway")
+    log_group = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/apigateway/ahoum-dev-access"
+    stubber.add_response(
+        "update_rest_api",
+        {"id": "api-1"},
+        {
+            "restApiId": "api-1",
+            "patchOperations": [{"op": "replace", "path": "/name", "value": "ahoum-bookings-dev"}],
+        },
+    )
+    throttling = json.loads(CONFIG_PATH.read_text())["stages"]["dev"]["api_throttling"]
+    stubber.add_response(
+        "update_stage",
+        {"stageName": "api"},
+        {
+            "restApiId": "api-1",
+            "stageName": "api",
+            "patchOperations": [
+                {"op": "replace", "path": "/accessLogSettings/destinationArn", "value": log_group},
+                {
+                    "op": "replace",
+                    "path": "/accessLogSettings/format",
+                    "value": resources.ACCESS_LOG_FORMAT,
+                },
+                {
+                    "op": "replace",
+                    "path": "/*/*/throttling/rateLimit",
+                    "value": str(float(throttling["rate_limit"])),
+                },
+                {
+                    "op": "replace",
+                    "path": "/*/*/throttling/burstLimit",
+                    "value": str(throttling["burst_limit"]),
+                },
+            ],
+        },
+    )
+    with stubber:
+        aws.configure_api(apigateway, "api-1", "dev", log_group + ":*")
+        stubber.assert_no_pending_responses()
+
+
+def test_an_account_whose_api_gateway_can_log_gets_no_extra_stack():
+    apigateway, stubber = stubbed("apigateway")
+    stubber.add_response("get_account", {"cloudwatchRoleArn": "arn:aws:iam::1:role/logs"})
+    with stubber:
+        aws.ensure_api_gateway_logging(apigateway, NoAws())
+        stubber.assert_no_pending_responses()
+
+
+def test_an_account_without_api_gateway_logging_gets_its_role_stack_first(capsys):
+    apigateway, api_stubber = stubbed("apigateway")
+    cloudformation, stubber = stubbed("cloudformation")
+    api_stubber.add_response("get_account", {})
+    stubber.add_client_error("describe_stacks", "ValidationError", "does not exist")
+    stubber.add_response(
+        "create_stack",
+        {"StackId": "id"},
+        {
+            "StackName": aws.API_GATEWAY_LOGGING_STACK,
+            "TemplateBody": json.dumps(resources.api_gateway_logging_template()),
+            "Parameters": [],
+        },
+    )
+    stubber.add_response("describe_stacks", _stack())
+    stubber.add_response("describe_stacks", _stack())
+    with api_stubber, stubber:
+        aws.ensure_api_gateway_logging(apigateway, cloudformation)
+        stubber.assert_no_pending_responses()
+    assert "no CloudWatch Logs role" in capsys.readouterr().out
+
+
+def test_a_stage_without_a_throttle_is_refused_before_anything_is_deployed(tmp_path):
+    from deploy.project import api_throttling
+
+    config = json.loads(CONFIG_PATH.read_text())
+    del config["stages"]["dev"]["api_throttling"]
+    with pytest.raises(DeployError, match="api_throttling"):
+        api_throttling("dev", config)
+
+
+def test_the_deploy_ends_with_where_everything_is_and_how_to_read_deliveries():
+    text = aws.summary(
+        "dev", "https://abc.execute-api.eu-west-1.amazonaws.com/api/", "eu-west-1", None
+    )
+    assert "API:          https://abc.execute-api.eu-west-1.amazonaws.com/api/" in text
+    assert "Dashboard:    https://abc.execute-api.eu-west-1.amazonaws.com/api/dashboard" in text
+    assert "/ahoum-bookings/dev/crm-webhook-secret" in text
+    assert "make deliveries STAGE=dev" in text
+    assert "ALARM_EMAIL=" in text  # how to subscribe, since no address was given
+    assert "confirm the subscription" in aws.summary("dev", "https://x/api/", "eu-west-1", "a@b.c")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from chalice_config import CHALICE_DIR, stage_environment
-from chalicelib import docs_page, models
+from chalicelib import docs_page, metrics, models
 from deploy import bundle, packaging, resources
 from deploy.project import FUNCTIONS, dead_letter_queue_name
 from local.paths import REPO_ROOT
@@ -278,7 +278,7 @@ def test_each_function_has_a_fixed_name_and_a_log_group_with_retention(template)
     groups = resources_of_type(template, "AWS::Logs::LogGroup").values()
     assert {group["Properties"]["LogGroupName"] for group in groups} == {
         f"/aws/lambda/{name}" for name in names
-    }
+    } | {f"/aws/apigateway/ahoum-{STAGE}-access"}
     assert all(group["Properties"]["RetentionInDays"] > 0 for group in groups)
 
 
@@ -339,3 +339,100 @@ def test_the_size_script_flags_a_zip_that_carries_botocore(tmp_path, capsys):
     assert "botocore is in the Lambda runtime already" in capsys.readouterr().out
     assert bundle.trim(oversized) == ["botocore", "botocore-1.0.0.dist-info"]
     assert bundle.main([str(oversized)]) == 0
+
+
+def alarms_by_metric(template):
+    return {
+        (props["Namespace"], props["MetricName"]): props
+        for props in (
+            alarm["Properties"]
+            for alarm in resources_of_type(template, "AWS::CloudWatch::Alarm").values()
+        )
+    }
+
+
+def dimensions(alarm):
+    return {dimension["Name"]: dimension["Value"] for dimension in alarm["Dimensions"]}
+
+
+def test_every_alarm_notifies_the_one_topic_which_emails_the_deploy_parameter(template):
+    alarms = resources_of_type(template, "AWS::CloudWatch::Alarm").values()
+    (topic,) = resources_of_type(template, "AWS::SNS::Topic")
+    for alarm in alarms:
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic}]
+        assert alarm["Properties"]["AlarmDescription"]
+    (subscription,) = resources_of_type(template, "AWS::SNS::Subscription").values()
+    assert subscription["Properties"]["Protocol"] == "email"
+    assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+    assert template["Parameters"]["AlarmEmail"]["Default"] == ""
+    # No address given, no subscription: an empty endpoint would fail the stack.
+    assert template["Conditions"][subscription["Condition"]] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]
+    }
+
+
+def test_the_alarms_watch_dead_letters_given_up_webhooks_stream_lag_5xx_and_lambda_errors(
+    template,
+):
+    alarms = alarms_by_metric(template)
+    dlq = alarms[("AWS/SQS", "ApproximateNumberOfMessagesVisible")]
+    assert dimensions(dlq) == {"QueueName": dead_letter_queue_name(STAGE)}
+    assert (dlq["Threshold"], dlq["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+    given_up = alarms[(metrics.NAMESPACE, metrics.WEBHOOKS_GIVEN_UP)]
+    assert dimensions(given_up) == {"Stage": STAGE}  # what chalicelib.metrics writes
+    assert (given_up["Statistic"], given_up["Threshold"]) == ("Sum", 0)
+    lag = alarms[("AWS/Lambda", "IteratorAge")]
+    assert dimensions(lag) == {"FunctionName": f"ahoum-bookings-{STAGE}-on_booking_change"}
+    assert (lag["Statistic"], lag["Threshold"]) == ("Maximum", 5 * 60 * 1000)
+    errors_5xx = alarms[("AWS/ApiGateway", "5XXError")]
+    api_name = template["Resources"]["RestAPI"]["Properties"]["Name"]
+    assert dimensions(errors_5xx) == {"ApiName": api_name, "Stage": "api"}
+    assert api_name == f"ahoum-bookings-{STAGE}"  # one name per stage: metrics do not mix
+    assert errors_5xx["Statistic"] == "Average" and 0 < errors_5xx["Threshold"] < 1
+    function_errors = [
+        dimensions(props)["FunctionName"]
+        for props in (
+            alarm["Properties"]
+            for alarm in resources_of_type(template, "AWS::CloudWatch::Alarm").values()
+        )
+        if props["MetricName"] == "Errors"
+    ]
+    assert sorted(function_errors) == sorted(
+        template["Resources"][logical_id]["Properties"]["FunctionName"]
+        for logical_id in FUNCTIONS.values()
+    )
+    for alarm in alarms.values():
+        assert alarm["TreatMissingData"] == "notBreaching"
+
+
+def test_api_access_logs_are_json_with_request_id_status_and_latency_kept_for_a_while(template):
+    settings = template["Resources"]["RestAPI"]["Properties"]["AccessLogSetting"]
+    assert settings["DestinationArn"] == {"Fn::GetAtt": [resources.ACCESS_LOG_GROUP, "Arn"]}
+    group = template["Resources"][resources.ACCESS_LOG_GROUP]["Properties"]
+    assert group["RetentionInDays"] > 0
+    sample = {
+        "$context.requestId": "req-1",
+        "$context.identity.sourceIp": "203.0.113.9",
+        "$context.httpMethod": "GET",
+        "$context.path": "/api/events",
+        "$context.status": "200",
+        "$context.responseLatency": "31",
+        "$context.integrationLatency": "25",
+        "$context.responseLength": "512",
+        "$context.requestTime": "01/Dec/2026:10:00:00 +0000",
+    }
+    line = settings["Format"]
+    for variable in sorted(sample, key=len, reverse=True):
+        line = line.replace(variable, sample[variable])
+    entry = json.loads(line)
+    assert (entry["requestId"], entry["status"], entry["latencyMs"]) == ("req-1", 200, 31)
+
+
+def test_the_api_stage_is_throttled_as_the_stage_config_says(template):
+    (method_settings,) = template["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
+    throttling = json.loads((REPO_ROOT / ".chalice" / "config.json").read_text())["stages"][STAGE][
+        "api_throttling"
+    ]
+    assert (method_settings["ResourcePath"], method_settings["HttpMethod"]) == ("/*", "*")
+    assert method_settings["ThrottlingRateLimit"] == throttling["rate_limit"]
+    assert method_settings["ThrottlingBurstLimit"] == throttling["burst_limit"]
