@@ -622,3 +622,16 @@ def test_the_deploy_ends_with_where_everything_is_and_how_to_read_deliveries():
     assert "make deliveries STAGE=dev" in text
     assert "ALARM_EMAIL=" in text  # how to subscribe, since no address was given
     assert "confirm the subscription" in aws.summary("dev", "https://x/api/", "eu-west-1", "a@b.c")
+
+
+def test_a_checkov_finding_not_in_checks_md_is_reported_and_so_is_a_fixed_one():
+    from deploy import checks
+
+    listed = checks.accepted()
+    assert len(listed) >= 5 and all(row.reason for row in listed)
+    log_group = checks.Finding("CKV_AWS_158", "AWS::Logs::LogGroup.ApiAccessLogGroup", "KMS")
+    new = checks.Finding("CKV_AWS_999", "AWS::Logs::LogGroup.ApiAccessLogGroup", "new")
+    assert checks.unlisted([log_group, new], listed) == [new]
+    assert ("CKV_AWS_158", "AWS::Logs::LogGroup.*") in {(r.check_id, r.resources) for r in listed}
+    stale = checks.stale([log_group], listed)
+    assert all(row.check_id != "CKV_AWS_158" for row in stale) and len(stale) == len(listed) - 1
