@@ -34,6 +34,9 @@ from chalice.test import Client  # noqa: E402
 from chalicelib import models  # noqa: E402
 from local.paths import REPO_ROOT  # noqa: E402
 
+# Every AWS call a Lambda's entry point makes is checked against that Lambda's IAM policy.
+pytest_plugins = ["tests.iam_audit"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def dynamodb_local():
