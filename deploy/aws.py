@@ -4,10 +4,11 @@ Why the data stack comes first: `chalice deploy` creates the stream handler's ev
 mapping from the stream ARN given to ``@app.on_dynamodb_record`` when it imports app.py, so the
 table and its stream must already exist, and `chalice deploy` (unlike `chalice package`) has no
 template to put a table in. So a stage is two parts: CloudFormation stack ``ahoum-<stage>-data``
-(tables from the models, the stream's dead-letter queue), then Chalice's API and Lambdas, wired
-to the stream ARN read from that stack's outputs. Chalice's API has no place for the stream
-mapping's failure handling or for gateway responses; both are set on the deployed resources
-right after.
+(tables from the models, the stream's dead-letter queue, the alarms and their topic, the API's
+access log group), then Chalice's API and Lambdas, wired to the stream ARN read from that
+stack's outputs. Chalice's API has no place for the stream mapping's failure handling, the
+API's name, access log and throttle, or gateway responses; those are set on the deployed
+resources right after.
 """
 
 from __future__ import annotations

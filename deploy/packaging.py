@@ -1,9 +1,10 @@
 """`make package STAGE=prod`: one CloudFormation template (tables, API, Lambdas, stream
 mapping, schedule) and a trimmed zip, for pipelines that deploy templates themselves.
 
-Chalice builds the API and the Lambdas; ``merge_template`` adds the data layer and what
-Chalice cannot express: the stream mapping's failure handling, fixed function names, the
-gateway responses, and the stream ARN taken from the table in the same template.
+Chalice builds the API and the Lambdas; ``merge_template`` adds the data layer (tables, DLQ,
+alarms, access log group) and what Chalice cannot express: the stream mapping's failure
+handling, fixed function names, the API's name, access log, throttle and gateway responses,
+and the stream ARN taken from the table in the same template.
 """
 
 from __future__ import annotations
