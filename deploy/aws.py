@@ -4,16 +4,18 @@ Why the data stack comes first: `chalice deploy` creates the stream handler's ev
 mapping from the stream ARN given to ``@app.on_dynamodb_record`` when it imports app.py, so the
 table and its stream must already exist, and `chalice deploy` (unlike `chalice package`) has no
 template to put a table in. So a stage is two parts: CloudFormation stack ``ahoum-<stage>-data``
-(tables from the models, the stream's dead-letter queue), then Chalice's API and Lambdas, wired
-to the stream ARN read from that stack's outputs. Chalice's API has no place for the stream
-mapping's failure handling or for gateway responses; both are set on the deployed resources
-right after.
+(tables from the models, the stream's dead-letter queue, the alarms and their topic, the API's
+access log group), then Chalice's API and Lambdas, wired to the stream ARN read from that
+stack's outputs. Chalice's API has no place for the stream mapping's failure handling, the
+API's name, access log and throttle, or gateway responses; those are set on the deployed
+resources right after.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,23 +23,26 @@ from typing import Any
 import botocore.exceptions
 import botocore.session
 
+from chalice_config import CHALICE_DIR, REPO_ROOT, stage_environment
 from deploy import policies, resources
 from deploy.packaging import chalice_command, chalice_environment
 from deploy.project import (
-    CHALICE_DIR,
     FUNCTIONS,
     PROTECTED_STAGES,
     DeployError,
+    alarm_topic_name,
+    api_name,
+    api_throttling,
     check_stage,
     data_stack_name,
     function_name,
     set_stage_variable,
-    stage_environment,
 )
-from local.paths import REPO_ROOT
 
 SECRET_SETTINGS = ("JWT_SECRET_PARAM", "CRM_WEBHOOK_SECRET_PARAM")
-API_GATEWAY_STAGE = "api"
+API_GATEWAY_STAGE = resources.API_GATEWAY_STAGE
+# Account-wide (one per region): the role API Gateway writes access logs with.
+API_GATEWAY_LOGGING_STACK = "ahoum-bookings-apigateway-logging"
 
 
 @dataclass(frozen=True)
@@ -77,50 +82,265 @@ def check_secrets(ssm: Any, stage: str) -> None:
         )
 
 
-def deploy_stack(cloudformation: Any, name: str, template: dict[str, Any]) -> dict[str, str]:
-    """Create or update a stack, wait for it, and return its outputs."""
-    body = json.dumps(template)
-    waiter = "stack_create_complete"
-    if _stack_exists(cloudformation, name):
-        waiter = "stack_update_complete"
-        try:
-            cloudformation.update_stack(StackName=name, TemplateBody=body)
-        except botocore.exceptions.ClientError as error:
-            if "No updates are to be performed" not in str(error):
-                raise
-            waiter = None
-    else:
-        cloudformation.create_stack(StackName=name, TemplateBody=body)
-    if waiter:
-        try:
-            cloudformation.get_waiter(waiter).wait(
-                StackName=name, WaiterConfig={"Delay": 10, "MaxAttempts": 180}
+# Stack states `make deploy` can update from.
+UPDATABLE = frozenset(
+    {
+        "CREATE_COMPLETE",
+        "UPDATE_COMPLETE",
+        "UPDATE_ROLLBACK_COMPLETE",
+        "IMPORT_COMPLETE",
+        "IMPORT_ROLLBACK_COMPLETE",
+    }
+)
+# States of a stack that holds nothing and can only be deleted: a failed first creation rolled
+# back (ROLLBACK_COMPLETE), or a change set that created the stack but never ran (an import
+# that failed leaves REVIEW_IN_PROGRESS).
+EMPTY = frozenset({"ROLLBACK_COMPLETE", "REVIEW_IN_PROGRESS"})
+STACK_WAIT = {"Delay": 10, "MaxAttempts": 180}
+
+
+def deploy_stack(
+    cloudformation: Any,
+    name: str,
+    template: dict[str, Any],
+    *,
+    parameters: dict[str, str | None] | None = None,
+    existing_tables: Callable[[list[str]], set[str]] = lambda names: set(),
+) -> dict[str, str]:
+    """Bring stack ``name`` to ``template`` from whatever state it is in; return its outputs.
+
+    ``parameters`` maps a template parameter to its value, or to None for "keep the value the
+    stack has". ``existing_tables`` says which of the template's table names exist already:
+    those outlived an earlier stack (prod's are retained) and are imported, not created.
+    """
+    parameters = parameters or {}
+    stack = _describe(cloudformation, name)
+    if stack and stack["StackStatus"] in EMPTY:
+        step(
+            f"Stack {name} is {stack['StackStatus']}: its first creation failed and it holds "
+            "nothing (its events in the CloudFormation console say why). Deleting it to create "
+            "it again."
+        )
+        cloudformation.delete_stack(StackName=name)
+        _wait(cloudformation, "stack_delete_complete", name)
+        stack = None
+    if stack is None:
+        retained = _tables_in(template, existing_tables)
+        if not retained:
+            cloudformation.create_stack(
+                StackName=name,
+                TemplateBody=json.dumps(template),
+                Parameters=_parameter_values(parameters, previous=set()),
             )
-        except botocore.exceptions.WaiterError as error:
+            _wait(cloudformation, "stack_create_complete", name)
+            return _outputs(cloudformation, name)
+        import_tables(cloudformation, name, template, retained)
+        stack = _describe(cloudformation, name)
+    status = stack["StackStatus"]
+    if status not in UPDATABLE:
+        if status.endswith("_IN_PROGRESS"):
             raise DeployError(
-                f"Stack {name} did not finish ({error}); its events in the CloudFormation "
-                "console say why."
-            ) from error
+                f"Stack {name} is busy ({status}): wait until it is done, then run make deploy "
+                "again."
+            )
+        raise DeployError(
+            f"Stack {name} is {status}; make deploy cannot update it. Its events in the "
+            "CloudFormation console say why; repair it there (for UPDATE_ROLLBACK_FAILED: "
+            "'Continue update rollback'), then run make deploy again."
+        )
+    previous = {parameter["ParameterKey"] for parameter in stack.get("Parameters", [])}
+    try:
+        cloudformation.update_stack(
+            StackName=name,
+            TemplateBody=json.dumps(template),
+            Parameters=_parameter_values(parameters, previous),
+        )
+    except botocore.exceptions.ClientError as error:
+        if "No updates are to be performed" not in str(error):
+            raise
+    else:
+        _wait(cloudformation, "stack_update_complete", name)
+    return _outputs(cloudformation, name)
+
+
+def import_tables(
+    cloudformation: Any, name: str, template: dict[str, Any], tables: dict[str, str]
+) -> None:
+    """Create stack ``name`` by importing the existing tables (logical id → table name).
+
+    An import may neither create nor change anything else, so the change set's template holds
+    the imported tables only; the update that follows adds the rest.
+    """
+    step(
+        f"Tables of this stage exist already ({', '.join(sorted(tables.values()))}): "
+        f"importing them into the new stack {name} instead of creating them"
+    )
+    resources = template["Resources"]
+    change_set = f"import-{len(tables)}-tables"
+    cloudformation.create_change_set(
+        StackName=name,
+        ChangeSetName=change_set,
+        ChangeSetType="IMPORT",
+        TemplateBody=json.dumps(
+            {
+                "AWSTemplateFormatVersion": "2010-09-09",
+                "Resources": {logical_id: resources[logical_id] for logical_id in tables},
+            }
+        ),
+        ResourcesToImport=[
+            {
+                "ResourceType": "AWS::DynamoDB::Table",
+                "LogicalResourceId": logical_id,
+                "ResourceIdentifier": {"TableName": table_name},
+            }
+            for logical_id, table_name in sorted(tables.items())
+        ],
+    )
+    try:
+        cloudformation.get_waiter("change_set_create_complete").wait(
+            StackName=name, ChangeSetName=change_set, WaiterConfig={"Delay": 5, "MaxAttempts": 120}
+        )
+    except botocore.exceptions.WaiterError as error:
+        reason = cloudformation.describe_change_set(StackName=name, ChangeSetName=change_set).get(
+            "StatusReason", str(error)
+        )
+        raise DeployError(
+            f"CloudFormation would not import the existing tables into {name}: {reason}. "
+            "Run make deploy again once that is fixed (the empty stack is deleted first)."
+        ) from error
+    cloudformation.execute_change_set(StackName=name, ChangeSetName=change_set)
+    _wait(cloudformation, "stack_import_complete", name)
+
+
+def tables_that_exist(dynamodb: Any, names: list[str]) -> set[str]:
+    """Which of the named tables exist (DescribeTable: the control plane, no item is read)."""
+    found = set()
+    for table_name in names:
+        try:
+            dynamodb.describe_table(TableName=table_name)
+        except dynamodb.exceptions.ResourceNotFoundException:
+            continue
+        found.add(table_name)
+    return found
+
+
+def _tables_in(
+    template: dict[str, Any], existing_tables: Callable[[list[str]], set[str]]
+) -> dict[str, str]:
+    named = {
+        logical_id: resource["Properties"]["TableName"]
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::DynamoDB::Table"
+    }
+    found = existing_tables(sorted(named.values()))
+    return {logical_id: table for logical_id, table in named.items() if table in found}
+
+
+def _parameter_values(
+    parameters: dict[str, str | None], previous: set[str]
+) -> list[dict[str, Any]]:
+    values = []
+    for key, value in sorted(parameters.items()):
+        if value is None and key in previous:
+            values.append({"ParameterKey": key, "UsePreviousValue": True})
+        else:
+            values.append({"ParameterKey": key, "ParameterValue": value or ""})
+    return values
+
+
+def _describe(cloudformation: Any, name: str) -> dict[str, Any] | None:
+    try:
+        return cloudformation.describe_stacks(StackName=name)["Stacks"][0]
+    except botocore.exceptions.ClientError as error:
+        if "does not exist" in str(error):
+            return None
+        raise
+
+
+def _outputs(cloudformation: Any, name: str) -> dict[str, str]:
     stack = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
     return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
 
 
-def _stack_exists(cloudformation: Any, name: str) -> bool:
+def _wait(cloudformation: Any, waiter: str, name: str) -> None:
     try:
-        cloudformation.describe_stacks(StackName=name)
-    except botocore.exceptions.ClientError as error:
-        if "does not exist" in str(error):
-            return False
-        raise
-    return True
+        cloudformation.get_waiter(waiter).wait(StackName=name, WaiterConfig=STACK_WAIT)
+    except botocore.exceptions.WaiterError as error:
+        raise DeployError(
+            f"Stack {name} did not finish ({error}); its events in the CloudFormation console "
+            "say why."
+        ) from error
 
 
-def configure_stream_mapping(lambda_client: Any, uuid: str, dead_letter_queue_arn: str) -> None:
-    lambda_client.update_event_source_mapping(
-        UUID=uuid,
+# Lambda refuses to update a mapping that is still being created or updated.
+MAPPING_BUSY = frozenset({"Creating", "Enabling", "Updating"})
+MAPPING_POLL_SECONDS = 5
+MAPPING_POLLS = 60
+
+
+def configure_stream_mapping(
+    lambda_client: Any,
+    uuid: str,
+    dead_letter_queue_arn: str,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Give the stream mapping its failure handling, then check that it has it.
+
+    Without ``ReportBatchItemFailures`` Lambda ignores the handler's ``batchItemFailures``
+    and a reported record is never retried, so a mapping without it fails the deploy.
+    """
+    wanted = {
         **resources.STREAM_MAPPING_SETTINGS,
-        DestinationConfig={"OnFailure": {"Destination": dead_letter_queue_arn}},
+        "DestinationConfig": {"OnFailure": {"Destination": dead_letter_queue_arn}},
+    }
+    mapping = wait_for_mapping(lambda_client, uuid, sleep)
+    if _missing_settings(mapping, dead_letter_queue_arn):
+        lambda_client.update_event_source_mapping(UUID=uuid, **wanted)
+        mapping = wait_for_mapping(lambda_client, uuid, sleep)
+    missing = _missing_settings(mapping, dead_letter_queue_arn)
+    if missing:
+        raise DeployError(
+            f"The stream mapping {uuid} still lacks {', '.join(missing)} after the update: "
+            "failed records would not be retried or parked. Set them with `aws lambda "
+            f"update-event-source-mapping --uuid {uuid} …` (see deploy/resources.py) or run "
+            "make deploy again."
+        )
+
+
+def wait_for_mapping(
+    lambda_client: Any, uuid: str, sleep: Callable[[float], None] = time.sleep
+) -> dict[str, Any]:
+    """The mapping once it is Enabled; a DeployError when it does not get there in time."""
+    for poll in range(MAPPING_POLLS):
+        mapping = lambda_client.get_event_source_mapping(UUID=uuid)
+        state = mapping["State"]
+        if state == "Enabled":
+            return mapping
+        if state not in MAPPING_BUSY:
+            raise DeployError(
+                f"The stream mapping {uuid} is {state} "
+                f"({mapping.get('StateTransitionReason', 'no reason given')}); enable it "
+                f"(aws lambda update-event-source-mapping --uuid {uuid} --enabled) and run "
+                "make deploy again."
+            )
+        if poll == 0:
+            print(f"    waiting for the stream mapping to be Enabled (it is {state})", flush=True)
+        sleep(MAPPING_POLL_SECONDS)
+    raise DeployError(
+        f"The stream mapping {uuid} was still {state} after "
+        f"{MAPPING_POLLS * MAPPING_POLL_SECONDS} s; run make deploy again once "
+        f"`aws lambda get-event-source-mapping --uuid {uuid}` says Enabled."
     )
+
+
+def _missing_settings(mapping: dict[str, Any], dead_letter_queue_arn: str) -> list[str]:
+    missing = [
+        key for key, value in resources.STREAM_MAPPING_SETTINGS.items() if mapping.get(key) != value
+    ]
+    destination = mapping.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+    if destination != dead_letter_queue_arn:
+        missing.append("DestinationConfig.OnFailure")
+    return missing
 
 
 def use_json_logs(lambda_client: Any, stage: str) -> None:
@@ -133,6 +353,87 @@ def use_json_logs(lambda_client: Any, stage: str) -> None:
         lambda_client.update_function_configuration(
             FunctionName=name, LoggingConfig=resources.LOGGING_CONFIG
         )
+
+
+def ensure_api_gateway_logging(apigateway: Any, cloudformation: Any) -> None:
+    """Give API Gateway its CloudWatch Logs role when the account has none: access logging
+    is refused without it."""
+    if apigateway.get_account().get("cloudwatchRoleArn"):
+        return
+    step(
+        "This account's API Gateway has no CloudWatch Logs role (access logs need one): "
+        f"deploying stack {API_GATEWAY_LOGGING_STACK}, once per account and region"
+    )
+    deploy_stack(
+        cloudformation, API_GATEWAY_LOGGING_STACK, resources.api_gateway_logging_template()
+    )
+
+
+def configure_api(apigateway: Any, rest_api_id: str, stage: str, access_log_group_arn: str) -> None:
+    """Name the API after its stage, and give its stage access logs and a throttle."""
+    apigateway.update_rest_api(
+        restApiId=rest_api_id,
+        patchOperations=[{"op": "replace", "path": "/name", "value": api_name(stage)}],
+    )
+    throttling = api_throttling(stage)
+    apigateway.update_stage(
+        restApiId=rest_api_id,
+        stageName=API_GATEWAY_STAGE,
+        patchOperations=[
+            {
+                "op": "replace",
+                "path": "/accessLogSettings/destinationArn",
+                # A log group's Arn attribute ends in ':*'; API Gateway wants the group itself.
+                "value": access_log_group_arn.removesuffix(":*"),
+            },
+            {
+                "op": "replace",
+                "path": "/accessLogSettings/format",
+                "value": resources.ACCESS_LOG_FORMAT,
+            },
+            {
+                "op": "replace",
+                "path": "/*/*/throttling/rateLimit",
+                "value": str(throttling["rate_limit"]),
+            },
+            {
+                "op": "replace",
+                "path": "/*/*/throttling/burstLimit",
+                "value": str(throttling["burst_limit"]),
+            },
+        ],
+    )
+
+
+def summary(stage: str, rest_api_url: str, region: str, alarm_email: str | None) -> str:
+    """What `make deploy` prints last: where things are and how to look at them."""
+    secret = stage_environment(stage).get("CRM_WEBHOOK_SECRET_PARAM", "(not set)")
+    base = rest_api_url.rstrip("/")
+    alarms = (
+        f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
+        f"#alarmsV2:?search=ahoum-{stage}-"
+    )
+    if alarm_email:
+        notify = f"e-mailed to {alarm_email} (confirm the subscription e-mail AWS sends)"
+    else:
+        notify = (
+            f"topic {alarm_topic_name(stage)}; no new address given (make deploy "
+            f"STAGE={stage} ALARM_EMAIL=you@example.com subscribes one)"
+        )
+    return "\n".join(
+        [
+            f"Deployed {stage}:",
+            f"  API:          {base}/",
+            f"  Dashboard:    {base}/dashboard",
+            f"  API docs:     {base}/docs",
+            f"  Alarms:       {alarms}",
+            f"                {notify}",
+            f"  CRM secret:   SSM parameter {secret} (aws ssm get-parameter --with-decryption "
+            f"--name {secret})",
+            f"  Deliveries:   make deliveries STAGE={stage} [STATE=failed] (an admin's token "
+            "in ADMIN_TOKEN, or ADMIN_EMAIL and a password prompt)",
+        ]
+    )
 
 
 def apply_gateway_responses(apigateway: Any, rest_api_id: str) -> None:
@@ -150,16 +451,30 @@ def deployed_resources(stage: str) -> dict[str, dict[str, Any]]:
     return {resource["name"]: resource for resource in record["resources"]}
 
 
-def deploy(stage: str, session: botocore.session.Session | None = None) -> None:
+def deploy(
+    stage: str,
+    session: botocore.session.Session | None = None,
+    *,
+    alarm_email: str | None = None,
+) -> None:
+    """``alarm_email`` subscribes an address to the alarms; None keeps the stack's."""
     stage = check_stage(stage)
+    api_throttling(stage)  # a stage without a throttle stops here, before anything changes
     session = session or botocore.session.get_session()
     account = whoami(session)
     client = _clients(session, account.region)
     step(f"Checking the {stage} secrets in SSM Parameter Store")
     check_secrets(client("ssm"), stage)
     stack = data_stack_name(stage)
-    step(f"Deploying tables and the stream's dead-letter queue (stack {stack})")
-    outputs = deploy_stack(client("cloudformation"), stack, resources.data_stack_template(stage))
+    step(f"Deploying tables, the stream's dead-letter queue, alarms, access logs (stack {stack})")
+    dynamodb = client("dynamodb")
+    outputs = deploy_stack(
+        client("cloudformation"),
+        stack,
+        resources.data_stack_template(stage),
+        parameters={resources.ALARM_EMAIL_PARAMETER: alarm_email},
+        existing_tables=lambda names: tables_that_exist(dynamodb, names),
+    )
     stream_arn = outputs[resources.STREAM_ARN_OUTPUT]
     set_stage_variable(stage, "BOOKINGS_STREAM_ARN", stream_arn)
     print(f"    bookings stream: {stream_arn} (written to .chalice/config.json)")
@@ -192,8 +507,14 @@ def deploy(stage: str, session: botocore.session.Session | None = None) -> None:
     )
     use_json_logs(lambda_client, stage)
     rest_api = deployed["rest_api"]
-    apply_gateway_responses(client("apigateway"), rest_api["rest_api_id"])
-    step(f"Deployed {stage}: {rest_api['rest_api_url']}")
+    apigateway = client("apigateway")
+    step("Configuring the API: its name, access logs, throttle")
+    ensure_api_gateway_logging(apigateway, client("cloudformation"))
+    configure_api(
+        apigateway, rest_api["rest_api_id"], stage, outputs[resources.ACCESS_LOG_GROUP_OUTPUT]
+    )
+    apply_gateway_responses(apigateway, rest_api["rest_api_id"])
+    print(summary(stage, rest_api["rest_api_url"], account.region, alarm_email), flush=True)
 
 
 def destroy(

@@ -29,8 +29,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from chalice_config import REPO_ROOT
 from deploy.project import DeployError
-from local.paths import REPO_ROOT
 
 MAX_BYTES = 5 * 1024 * 1024
 

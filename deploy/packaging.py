@@ -1,23 +1,32 @@
 """`make package STAGE=prod`: one CloudFormation template (tables, API, Lambdas, stream
 mapping, schedule) and a trimmed zip, for pipelines that deploy templates themselves.
 
-Chalice builds the API and the Lambdas; ``merge_template`` adds the data layer and what
-Chalice cannot express: the stream mapping's failure handling, fixed function names, the
-gateway responses, and the stream ARN taken from the table in the same template.
+Chalice builds the API and the Lambdas; ``merge_template`` adds the data layer (tables, DLQ,
+alarms, access log group) and what Chalice cannot express: the stream mapping's failure
+handling, fixed function names, the API's name, access log, throttle and gateway responses,
+and the stream ARN taken from the table in the same template.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+from chalice_config import CHALICE_DIR, CONFIG_PATH, REPO_ROOT
 from deploy import bundle, policies, resources
-from deploy.project import FUNCTIONS, STREAM_FUNCTION, function_name, stand_ins
-from local.paths import REPO_ROOT
+from deploy.project import (
+    FUNCTIONS,
+    STREAM_FUNCTION,
+    api_name,
+    api_throttling,
+    function_name,
+    stand_ins,
+)
 
 DIST_DIR = REPO_ROOT / "dist"
 TEMPLATE_NAME = "sam.json"
@@ -39,7 +48,7 @@ def merge_template(stage: str) -> dict[str, Any]:
         for function, logical_id in FUNCTIONS.items()
     }
     log_groups = {
-        _camel(function) + "LogGroup": {
+        resources.camel_case(function) + "LogGroup": {
             # Chalice names the API's log group after a resource that does not exist
             # (${ApiHandler}); the fixed function names make every log group's name plain.
             "Properties": {"LogGroupName": f"/aws/lambda/{function_name(stage, function)}"}
@@ -60,16 +69,33 @@ def merge_template(stage: str) -> dict[str, Any]:
             }
         }
     }
+    throttling = api_throttling(stage)
     return {
+        **resources.data_parameters(),
         "Resources": {
             **resources.data_resources(stage),
             **functions,
             **log_groups,
             "RestAPI": {
                 "Properties": {
+                    "Name": api_name(stage),
                     "DefinitionBody": {
-                        "x-amazon-apigateway-gateway-responses": resources.gateway_responses()
-                    }
+                        # Chalice's document calls every stage's API after the app.
+                        "info": {"title": api_name(stage)},
+                        "x-amazon-apigateway-gateway-responses": resources.gateway_responses(),
+                    },
+                    "AccessLogSetting": {
+                        "DestinationArn": {"Fn::GetAtt": [resources.ACCESS_LOG_GROUP, "Arn"]},
+                        "Format": resources.ACCESS_LOG_FORMAT,
+                    },
+                    "MethodSettings": [
+                        {
+                            "ResourcePath": "/*",
+                            "HttpMethod": "*",
+                            "ThrottlingRateLimit": throttling["rate_limit"],
+                            "ThrottlingBurstLimit": throttling["burst_limit"],
+                        }
+                    ],
                 }
             },
         },
@@ -81,10 +107,6 @@ def merge_template(stage: str) -> dict[str, Any]:
     }
 
 
-def _camel(function: str) -> str:
-    return "".join(part.capitalize() for part in function.split("_"))
-
-
 def chalice_environment(stage: str, region: str, stream_arn: str | None = None) -> dict[str, str]:
     """The environment for a `chalice package`/`deploy`/`delete` process (see ``stand_ins``)."""
     environment = {**os.environ, **stand_ins(stage, region), "AWS_DEFAULT_REGION": region}
@@ -93,22 +115,62 @@ def chalice_environment(stage: str, region: str, stream_arn: str | None = None) 
     return environment
 
 
-def chalice_command(*args: str) -> list[str]:
-    return [str(Path(sys.executable).with_name("chalice")), "--project-dir", str(REPO_ROOT), *args]
+def chalice_command(*args: str, project_dir: Path = REPO_ROOT) -> list[str]:
+    return [
+        str(Path(sys.executable).with_name("chalice")),
+        "--project-dir",
+        str(project_dir),
+        *args,
+    ]
+
+
+# What `chalice package` reads from a project: the app, its requirements and .chalice/.
+_PROJECT_FILES = ("app.py", "chalicelib", "requirements.txt")
+
+
+def staged_project(stage: str, out_dir: Path) -> Path:
+    """A project directory for `chalice package` whose ``.chalice/`` holds the template's
+    policies (``Fn::Sub`` expressions).
+
+    config.json names one policy file per stage and function, and `chalice deploy` sends that
+    file to IAM as it is; rendering the template's policies there would leave CloudFormation
+    functions for the next plain `chalice deploy`. So packaging gets a project of its own under
+    ``out_dir``: links to the app and its requirements, a copy of config.json, the template's
+    policies, and a link to the repository's cache of built dependencies.
+    """
+    project = out_dir / "project"
+    chalice_dir = project / ".chalice"
+    chalice_dir.mkdir(parents=True, exist_ok=True)
+    (CHALICE_DIR / "deployments").mkdir(exist_ok=True)
+    links = {name: REPO_ROOT / name for name in _PROJECT_FILES}
+    links[".chalice/deployments"] = CHALICE_DIR / "deployments"
+    for name, target in links.items():
+        link = project / name
+        if not link.is_symlink():
+            link.symlink_to(target)
+    shutil.copyfile(CONFIG_PATH, chalice_dir / "config.json")
+    policies.write(stage, {fn: policies.for_template(fn, stage) for fn in FUNCTIONS}, chalice_dir)
+    return project
 
 
 def package(stage: str, out_dir: Path, region: str = "us-east-1") -> bundle.Report:
     """Write ``sam.json`` and a trimmed ``deployment.zip`` into ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    policies.write(stage, {fn: policies.for_template(fn, stage) for fn in FUNCTIONS})
+    out_dir = out_dir.resolve()
+    project = staged_project(stage, out_dir)
     merge_path = out_dir / "merge.json"
     merge_path.write_text(json.dumps(merge_template(stage), indent=2) + "\n")
     command = chalice_command(
-        "package", "--stage", stage, "--merge-template", str(merge_path), str(out_dir)
+        "package",
+        "--stage",
+        stage,
+        "--merge-template",
+        str(merge_path),
+        str(out_dir),
+        project_dir=project,
     )
     # Packaging needs no credentials: never let botocore ask the instance-metadata service.
     environment = {**chalice_environment(stage, region), "AWS_EC2_METADATA_DISABLED": "true"}
-    subprocess.run(command, check=True, env=environment, cwd=REPO_ROOT)
+    subprocess.run(command, check=True, env=environment, cwd=project)
     merge_path.unlink()
     dropped = bundle.trim(out_dir / ZIP_NAME)
     if dropped:

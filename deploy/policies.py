@@ -5,7 +5,8 @@ Lambda gets exactly the policy written for it. The files name resources the way 
 ``Fn::Sub`` does (``${AWS::Region}``, ``${AWS::AccountId}``, …) plus ``${Stage}`` and
 ``${BookingsStreamArn}``; rendering fills those in, either for the packaged template (as
 ``Fn::Sub`` expressions CloudFormation resolves) or with the values of a real account (for
-`chalice deploy`, which sends the policy as it is).
+`chalice deploy`, which sends the policy as it is). A statement's ``Why`` says why it is
+there (JSON has no comments); IAM knows no such key, so rendering drops it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from deploy.project import CHALICE_DIR, FUNCTIONS, policy_path
+from chalice_config import CHALICE_DIR
+from deploy.project import FUNCTIONS, policy_file
 from deploy.resources import BOOKINGS_TABLE
 
 SOURCE_DIR = CHALICE_DIR / "policies"
@@ -57,11 +59,14 @@ def for_account(
     return _map_resources(source(function), render)
 
 
-def write(stage: str, rendered: dict[str, dict[str, Any]]) -> list[Path]:
-    """Write each function's rendered policy where config.json's ``iam_policy_file`` points."""
+def write(
+    stage: str, rendered: dict[str, dict[str, Any]], chalice_dir: Path = CHALICE_DIR
+) -> list[Path]:
+    """Write each function's rendered policy where config.json's ``iam_policy_file`` points,
+    inside ``chalice_dir`` (a project's ``.chalice``)."""
     paths = []
     for function in FUNCTIONS:
-        path = policy_path(stage, function)
+        path = chalice_dir / policy_file(stage, function)
         path.write_text(json.dumps(rendered[function], indent=2) + "\n")
         paths.append(path)
     return paths
@@ -75,5 +80,6 @@ def _map_resources(policy: dict[str, Any], render: Any) -> dict[str, Any]:
             rendered = [render(resource) for resource in resources]
         else:
             rendered = render(resources)
-        statements.append({**statement, "Resource": rendered})
+        kept = {key: value for key, value in statement.items() if key != "Why"}
+        statements.append({**kept, "Resource": rendered})
     return {**policy, "Statement": statements}

@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from chalice_config import CONFIG_PATH, load_config, stage_environment
 from chalicelib.config import LOCAL_STAGES
-from local.paths import REPO_ROOT
+
+# bench/ reads a stage's environment through this module.
+__all__ = ["stage_environment"]
 
 APP_NAME = "ahoum-bookings"
-CHALICE_DIR = REPO_ROOT / ".chalice"
-CONFIG_PATH = CHALICE_DIR / "config.json"
 
 # Chalice's name for each Lambda → the logical id it gives that Lambda in its template.
 FUNCTIONS = {
@@ -29,10 +30,6 @@ class DeployError(RuntimeError):
     """A deploy step cannot go on; the message says what to do."""
 
 
-def load_config(path: Path = CONFIG_PATH) -> dict[str, Any]:
-    return json.loads(path.read_text())
-
-
 def deployable_stages(config: dict[str, Any] | None = None) -> list[str]:
     stages = (config or load_config())["stages"]
     return sorted(stage for stage in stages if stage not in LOCAL_STAGES)
@@ -45,20 +42,40 @@ def check_stage(stage: str) -> str:
     return stage
 
 
-def stage_environment(stage: str) -> dict[str, str]:
-    """The environment variables every Lambda of the stage gets (global, then stage)."""
-    config = load_config()
-    return {
-        **config.get("environment_variables", {}),
-        **config["stages"][stage].get("environment_variables", {}),
-    }
-
-
 def set_stage_variable(stage: str, name: str, value: str, path: Path = CONFIG_PATH) -> None:
     """Write one environment variable into the stage's config, keeping the rest as it is."""
     config = load_config(path)
     config["stages"][stage].setdefault("environment_variables", {})[name] = value
     path.write_text(json.dumps(config, indent=2) + "\n")
+
+
+def api_name(stage: str) -> str:
+    """The REST API's name: one per stage, so API Gateway's metrics (by ApiName) do not mix
+    stages. Chalice names every stage's API after the app; the deploy renames it."""
+    return f"{APP_NAME}-{stage}"
+
+
+def api_throttling(stage: str, config: dict[str, Any] | None = None) -> dict[str, float]:
+    """The stage's API Gateway throttle: steady requests per second and burst.
+
+    Every stage must set one (``api_throttling`` in its config): an unauthenticated flood
+    would otherwise run up Lambda cost without bound.
+    """
+    throttling = (config or load_config())["stages"][stage].get("api_throttling")
+    if not throttling or not {"rate_limit", "burst_limit"} <= set(throttling):
+        raise DeployError(
+            f"Stage {stage!r} has no api_throttling in .chalice/config.json: add "
+            '"api_throttling": {"rate_limit": <requests/s>, "burst_limit": <requests>}.'
+        )
+    return {
+        "rate_limit": float(throttling["rate_limit"]),
+        "burst_limit": int(throttling["burst_limit"]),
+    }
+
+
+def log_retention_days(config: dict[str, Any] | None = None) -> int:
+    """How long every log group keeps its lines (Chalice's own setting, reused)."""
+    return int((config or load_config())["log_retention_in_days"])
 
 
 def function_name(stage: str, function: str) -> str:
@@ -68,10 +85,9 @@ def function_name(stage: str, function: str) -> str:
     return f"{APP_NAME}-{stage}-{function}"
 
 
-def policy_path(stage: str, function: str) -> Path:
-    """Where the rendered policy goes: the name config.json's ``iam_policy_file`` gives."""
-    name = load_config()["stages"][stage]["lambda_functions"][function]["iam_policy_file"]
-    return CHALICE_DIR / name
+def policy_file(stage: str, function: str) -> str:
+    """The rendered policy's file name in ``.chalice/``, as config.json's ``iam_policy_file``."""
+    return load_config()["stages"][stage]["lambda_functions"][function]["iam_policy_file"]
 
 
 def stand_ins(stage: str, region: str) -> dict[str, str]:
@@ -95,6 +111,14 @@ def stand_ins(stage: str, region: str) -> dict[str, str]:
 
 def data_stack_name(stage: str) -> str:
     return f"ahoum-{stage}-data"
+
+
+def alarm_topic_name(stage: str) -> str:
+    return f"ahoum-{stage}-alarms"
+
+
+def access_log_group_name(stage: str) -> str:
+    return f"/aws/apigateway/ahoum-{stage}-access"
 
 
 def dead_letter_queue_name(stage: str) -> str:

@@ -1,5 +1,6 @@
 """CloudFormation for what the Lambdas stand on: the tables (from the PynamoDB models), the
-bookings stream's dead-letter queue, the stream mapping's settings and the gateway responses.
+bookings stream's dead-letter queue, the alarms and their SNS topic, the API's access log
+group, the stream mapping's settings and the gateway responses.
 
 Used twice: as the stage's own data stack before `chalice deploy` (``data_stack_template``),
 and merged into the single template of `chalice package` (``deploy.packaging``).
@@ -10,13 +11,45 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalicelib import dynamodb, models
-from deploy.project import PROTECTED_STAGES, dead_letter_queue_name
+from chalicelib import dynamodb, metrics, models
+from deploy.project import (
+    FUNCTIONS,
+    PROTECTED_STAGES,
+    STREAM_FUNCTION,
+    access_log_group_name,
+    alarm_topic_name,
+    api_name,
+    dead_letter_queue_name,
+    function_name,
+    log_retention_days,
+)
 
 BOOKINGS_TABLE = "BookingsTable"
 DEAD_LETTER_QUEUE = "BookingStreamDeadLetterQueue"
 STREAM_ARN_OUTPUT = "BookingsStreamArn"
 DEAD_LETTER_QUEUE_ARN_OUTPUT = "BookingStreamDeadLetterQueueArn"
+ALARM_TOPIC = "AlarmTopic"
+ALARM_TOPIC_OUTPUT = "AlarmTopicArn"
+ACCESS_LOG_GROUP = "ApiAccessLogGroup"
+ACCESS_LOG_GROUP_OUTPUT = "ApiAccessLogGroupArn"
+# The deploy parameter (`make deploy ALARM_EMAIL=…`) that subscribes an address to the alarms.
+ALARM_EMAIL_PARAMETER = "AlarmEmail"
+_HAS_ALARM_EMAIL = "HasAlarmEmail"
+API_GATEWAY_STAGE = "api"
+
+# One JSON object per request in the API's access log; numbers unquoted so Logs Insights can
+# compute with them ($context.status and responseLatency are always set).
+ACCESS_LOG_FORMAT = (
+    '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp",'
+    '"method":"$context.httpMethod","path":"$context.path","status":$context.status,'
+    '"latencyMs":$context.responseLatency,"integrationLatencyMs":"$context.integrationLatency",'
+    '"responseLength":"$context.responseLength","requestTime":"$context.requestTime"}'
+)
+
+# What each alarm watches. Thresholds are in the unit CloudWatch gives the metric.
+STREAM_ITERATOR_AGE_LIMIT_MS = 5 * 60 * 1000
+API_5XX_RATE_LIMIT = 0.05  # API Gateway's 5XXError averaged over requests is the 5xx rate
+ALARM_PERIOD_SECONDS = 300
 
 # How Lambda reads the bookings stream. The handler turns CRM failures into pending delivery
 # rows itself, so a batch fails only when DynamoDB or the code does: report the failed record
@@ -43,7 +76,7 @@ _NOT_FOUND = {
 
 
 def table_logical_id(short_name: str) -> str:
-    return "".join(part.capitalize() for part in short_name.split("_")) + "Table"
+    return camel_case(short_name) + "Table"
 
 
 def table_resources(stage: str) -> dict[str, dict[str, Any]]:
@@ -86,19 +119,201 @@ def dead_letter_queue(stage: str) -> dict[str, Any]:
     }
 
 
+def alarm_topic(stage: str) -> dict[str, dict[str, Any]]:
+    """The one SNS topic every alarm notifies, and the e-mail subscription when one is given."""
+    return {
+        ALARM_TOPIC: {
+            "Type": "AWS::SNS::Topic",
+            "Properties": {"TopicName": alarm_topic_name(stage)},
+        },
+        "AlarmEmailSubscription": {
+            "Type": "AWS::SNS::Subscription",
+            "Condition": _HAS_ALARM_EMAIL,
+            "Properties": {
+                "Protocol": "email",
+                "Endpoint": {"Ref": ALARM_EMAIL_PARAMETER},
+                "TopicArn": {"Ref": ALARM_TOPIC},
+            },
+        },
+    }
+
+
+def _alarm(
+    stage: str,
+    name: str,
+    description: str,
+    metric: tuple[str, str, dict[str, Any]],
+    statistic: str,
+    threshold: float,
+) -> dict[str, Any]:
+    namespace, metric_name, dimensions = metric
+    return {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {
+            "AlarmName": f"ahoum-{stage}-{name}",
+            "AlarmDescription": description,
+            "Namespace": namespace,
+            "MetricName": metric_name,
+            "Dimensions": [{"Name": key, "Value": value} for key, value in dimensions.items()],
+            "Statistic": statistic,
+            "Period": ALARM_PERIOD_SECONDS,
+            "EvaluationPeriods": 1,
+            "Threshold": threshold,
+            "ComparisonOperator": "GreaterThanThreshold",
+            # No data means nothing happened (no failed batch, no request): not an alarm.
+            "TreatMissingData": "notBreaching",
+            "AlarmActions": [{"Ref": ALARM_TOPIC}],
+            "OKActions": [{"Ref": ALARM_TOPIC}],
+        },
+    }
+
+
+def alarms(stage: str) -> dict[str, dict[str, Any]]:
+    """The stage's alarms; the README's runbook says what each means and what to do."""
+    stream_function = function_name(stage, STREAM_FUNCTION)
+    found = {
+        "DeadLetterQueueAlarm": _alarm(
+            stage,
+            "stream-dead-letters",
+            "Stream batches failed for good and were parked in the DLQ: replay them within "
+            "24 h (README, Alarms).",
+            (
+                "AWS/SQS",
+                "ApproximateNumberOfMessagesVisible",
+                {"QueueName": dead_letter_queue_name(stage)},
+            ),
+            "Maximum",
+            0,
+        ),
+        "WebhooksGivenUpAlarm": _alarm(
+            stage,
+            "webhooks-given-up",
+            "A CRM delivery ran out of retries and is failed: fix the CRM, then replay it "
+            "(README, Alarms).",
+            (metrics.NAMESPACE, metrics.WEBHOOKS_GIVEN_UP, {"Stage": stage}),
+            "Sum",
+            0,
+        ),
+        "StreamIteratorAgeAlarm": _alarm(
+            stage,
+            "stream-behind",
+            "The stream handler is more than 5 minutes behind the bookings stream: webhooks are "
+            "late and records near 24 h old would be lost (README, Alarms).",
+            ("AWS/Lambda", "IteratorAge", {"FunctionName": stream_function}),
+            "Maximum",
+            STREAM_ITERATOR_AGE_LIMIT_MS,
+        ),
+        "Api5xxRateAlarm": _alarm(
+            stage,
+            "api-5xx",
+            "More than 5 % of API requests answered 5xx over 5 minutes (README, Alarms).",
+            (
+                "AWS/ApiGateway",
+                "5XXError",
+                {"ApiName": api_name(stage), "Stage": API_GATEWAY_STAGE},
+            ),
+            "Average",
+            API_5XX_RATE_LIMIT,
+        ),
+    }
+    for function in FUNCTIONS:
+        found[camel_case(function) + "ErrorsAlarm"] = _alarm(
+            stage,
+            f"{function.replace('_', '-')}-errors",
+            f"The {function} Lambda failed (an uncaught error, a timeout or out of memory): "
+            "its log group says which (README, Alarms).",
+            ("AWS/Lambda", "Errors", {"FunctionName": function_name(stage, function)}),
+            "Sum",
+            0,
+        )
+    return found
+
+
+def access_log_group(stage: str) -> dict[str, Any]:
+    return {
+        "Type": "AWS::Logs::LogGroup",
+        "Properties": {
+            "LogGroupName": access_log_group_name(stage),
+            "RetentionInDays": log_retention_days(),
+        },
+    }
+
+
 def data_resources(stage: str) -> dict[str, dict[str, Any]]:
-    return {**table_resources(stage), DEAD_LETTER_QUEUE: dead_letter_queue(stage)}
+    return {
+        **table_resources(stage),
+        DEAD_LETTER_QUEUE: dead_letter_queue(stage),
+        **alarm_topic(stage),
+        **alarms(stage),
+        ACCESS_LOG_GROUP: access_log_group(stage),
+    }
+
+
+def data_parameters() -> dict[str, Any]:
+    """The template's Parameters and Conditions (the alarm e-mail address)."""
+    return {
+        "Parameters": {
+            ALARM_EMAIL_PARAMETER: {
+                "Type": "String",
+                "Default": "",
+                "AllowedPattern": r"^$|^[^@\s]+@[^@\s]+$",
+                "Description": "Address the alarms e-mail (empty: no subscription).",
+            }
+        },
+        "Conditions": {
+            _HAS_ALARM_EMAIL: {"Fn::Not": [{"Fn::Equals": [{"Ref": ALARM_EMAIL_PARAMETER}, ""]}]}
+        },
+    }
 
 
 def data_stack_template(stage: str) -> dict[str, Any]:
     """The stage's data stack, deployed before `chalice deploy` needs the stream ARN."""
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": f"Ahoum Bookings ({stage}): DynamoDB tables and the stream's DLQ",
+        "Description": f"Ahoum Bookings ({stage}): tables, the stream's DLQ, alarms, access logs",
+        **data_parameters(),
         "Resources": data_resources(stage),
         "Outputs": {
             STREAM_ARN_OUTPUT: {"Value": {"Fn::GetAtt": [BOOKINGS_TABLE, "StreamArn"]}},
             DEAD_LETTER_QUEUE_ARN_OUTPUT: {"Value": {"Fn::GetAtt": [DEAD_LETTER_QUEUE, "Arn"]}},
+            ALARM_TOPIC_OUTPUT: {"Value": {"Ref": ALARM_TOPIC}},
+            ACCESS_LOG_GROUP_OUTPUT: {"Value": {"Fn::GetAtt": [ACCESS_LOG_GROUP, "Arn"]}},
+        },
+    }
+
+
+def api_gateway_logging_template() -> dict[str, Any]:
+    """The account's role that lets API Gateway write logs: an account-wide setting (one per
+    region) that access logging needs, so it has a stack of its own, outside any stage."""
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": "API Gateway's CloudWatch Logs role for this account and region",
+        "Resources": {
+            "ApiGatewayLogsRole": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "AssumeRolePolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "apigateway.amazonaws.com"},
+                                "Action": "sts:AssumeRole",
+                            }
+                        ],
+                    },
+                    "ManagedPolicyArns": [
+                        {
+                            "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/"
+                            "AmazonAPIGatewayPushToCloudWatchLogs"
+                        }
+                    ],
+                },
+            },
+            "ApiGatewayAccount": {
+                "Type": "AWS::ApiGateway::Account",
+                "Properties": {"CloudWatchRoleArn": {"Fn::GetAtt": ["ApiGatewayLogsRole", "Arn"]}},
+            },
         },
     }
 
@@ -124,3 +339,8 @@ def _error_template(code: str) -> str:
         f'{{"error": {{"code": "{code}", "message": $context.error.messageString, '
         '"request_id": "$context.requestId"}}'
     )
+
+
+def camel_case(name: str) -> str:
+    """``on_booking_change`` → ``OnBookingChange``, for logical ids."""
+    return "".join(part.capitalize() for part in name.split("_"))

@@ -25,6 +25,7 @@ from chalice.local import (
     ThreadedHTTPServer,
 )
 
+from chalice_config import stage_environment
 from local.paths import REPO_ROOT
 
 _UNKNOWN_ROUTE = json.dumps(
@@ -34,10 +35,7 @@ _UNKNOWN_ROUTE = json.dumps(
 
 def apply_stage_defaults(stage: str = "local") -> None:
     """Fill ``os.environ`` from the stage's config, never overwriting what is already set."""
-    config = json.loads((REPO_ROOT / ".chalice" / "config.json").read_text())
-    defaults = dict(config.get("environment_variables", {}))
-    defaults.update(config["stages"][stage].get("environment_variables", {}))
-    for name, value in defaults.items():
+    for name, value in stage_environment(stage).items():
         os.environ.setdefault(name, value)
 
 

@@ -9,9 +9,15 @@ import botocore.session
 import pytest
 from botocore.stub import Stubber
 
+from chalice_config import CONFIG_PATH, REPO_ROOT, stage_environment
 from deploy import aws, policies, resources
 from deploy.__main__ import main
-from deploy.project import CONFIG_PATH, FUNCTIONS, DeployError, set_stage_variable
+from deploy.project import (
+    FUNCTIONS,
+    DeployError,
+    function_name,
+    set_stage_variable,
+)
 
 STREAM_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/ahoum-dev-bookings/stream/2026-01-01"
 MAPPING_UUID = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
@@ -102,67 +108,234 @@ def test_a_missing_secret_parameter_stops_the_deploy_with_the_command_to_create_
     assert names[0] not in str(failure.value)
 
 
-def _stack(outputs=None):
+def _stack(outputs=None, status="CREATE_COMPLETE", parameters=None):
     stack = {
         "StackName": "ahoum-dev-data",
         "CreationTime": "2026-01-01T00:00:00Z",
-        "StackStatus": "CREATE_COMPLETE",
+        "StackStatus": status,
     }
     if outputs:
         stack["Outputs"] = [{"OutputKey": k, "OutputValue": v} for k, v in outputs.items()]
+    if parameters:
+        stack["Parameters"] = [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters]
     return {"Stacks": [stack]}
+
+
+NO_STACK = "Stack with id ahoum-dev-data does not exist"
+OUTPUTS = {resources.STREAM_ARN_OUTPUT: STREAM_ARN}
+
+
+def _create(stubber, template, *, look_first=True):
+    if look_first:
+        stubber.add_client_error("describe_stacks", "ValidationError", NO_STACK)
+    stubber.add_response(
+        "create_stack",
+        {"StackId": "id"},
+        {"StackName": "ahoum-dev-data", "TemplateBody": json.dumps(template), "Parameters": []},
+    )
+    stubber.add_response("describe_stacks", _stack())  # the waiter's poll
+    stubber.add_response("describe_stacks", _stack(OUTPUTS))
 
 
 def test_a_new_data_stack_is_created_waited_for_and_its_outputs_returned():
     cloudformation, stubber = stubbed("cloudformation")
     template = resources.data_stack_template("dev")
-    stubber.add_client_error(
-        "describe_stacks", "ValidationError", "Stack with id ahoum-dev-data does not exist"
-    )
-    stubber.add_response(
-        "create_stack",
-        {"StackId": "id"},
-        {"StackName": "ahoum-dev-data", "TemplateBody": json.dumps(template)},
-    )
-    stubber.add_response("describe_stacks", _stack())  # the waiter's poll
-    outputs = {resources.STREAM_ARN_OUTPUT: STREAM_ARN}
-    stubber.add_response("describe_stacks", _stack(outputs))
+    _create(stubber, template)
     with stubber:
-        assert aws.deploy_stack(cloudformation, "ahoum-dev-data", template) == outputs
+        assert aws.deploy_stack(cloudformation, "ahoum-dev-data", template) == OUTPUTS
         stubber.assert_no_pending_responses()
 
 
 def test_an_unchanged_data_stack_is_not_an_error():
     cloudformation, stubber = stubbed("cloudformation")
-    outputs = {resources.STREAM_ARN_OUTPUT: STREAM_ARN}
-    stubber.add_response("describe_stacks", _stack(outputs))
+    stubber.add_response("describe_stacks", _stack(OUTPUTS))
     stubber.add_client_error("update_stack", "ValidationError", "No updates are to be performed.")
-    stubber.add_response("describe_stacks", _stack(outputs))
+    stubber.add_response("describe_stacks", _stack(OUTPUTS))
     with stubber:
         template = resources.data_stack_template("dev")
-        assert aws.deploy_stack(cloudformation, "ahoum-dev-data", template) == outputs
+        assert aws.deploy_stack(cloudformation, "ahoum-dev-data", template) == OUTPUTS
         stubber.assert_no_pending_responses()
 
 
-def test_the_deployed_stream_mapping_gets_the_templates_failure_handling():
-    lambda_client, stubber = stubbed("lambda")
+def test_a_stack_left_by_a_failed_first_creation_is_deleted_with_a_message_then_created(capsys):
+    cloudformation, stubber = stubbed("cloudformation")
+    template = resources.data_stack_template("dev")
+    stubber.add_response("describe_stacks", _stack(status="ROLLBACK_COMPLETE"))
+    stubber.add_response("delete_stack", {}, {"StackName": "ahoum-dev-data"})
+    stubber.add_client_error("describe_stacks", "ValidationError", NO_STACK)  # the waiter
+    _create(stubber, template, look_first=False)
+    with stubber:
+        assert aws.deploy_stack(cloudformation, "ahoum-dev-data", template) == OUTPUTS
+        stubber.assert_no_pending_responses()
+    said = capsys.readouterr().out
+    assert "ROLLBACK_COMPLETE" in said and "Deleting it to create it again" in said
+
+
+def _table_names(template):
+    return {
+        logical_id: resource["Properties"]["TableName"]
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::DynamoDB::Table"
+    }
+
+
+def test_retained_prod_tables_are_imported_into_the_new_stack_then_the_rest_is_added(capsys):
+    """make destroy STAGE=prod, then make deploy STAGE=prod: the tables outlived the stack
+    (and here a first attempt had failed too, leaving ROLLBACK_COMPLETE behind)."""
+    cloudformation, stubber = stubbed("cloudformation")
+    template = resources.data_stack_template("prod")
+    tables = _table_names(template)
+    asked = []
+
+    def existing_tables(names):
+        asked.append(names)
+        return set(names)  # every table was retained
+
+    stubber.add_response("describe_stacks", _stack(status="ROLLBACK_COMPLETE"))
+    stubber.add_response("delete_stack", {}, {"StackName": "ahoum-dev-data"})
+    stubber.add_response("describe_stacks", _stack(status="DELETE_COMPLETE"))  # the waiter
+    change_set = {"StackName": "ahoum-dev-data", "ChangeSetName": f"import-{len(tables)}-tables"}
     stubber.add_response(
-        "update_event_source_mapping",
-        {"UUID": MAPPING_UUID},
+        "create_change_set",
+        {"Id": "cs-1", "StackId": "id"},
         {
-            "UUID": MAPPING_UUID,
-            "FunctionResponseTypes": ["ReportBatchItemFailures"],
-            "BisectBatchOnFunctionError": True,
-            "MaximumRetryAttempts": resources.STREAM_MAPPING_SETTINGS["MaximumRetryAttempts"],
-            "MaximumRecordAgeInSeconds": resources.STREAM_MAPPING_SETTINGS[
-                "MaximumRecordAgeInSeconds"
+            **change_set,
+            "ChangeSetType": "IMPORT",
+            "TemplateBody": json.dumps(
+                {
+                    "AWSTemplateFormatVersion": "2010-09-09",
+                    "Resources": {key: template["Resources"][key] for key in tables},
+                }
+            ),
+            "ResourcesToImport": [
+                {
+                    "ResourceType": "AWS::DynamoDB::Table",
+                    "LogicalResourceId": logical_id,
+                    "ResourceIdentifier": {"TableName": table_name},
+                }
+                for logical_id, table_name in sorted(tables.items())
             ],
-            "DestinationConfig": {"OnFailure": {"Destination": DLQ_ARN}},
         },
     )
+    stubber.add_response(
+        "describe_change_set", {"Status": "CREATE_COMPLETE", "ExecutionStatus": "AVAILABLE"}
+    )
+    stubber.add_response("execute_change_set", {}, change_set)
+    stubber.add_response("describe_stacks", _stack(status="IMPORT_COMPLETE"))  # the waiter
+    stubber.add_response("describe_stacks", _stack(status="IMPORT_COMPLETE"))
+    stubber.add_response(
+        "update_stack",
+        {"StackId": "id"},
+        {"StackName": "ahoum-dev-data", "TemplateBody": json.dumps(template), "Parameters": []},
+    )
+    stubber.add_response("describe_stacks", _stack(status="UPDATE_COMPLETE"))  # the waiter
+    stubber.add_response("describe_stacks", _stack(OUTPUTS, status="UPDATE_COMPLETE"))
     with stubber:
-        aws.configure_stream_mapping(lambda_client, MAPPING_UUID, DLQ_ARN)
+        outputs = aws.deploy_stack(
+            cloudformation, "ahoum-dev-data", template, existing_tables=existing_tables
+        )
         stubber.assert_no_pending_responses()
+    assert outputs == OUTPUTS
+    assert asked == [sorted(tables.values())]
+    said = capsys.readouterr().out
+    assert "importing them into the new stack" in said and "ahoum-prod-bookings" in said
+
+
+def test_an_import_cloudformation_refuses_stops_with_its_reason():
+    cloudformation, stubber = stubbed("cloudformation")
+    template = resources.data_stack_template("prod")
+    stubber.add_client_error("describe_stacks", "ValidationError", NO_STACK)
+    stubber.add_response("create_change_set", {"Id": "cs-1", "StackId": "id"})
+    failed = {
+        "Status": "FAILED",
+        "ExecutionStatus": "UNAVAILABLE",
+        "StatusReason": "Resource ahoum-prod-users is in another stack",
+    }
+    stubber.add_response("describe_change_set", failed)  # the waiter sees FAILED
+    stubber.add_response("describe_change_set", failed)
+    with stubber, pytest.raises(DeployError, match="is in another stack"):
+        aws.deploy_stack(
+            cloudformation, "ahoum-dev-data", template, existing_tables=lambda names: {names[0]}
+        )
+
+
+@pytest.mark.parametrize(
+    ("status", "advice"),
+    [
+        ("UPDATE_IN_PROGRESS", "busy"),
+        ("UPDATE_ROLLBACK_FAILED", "Continue update rollback"),
+        ("DELETE_FAILED", "repair it there"),
+    ],
+)
+def test_a_stack_in_a_state_deploy_cannot_update_stops_with_what_to_do(status, advice):
+    cloudformation, stubber = stubbed("cloudformation")
+    stubber.add_response("describe_stacks", _stack(status=status))
+    with stubber, pytest.raises(DeployError, match=advice):
+        aws.deploy_stack(cloudformation, "ahoum-dev-data", resources.data_stack_template("dev"))
+
+
+def _mapping(state, **settings):
+    return {"UUID": MAPPING_UUID, "State": state, **settings}
+
+
+MAPPING_SETTINGS = {
+    **resources.STREAM_MAPPING_SETTINGS,
+    "DestinationConfig": {"OnFailure": {"Destination": DLQ_ARN}},
+}
+
+
+def test_the_stream_mapping_is_updated_only_once_enabled_and_then_checked():
+    lambda_client, stubber = stubbed("lambda")
+    pauses = []
+    uuid = {"UUID": MAPPING_UUID}
+    stubber.add_response("get_event_source_mapping", _mapping("Creating"), uuid)
+    stubber.add_response("get_event_source_mapping", _mapping("Enabled"), uuid)
+    stubber.add_response(
+        "update_event_source_mapping", _mapping("Updating"), {**uuid, **MAPPING_SETTINGS}
+    )
+    stubber.add_response("get_event_source_mapping", _mapping("Updating"), uuid)
+    stubber.add_response("get_event_source_mapping", _mapping("Enabled", **MAPPING_SETTINGS), uuid)
+    with stubber:
+        aws.configure_stream_mapping(lambda_client, MAPPING_UUID, DLQ_ARN, sleep=pauses.append)
+        stubber.assert_no_pending_responses()
+    assert pauses == [aws.MAPPING_POLL_SECONDS, aws.MAPPING_POLL_SECONDS]
+
+
+def test_a_mapping_that_has_its_settings_already_is_left_alone():
+    lambda_client, stubber = stubbed("lambda")
+    stubber.add_response("get_event_source_mapping", _mapping("Enabled", **MAPPING_SETTINGS))
+    with stubber:
+        aws.configure_stream_mapping(lambda_client, MAPPING_UUID, DLQ_ARN, sleep=None)
+        stubber.assert_no_pending_responses()
+
+
+def test_a_mapping_left_without_partial_failure_reporting_fails_the_deploy_loudly():
+    lambda_client, stubber = stubbed("lambda")
+    without = {k: v for k, v in MAPPING_SETTINGS.items() if k != "FunctionResponseTypes"}
+    stubber.add_response("get_event_source_mapping", _mapping("Enabled"))
+    stubber.add_response("update_event_source_mapping", _mapping("Updating"))
+    stubber.add_response("get_event_source_mapping", _mapping("Enabled", **without))
+    with stubber, pytest.raises(DeployError, match="still lacks FunctionResponseTypes"):
+        aws.configure_stream_mapping(lambda_client, MAPPING_UUID, DLQ_ARN, sleep=None)
+
+
+def test_a_mapping_that_never_becomes_enabled_stops_the_wait_with_a_message(monkeypatch, capsys):
+    monkeypatch.setattr(aws, "MAPPING_POLLS", 3)
+    lambda_client, stubber = stubbed("lambda")
+    for _ in range(3):
+        stubber.add_response("get_event_source_mapping", _mapping("Creating"))
+    with stubber, pytest.raises(DeployError, match="still Creating after 15 s"):
+        aws.wait_for_mapping(lambda_client, MAPPING_UUID, sleep=lambda seconds: None)
+    assert "waiting for the stream mapping to be Enabled" in capsys.readouterr().out
+
+
+def test_a_disabled_mapping_is_not_waited_for():
+    lambda_client, stubber = stubbed("lambda")
+    stubber.add_response(
+        "get_event_source_mapping", _mapping("Disabled", StateTransitionReason="User action")
+    )
+    with stubber, pytest.raises(DeployError, match="is Disabled \\(User action\\)"):
+        aws.wait_for_mapping(lambda_client, MAPPING_UUID, sleep=None)
 
 
 def test_every_deployed_lambda_is_switched_to_json_logs_once_it_is_ready():
@@ -214,6 +387,10 @@ def test_the_stream_arn_from_the_data_stack_lands_in_the_stage_config_only(tmp_p
     )
 
 
+# Actions IAM cannot limit to a resource; a statement granting one stands alone, on '*'.
+NO_RESOURCE_LEVEL = {"dynamodb:ListStreams"}
+
+
 def test_policies_rendered_for_an_account_name_only_that_account_and_stage():
     for function in FUNCTIONS:
         policy = policies.for_account(
@@ -227,9 +404,227 @@ def test_policies_rendered_for_an_account_name_only_that_account_and_stage():
         text = json.dumps(policy)
         assert "${" not in text and "ahoum-prod" not in text
         for statement in policy["Statement"]:
+            assert set(statement) <= {"Sid", "Effect", "Action", "Resource"}  # no "Why" left
+            if statement["Resource"] == "*":
+                assert set(statement["Action"]) <= NO_RESOURCE_LEVEL
+                continue
             for resource in (
                 statement["Resource"]
                 if isinstance(statement["Resource"], list)
                 else [statement["Resource"]]
             ):
                 assert resource.startswith("arn:aws:") and ":eu-west-1:123456789012:" in resource
+
+
+def test_the_stream_handler_may_list_streams_which_lambda_checks_when_it_maps_the_stream():
+    statements = policies.for_account(
+        "on_booking_change",
+        "dev",
+        partition="aws",
+        region="eu-west-1",
+        account_id="123456789012",
+        stream_arn=STREAM_ARN,
+    )["Statement"]
+    assert {
+        "Sid": "ListStreams",
+        "Effect": "Allow",
+        "Action": ["dynamodb:ListStreams"],
+        "Resource": "*",
+    } in statements
+    assert "Why" in json.dumps(policies.source("on_booking_change"))
+
+
+def test_every_lambda_may_create_its_own_log_group_again_and_no_other():
+    for function in FUNCTIONS:
+        policy = policies.for_account(
+            function,
+            "dev",
+            partition="aws",
+            region="eu-west-1",
+            account_id="123456789012",
+            stream_arn=STREAM_ARN,
+        )
+        groups = [
+            statement["Resource"]
+            for statement in policy["Statement"]
+            if "logs:CreateLogGroup" in statement["Action"]
+        ]
+        assert groups == [
+            f"arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/"
+            f"{function_name('dev', function)}"
+        ]
+
+
+def test_the_deploy_tooling_does_not_import_the_dev_runner():
+    import ast
+
+    for path in sorted((REPO_ROOT / "deploy").glob("*.py")):
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+        assert not {name for name in imported if name.split(".")[0] == "local"}, path.name
+
+
+def test_the_dev_runner_and_the_deploy_tooling_read_a_stage_the_same_way(monkeypatch):
+    from local import api_server
+
+    for name in stage_environment("local"):
+        monkeypatch.delenv(name, raising=False)
+    api_server.apply_stage_defaults("local")
+    assert {name: os.environ[name] for name in stage_environment("local")} == stage_environment(
+        "local"
+    )
+
+
+def test_a_redeploy_without_an_alarm_email_keeps_the_address_the_stack_has():
+    cloudformation, stubber = stubbed("cloudformation")
+    template = resources.data_stack_template("dev")
+    stubber.add_response("describe_stacks", _stack(OUTPUTS, parameters=[("AlarmEmail", "a@b.c")]))
+    stubber.add_response(
+        "update_stack",
+        {"StackId": "id"},
+        {
+            "StackName": "ahoum-dev-data",
+            "TemplateBody": json.dumps(template),
+            "Parameters": [{"ParameterKey": "AlarmEmail", "UsePreviousValue": True}],
+        },
+    )
+    stubber.add_response("describe_stacks", _stack(OUTPUTS, status="UPDATE_COMPLETE"))
+    stubber.add_response("describe_stacks", _stack(OUTPUTS, status="UPDATE_COMPLETE"))
+    with stubber:
+        aws.deploy_stack(
+            cloudformation, "ahoum-dev-data", template, parameters={"AlarmEmail": None}
+        )
+        stubber.assert_no_pending_responses()
+
+
+def test_a_first_deploy_without_an_alarm_email_subscribes_nobody():
+    cloudformation, stubber = stubbed("cloudformation")
+    template = resources.data_stack_template("dev")
+    stubber.add_client_error("describe_stacks", "ValidationError", NO_STACK)
+    stubber.add_response(
+        "create_stack",
+        {"StackId": "id"},
+        {
+            "StackName": "ahoum-dev-data",
+            "TemplateBody": json.dumps(template),
+            "Parameters": [{"ParameterKey": "AlarmEmail", "ParameterValue": ""}],
+        },
+    )
+    stubber.add_response("describe_stacks", _stack())
+    stubber.add_response("describe_stacks", _stack(OUTPUTS))
+    with stubber:
+        aws.deploy_stack(
+            cloudformation, "ahoum-dev-data", template, parameters={"AlarmEmail": None}
+        )
+        stubber.assert_no_pending_responses()
+
+
+def test_the_api_is_named_for_its_stage_and_gets_access_logs_and_the_stage_throttle():
+    apigateway, stubber = stubbed("apigateway")
+    log_group = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/apigateway/ahoum-dev-access"
+    stubber.add_response(
+        "update_rest_api",
+        {"id": "api-1"},
+        {
+            "restApiId": "api-1",
+            "patchOperations": [{"op": "replace", "path": "/name", "value": "ahoum-bookings-dev"}],
+        },
+    )
+    throttling = json.loads(CONFIG_PATH.read_text())["stages"]["dev"]["api_throttling"]
+    stubber.add_response(
+        "update_stage",
+        {"stageName": "api"},
+        {
+            "restApiId": "api-1",
+            "stageName": "api",
+            "patchOperations": [
+                {"op": "replace", "path": "/accessLogSettings/destinationArn", "value": log_group},
+                {
+                    "op": "replace",
+                    "path": "/accessLogSettings/format",
+                    "value": resources.ACCESS_LOG_FORMAT,
+                },
+                {
+                    "op": "replace",
+                    "path": "/*/*/throttling/rateLimit",
+                    "value": str(float(throttling["rate_limit"])),
+                },
+                {
+                    "op": "replace",
+                    "path": "/*/*/throttling/burstLimit",
+                    "value": str(throttling["burst_limit"]),
+                },
+            ],
+        },
+    )
+    with stubber:
+        aws.configure_api(apigateway, "api-1", "dev", log_group + ":*")
+        stubber.assert_no_pending_responses()
+
+
+def test_an_account_whose_api_gateway_can_log_gets_no_extra_stack():
+    apigateway, stubber = stubbed("apigateway")
+    stubber.add_response("get_account", {"cloudwatchRoleArn": "arn:aws:iam::1:role/logs"})
+    with stubber:
+        aws.ensure_api_gateway_logging(apigateway, NoAws())
+        stubber.assert_no_pending_responses()
+
+
+def test_an_account_without_api_gateway_logging_gets_its_role_stack_first(capsys):
+    apigateway, api_stubber = stubbed("apigateway")
+    cloudformation, stubber = stubbed("cloudformation")
+    api_stubber.add_response("get_account", {})
+    stubber.add_client_error("describe_stacks", "ValidationError", "does not exist")
+    stubber.add_response(
+        "create_stack",
+        {"StackId": "id"},
+        {
+            "StackName": aws.API_GATEWAY_LOGGING_STACK,
+            "TemplateBody": json.dumps(resources.api_gateway_logging_template()),
+            "Parameters": [],
+        },
+    )
+    stubber.add_response("describe_stacks", _stack())
+    stubber.add_response("describe_stacks", _stack())
+    with api_stubber, stubber:
+        aws.ensure_api_gateway_logging(apigateway, cloudformation)
+        stubber.assert_no_pending_responses()
+    assert "no CloudWatch Logs role" in capsys.readouterr().out
+
+
+def test_a_stage_without_a_throttle_is_refused_before_anything_is_deployed(tmp_path):
+    from deploy.project import api_throttling
+
+    config = json.loads(CONFIG_PATH.read_text())
+    del config["stages"]["dev"]["api_throttling"]
+    with pytest.raises(DeployError, match="api_throttling"):
+        api_throttling("dev", config)
+
+
+def test_the_deploy_ends_with_where_everything_is_and_how_to_read_deliveries():
+    text = aws.summary(
+        "dev", "https://abc.execute-api.eu-west-1.amazonaws.com/api/", "eu-west-1", None
+    )
+    assert "API:          https://abc.execute-api.eu-west-1.amazonaws.com/api/" in text
+    assert "Dashboard:    https://abc.execute-api.eu-west-1.amazonaws.com/api/dashboard" in text
+    assert "/ahoum-bookings/dev/crm-webhook-secret" in text
+    assert "make deliveries STAGE=dev" in text
+    assert "ALARM_EMAIL=" in text  # how to subscribe, since no address was given
+    assert "confirm the subscription" in aws.summary("dev", "https://x/api/", "eu-west-1", "a@b.c")
+
+
+def test_a_checkov_finding_not_in_checks_md_is_reported_and_so_is_a_fixed_one():
+    from deploy import checks
+
+    listed = checks.accepted()
+    assert len(listed) >= 5 and all(row.reason for row in listed)
+    log_group = checks.Finding("CKV_AWS_158", "AWS::Logs::LogGroup.ApiAccessLogGroup", "KMS")
+    new = checks.Finding("CKV_AWS_999", "AWS::Logs::LogGroup.ApiAccessLogGroup", "new")
+    assert checks.unlisted([log_group, new], listed) == [new]
+    assert ("CKV_AWS_158", "AWS::Logs::LogGroup.*") in {(r.check_id, r.resources) for r in listed}
+    stale = checks.stale([log_group], listed)
+    assert all(row.check_id != "CKV_AWS_158" for row in stale) and len(stale) == len(listed) - 1

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib import dynamodb, models
+from chalice_config import CHALICE_DIR, stage_environment
+from chalicelib import dynamodb, metrics, models
 from chalicelib.openapi import docs_page
-from deploy import bundle, packaging, resources
-from deploy.project import FUNCTIONS, dead_letter_queue_name, stage_environment
+from deploy import bundle, checks, packaging, resources
+from deploy.project import FUNCTIONS, dead_letter_queue_name
 from local.paths import REPO_ROOT
 from tests.support.errors import error_in
 
@@ -32,7 +33,9 @@ STREAM_READ_ACTIONS = {
     "dynamodb:GetRecords",
     "dynamodb:GetShardIterator",
 }
-# A '*' is only ever the last segment of a log-stream name inside the function's own group.
+# Actions IAM cannot limit to a resource; a statement granting one stands alone, on '*'.
+NO_RESOURCE_LEVEL = {"dynamodb:ListStreams"}
+# Any other '*' is only the last segment of a log-stream name inside the function's own group.
 _LOG_STREAMS = re.compile(r"^arn:\$\{AWS::Partition\}:logs:.*:log-group:/aws/lambda/[\w-]+:\*$")
 
 
@@ -40,8 +43,18 @@ _LOG_STREAMS = re.compile(r"^arn:\$\{AWS::Partition\}:logs:.*:log-group:/aws/lam
 _APP_SETTINGS = ("STAGE", "JWT_SECRET", "CRM_WEBHOOK_SECRET", "BOOKINGS_STREAM_ARN", "DATA_DIR")
 
 
+def rendered_policy_files():
+    """The account-rendered policies `make deploy` leaves in .chalice/, with their contents."""
+    return {path.name: path.read_bytes() for path in CHALICE_DIR.glob("policy-*.json")}
+
+
 @pytest.fixture(scope="module")
-def packaged():
+def policies_before_packaging():
+    return rendered_policy_files()
+
+
+@pytest.fixture(scope="module")
+def packaged(policies_before_packaging):
     """`make package STAGE=prod`, run as a user runs it (which also runs cfn-lint)."""
     environment = {k: v for k, v in os.environ.items() if k not in _APP_SETTINGS}
     result = subprocess.run(
@@ -103,6 +116,16 @@ def test_cfn_lint_passes_on_the_packaged_template(packaged):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_packaging_leaves_the_policies_chalice_deploy_sends_to_iam_alone(
+    packaged, policies_before_packaging, template_text
+):
+    assert rendered_policy_files() == policies_before_packaging
+    project = packaged / "project" / ".chalice"
+    for function in FUNCTIONS:
+        packaged_policy = (project / f"policy-{STAGE}-{function}.json").read_text()
+        assert "Fn::Sub" in packaged_policy  # the template's own, kept under dist/
+
+
 def test_every_model_table_and_index_is_in_the_template_with_its_keys(template):
     tables = resources_of_type(template, "AWS::DynamoDB::Table")
     by_name = {table["Properties"]["TableName"]: table["Properties"] for table in tables.values()}
@@ -151,6 +174,9 @@ def test_no_policy_has_a_wildcard_action_or_resource(template):
             assert statement["Effect"] == "Allow"
             for action in as_list(statement["Action"]):
                 assert "*" not in action, (role, action)
+            if statement["Resource"] == "*":
+                assert set(as_list(statement["Action"])) <= NO_RESOURCE_LEVEL, statement
+                continue
             for resource in as_list(statement["Resource"]):
                 text = resource_text(resource)
                 assert "*" not in text or _LOG_STREAMS.match(text), (role, text)
@@ -175,6 +201,9 @@ def test_every_policy_action_is_a_real_iam_action_on_the_right_kind_of_resource(
                 if service != "dynamodb":
                     continue
                 allowed = known[service]["Actions"][name.lower()].get("Resources", [])
+                if statement["Resource"] == "*":
+                    assert allowed == [], (role, action)  # truly no resource-level permission
+                    continue
                 for resource in as_list(statement["Resource"]):
                     kind = dynamodb_resource_kind(resource_text(resource))
                     assert kind in allowed, (role, action, resource)
@@ -235,7 +264,10 @@ def test_lambda_settings_suit_each_function(template):
     assert api["Timeout"] < 29  # API Gateway gives up at 29 s
     assert stream["Timeout"] > api["Timeout"] and retrier["Timeout"] > api["Timeout"]
     assert retrier["Timeout"] < 60  # one run ends before the next minute's starts
-    assert retrier["ReservedConcurrentExecutions"] == 1
+    for function in (api, stream, retrier):
+        # Reserving any is refused on accounts with little unreserved concurrency (new accounts
+        # have 10 in all); a stage may opt in with Chalice's own reserved_concurrency setting.
+        assert "ReservedConcurrentExecutions" not in function
     for function in (api, stream, retrier):
         assert function["MemorySize"] >= 128
         assert function["LoggingConfig"] == {"LogFormat": "JSON"}
@@ -249,7 +281,7 @@ def test_each_function_has_a_fixed_name_and_a_log_group_with_retention(template)
     groups = resources_of_type(template, "AWS::Logs::LogGroup").values()
     assert {group["Properties"]["LogGroupName"] for group in groups} == {
         f"/aws/lambda/{name}" for name in names
-    }
+    } | {f"/aws/apigateway/ahoum-{STAGE}-access"}
     assert all(group["Properties"]["RetentionInDays"] > 0 for group in groups)
 
 
@@ -324,3 +356,108 @@ def test_every_shipped_module_has_unchecked_hash_bytecode_for_the_runtime(packag
         assert header[:4] == importlib.util.MAGIC_NUMBER, name
         # PEP 552 flags: bit 0 hash-based, bit 1 check the source; unchecked is 0b01.
         assert int.from_bytes(header[4:8], "little") == 0b01, name
+
+
+def alarms_by_metric(template):
+    return {
+        (props["Namespace"], props["MetricName"]): props
+        for props in (
+            alarm["Properties"]
+            for alarm in resources_of_type(template, "AWS::CloudWatch::Alarm").values()
+        )
+    }
+
+
+def dimensions(alarm):
+    return {dimension["Name"]: dimension["Value"] for dimension in alarm["Dimensions"]}
+
+
+def test_every_alarm_notifies_the_one_topic_which_emails_the_deploy_parameter(template):
+    alarms = resources_of_type(template, "AWS::CloudWatch::Alarm").values()
+    (topic,) = resources_of_type(template, "AWS::SNS::Topic")
+    for alarm in alarms:
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic}]
+        assert alarm["Properties"]["AlarmDescription"]
+    (subscription,) = resources_of_type(template, "AWS::SNS::Subscription").values()
+    assert subscription["Properties"]["Protocol"] == "email"
+    assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+    assert template["Parameters"]["AlarmEmail"]["Default"] == ""
+    # No address given, no subscription: an empty endpoint would fail the stack.
+    assert template["Conditions"][subscription["Condition"]] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]
+    }
+
+
+def test_the_alarms_watch_dead_letters_given_up_webhooks_stream_lag_5xx_and_lambda_errors(
+    template,
+):
+    alarms = alarms_by_metric(template)
+    dlq = alarms[("AWS/SQS", "ApproximateNumberOfMessagesVisible")]
+    assert dimensions(dlq) == {"QueueName": dead_letter_queue_name(STAGE)}
+    assert (dlq["Threshold"], dlq["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+    given_up = alarms[(metrics.NAMESPACE, metrics.WEBHOOKS_GIVEN_UP)]
+    assert dimensions(given_up) == {"Stage": STAGE}  # what chalicelib.metrics writes
+    assert (given_up["Statistic"], given_up["Threshold"]) == ("Sum", 0)
+    lag = alarms[("AWS/Lambda", "IteratorAge")]
+    assert dimensions(lag) == {"FunctionName": f"ahoum-bookings-{STAGE}-on_booking_change"}
+    assert (lag["Statistic"], lag["Threshold"]) == ("Maximum", 5 * 60 * 1000)
+    errors_5xx = alarms[("AWS/ApiGateway", "5XXError")]
+    api_name = template["Resources"]["RestAPI"]["Properties"]["Name"]
+    assert dimensions(errors_5xx) == {"ApiName": api_name, "Stage": "api"}
+    assert api_name == f"ahoum-bookings-{STAGE}"  # one name per stage: metrics do not mix
+    assert errors_5xx["Statistic"] == "Average" and 0 < errors_5xx["Threshold"] < 1
+    function_errors = [
+        dimensions(props)["FunctionName"]
+        for props in (
+            alarm["Properties"]
+            for alarm in resources_of_type(template, "AWS::CloudWatch::Alarm").values()
+        )
+        if props["MetricName"] == "Errors"
+    ]
+    assert sorted(function_errors) == sorted(
+        template["Resources"][logical_id]["Properties"]["FunctionName"]
+        for logical_id in FUNCTIONS.values()
+    )
+    for alarm in alarms.values():
+        assert alarm["TreatMissingData"] == "notBreaching"
+
+
+def test_api_access_logs_are_json_with_request_id_status_and_latency_kept_for_a_while(template):
+    settings = template["Resources"]["RestAPI"]["Properties"]["AccessLogSetting"]
+    assert settings["DestinationArn"] == {"Fn::GetAtt": [resources.ACCESS_LOG_GROUP, "Arn"]}
+    group = template["Resources"][resources.ACCESS_LOG_GROUP]["Properties"]
+    assert group["RetentionInDays"] > 0
+    sample = {
+        "$context.requestId": "req-1",
+        "$context.identity.sourceIp": "203.0.113.9",
+        "$context.httpMethod": "GET",
+        "$context.path": "/api/events",
+        "$context.status": "200",
+        "$context.responseLatency": "31",
+        "$context.integrationLatency": "25",
+        "$context.responseLength": "512",
+        "$context.requestTime": "01/Dec/2026:10:00:00 +0000",
+    }
+    line = settings["Format"]
+    for variable in sorted(sample, key=len, reverse=True):
+        line = line.replace(variable, sample[variable])
+    entry = json.loads(line)
+    assert (entry["requestId"], entry["status"], entry["latencyMs"]) == ("req-1", 200, 31)
+
+
+def test_the_api_stage_is_throttled_as_the_stage_config_says(template):
+    (method_settings,) = template["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
+    throttling = json.loads((REPO_ROOT / ".chalice" / "config.json").read_text())["stages"][STAGE][
+        "api_throttling"
+    ]
+    assert (method_settings["ResourcePath"], method_settings["HttpMethod"]) == ("/*", "*")
+    assert method_settings["ThrottlingRateLimit"] == throttling["rate_limit"]
+    assert method_settings["ThrottlingBurstLimit"] == throttling["burst_limit"]
+
+
+def test_checkov_finds_nothing_deploy_checks_md_does_not_explain(packaged):
+    found = checks.findings(packaged / packaging.TEMPLATE_NAME)
+    listed = checks.accepted()
+    assert found, "checkov reported nothing: is it reading the template?"
+    assert checks.unlisted(found, listed) == []
+    assert checks.stale(found, listed) == []

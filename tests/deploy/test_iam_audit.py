@@ -1,0 +1,108 @@
+"""The IAM audit (tests/support/iam_audit.py): the evaluator, the call → permission mapping, and the
+recording of real calls made inside a Lambda's entry point."""
+
+import pytest
+
+from chalicelib import models
+from tests.support import iam_audit
+from tests.support.factories import headers_for, make_event, make_user
+from tests.support.iam_audit import Request, allowed, requests_for, table_arn
+
+POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": ["dynamodb:GetItem"], "Resource": table_arn("t")},
+        {
+            "Effect": "Allow",
+            "Action": ["dynamodb:Query"],
+            "Resource": [table_arn("t") + "/index/*"],
+        },
+        {"Effect": "Allow", "Action": "logs:Put*", "Resource": "arn:aws:logs:*:*:log-group:g:*"},
+        {"Effect": "Deny", "Action": "dynamodb:Query", "Resource": table_arn("t", "secret")},
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("request_", "expected"),
+    [
+        (Request("dynamodb:GetItem", table_arn("t")), True),
+        (Request("DynamoDB:getitem", table_arn("t")), True),  # actions ignore case
+        (Request("dynamodb:GetItem", table_arn("T")), False),  # ARNs do not
+        (Request("dynamodb:GetItem", table_arn("other")), False),
+        (Request("dynamodb:PutItem", table_arn("t")), False),
+        (Request("dynamodb:Query", table_arn("t")), False),  # the table is not its indexes
+        (Request("dynamodb:Query", table_arn("t", "by_x")), True),
+        (Request("dynamodb:Query", table_arn("t", "secret")), False),  # a Deny wins
+        (Request("logs:PutLogEvents", "arn:aws:logs:r:1:log-group:g:log-stream:s"), True),
+        (Request("logs:PutLogEvents", "arn:aws:logs:r:1:log-group:h:log-stream:s"), False),
+    ],
+)
+def test_the_evaluator_reads_allow_deny_and_wildcards_as_iam_does(request_, expected):
+    assert allowed(POLICY, request_) is expected
+
+
+def test_a_transaction_is_checked_item_by_item_and_a_batch_table_by_table():
+    transaction = {
+        "TransactItems": [
+            {"Put": {"TableName": "bookings"}},
+            {"Update": {"TableName": "events"}},
+            {"ConditionCheck": {"TableName": "revoked"}},
+        ]
+    }
+    assert requests_for("dynamodb", "TransactWriteItems", transaction) == [
+        Request("dynamodb:PutItem", table_arn("bookings")),
+        Request("dynamodb:UpdateItem", table_arn("events")),
+        Request("dynamodb:ConditionCheckItem", table_arn("revoked")),
+    ]
+    batch = {"RequestItems": {"users": {}, "events": {}}}
+    assert requests_for("dynamodb", "BatchGetItem", batch) == [
+        Request("dynamodb:BatchGetItem", table_arn("users")),
+        Request("dynamodb:BatchGetItem", table_arn("events")),
+    ]
+    query = {"TableName": "events", "IndexName": "upcoming"}
+    assert requests_for("dynamodb", "Query", query) == [
+        Request("dynamodb:Query", table_arn("events", "upcoming"))
+    ]
+    (parameter,) = requests_for("ssm", "GetParameters", {"Names": ["/ahoum-bookings/x"]})
+    assert parameter.resource.endswith(":parameter/ahoum-bookings/x")
+
+
+def test_a_route_s_calls_are_recorded_for_the_api_lambda_and_allowed(client):
+    make_event()
+    before = iam_audit.RECORDER.calls.get("api_handler", {}).copy()
+    response = client.http.get("/events", headers=headers_for(make_user()))
+    assert response.status_code == 200
+    after = iam_audit.RECORDER.calls["api_handler"]
+    upcoming = Request("dynamodb:Query", table_arn("ahoum-test-events", "upcoming"))
+    assert after[upcoming] == before.get(upcoming, 0) + 1
+    assert iam_audit.RECORDER.denied == []
+
+
+def test_a_call_the_lambda_s_policy_lacks_is_recorded_as_denied():
+    event = make_event()  # written outside any entry point: not checked
+    assert iam_audit.RECORDER.denied == []
+    with iam_audit.entry_point("retry_webhooks"):
+        models.Event.get(event.event_id)  # the retrier may not read events
+    denied = iam_audit.RECORDER.take_denied()  # taken, so this test itself passes
+    assert denied == [
+        ("retry_webhooks", Request("dynamodb:GetItem", table_arn("ahoum-test-events")))
+    ]
+
+
+def test_a_permission_no_call_used_is_reported_but_the_stream_and_log_grants_are_not():
+    unused = iam_audit.unused_permissions("on_booking_change")
+    sids = {sid for sid, _, _ in unused}
+    assert not sids & iam_audit.OUTSIDE_ENTRY_POINTS
+    assert all(action.startswith("dynamodb:") for _, action, _ in unused)
+
+
+def test_a_test_whose_entry_point_made_a_denied_call_fails_naming_it():
+    hook = iam_audit.pytest_runtest_call(item=None)
+    next(hook)  # the test starts
+    iam_audit.RECORDER.denied.append(
+        ("retry_webhooks", Request("dynamodb:PutItem", table_arn("ahoum-test-events")))
+    )
+    with pytest.raises(AssertionError, match="retry_webhooks: dynamodb:PutItem on arn:aws"):
+        hook.send(None)  # the test's body returned
+    assert iam_audit.RECORDER.denied == []

@@ -1,0 +1,333 @@
+"""Deploy rehearsal: `make deploy` → `make deploy` → `make destroy` → `make deploy` for dev,
+and prod's destroy → deploy, run as a user runs them against moto's server mode (the AWS
+control plane on 127.0.0.1, reached through ``AWS_ENDPOINT_URL`` with stand-in credentials).
+
+The commands run in a copy of the project, since a deploy writes `.chalice/config.json` and
+`.chalice/deployed/`. What moto does not model is checked elsewhere (README, "Deploy
+rehearsal"): alarms and the e-mail subscription (moto's CloudFormation accepts and skips
+them; the packaged-template tests check them), access logs and throttling on the API stage,
+the Lambdas' JSON log format and API Gateway's account logging role (moto keeps none of
+them; the Stubber tests check the exact calls), and CloudFormation resource import (moto has
+no IMPORT change sets; the recorded-client test of the state machine drives it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import botocore.session
+import pytest
+import requests
+
+from chalice_config import REPO_ROOT
+from chalicelib import models
+from deploy import policies, resources
+from deploy.project import FUNCTIONS, function_name
+from local.dynamodb_local import free_port
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"  # moto's account
+ALARM_EMAIL = "ops@example.com"
+_PROJECT_FILES = (
+    "app.py",
+    "chalice_config.py",
+    "requirements.txt",
+    "requirements-dev.txt",
+    "requirements-checkov.txt",
+    "Makefile",
+    "package.json",
+    "package-lock.json",
+)
+_PROJECT_FOLDERS = ("chalicelib", "deploy")
+# The test session's app settings and any real AWS identity stay out of the commands.
+_NOT_PASSED = (
+    "STAGE",
+    "JWT_SECRET",
+    "CRM_WEBHOOK_SECRET",
+    "CRM_WEBHOOK_URL",
+    "DYNAMODB_ENDPOINT",
+    "BOOKINGS_STREAM_ARN",
+    "DATA_DIR",
+    "AWS_PROFILE",
+    "AWS_SESSION_TOKEN",
+)
+
+
+def copy_project(target: Path) -> Path:
+    """The project as a clone has it, with the shared virtualenv and node_modules linked."""
+    for name in _PROJECT_FILES:
+        shutil.copy2(REPO_ROOT / name, target / name)
+    for name in _PROJECT_FOLDERS:
+        shutil.copytree(
+            REPO_ROOT / name, target / name, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    chalice_dir = target / ".chalice"
+    chalice_dir.mkdir()
+    shutil.copy2(REPO_ROOT / ".chalice" / "config.json", chalice_dir / "config.json")
+    shutil.copytree(REPO_ROOT / ".chalice" / "policies", chalice_dir / "policies")
+    # Chalice's cache of built dependencies, shared with `make package`.
+    (REPO_ROOT / ".chalice" / "deployments").mkdir(exist_ok=True)
+    (chalice_dir / "deployments").symlink_to(REPO_ROOT / ".chalice" / "deployments")
+    for name in (".venv", "node_modules"):
+        (target / name).symlink_to((REPO_ROOT / name).resolve())
+    return target
+
+
+class Emulator:
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.log = (workdir / "moto.log").open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.support.aws_emulator", str(self.port)],
+            cwd=REPO_ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        self.environment = {
+            **{k: v for k, v in os.environ.items() if k not in _NOT_PASSED},
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_ACCESS_KEY_ID": "stand-in",
+            "AWS_SECRET_ACCESS_KEY": "stand-in",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_SHARED_CREDENTIALS_FILE": str(workdir / "no-credentials"),
+            "AWS_CONFIG_FILE": str(workdir / "no-config"),
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+        self._wait()
+        session = botocore.session.Session()
+        self.client = lambda service: session.create_client(
+            service,
+            region_name=REGION,
+            endpoint_url=self.endpoint,
+            aws_access_key_id="stand-in",
+            aws_secret_access_key="stand-in",
+        )
+
+    def _wait(self) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail("moto's server exited; see its log")
+            try:
+                requests.get(f"{self.endpoint}/moto-api/", timeout=1)
+                return
+            except requests.RequestException:
+                time.sleep(0.2)
+        pytest.fail("moto's server did not answer within 30 s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+def observe(emulator: Emulator, stage: str) -> dict:
+    """What exists for the stage, as the AWS APIs describe it."""
+    cloudformation = emulator.client("cloudformation")
+    dynamodb = emulator.client("dynamodb")
+    lambda_client = emulator.client("lambda")
+    iam = emulator.client("iam")
+    stacks = {
+        stack["StackName"]: stack for stack in cloudformation.describe_stacks().get("Stacks", [])
+    }
+    tables = {}
+    for name in dynamodb.list_tables()["TableNames"]:
+        if name.startswith(f"ahoum-{stage}-"):
+            table = dynamodb.describe_table(TableName=name)["Table"]
+            tables[name] = {
+                "stream": table.get("StreamSpecification", {}).get("StreamViewType"),
+                "deletion_protection": table.get("DeletionProtectionEnabled", False),
+                "stream_arn": table.get("LatestStreamArn"),
+            }
+    functions = {
+        function["FunctionName"]: function
+        for function in lambda_client.list_functions()["Functions"]
+        if function["FunctionName"].startswith(f"ahoum-bookings-{stage}")
+    }
+    mappings = [
+        mapping
+        for mapping in lambda_client.list_event_source_mappings()["EventSourceMappings"]
+        if mapping["FunctionArn"].endswith(f":{function_name(stage, 'on_booking_change')}")
+    ]
+    role_policies = {}
+    for function in FUNCTIONS:
+        role = f"ahoum-bookings-{stage}-{function}"
+        try:
+            names = iam.list_role_policies(RoleName=role)["PolicyNames"]
+        except iam.exceptions.NoSuchEntityException:
+            continue
+        role_policies[function] = [
+            iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"] for name in names
+        ]
+    apis = [
+        api["name"]
+        for api in emulator.client("apigateway").get_rest_apis()["items"]
+        if api["name"].startswith("ahoum-bookings")
+    ]
+    topics = emulator.client("sns").list_topics()["Topics"]
+    queues = (
+        emulator.client("sqs").list_queues(QueueNamePrefix=f"ahoum-{stage}-").get("QueueUrls", [])
+    )
+    return {
+        "stack": stacks.get(f"ahoum-{stage}-data"),
+        "tables": tables,
+        "functions": functions,
+        "mappings": mappings,
+        "role_policies": role_policies,
+        "apis": apis,
+        "topics": [topic["TopicArn"].rsplit(":", 1)[1] for topic in topics],
+        "queues": [url.rsplit("/", 1)[1] for url in queues],
+    }
+
+
+@pytest.fixture(scope="module")
+def rehearsal(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("rehearsal")
+    project = copy_project(workdir)
+    emulator = Emulator(workdir)
+    try:
+        ssm = emulator.client("ssm")
+        for stage in ("dev", "prod"):
+            for secret in ("jwt-secret", "crm-webhook-secret"):
+                ssm.put_parameter(
+                    Name=f"/ahoum-bookings/{stage}/{secret}",
+                    Value="s" * 48,
+                    Type="SecureString",
+                )
+
+        def make(*args: str, answer: str = "") -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                ["make", "--no-print-directory", *args],
+                cwd=project,
+                env=emulator.environment,
+                input=answer,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+
+        steps = {}
+        for step, args, answer in [
+            ("first deploy", ("deploy", "STAGE=dev", f"ALARM_EMAIL={ALARM_EMAIL}"), ""),
+            ("redeploy", ("deploy", "STAGE=dev"), ""),
+            ("destroy", ("destroy", "STAGE=dev"), "dev\n"),
+            ("deploy after destroy", ("deploy", "STAGE=dev"), ""),
+            ("prod deploy", ("deploy", "STAGE=prod"), ""),
+            ("prod destroy", ("destroy", "STAGE=prod", "ALLOW_PROD=1"), "prod\n"),
+        ]:
+            result = make(*args, answer=answer)
+            assert result.returncode == 0, f"{step}:\n{result.stdout}\n{result.stderr}"
+            stage = "prod" if "prod" in step else "dev"
+            steps[step] = {"output": result.stdout, "state": observe(emulator, stage)}
+        # moto has no IMPORT change sets: this deploy fails after asking for one.
+        steps["prod deploy after destroy"] = {
+            "output": make("deploy", "STAGE=prod").stdout,
+            "change_sets": emulator.client("cloudformation")
+            .list_change_sets(StackName="ahoum-prod-data")
+            .get("Summaries", []),
+        }
+        yield steps
+    finally:
+        emulator.stop()
+
+
+def expected_policy(stage: str, function: str, stream_arn: str) -> dict:
+    return policies.for_account(
+        function,
+        stage,
+        partition="aws",
+        region=REGION,
+        account_id=ACCOUNT,
+        stream_arn=stream_arn,
+    )
+
+
+def assert_stage_is_deployed(state: dict, stage: str) -> None:
+    stack = state["stack"]
+    assert stack["StackStatus"] in {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
+    outputs = {output["OutputKey"]: output["OutputValue"] for output in stack["Outputs"]}
+    assert set(state["tables"]) == {f"ahoum-{stage}-{name}" for name in models.TABLES}
+    bookings = state["tables"][f"ahoum-{stage}-bookings"]
+    assert bookings["stream"] == "NEW_AND_OLD_IMAGES"
+    stream_arn = outputs[resources.STREAM_ARN_OUTPUT]
+    assert stream_arn == bookings["stream_arn"]
+    assert set(state["functions"]) == {function_name(stage, f) for f in FUNCTIONS}
+    for function in state["functions"].values():
+        assert function["Environment"]["Variables"]["BOOKINGS_STREAM_ARN"] == stream_arn
+        assert "JWT_SECRET" not in function["Environment"]["Variables"]
+    (mapping,) = state["mappings"]  # one mapping, on this stack's stream
+    assert mapping["EventSourceArn"] == stream_arn and mapping["State"] == "Enabled"
+    for setting, value in resources.STREAM_MAPPING_SETTINGS.items():
+        assert mapping[setting] == value, setting
+    assert (
+        mapping["DestinationConfig"]["OnFailure"]["Destination"]
+        == (outputs[resources.DEAD_LETTER_QUEUE_ARN_OUTPUT])
+    )
+    for function in FUNCTIONS:
+        assert state["role_policies"][function] == [expected_policy(stage, function, stream_arn)], (
+            function
+        )
+    assert f"ahoum-bookings-{stage}" in state["apis"]
+    assert f"ahoum-{stage}-alarms" in state["topics"]
+    assert state["queues"] == [f"ahoum-{stage}-booking-stream-dlq"]
+
+
+def test_a_first_deploy_builds_the_whole_stage_and_says_where_it_is(rehearsal):
+    step = rehearsal["first deploy"]
+    assert_stage_is_deployed(step["state"], "dev")
+    parameters = {
+        p["ParameterKey"]: p["ParameterValue"] for p in step["state"]["stack"]["Parameters"]
+    }
+    assert parameters == {"AlarmEmail": ALARM_EMAIL}
+    for line in ("API:", "Dashboard:", "/ahoum-bookings/dev/crm-webhook-secret", "make deliveries"):
+        assert line in step["output"]
+
+
+def test_a_redeploy_changes_nothing_and_keeps_the_alarm_address(rehearsal):
+    first, second = rehearsal["first deploy"]["state"], rehearsal["redeploy"]["state"]
+    assert_stage_is_deployed(second, "dev")
+    assert second["stack"]["StackId"] == first["stack"]["StackId"]
+    assert {name: f["FunctionArn"] for name, f in second["functions"].items()} == {
+        name: f["FunctionArn"] for name, f in first["functions"].items()
+    }
+    assert second["mappings"][0]["UUID"] == first["mappings"][0]["UUID"]
+    parameters = {p["ParameterKey"]: p["ParameterValue"] for p in second["stack"]["Parameters"]}
+    assert parameters == {"AlarmEmail": ALARM_EMAIL}
+
+
+def test_destroying_dev_removes_its_functions_stack_and_tables(rehearsal):
+    state = rehearsal["destroy"]["state"]
+    assert state["stack"] is None
+    assert state["tables"] == {} and state["functions"] == {} and state["mappings"] == []
+    assert state["role_policies"] == {} and state["queues"] == []
+    assert "ahoum-bookings-dev" not in state["apis"]
+
+
+def test_a_deploy_after_destroy_builds_the_stage_again_on_the_new_stream(rehearsal):
+    before = rehearsal["first deploy"]["state"]["tables"]["ahoum-dev-bookings"]["stream_arn"]
+    state = rehearsal["deploy after destroy"]["state"]
+    assert_stage_is_deployed(state, "dev")
+    assert state["mappings"][0]["EventSourceArn"] != before
+
+
+def test_destroying_prod_keeps_its_tables_protected_and_the_next_deploy_imports_them(rehearsal):
+    assert_stage_is_deployed(rehearsal["prod deploy"]["state"], "prod")
+    state = rehearsal["prod destroy"]["state"]
+    assert state["stack"] is None and state["functions"] == {}
+    assert set(state["tables"]) == {f"ahoum-prod-{name}" for name in models.TABLES}
+    assert all(table["deletion_protection"] for table in state["tables"].values())
+    after = rehearsal["prod deploy after destroy"]
+    assert "importing them into the new stack ahoum-prod-data" in after["output"]
+    assert [change_set["ChangeSetName"] for change_set in after["change_sets"]] == [
+        f"import-{len(models.TABLES)}-tables"
+    ]
