@@ -456,6 +456,21 @@ def dashboard(request):
     return pages.dashboard(request)
 
 
+@app.route("/dashboard/events/{event_id}", "GET", browser_only=DASHBOARD_PAGE)
+def event_page(request, event_id):
+    return pages.event_page(request, event_id=event_id)
+
+
+@app.route("/dashboard/events/{event_id}/cancel", "GET", browser_only=DASHBOARD_PAGE)
+def cancel_page(request, event_id):
+    return pages.cancel_page(request, event_id=event_id)
+
+
+@app.route("/dashboard/bookings", "GET", browser_only=DASHBOARD_PAGE)
+def my_bookings_page(request):
+    return pages.my_bookings(request)
+
+
 @app.route("/dashboard/book", "POST", browser_only=DASHBOARD_PAGE, content_types=FORM)
 def book_form(request):
     return pages.book(request)
@@ -474,6 +489,11 @@ def logout_form(request):
 @app.route("/static/app.css", "GET", browser_only="the dashboard's stylesheet")
 def stylesheet():
     return rendering.stylesheet()
+
+
+@app.route("/static/local-time.js", "GET", browser_only="the dashboard's one script")
+def local_time_script():
+    return rendering.local_time_script()
 
 
 # --- Not HTTP: the CRM webhooks ---

@@ -152,6 +152,18 @@ def list_mine(
     }
 
 
+def mine_for_events(principal: auth.Principal, event_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The caller's booking of each of these events that they ever booked, by event id: one
+    BatchGetItem on the booking's own key (a page of cards shows where the caller stands)."""
+    if not event_ids:
+        return {}
+    keys: list[dynamodb.ItemKey] = [
+        (models.Booking, principal.user_id, event_id) for event_id in dict.fromkeys(event_ids)
+    ]
+    found = dynamodb.batch_get(keys)
+    return {booking.event_id: booking_view(booking) for booking in found.values()}
+
+
 def list_attendees(
     event_id: str, status: str | None = None, limit: int = 50, cursor: str | None = None
 ) -> dict[str, Any]:
