@@ -185,6 +185,15 @@ def list_attendees(
     }
 
 
+def attendee(event_id: str, booking_id: str) -> dict[str, Any]:
+    """One booking of an event, as its attendee list shows it (admins); 404 when the booking
+    is unknown or belongs to another event."""
+    booking = next(iter(models.Booking.by_booking_id.query(booking_id, limit=1)), None)
+    if booking is None or booking.event_id != event_id:
+        raise BookingNotFound()
+    return {**_attendee_view(booking), "event": booking_view(booking)["event"]}
+
+
 def booking_view(booking: models.Booking) -> dict[str, Any]:
     return {
         "booking_id": booking.booking_id,
