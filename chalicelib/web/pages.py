@@ -22,6 +22,7 @@ from chalicelib.web.visit import Visit
 EVENTS_PER_PAGE = 10
 BOOKINGS_PER_PAGE = 20
 _LOGIN_FIELDS = ("email", "password")
+_FILTERS = ("kind", "from", "to")
 _REGISTER_FIELDS = ("name", "email", "password")
 
 
@@ -102,12 +103,12 @@ def dashboard(visit: Visit) -> Response:
     principal = visit.principal()
     if principal is None:
         return visit.to_login()
-    typed = {name: visit.query_param(name) for name in ("kind", "from", "to")}
+    typed = {name: visit.query_param(name) for name in _FILTERS}
     try:
         query = schemas.load_mapping(visit.filled_query(), schemas.DashboardQuery())
     except errors.ValidationFailed as error:
-        if "cursor" in (error.fields or {}):
-            raise
+        if not set(error.fields or {"": ""}) <= set(_FILTERS):
+            raise  # not a typo in the filters but a broken link: an error page
         return visit.page(
             "dashboard.html",
             error=error,
@@ -116,7 +117,7 @@ def dashboard(visit: Visit) -> Response:
             kinds=events.KINDS,
             filters=typed,
             filtered=True,
-            field_errors=field_messages(error, ("from", "to", "kind")),
+            field_errors=field_messages(error, _FILTERS),
             first_page=None,
             next_page=None,
         )
