@@ -53,8 +53,6 @@ _FORM_WORDS = {
     "Must be after starts_at.": "Must be after the start.",
     "Not a valid integer.": "Enter a whole number.",
     "Not a valid id.": "Pick one from the list.",
-    "Missing data for required field.": "Fill this in.",
-    "Shorter than minimum length 1.": "Fill this in.",
 }
 # The zones to pick from: the canonical Area/City names (not aliases such as US/Eastern).
 _AREAS = {
@@ -91,8 +89,8 @@ def admin_view(handler: Callable[..., Response]) -> Callable[..., Response]:
     return answer
 
 
-@html_view
-def home(visit: Visit) -> Response:
+@admin_view
+def home(visit: Visit, principal: auth.Principal) -> Response:
     return visit.redirect(f"{ROOT}/events")
 
 
@@ -176,10 +174,7 @@ def _event_form(
     error: errors.AppError | None = None,
     status: int | None = None,
 ) -> Response:
-    field_errors = {
-        name: _FORM_WORDS.get(message, message)
-        for name, message in (field_messages(error, _EVENT_FIELDS) if error else {}).items()
-    }
+    field_errors = _form_errors(error, _EVENT_FIELDS, typed)
     notice = _unexpected_form(error, field_errors)
     choices = facilitators.list_all(limit=FACILITATORS_PER_PAGE)["facilitators"]
     return visit.page(
@@ -428,10 +423,7 @@ def _facilitator_form(
     typed: dict[str, str],
     error: errors.AppError | None = None,
 ) -> Response:
-    field_errors = {
-        name: _FORM_WORDS.get(message, message)
-        for name, message in (field_messages(error, _FACILITATOR_FIELDS) if error else {}).items()
-    }
+    field_errors = _form_errors(error, _FACILITATOR_FIELDS, typed)
     return visit.page(
         "admin/facilitator_form.html",
         error=error,
@@ -481,6 +473,17 @@ def replay_delivery(visit: Visit, principal: auth.Principal, delivery_id: str) -
 def redacted(error: str | None) -> str | None:
     """A delivery's last error without what may be secret in it: URLs keep only their host."""
     return _URL.sub(r"\1/…", error) if error else error
+
+
+def _form_errors(
+    error: errors.AppError | None, fields: tuple[str, ...], typed: dict[str, str]
+) -> dict[str, str]:
+    """Each field's reason in a form reader's words; a field left empty is asked for."""
+    found = field_messages(error, fields) if error else {}
+    return {
+        name: "Fill this in." if not str(typed.get(name, "")).strip() else _FORM_WORDS.get(m, m)
+        for name, m in found.items()
+    }
 
 
 def _unexpected_form(error: errors.AppError | None, field_errors: dict[str, str]) -> Any:
