@@ -17,6 +17,7 @@ from local.dynamodb_local import free_port
 from tests.support.api import PASSWORD, bearer, body, register
 from tests.support.browser import FORM, Browser, csrf_token, text
 from tests.support.factories import (
+    make_booking,
     make_event,
     make_facilitator,
     make_user,
@@ -548,19 +549,7 @@ def test_my_bookings_puts_upcoming_and_past_apart(browser):
     book(browser, soon.event_id)
     past = new_event(timedelta(days=-3), name="Last Week")
     past.save()
-    models.Booking(
-        user.user_id,
-        past.event_id,
-        booking_id="01ARZ3NDEKTSV4RRFFQ69G5FAV",
-        status=models.CONFIRMED,
-        created_at="2026-01-01T00:00:00.000Z",
-        updated_at="2026-01-01T00:00:00.000Z",
-        event=models.EventCopy(
-            name=past.name, starts_at=past.starts_at, ends_at=past.ends_at, timezone=past.timezone
-        ),
-        user=models.UserCopy(name=user.name, email=user.email),
-        facilitator_crm_id="crm_001",
-    ).save()
+    make_booking(user, past)
     page = browser.get("/dashboard/bookings")
     assert titles(section(page, "upcoming-heading")) == ["Soon", "Later"]
     assert titles(section(page, "past-heading")) == ["Last Week"]

@@ -181,6 +181,30 @@ def new_context(chromium, request) -> Iterator:
         context.close()
 
 
+@pytest.fixture
+def dialogs() -> Iterator:
+    """Watch pages for dialogs and script errors (an injected script that ran, or one the
+    CSP refused); the test fails on any. A 4xx page's own status is not counted."""
+    seen: list[str] = []
+
+    def watch(page: Any) -> None:
+        page.on(
+            "dialog", lambda dialog: (seen.append(f"dialog {dialog.message}"), dialog.dismiss())
+        )
+        page.on("pageerror", lambda error: seen.append(f"page error {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                message.type == "error"
+                and not message.text.startswith("Failed to load resource")
+                and seen.append(f"console {message.text}")
+            ),
+        )
+
+    yield watch
+    assert seen == []
+
+
 def page_problems(page: Any, name: str) -> list[str]:
     """What keeps a page from being usable by everyone: axe-core's serious and critical
     violations, and a page wider than the window (sideways scrolling on a phone)."""

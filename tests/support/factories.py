@@ -148,3 +148,28 @@ def make_delivery(
     )
     row.save()
     return row
+
+
+def make_booking(
+    user: models.User, event: models.Event, status: str = models.CONFIRMED
+) -> models.Booking:
+    """A booking written as the service writes one (the event's seat count is not touched:
+    use ``book`` for the real thing); for states no request can reach yet, or the past."""
+    booking = models.Booking(
+        user.user_id,
+        event.event_id,
+        booking_id=ids.new_id(),
+        status=status,
+        created_at=CREATED_AT,
+        updated_at=CREATED_AT,
+        event=models.EventCopy(
+            name=event.name,
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            timezone=event.timezone,
+        ),
+        user=models.UserCopy(name=user.name, email=user.email),
+        facilitator_crm_id=event.facilitator.crm_id,
+    )
+    booking.save()
+    return booking
