@@ -200,6 +200,9 @@ def _event_input(form: dict[str, str]) -> dict[str, Any]:
     data: dict[str, Any] = {
         name: value for name, value in form.items() if name not in ("published",)
     }
+    if "description" in data:
+        # The API refuses control characters, line breaks among them.
+        data["description"] = " ".join(data["description"].split())
     zone = _zone(form.get("timezone", ""))
     for name in ("starts_at", "ends_at"):
         if name in data:

@@ -46,7 +46,7 @@ def world():
     retreat.ends_at = clock.to_iso(clock.parse_iso(retreat.starts_at) + timedelta(days=2, hours=9))
     for key in ("booked", "full", "waiting", "started"):
         event = events[key]
-        event.description = f"First line {HOSTILE}.\n" + "A long description. " * 30
+        event.description = f"First line {HOSTILE}. " + "A long description. " * 30
         event.seats_taken = 1
         event.save()
     make_booking(ann, events["booked"])
