@@ -148,8 +148,7 @@ def event_page(visit: Visit, event_id: str) -> Response:
     principal = visit.principal()
     if principal is None:
         return visit.to_login()
-    event = events.get(schemas.load_id(event_id, "event_id"))
-    booking = bookings.mine_for_events(principal, [event["id"]]).get(event["id"])
+    event, booking = _event_and_booking(principal, event_id)
     return visit.page(
         "event.html",
         notice_subject=event["name"],
@@ -166,8 +165,7 @@ def cancel_page(visit: Visit, event_id: str) -> Response:
     principal = visit.principal()
     if principal is None:
         return visit.to_login()
-    event = events.get(schemas.load_id(event_id, "event_id"))
-    booking = bookings.mine_for_events(principal, [event["id"]]).get(event["id"])
+    event, booking = _event_and_booking(principal, event_id)
     state = event_state.state_of(event, booking, clock.now())
     back = f"{visit.base}/dashboard/events/{event['id']}"
     if state.action not in (event_state.CANCEL, event_state.LEAVE):
@@ -244,9 +242,22 @@ def logout_form(visit: Visit) -> Response:
     return _log_out(visit)
 
 
+def _event_and_booking(
+    principal: auth.Principal, event_id: str
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """An event and the caller's booking of it. A hidden (unpublished) event is shown only to
+    those who hold a booking of it, so they can still cancel; to anyone else it is 404, as
+    in the API."""
+    event = events.find(schemas.load_id(event_id, "event_id"))
+    booking = bookings.mine_for_events(principal, [event.event_id]).get(event.event_id)
+    held = booking is not None and booking["status"] != models.CANCELLED
+    if event.listing != models.PUBLISHED and not held:
+        raise events.EventNotFound()
+    return events.event_view(event), booking
+
+
 def _book(principal: auth.Principal, form: dict[str, str]) -> tuple[str, str]:
     """Book from a card or the event page; either way the event page says how it went."""
-    form.pop("back", None)
     event_id = schemas.load_mapping(form, schemas.BookingBody())["event_id"]
     bookings.book(principal, event_id)
     return "booked", event_id

@@ -14,6 +14,7 @@ import pytest
 from app import app as chalice_app
 from chalicelib import models
 from chalicelib.web import console, cookies
+from local.call_counter import count_dynamodb_calls
 from tests.support.browser import Browser, csrf_token, text
 from tests.support.factories import (
     make_admin,
@@ -377,3 +378,14 @@ def test_replaying_an_unknown_delivery_says_so(admin):
     unknown = SAMPLE_IDS["delivery_id"]
     response = admin.submit(f"{ROOT}/webhooks", f"{ROOT}/webhooks/{unknown}/replay", {})
     assert notice(admin.follow(response)) == "That webhook delivery no longer exists."
+
+
+def test_the_events_list_is_one_scan_and_my_bookings_one_query(admin):
+    make_event()
+    admin.get("/dashboard")
+    with count_dynamodb_calls() as calls:
+        assert admin.get(f"{ROOT}/events").status_code == 200
+    assert calls == {"BatchGetItem": 1, "Scan": 1}
+    with count_dynamodb_calls() as calls:
+        assert admin.get("/dashboard/bookings").status_code == 200
+    assert calls == {"BatchGetItem": 1, "Query": 1}

@@ -555,3 +555,16 @@ def test_my_bookings_puts_upcoming_and_past_apart(browser):
     assert titles(section(page, "past-heading")) == ["Last Week"]
     assert "calendar.ics" not in section(page, "past-heading")
     assert "<details" not in text(page), "nothing cancelled, nothing collapsed"
+
+
+def test_a_booking_of_an_event_unpublished_since_can_still_be_cancelled(browser):
+    event = make_event(name="Going Away")
+    browser.follow(browser.register())
+    book(browser, event.event_id)
+    models.Event(event.event_id).update(actions=[models.Event.listing.remove()])
+    page = browser.get(f"/dashboard/events/{event.event_id}")
+    assert page.status_code == 200
+    assert "Booked ✓" in text(page)
+    assert "cancelled" in notice(cancel(browser, event.event_id))
+    assert seats_taken(event.event_id) == 0
+    assert browser.get(f"/dashboard/events/{event.event_id}").status_code == 404
