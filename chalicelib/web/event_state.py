@@ -1,7 +1,8 @@
 """Where the caller stands with an event, and so what its card and page say and offer.
 
 One function, ``state_of``, decides it from the event (as ``events.event_view`` shows it),
-the caller's booking of it (as ``bookings.booking_view`` shows it, or None) and the time:
+the caller's booking of it (as ``bookings.booking_view`` shows it, or None) and the time
+(an event taken off the listing says so with ``"published": False``):
 every card and the event page ask it, so a state reads the same wherever it is shown.
 """
 
@@ -22,6 +23,7 @@ OPEN = "open"
 BOOKED = "booked"
 FULL = "full"
 BOOKING_CLOSED = "booking_closed"
+UNLISTED = "unlisted"
 CANCELLATION_CLOSED = "cancellation_closed"
 
 # The buttons a state offers.
@@ -64,6 +66,8 @@ def state_of(event: dict[str, Any], booking: dict[str, Any] | None, now: datetim
         return EventState(WAITLISTED, label, action, booking["booking_id"], position)
     if started:
         return EventState(BOOKING_CLOSED, "Booking closed")
+    if not event.get("published", True):
+        return EventState(UNLISTED, "No longer listed")
     if event["seats_left"] <= 0:
         return EventState(FULL, "Full — join the waiting list", JOIN)
     seats = event["seats_left"]

@@ -246,14 +246,13 @@ def _event_and_booking(
     principal: auth.Principal, event_id: str
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """An event and the caller's booking of it. A hidden (unpublished) event is shown only to
-    those who hold a booking of it, so they can still cancel; to anyone else it is 404, as
-    in the API."""
+    those who booked it, so they can still cancel; to anyone else it is 404, as in the API."""
     event = events.find(schemas.load_id(event_id, "event_id"))
     booking = bookings.mine_for_events(principal, [event.event_id]).get(event.event_id)
-    held = booking is not None and booking["status"] != models.CANCELLED
-    if event.listing != models.PUBLISHED and not held:
+    published = event.listing == models.PUBLISHED
+    if not published and booking is None:
         raise events.EventNotFound()
-    return events.event_view(event), booking
+    return {**events.event_view(event), "published": published}, booking
 
 
 def _book(principal: auth.Principal, form: dict[str, str]) -> tuple[str, str]:

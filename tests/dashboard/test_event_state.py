@@ -112,3 +112,12 @@ def test_a_span_names_the_end_date_only_when_it_is_another_day():
     assert when.span("2026-12-04T02:30:00Z", "2026-12-06T11:30:00Z", "Asia/Kolkata") == (
         "Fri 4 Dec 2026, 08:00 IST \u2013 Sun 6 Dec 2026, 17:00 IST"
     )
+
+
+def test_an_event_taken_off_the_listing_offers_nothing_but_a_held_booking_can_still_go():
+    hidden = {**EVENT, "published": False}
+    assert (state_of(hidden, None, NOW).key, state_of(hidden, None, NOW).action) == (
+        "unlisted",
+        None,
+    )
+    assert state_of(hidden, booking("confirmed"), NOW).action == "cancel"
