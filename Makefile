@@ -15,7 +15,7 @@ DOCS_VENDOR := chalicelib/openapi/docs/vendor
 DOCS_ASSETS := $(addprefix $(DOCS_VENDOR)/,swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE)
 
 .PHONY: run test test-fast lint format seed deps java chromium clean deploy package destroy deliveries \
-	openapi fuzz
+	openapi fuzz screenshots
 
 run: deps
 	$(BIN)/python -m local.run
@@ -38,6 +38,11 @@ lint: deps
 format: deps
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# PNGs of the dashboard's and the admin console's main pages, from a seeded in-memory setup,
+# into docs/screenshots/ (the README shows two of them).
+screenshots: deps chromium
+	$(BIN)/python -m local.screenshots
 
 # Re-seed a running `make run` (idempotent).
 seed: deps

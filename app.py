@@ -19,7 +19,7 @@ from chalicelib.api import BookingsApp
 from chalicelib.config import get_settings
 from chalicelib.openapi import answers, docs_page, examples
 from chalicelib.operations import ADMIN, OPTIONAL, PUBLIC, USER, Answer
-from chalicelib.web import pages, rendering
+from chalicelib.web import console, pages, rendering
 
 app = BookingsApp(app_name="ahoum-bookings")
 
@@ -456,6 +456,21 @@ def dashboard(request):
     return pages.dashboard(request)
 
 
+@app.route("/dashboard/events/{event_id}", "GET", browser_only=DASHBOARD_PAGE)
+def event_page(request, event_id):
+    return pages.event_page(request, event_id=event_id)
+
+
+@app.route("/dashboard/events/{event_id}/cancel", "GET", browser_only=DASHBOARD_PAGE)
+def cancel_page(request, event_id):
+    return pages.cancel_page(request, event_id=event_id)
+
+
+@app.route("/dashboard/bookings", "GET", browser_only=DASHBOARD_PAGE)
+def my_bookings_page(request):
+    return pages.my_bookings(request)
+
+
 @app.route("/dashboard/book", "POST", browser_only=DASHBOARD_PAGE, content_types=FORM)
 def book_form(request):
     return pages.book(request)
@@ -474,6 +489,135 @@ def logout_form(request):
 @app.route("/static/app.css", "GET", browser_only="the dashboard's stylesheet")
 def stylesheet():
     return rendering.stylesheet()
+
+
+@app.route("/static/local-time.js", "GET", browser_only="the dashboard's one script")
+def local_time_script():
+    return rendering.local_time_script()
+
+
+# --- For browsers: the admin console (/admin), over the admin services. Its pages live
+# under /admin/console/ because the admin API answers JSON at /admin/events and the like.
+# See chalicelib/web/console.py. ---
+
+CONSOLE_PAGE = "an admin console page for browsers (HTML forms, cookie session), not the JSON API"
+CONSOLE = console.ROOT
+
+
+@app.route("/admin", "GET", browser_only=CONSOLE_PAGE)
+def console_home(request):
+    return console.home(request)
+
+
+@app.route(f"{CONSOLE}/events", "GET", browser_only=CONSOLE_PAGE)
+def console_events(request):
+    return console.events_page(request)
+
+
+@app.route(f"{CONSOLE}/events/new", "GET", browser_only=CONSOLE_PAGE)
+def console_new_event(request):
+    return console.new_event_page(request)
+
+
+@app.route(f"{CONSOLE}/events/new", "POST", browser_only=CONSOLE_PAGE, content_types=FORM)
+def console_create_event(request):
+    return console.create_event(request)
+
+
+@app.route(f"{CONSOLE}/events/{{event_id}}/edit", "GET", browser_only=CONSOLE_PAGE)
+def console_edit_event(request, event_id):
+    return console.edit_event_page(request, event_id=event_id)
+
+
+@app.route(
+    f"{CONSOLE}/events/{{event_id}}/edit", "POST", browser_only=CONSOLE_PAGE, content_types=FORM
+)
+def console_update_event(request, event_id):
+    return console.update_event(request, event_id=event_id)
+
+
+@app.route(
+    f"{CONSOLE}/events/{{event_id}}/unpublish",
+    "POST",
+    browser_only=CONSOLE_PAGE,
+    content_types=FORM,
+)
+def console_unpublish_event(request, event_id):
+    return console.unpublish_event(request, event_id=event_id)
+
+
+@app.route(f"{CONSOLE}/events/{{event_id}}/attendees", "GET", browser_only=CONSOLE_PAGE)
+def console_attendees(request, event_id):
+    return console.attendees_page(request, event_id=event_id)
+
+
+@app.route(f"{CONSOLE}/events/{{event_id}}/attendees.csv", "GET", browser_only=CONSOLE_PAGE)
+def console_attendees_csv(request, event_id):
+    return console.attendees_csv(request, event_id=event_id)
+
+
+@app.route(
+    f"{CONSOLE}/events/{{event_id}}/attendees/{{booking_id}}/cancel",
+    "GET",
+    browser_only=CONSOLE_PAGE,
+)
+def console_cancel_attendee_page(request, event_id, booking_id):
+    return console.cancel_attendee_page(request, event_id=event_id, booking_id=booking_id)
+
+
+@app.route(
+    f"{CONSOLE}/events/{{event_id}}/attendees/{{booking_id}}/cancel",
+    "POST",
+    browser_only=CONSOLE_PAGE,
+    content_types=FORM,
+)
+def console_cancel_attendee(request, event_id, booking_id):
+    return console.cancel_attendee(request, event_id=event_id, booking_id=booking_id)
+
+
+@app.route(f"{CONSOLE}/facilitators", "GET", browser_only=CONSOLE_PAGE)
+def console_facilitators(request):
+    return console.facilitators_page(request)
+
+
+@app.route(f"{CONSOLE}/facilitators/new", "GET", browser_only=CONSOLE_PAGE)
+def console_new_facilitator(request):
+    return console.new_facilitator_page(request)
+
+
+@app.route(f"{CONSOLE}/facilitators/new", "POST", browser_only=CONSOLE_PAGE, content_types=FORM)
+def console_create_facilitator(request):
+    return console.create_facilitator(request)
+
+
+@app.route(f"{CONSOLE}/facilitators/{{facilitator_id}}/edit", "GET", browser_only=CONSOLE_PAGE)
+def console_edit_facilitator(request, facilitator_id):
+    return console.edit_facilitator_page(request, facilitator_id=facilitator_id)
+
+
+@app.route(
+    f"{CONSOLE}/facilitators/{{facilitator_id}}/edit",
+    "POST",
+    browser_only=CONSOLE_PAGE,
+    content_types=FORM,
+)
+def console_update_facilitator(request, facilitator_id):
+    return console.update_facilitator(request, facilitator_id=facilitator_id)
+
+
+@app.route(f"{CONSOLE}/webhooks", "GET", browser_only=CONSOLE_PAGE)
+def console_deliveries(request):
+    return console.deliveries_page(request)
+
+
+@app.route(
+    f"{CONSOLE}/webhooks/{{delivery_id}}/replay",
+    "POST",
+    browser_only=CONSOLE_PAGE,
+    content_types=FORM,
+)
+def console_replay_delivery(request, delivery_id):
+    return console.replay_delivery(request, delivery_id=delivery_id)
 
 
 # --- Not HTTP: the CRM webhooks ---

@@ -152,6 +152,18 @@ def list_mine(
     }
 
 
+def mine_for_events(principal: auth.Principal, event_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The caller's booking of each of these events that they ever booked, by event id: one
+    BatchGetItem on the booking's own key (a page of cards shows where the caller stands)."""
+    if not event_ids:
+        return {}
+    keys: list[dynamodb.ItemKey] = [
+        (models.Booking, principal.user_id, event_id) for event_id in dict.fromkeys(event_ids)
+    ]
+    found = dynamodb.batch_get(keys)
+    return {booking.event_id: booking_view(booking) for booking in found.values()}
+
+
 def list_attendees(
     event_id: str, status: str | None = None, limit: int = 50, cursor: str | None = None
 ) -> dict[str, Any]:
@@ -171,6 +183,15 @@ def list_attendees(
         "attendees": [_attendee_view(booking) for booking in page.items],
         "next_cursor": page.next_cursor,
     }
+
+
+def attendee(event_id: str, booking_id: str) -> dict[str, Any]:
+    """One booking of an event, as its attendee list shows it (admins); 404 when the booking
+    is unknown or belongs to another event."""
+    booking = next(iter(models.Booking.by_booking_id.query(booking_id, limit=1)), None)
+    if booking is None or booking.event_id != event_id:
+        raise BookingNotFound()
+    return {**_attendee_view(booking), "event": booking_view(booking)["event"]}
 
 
 def booking_view(booking: models.Booking) -> dict[str, Any]:

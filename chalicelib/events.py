@@ -17,6 +17,7 @@ from chalicelib import clock, errors, facilitators, ids, models, pagination
 KINDS = ("session", "retreat")
 
 _UPCOMING_KEY = pagination.key_names(models.Event, models.Event.upcoming)
+_TABLE_KEY = pagination.key_names(models.Event)
 # Far enough ahead to bound a range condition, and still a valid fixed-width timestamp.
 _END_OF_TIME = "9999-12-31T23:59:59Z"
 
@@ -74,6 +75,27 @@ def list_upcoming(
         start,
     )
     return {"events": [event_view(event) for event in page.items], "next_cursor": page.next_cursor}
+
+
+def list_all(limit: int = 50, cursor: str | None = None) -> dict[str, Any]:
+    """Every event, published or not, past or upcoming, for admins: one Scan page per call.
+
+    A Scan because no index holds them all: the ``upcoming`` index is sparse by design (only
+    published events), and an index over every event would need one constant partition key,
+    a hot partition on every write to save a read only admins make. A page costs one Scan
+    call of at most ``limit`` items however big the table grows, in no particular order.
+    """
+    page = pagination.fetch_page(
+        lambda size, key: models.Event.scan(page_size=size, last_evaluated_key=key),
+        models.Event,
+        _TABLE_KEY,
+        limit,
+        pagination.start_key(cursor, _TABLE_KEY),
+    )
+    return {
+        "events": [admin_event_view(event) for event in page.items],
+        "next_cursor": page.next_cursor,
+    }
 
 
 def get(event_id: str) -> dict[str, Any]:

@@ -170,6 +170,11 @@ class PageQuery(StrictSchema):
     cursor = _cursor()
 
 
+def _check_date_range(data: dict[str, Any], message: str) -> None:
+    if data.get("from_date") and data.get("to_date") and data["from_date"] > data["to_date"]:
+        raise ValidationError(message, field_name="to")
+
+
 class EventsQuery(PageQuery):
     kind = fields.String(validate=validate.OneOf(events.KINDS))
     facilitator_id = Id()
@@ -178,8 +183,7 @@ class EventsQuery(PageQuery):
 
     @validates_schema
     def _range_is_ordered(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if data.get("from_date") and data.get("to_date") and data["from_date"] > data["to_date"]:
-            raise ValidationError("Must not be before `from`.", field_name="to")
+        _check_date_range(data, "Must not be before `from`.")
 
 
 class BookingsQuery(PageQuery):
@@ -286,10 +290,28 @@ class WebhookDeliveriesQuery(StrictSchema):
 
 
 class DashboardQuery(StrictSchema):
-    """Which page of upcoming events and which of my bookings the dashboard shows."""
+    """The dashboard's filters and which page of upcoming events it shows."""
 
-    events_cursor = _cursor()
-    bookings_cursor = _cursor()
+    kind = fields.String(validate=validate.OneOf(events.KINDS))
+    from_date = fields.Date(data_key="from")
+    to_date = fields.Date(data_key="to")
+    cursor = _cursor()
+
+    @validates_schema
+    def _range_is_ordered(self, data: dict[str, Any], **kwargs: Any) -> None:
+        _check_date_range(data, "Must not be before the From date.")
+
+
+class CursorQuery(StrictSchema):
+    """Which page of a list a dashboard or console page shows."""
+
+    cursor = _cursor()
+
+
+class DeliveriesPageQuery(CursorQuery):
+    state = fields.String(
+        load_default=models.FAILED, validate=validate.OneOf(models.DELIVERY_STATES)
+    )
 
 
 class CancelForm(StrictSchema):

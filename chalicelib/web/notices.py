@@ -16,9 +16,40 @@ class Notice:
     text: str
 
 
+# ``{event}`` is the name of the event the action was about, where the page shows one.
 NOTICES = {
-    "booked": Notice("success", "Booked! You will find it under My bookings."),
-    "cancelled": Notice("success", "Booking cancelled; your seat is free for someone else."),
+    "booked": Notice(
+        "success",
+        "You're booked for {event}. It is under My bookings, where you can add it to your "
+        "calendar.",
+    ),
+    "cancelled": Notice(
+        "success",
+        "Your booking for {event} is cancelled; your seat is free for someone else. "
+        "You can book again while seats are left.",
+    ),
+    "left_waitlist": Notice("success", "You have left the waiting list for {event}."),
+    "nothing_to_cancel": Notice("info", "You hold no booking of {event} that can be cancelled."),
+    "event_cancelled_for_attendee": Notice(
+        "success", "The booking is cancelled and its seat is free; the CRM is told."
+    ),
+    "event_created": Notice("success", "Event created. It is listed as shown below."),
+    "event_saved": Notice("success", "Changes saved. Bookings already made keep their copy."),
+    "event_unpublished": Notice(
+        "success", "Event unpublished: it is off the listing and can no longer be booked."
+    ),
+    "nothing_changed": Notice("info", "Nothing was changed."),
+    "facilitator_created": Notice("success", "Facilitator added."),
+    "facilitator_saved": Notice(
+        "success", "Facilitator saved. Events keep their copy until you re-assign them."
+    ),
+    "replayed": Notice(
+        "success", "Delivery queued: it will be sent again within a minute, with new retries."
+    ),
+    "delivery_in_flight": Notice(
+        "error", "This delivery is being sent right now; try again in a minute."
+    ),
+    "delivery_not_found": Notice("error", "That webhook delivery no longer exists."),
     "logged_out": Notice("info", "You have logged out."),
     "session_ended": Notice("info", "Your session has ended; please log in again."),
     "already_booked": Notice("error", "You have already booked this event."),
@@ -41,8 +72,11 @@ NOTICES = {
 }
 
 
-def get(code: str) -> Notice | None:
-    return NOTICES.get(code)
+def get(code: str, subject: str | None = None) -> Notice | None:
+    notice = NOTICES.get(code)
+    if notice is None or "{event}" not in notice.text:
+        return notice
+    return Notice(notice.kind, notice.text.replace("{event}", subject or "this event"))
 
 
 def for_error(error: errors.AppError) -> Notice:

@@ -15,13 +15,14 @@ from urllib.parse import urlencode
 
 from chalice import Response
 
-from chalicelib import auth, bookings, errors, events, schemas
-from chalicelib.web import cookies, notices
+from chalicelib import auth, bookings, clock, errors, events, ids, models, schemas
+from chalicelib.web import cookies, event_state, notices, when
 from chalicelib.web.visit import Visit
 
 EVENTS_PER_PAGE = 10
 BOOKINGS_PER_PAGE = 20
 _LOGIN_FIELDS = ("email", "password")
+_FILTERS = ("kind", "from", "to")
 _REGISTER_FIELDS = ("name", "email", "password")
 
 
@@ -34,14 +35,15 @@ def wants_page(request: Any) -> bool:
     return holds_session or "text/html" in (request.headers or {}).get("accept", "")
 
 
-def _page(handler: Callable[[Visit], Response]) -> Callable[[Any], Response]:
-    """A service error becomes an HTML error page (the API's routes answer JSON instead)."""
+def html_view(handler: Callable[..., Response]) -> Callable[..., Response]:
+    """A service error becomes an HTML error page (the API's routes answer JSON instead).
+    Path values (``event_id``...) are passed on by name, as they come."""
 
     @functools.wraps(handler)
-    def answer(request: Any) -> Response:
+    def answer(request: Any, **path_values: str) -> Response:
         visit = Visit(request)
         try:
-            return handler(visit)
+            return handler(visit, **path_values)
         except errors.AppError as error:
             return visit.error_page(error)
         except Exception as exc:
@@ -52,19 +54,19 @@ def _page(handler: Callable[[Visit], Response]) -> Callable[[Any], Response]:
     return answer
 
 
-@_page
+@html_view
 def home(visit: Visit) -> Response:
     return visit.redirect("/dashboard" if visit.principal() else "/login")
 
 
-@_page
+@html_view
 def login_page(visit: Visit) -> Response:
     if visit.principal():
         return visit.redirect("/dashboard")
     return _form_page(visit, "login.html", {"email": ""})
 
 
-@_page
+@html_view
 def login(visit: Visit) -> Response:
     form = visit.form()
     typed = {"email": form.get("email", "")}
@@ -77,14 +79,14 @@ def login(visit: Visit) -> Response:
     return visit.redirect("/dashboard")
 
 
-@_page
+@html_view
 def register_page(visit: Visit) -> Response:
     if visit.principal():
         return visit.redirect("/dashboard")
     return _form_page(visit, "register.html", {"name": "", "email": ""})
 
 
-@_page
+@html_view
 def register(visit: Visit) -> Response:
     form = visit.form()
     typed = {"name": form.get("name", ""), "email": form.get("email", "")}
@@ -96,44 +98,143 @@ def register(visit: Visit) -> Response:
     return visit.redirect("/dashboard")
 
 
-@_page
+@html_view
 def dashboard(visit: Visit) -> Response:
     principal = visit.principal()
     if principal is None:
         return visit.to_login()
-    query = schemas.load_query(visit.request, schemas.DashboardQuery())
-    events_cursor, bookings_cursor = query["events_cursor"], query["bookings_cursor"]
-    upcoming = events.list_upcoming(limit=EVENTS_PER_PAGE, cursor=events_cursor)
-    mine = bookings.list_mine(principal, limit=BOOKINGS_PER_PAGE, cursor=bookings_cursor)
-    next_events, next_bookings = upcoming["next_cursor"], mine["next_cursor"]
+    typed = {name: visit.query_param(name) for name in _FILTERS}
+    try:
+        query = schemas.load_mapping(visit.filled_query(), schemas.DashboardQuery())
+    except errors.ValidationFailed as error:
+        if not set(error.fields or {"": ""}) <= set(_FILTERS):
+            raise  # not a typo in the filters but a broken link: an error page
+        return visit.page(
+            "dashboard.html",
+            error=error,
+            section="events",
+            cards=[],
+            kinds=events.KINDS,
+            filters=typed,
+            filtered=True,
+            field_errors=field_messages(error, _FILTERS),
+            first_page=None,
+            next_page=None,
+        )
+    cursor = query.pop("cursor")
+    upcoming = events.list_upcoming(limit=EVENTS_PER_PAGE, cursor=cursor, **query)
+    mine = bookings.mine_for_events(principal, [event["id"] for event in upcoming["events"]])
+    now = clock.now()
+    cards = [
+        {"event": event, "state": event_state.state_of(event, mine.get(event["id"]), now)}
+        for event in upcoming["events"]
+    ]
+    filters = {name: value for name, value in typed.items() if value}
+    next_cursor = upcoming["next_cursor"]
     return visit.page(
         "dashboard.html",
-        events=upcoming["events"],
-        bookings=mine["bookings"],
-        more_events=next_events and _dashboard_url(next_events, bookings_cursor),
-        first_events=events_cursor and _dashboard_url(None, bookings_cursor),
-        more_bookings=next_bookings and _dashboard_url(events_cursor, next_bookings),
-        first_bookings=bookings_cursor and _dashboard_url(events_cursor, None),
+        section="events",
+        cards=cards,
+        kinds=events.KINDS,
+        filters=typed,
+        filtered=bool(filters),
+        first_page=cursor and _url("/dashboard", filters),
+        next_page=next_cursor and _url("/dashboard", {**filters, "cursor": next_cursor}),
     )
 
 
-@_page
+@html_view
+def event_page(visit: Visit, event_id: str) -> Response:
+    principal = visit.principal()
+    if principal is None:
+        return visit.to_login()
+    event, booking = _event_and_booking(principal, event_id)
+    return visit.page(
+        "event.html",
+        notice_subject=event["name"],
+        section="events",
+        event=event,
+        state=event_state.state_of(event, booking, clock.now()),
+        cancellation_policy=cancellation_policy(event),
+    )
+
+
+@html_view
+def cancel_page(visit: Visit, event_id: str) -> Response:
+    """Cancel (or leave the waiting list) asks once more, naming the event and the window."""
+    principal = visit.principal()
+    if principal is None:
+        return visit.to_login()
+    event, booking = _event_and_booking(principal, event_id)
+    state = event_state.state_of(event, booking, clock.now())
+    back = f"{visit.base}/dashboard/events/{event['id']}"
+    if state.action not in (event_state.CANCEL, event_state.LEAVE):
+        visit.notify("nothing_to_cancel")
+        return visit.redirect(f"/dashboard/events/{event['id']}")
+    leaving = state.action == event_state.LEAVE
+    hidden = {"booking_id": state.booking_id, "event_id": event["id"]}
+    if leaving:
+        hidden["leaving"] = "yes"
+    return visit.page(
+        "confirm_cancel.html",
+        section="events",
+        heading="Leave the waiting list?" if leaving else "Cancel this booking?",
+        question=(
+            f"You are on the waiting list for {event['name']}"
+            if leaving
+            else f"You are booked for {event['name']}"
+        )
+        + f", {when.moment(event['starts_at'], event['timezone'])}.",
+        cancellation_policy=cancellation_policy(event),
+        action=f"{visit.base}/dashboard/cancel",
+        hidden=hidden,
+        confirm_label="Yes, leave the waiting list" if leaving else "Yes, cancel my booking",
+        keep_label="No, keep my place" if leaving else "No, keep my booking",
+        back=back,
+    )
+
+
+@html_view
+def my_bookings(visit: Visit) -> Response:
+    principal = visit.principal()
+    if principal is None:
+        return visit.to_login()
+    cursor = schemas.load_query(visit.request, schemas.CursorQuery())["cursor"]
+    mine = bookings.list_mine(principal, limit=BOOKINGS_PER_PAGE, cursor=cursor)
+    now = clock.to_iso(clock.now())
+    active = [b for b in mine["bookings"] if b["status"] != models.CANCELLED]
+    next_cursor = mine["next_cursor"]
+    return visit.page(
+        "bookings.html",
+        section="bookings",
+        upcoming=sorted(
+            (b for b in active if b["event"]["starts_at"] > now),
+            key=lambda b: b["event"]["starts_at"],
+        ),
+        past=[b for b in active if b["event"]["starts_at"] <= now],
+        cancelled=[b for b in mine["bookings"] if b["status"] == models.CANCELLED],
+        first_page=cursor and "/dashboard/bookings",
+        next_page=next_cursor and _url("/dashboard/bookings", {"cursor": next_cursor}),
+    )
+
+
+@html_view
 def book(visit: Visit) -> Response:
-    return _act(visit, "booked", _book)
+    return _act(visit, _book)
 
 
-@_page
+@html_view
 def cancel(visit: Visit) -> Response:
-    return _act(visit, "cancelled", _cancel)
+    return _act(visit, _cancel)
 
 
-@_page
+@html_view
 def logout(visit: Visit) -> Response:
     """``GET /logout`` from a browser: kept working for links to the old app's URL."""
     return _log_out(visit)
 
 
-@_page
+@html_view
 def logout_form(visit: Visit) -> Response:
     """The Log out button. Without a live session there is nothing left to protect."""
     if visit.session_id:
@@ -141,12 +242,32 @@ def logout_form(visit: Visit) -> Response:
     return _log_out(visit)
 
 
-def _book(principal: auth.Principal, form: dict[str, str]) -> None:
-    bookings.book(principal, schemas.load_mapping(form, schemas.BookingBody())["event_id"])
+def _event_and_booking(
+    principal: auth.Principal, event_id: str
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """An event and the caller's booking of it. A hidden (unpublished) event is shown only to
+    those who booked it, so they can still cancel; to anyone else it is 404, as in the API."""
+    event = events.find(schemas.load_id(event_id, "event_id"))
+    booking = bookings.mine_for_events(principal, [event.event_id]).get(event.event_id)
+    published = event.listing == models.PUBLISHED
+    if not published and booking is None:
+        raise events.EventNotFound()
+    return {**events.event_view(event), "published": published}, booking
 
 
-def _cancel(principal: auth.Principal, form: dict[str, str]) -> None:
-    bookings.cancel(principal, schemas.load_mapping(form, schemas.CancelForm())["booking_id"])
+def _book(principal: auth.Principal, form: dict[str, str]) -> tuple[str, str]:
+    """Book from a card or the event page; either way the event page says how it went."""
+    event_id = schemas.load_mapping(form, schemas.BookingBody())["event_id"]
+    bookings.book(principal, event_id)
+    return "booked", event_id
+
+
+def _cancel(principal: auth.Principal, form: dict[str, str]) -> tuple[str, str]:
+    leaving = form.pop("leaving", None) == "yes"
+    form.pop("event_id", None)
+    booking_id = schemas.load_mapping(form, schemas.CancelForm())["booking_id"]
+    cancelled = bookings.cancel(principal, booking_id)
+    return ("left_waitlist" if leaving else "cancelled"), cancelled["event"]["id"]
 
 
 def _log_out(visit: Visit) -> Response:
@@ -158,23 +279,47 @@ def _log_out(visit: Visit) -> Response:
 
 
 def _act(
-    visit: Visit, done: str, action: Callable[[auth.Principal, dict[str, str]], None]
+    visit: Visit, action: Callable[[auth.Principal, dict[str, str]], tuple[str, str]]
 ) -> Response:
-    """A dashboard button: do it, then back to the dashboard to say how it went."""
+    """A button: do it, then to the event's page to say how it went (or the dashboard, when
+    there is no event to show)."""
     principal = visit.principal()
     if principal is None:
         return visit.to_login()
     form = visit.form()
+    event_id = ids.normalize(form.get("event_id", ""))
     try:
-        action(principal, form)
-    except errors.ValidationFailed:
+        done, event_id = action(principal, form)
+    except (errors.ValidationFailed, events.EventNotFound):
         # The buttons send ids the page was given; a malformed one points at nothing.
         visit.notify("not_found")
+        return visit.redirect("/dashboard")
     except errors.AppError as error:
         visit.notify(error.code if notices.get(error.code) else "failed")
     else:
         visit.notify(done)
-    return visit.redirect("/dashboard")
+    return visit.redirect(f"/dashboard/events/{event_id}" if event_id else "/dashboard")
+
+
+def cancellation_policy(event: dict[str, Any]) -> str:
+    """What happens on cancelling, in words: until when, and what becomes of the seat."""
+    hours = event.get("cancellable_until_hours") or 0
+    deadline = event_state.cancellation_deadline(event)
+    until = when.moment(clock.to_iso(deadline), event["timezone"])
+    if hours:
+        window = f"You can cancel up to {hours} hours before it starts (until {until})."
+    else:
+        window = f"You can cancel until it starts ({until})."
+    return f"{window} Your seat is then free for someone else."
+
+
+def field_messages(error: errors.AppError, fields: Iterable[str]) -> dict[str, str]:
+    """The first reason for each of ``fields`` that an error names."""
+    return {
+        name: messages[0] if isinstance(messages, list) else str(messages)
+        for name, messages in (error.fields or {}).items()
+        if name in fields
+    }
 
 
 def _form_page(
@@ -185,19 +330,12 @@ def _form_page(
     fields: Iterable[str] = (),
 ) -> Response:
     """A form, again with what was typed and the reasons it failed next to each field."""
-    field_errors = {
-        name: messages[0] if isinstance(messages, list) else str(messages)
-        for name, messages in ((error.fields or {}) if error else {}).items()
-        if name in fields
-    }
+    field_errors = field_messages(error, fields) if error else {}
     notice = None
     if error is not None and error.fields and not field_errors:
         notice = notices.Notice("error", "The form was not as expected; reload the page.")
     return visit.page(template, error=error, notice=notice, typed=typed, field_errors=field_errors)
 
 
-def _dashboard_url(events_cursor: str | None, bookings_cursor: str | None) -> str:
-    """A link to the dashboard showing these pages of events and of bookings."""
-    cursors = {"events_cursor": events_cursor, "bookings_cursor": bookings_cursor}
-    query = urlencode({name: value for name, value in cursors.items() if value})
-    return f"/dashboard?{query}" if query else "/dashboard"
+def _url(path: str, query: dict[str, str]) -> str:
+    return f"{path}?{urlencode(query)}" if query else path

@@ -12,21 +12,22 @@ import functools
 import hashlib
 import re
 from collections.abc import Iterable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from chalice import Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from chalicelib import clock
+from chalicelib.web import when
 
 _HERE = Path(__file__).parent
 STYLESHEET = _HERE / "static" / "app.css"
+# The one script: it only adds the viewer's own clock time to event times (pages work without).
+LOCAL_TIME_SCRIPT = _HERE / "static" / "local-time.js"
 
-# No script runs on these pages and nothing is loaded from elsewhere: the policy says so, and
-# makes an injected <script> or inline handler inert even if escaping ever failed.
+# Nothing is loaded from elsewhere and no inline script or handler runs: the policy says so
+# (scripts only from this site's own files, ``static/local-time.js``), and makes an injected
+# <script> or inline handler inert even if escaping ever failed.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
     "object-src 'none'"
@@ -59,7 +60,11 @@ def html(
     cookies: Iterable[str] = (),
     headers: dict[str, str] | None = None,
 ) -> Response:
-    body = _environment().get_template(template).render(css_version=_stylesheet()[1], **context)
+    body = (
+        _environment()
+        .get_template(template)
+        .render(css_version=_stylesheet()[1], script_version=_script()[1], **context)
+    )
     # Pages show one person's data and carry their CSRF token: never cached, so the back
     # button after logging out asks the server again instead of showing a stored copy.
     return _response(
@@ -81,29 +86,38 @@ def redirect(location: str, *, cookies: Iterable[str] = ()) -> Response:
 
 def stylesheet() -> Response:
     """The one stylesheet. Pages link it with its content hash, so it can be cached for good."""
-    css, _ = _stylesheet()
+    return _static(_stylesheet()[0], "text/css; charset=utf-8")
+
+
+def local_time_script() -> Response:
+    """The one script, linked with its content hash like the stylesheet."""
+    return _static(_script()[0], "text/javascript; charset=utf-8")
+
+
+def csv_file(body: str, filename: str) -> Response:
+    """A download; like pages it holds people's data, so it is never cached."""
+    return _response(
+        body,
+        200,
+        {
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+        (),
+    )
+
+
+def _static(body: str, content_type: str) -> Response:
     return Response(
-        body=css,
+        body=body,
         status_code=200,
         headers={
-            "Content-Type": "text/css; charset=utf-8",
+            "Content-Type": content_type,
             "Cache-Control": "public, max-age=31536000, immutable",
             "X-Content-Type-Options": "nosniff",
         },
     )
-
-
-def local_time(iso: str, zone: str) -> str:
-    """``Sat 5 Dec 2026, 18:30 GMT``: the moment as people at the event read their clocks."""
-    return _readable(clock.parse_iso(iso).astimezone(ZoneInfo(zone)))
-
-
-def utc_time(iso: str) -> str:
-    return _readable(clock.parse_iso(iso))
-
-
-def _readable(moment: datetime) -> str:
-    return f"{moment:%a} {moment.day} {moment:%b %Y, %H:%M %Z}"
 
 
 def _response(body: str, status: int, headers: dict[str, str], cookies: Iterable[str]) -> Response:
@@ -124,12 +138,22 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters["local_time"] = local_time
-    environment.filters["utc_time"] = utc_time
+    environment.filters["span"] = when.span
+    environment.filters["moment"] = when.moment
+    environment.filters["duration"] = when.duration
     return environment
 
 
 @functools.cache
 def _stylesheet() -> tuple[str, str]:
-    css = STYLESHEET.read_text()
-    return css, hashlib.sha256(css.encode()).hexdigest()[:12]
+    return _versioned(STYLESHEET)
+
+
+@functools.cache
+def _script() -> tuple[str, str]:
+    return _versioned(LOCAL_TIME_SCRIPT)
+
+
+def _versioned(path: Path) -> tuple[str, str]:
+    text = path.read_text()
+    return text, hashlib.sha256(text.encode()).hexdigest()[:12]

@@ -46,6 +46,13 @@ class Visit:
                     self.end_session()
         return self._principal
 
+    def query_param(self, name: str) -> str:
+        return (self.request.query_params or {}).get(name, "")
+
+    def filled_query(self) -> dict[str, str]:
+        """The query string without empty values: a GET form's blank field means "any"."""
+        return {name: value for name, value in (self.request.query_params or {}).items() if value}
+
     def form(self) -> dict[str, str]:
         """The posted form fields, once its CSRF token has passed (CsrfRejected otherwise)."""
         form = forms.parse(self.request)
@@ -81,23 +88,29 @@ class Visit:
         *,
         error: errors.AppError | None = None,
         notice: notices.Notice | None = None,
+        notice_subject: str | None = None,
+        status: int | None = None,
         **context: Any,
     ) -> Response:
-        """Render ``template``; with ``error``, its status, its words and any Retry-After."""
+        """Render ``template``; with ``error``, its status, its words and any Retry-After.
+        ``notice_subject`` names what a notice from the last action is about (the event)."""
         retry_after = error.headers.get("Retry-After") if error else None
         if notice is None:
-            notice = notices.for_error(error) if error else self._take_notice()
+            notice = notices.for_error(error) if error else self._take_notice(notice_subject)
         context = {
             "base": self.base,
             "csrf_token": self._csrf_token(),
             "notice": notice,
             "user": None if self._principal is _UNKNOWN else self._principal,
+            "field_errors": {},
+            "section": None,
+            "join_waitlist_action": None,
             **context,
         }
         return rendering.html(
             template,
             context,
-            status=error.status if error else 200,
+            status=status or (error.status if error else 200),
             cookies=self._outgoing.values(),
             headers={"Retry-After": retry_after} if retry_after else None,
         )
@@ -118,13 +131,13 @@ class Visit:
             self._set(cookies.CSRF, self._csrf)
         return self._csrf
 
-    def _take_notice(self) -> notices.Notice | None:
+    def _take_notice(self, subject: str | None) -> notices.Notice | None:
         code = self._cookies.get(cookies.NOTICE)
         if code is None:
             return None
         if cookies.NOTICE not in self._outgoing:
             self._outgoing[cookies.NOTICE] = cookies.clearing(cookies.NOTICE, path=self._path)
-        return notices.get(code)
+        return notices.get(code, subject)
 
 
 def _session_id(token: str) -> str:

@@ -17,6 +17,7 @@ from local.dynamodb_local import free_port
 from tests.support.api import PASSWORD, bearer, body, register
 from tests.support.browser import FORM, Browser, csrf_token, text
 from tests.support.factories import (
+    make_booking,
     make_event,
     make_facilitator,
     make_user,
@@ -34,7 +35,7 @@ def section(page: Any, heading_id: str) -> str:
 
 
 def titles(html: str) -> list[str]:
-    return re.findall(r"<h3>(.*?)</h3>", html)
+    return re.findall(r"<h3>(?:<a [^>]*>)?(.*?)(?:</a>)?</h3>", html)
 
 
 def notice(page: Any) -> str | None:
@@ -79,7 +80,7 @@ def test_registering_logs_in_and_the_dashboard_greets_by_name(browser):
     assert dashboard.status_code == 200
     assert 'Hello, <span class="name">Ann Lee</span>' in text(dashboard)
     assert "No upcoming events right now." in text(dashboard)
-    assert "You have no bookings yet." in text(dashboard)
+    assert "Nothing booked ahead." in text(browser.get("/dashboard/bookings"))
 
 
 def test_logging_in_opens_the_dashboard(client, browser):
@@ -157,10 +158,12 @@ def test_dashboard_lists_events_with_local_and_utc_time_kind_facilitator_and_sea
     facilitator = make_facilitator(name="Priya")
     retreat = new_event(kind="retreat", capacity=12, facilitator=facilitator, name="Yoga Retreat")
     retreat.starts_at, retreat.timezone = "2031-01-15T09:00:00Z", "Asia/Kolkata"
+    retreat.ends_at = "2031-01-17T11:30:00Z"
     retreat.seats_taken = 11
     retreat.save()
     summer = new_event(capacity=5, name="Summer Breathwork")
     summer.starts_at, summer.timezone = "2031-07-15T16:00:00Z", "Europe/Berlin"
+    summer.ends_at = "2031-07-15T17:00:00Z"
     summer.save()
 
     page = browser.follow(browser.register())
@@ -170,22 +173,27 @@ def test_dashboard_lists_events_with_local_and_utc_time_kind_facilitator_and_sea
     assert "Wed 15 Jan 2031, 14:30 IST" in retreat_card
     assert "Asia/Kolkata" in retreat_card
     assert "Wed 15 Jan 2031, 09:00 UTC" in retreat_card
+    assert "3 days" in retreat_card
     assert 'datetime="2031-01-15T09:00:00Z"' in retreat_card
     assert ">retreat<" in retreat_card
     assert "with Priya" in retreat_card
     assert "1 seat left" in retreat_card
-    assert "Tue 15 Jul 2031, 18:00 CEST" in summer_card
-    assert "Tue 15 Jul 2031, 16:00 UTC" in summer_card
+    assert "Tue 15 Jul 2031, 18:00\u201319:00 CEST" in summer_card
+    assert "Tue 15 Jul 2031, 16:00\u201317:00 UTC" in summer_card
+    assert "1 hour · with Alice" in summer_card
+    assert "Bring a mat." in summer_card
     assert "5 seats left" in summer_card
 
 
-def test_a_full_event_shows_full_and_its_book_button_is_disabled(browser):
+def test_a_full_event_offers_the_waiting_list_with_its_button_disabled_until_it_opens(browser):
     event = new_event(capacity=3, name="Tiny Circle")
     event.seats_taken = 3
     event.save()
     card = section(browser.follow(browser.register()), "events-heading")
-    assert "Full" in card
-    assert re.search(r'<button type="submit" aria-label="Book Tiny Circle" disabled>', card)
+    assert "Full — join the waiting list" in card
+    assert "Book Tiny Circle" not in card
+    assert re.search(r'<button type="button" disabled aria-label="Join the waiting list', card)
+    assert "The waiting list is not open yet." in card
 
 
 def test_many_events_are_paged_ten_at_a_time_soonest_first(browser):
@@ -207,31 +215,60 @@ def test_many_events_are_paged_ten_at_a_time_soonest_first(browser):
     assert seen == [f"Event {n:02d}" for n in range(25)]
 
 
-def test_booking_shows_a_notice_and_the_booking_with_a_cancel_button(browser):
+def test_booking_opens_the_event_page_saying_booked_with_cancel_and_add_to_calendar(browser):
     event = make_event(capacity=10, name="Morning Yoga")
     dashboard = browser.follow(browser.register())
     response = browser.post(
         "/dashboard/book", {"csrf_token": csrf_token(dashboard), "event_id": event.event_id}
     )
-    assert (response.status_code, response.headers["Location"]) == (303, "/dashboard")
+    event_page = f"/dashboard/events/{event.event_id}"
+    assert (response.status_code, response.headers["Location"]) == (303, event_page)
     page = browser.follow(response)
-    assert notice(page) == "Booked! You will find it under My bookings."
-    mine = section(page, "bookings-heading")
+    assert notice(page) == (
+        "You&#39;re booked for Morning Yoga. It is under My bookings, where you can add it to "
+        "your calendar."
+    )
+    assert '<p class="state state-booked">Booked ✓</p>' in text(page)
+    assert f'href="{event_page}/cancel"' in text(page)
+    booking_id = booking_id_of(event.event_id)
+    assert f'href="/bookings/{booking_id}/calendar.ics"' in text(page)
+    card = section(browser.get("/dashboard"), "events-heading")
+    assert "Booked ✓" in card and "Book Morning Yoga" not in card
+    mine = section(browser.get("/dashboard/bookings"), "upcoming-heading")
     assert titles(mine) == ["Morning Yoga"]
     assert ">confirmed<" in mine
-    assert 'aria-label="Cancel Morning Yoga"' in mine
-    assert "9 seats left" in section(page, "events-heading")
+    assert f'href="/bookings/{booking_id}/calendar.ics"' in mine
     assert seats_taken(event.event_id) == 1
+
+
+def booking_id_of(event_id: str) -> str:
+    (booking,) = models.Booking.by_event.query(event_id)
+    return booking.booking_id
 
 
 def book(browser: Browser, event_id: str) -> Any:
     return browser.follow(browser.submit("/dashboard", "/dashboard/book", {"event_id": event_id}))
 
 
+def cancel(browser: Browser, event_id: str) -> Any:
+    """Cancel from the event page: the Cancel link, then the confirmation's button."""
+    confirmation = f"/dashboard/events/{event_id}/cancel"
+    return browser.follow(
+        browser.submit(confirmation, "/dashboard/cancel", hidden_fields(browser.get(confirmation)))
+    )
+
+
+def hidden_fields(page: Any) -> dict[str, str]:
+    """The hidden fields of a page's last form, but the CSRF token."""
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', text(page)))
+    fields.pop("csrf_token", None)
+    return fields
+
+
 def test_notice_is_shown_once(browser):
     event = make_event()
     browser.follow(browser.register())
-    assert notice(book(browser, event.event_id)).startswith("Booked!")
+    assert notice(book(browser, event.event_id)).startswith("You&#39;re booked")
     assert notice(browser.get("/dashboard")) is None
 
 
@@ -262,36 +299,61 @@ def test_booking_an_unknown_event_says_it_no_longer_exists(browser, event_id):
     assert notice(book(browser, event_id)) == "That event or booking no longer exists."
 
 
+def test_cancelling_asks_once_more_naming_the_event_and_the_window(browser):
+    event = make_event(capacity=4, name="Healing Circle")
+    browser.follow(browser.register())
+    book(browser, event.event_id)
+    confirmation = browser.get(f"/dashboard/events/{event.event_id}/cancel")
+    assert confirmation.status_code == 200
+    page = text(confirmation)
+    assert '<h1 id="confirm-heading">Cancel this booking?</h1>' in page
+    assert "You are booked for Healing Circle," in page
+    assert "You can cancel until it starts (" in page
+    assert '<form method="post" action="/dashboard/cancel">' in page
+    assert seats_taken(event.event_id) == 1, "opening the confirmation cancels nothing"
+
+
 def test_cancelling_gives_the_seat_back_and_shows_the_booking_as_cancelled(browser):
     event = make_event(capacity=4, name="Healing Circle")
     browser.follow(browser.register())
-    booked = book(browser, event.event_id)
-    booking_id = re.search(r'name="booking_id" value="(\w+)"', text(booked)).group(1)
-    response = browser.post(
-        "/dashboard/cancel", {"csrf_token": csrf_token(booked), "booking_id": booking_id}
+    book(browser, event.event_id)
+    page = cancel(browser, event.event_id)
+    assert notice(page) == (
+        "Your booking for Healing Circle is cancelled; your seat is free for someone else. "
+        "You can book again while seats are left."
     )
-    assert (response.status_code, response.headers["Location"]) == (303, "/dashboard")
-    page = browser.follow(response)
-    assert notice(page) == "Booking cancelled; your seat is free for someone else."
-    mine = section(page, "bookings-heading")
-    assert ">cancelled<" in mine
-    assert "Cancel Healing Circle" not in mine
-    assert "4 seats left" in section(page, "events-heading")
+    assert "4 seats left" in text(page)
+    assert 'aria-label="Book Healing Circle"' in text(page)
+    mine = text(browser.get("/dashboard/bookings"))
+    assert '<details class="cancelled-bookings">' in mine
+    assert "<summary>Cancelled (1)</summary>" in mine
+    assert titles(section(browser.get("/dashboard/bookings"), "upcoming-heading")) == []
     assert seats_taken(event.event_id) == 0
 
     again = browser.follow(
         browser.post(
-            "/dashboard/cancel", {"csrf_token": csrf_token(page), "booking_id": booking_id}
+            "/dashboard/cancel",
+            {"csrf_token": csrf_token(page), "booking_id": booking_id_of(event.event_id)},
         )
     )
     assert notice(again) == "This booking was already cancelled."
 
 
+def test_the_confirmation_of_nothing_to_cancel_goes_back_to_the_event(browser):
+    event = make_event(name="Healing Circle")
+    browser.follow(browser.register())
+    response = browser.get(f"/dashboard/events/{event.event_id}/cancel")
+    assert response.headers["Location"] == f"/dashboard/events/{event.event_id}"
+    assert notice(browser.follow(response)) == (
+        "You hold no booking of Healing Circle that can be cancelled."
+    )
+
+
 def test_someone_elses_booking_cannot_be_cancelled(browser):
     event = make_event()
     other = Browser(browser.client)
-    booked = book(other.as_user(make_user(name="Bo")), event.event_id)
-    booking_id = re.search(r'name="booking_id" value="(\w+)"', text(booked)).group(1)
+    book(other.as_user(make_user(name="Bo")), event.event_id)
+    booking_id = booking_id_of(event.event_id)
     browser.follow(browser.register())
     page = browser.follow(
         browser.submit("/dashboard", "/dashboard/cancel", {"booking_id": booking_id})
@@ -367,9 +429,13 @@ def test_buttons_without_a_live_session_go_to_login(browser, action):
 
 def test_a_broken_page_link_is_a_400_page_not_a_5xx(browser):
     browser.follow(browser.register())
-    for query in ("events_cursor=bm9wZQ", "bookings_cursor=bm9wZQ", "surprise=1"):
-        page = browser.get(f"/dashboard?{query}")
-        assert page.status_code == 400, query
+    for path in (
+        "/dashboard?cursor=bm9wZQ",
+        "/dashboard/bookings?cursor=bm9wZQ",
+        "/dashboard?surprise=1",
+    ):
+        page = browser.get(path)
+        assert page.status_code == 400, path
         assert page.headers["Content-Type"] == "text/html; charset=utf-8"
         assert "<h1>Bad Request</h1>" in text(page)
 
@@ -391,7 +457,8 @@ def test_dashboard_and_web_booking_cost_three_dynamodb_calls(browser):
     browser.follow(browser.register())
     with count_dynamodb_calls() as calls:
         page = browser.get("/dashboard")
-    assert calls == {"BatchGetItem": 1, "Query": 2}
+    # The session's account and revocation, the page of events, the caller's bookings of them.
+    assert calls == {"BatchGetItem": 2, "Query": 1}
     with count_dynamodb_calls() as calls:
         browser.post(
             "/dashboard/book", {"csrf_token": csrf_token(page), "event_id": event.event_id}
@@ -410,3 +477,97 @@ def test_database_outage_is_a_503_page_saying_to_try_again(browser):
     assert page.status_code == 503
     assert page.headers["Retry-After"]
     assert "try again in a few seconds" in notice(page)
+
+
+def test_events_are_filtered_by_kind_and_dates_and_paging_keeps_the_filters(browser):
+    retreats = [
+        new_event(timedelta(days=2, hours=n), kind="retreat", name=f"Retreat {n:02d}")
+        for n in range(12)
+    ]
+    save_all([*retreats, new_event(timedelta(days=3), name="A Session")])
+    save_all([new_event(timedelta(days=40), kind="retreat", name="Later Retreat")])
+    browser.follow(browser.register())
+    soon = (retreats[0].starts_at[:10], retreats[-1].starts_at[:10])
+
+    page = browser.get(f"/dashboard?kind=retreat&from={soon[0]}&to={soon[1]}")
+    assert titles(section(page, "events-heading")) == [f"Retreat {n:02d}" for n in range(10)]
+    assert '<option value="retreat" selected>' in text(page)
+    more = re.search(r'<a href="([^"]+)" rel="next">More events</a>', text(page)).group(1)
+    assert "kind=retreat" in more and f"from={soon[0]}" in more
+    rest = browser.get(more.replace("&amp;", "&"))
+    assert titles(section(rest, "events-heading")) == ["Retreat 10", "Retreat 11"]
+
+    # The kind is filtered after the page's limit (as the API's): a page may come up empty.
+    sessions = browser.get("/dashboard?kind=session&from=&to=")
+    assert titles(section(sessions, "events-heading")) == []
+    assert "None of the next events match these filters; more follow." in text(sessions)
+    more = re.search(r'<a href="([^"]+)" rel="next">More events</a>', text(sessions)).group(1)
+    assert titles(section(browser.get(more.replace("&amp;", "&")), "events-heading")) == [
+        "A Session"
+    ]
+
+
+def test_a_date_range_the_wrong_way_round_is_marked_next_to_the_field(browser):
+    browser.follow(browser.register())
+    page = browser.get("/dashboard?from=2030-01-02&to=2030-01-01")
+    assert page.status_code == 400
+    assert notice(page) == "Please correct the fields marked below."
+    assert '<p class="field-error" id="to-error">Must not be before the From date.</p>' in text(
+        page
+    )
+    assert 'value="2030-01-02"' in text(page)
+
+
+def test_the_event_page_shows_the_whole_description_and_the_cancellation_window(browser):
+    event = new_event(name="Healing Circle")
+    event.description = "First line. Second line, " + "long " * 80 + "end."
+    event.save()
+    browser.follow(browser.register())
+    page = text(browser.get(f"/dashboard/events/{event.event_id}"))
+    assert "<h1>Healing Circle</h1>" in page
+    assert f'<p class="description">{event.description}</p>' in page
+    assert "You can cancel until it starts (" in page
+    card = section(browser.get("/dashboard"), "events-heading")
+    assert "First line." in card and "end." not in card, "cards show only the first lines"
+
+
+def test_an_unpublished_or_unknown_event_page_is_a_404_page(browser):
+    hidden = make_event(published=False)
+    browser.follow(browser.register())
+    for event_id in (hidden.event_id, "01ARZ3NDEKTSV4RRFFQ69G5FAV"):
+        page = browser.get(f"/dashboard/events/{event_id}")
+        assert page.status_code == 404
+        assert "<h1>Not Found</h1>" in text(page)
+    assert browser.get("/dashboard/events/not-an-id").status_code == 400
+
+
+def test_my_bookings_puts_upcoming_and_past_apart(browser):
+    user = make_user()
+    soon, later = make_event(timedelta(days=2), name="Soon"), make_event(name="Later")
+    browser.as_user(user)
+    book(browser, later.event_id)
+    book(browser, soon.event_id)
+    past = new_event(timedelta(days=-3), name="Last Week")
+    past.save()
+    make_booking(user, past)
+    page = browser.get("/dashboard/bookings")
+    assert titles(section(page, "upcoming-heading")) == ["Soon", "Later"]
+    assert titles(section(page, "past-heading")) == ["Last Week"]
+    assert "calendar.ics" not in section(page, "past-heading")
+    assert "<details" not in text(page), "nothing cancelled, nothing collapsed"
+
+
+def test_a_booking_of_an_event_unpublished_since_can_still_be_cancelled(browser):
+    event = make_event(name="Going Away")
+    browser.follow(browser.register())
+    book(browser, event.event_id)
+    models.Event(event.event_id).update(actions=[models.Event.listing.remove()])
+    page = browser.get(f"/dashboard/events/{event.event_id}")
+    assert page.status_code == 200
+    assert "Booked ✓" in text(page)
+    after = cancel(browser, event.event_id)
+    assert "Your booking for Going Away is cancelled" in notice(after)
+    assert "No longer listed" in text(after) and "Book Going Away" not in text(after)
+    assert seats_taken(event.event_id) == 0
+    stranger = Browser(browser.client).as_user(make_user())
+    assert stranger.get(f"/dashboard/events/{event.event_id}").status_code == 404

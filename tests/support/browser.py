@@ -4,8 +4,12 @@
   cookies it is given, sends them back, and fills in forms with the CSRF token of the page
   they are on.
 - ``chromium`` / ``new_context``: Debian's Chromium driven by Playwright, for the tests in
-  ``tests/dashboard/e2e/`` against the live server. Screenshots go to ``test-artifacts/``
-  (``artifacts``, not committed).
+  ``tests/dashboard/e2e/`` against the live server; one browser for the whole run. Screenshots
+  go to ``test-artifacts/`` (``artifacts``, not committed): the tests' own, and one of every
+  page still open when a test fails.
+- ``page_problems``: axe-core's serious and critical findings on a page (the pinned npm
+  package, loaded into each page of a context made with ``axe=True``), and whether the page
+  scrolls sideways.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
 ]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
+AXE_SCRIPT = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+_FAILED = pytest.StashKey[bool]()
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 _CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]*)"')
@@ -137,20 +143,90 @@ def chromium() -> Iterator[Chromium]:
         launched.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[_FAILED] = True
+    return report
+
+
 @pytest.fixture
-def new_context(chromium) -> Iterator:
-    """Fresh browser profiles (no cookies, no history), closed after the test."""
+def new_context(chromium, request) -> Iterator:
+    """Fresh browser profiles (no cookies, no history), closed after the test.
+
+    ``axe=True`` loads axe-core into every page of the context. It comes in as an init
+    script, which the browser runs outside the page's Content-Security-Policy: the pages
+    themselves still allow no inline script.
+    """
     contexts: list[BrowserContext] = []
 
-    def make(**options) -> BrowserContext:
+    def make(*, axe: bool = False, **options) -> BrowserContext:
         context = chromium.new_context(**options)
         context.set_default_timeout(15_000)
+        if axe:
+            if not AXE_SCRIPT.exists():
+                pytest.fail(f"{AXE_SCRIPT.name} is missing: run `make test` (npm ci installs it)")
+            context.add_init_script(path=str(AXE_SCRIPT))
         contexts.append(context)
         return context
 
     yield make
+    if request.node.stash.get(_FAILED, False):
+        ARTIFACTS.mkdir(exist_ok=True)
+        for number, page in enumerate(p for context in contexts for p in context.pages):
+            name = f"failed-{request.node.name}-{number}.png"
+            page.screenshot(path=ARTIFACTS / re.sub(r"[^\w.-]+", "_", name), full_page=True)
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def dialogs() -> Iterator:
+    """Watch pages for dialogs and script errors (an injected script that ran, or one the
+    CSP refused); the test fails on any. A 4xx page's own status is not counted."""
+    seen: list[str] = []
+
+    def watch(page: Any) -> None:
+        page.on(
+            "dialog", lambda dialog: (seen.append(f"dialog {dialog.message}"), dialog.dismiss())
+        )
+        page.on("pageerror", lambda error: seen.append(f"page error {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                message.type == "error"
+                and not message.text.startswith("Failed to load resource")
+                and seen.append(f"console {message.text}")
+            ),
+        )
+
+    yield watch
+    assert seen == []
+
+
+def page_problems(page: Any, name: str) -> list[str]:
+    """What keeps a page from being usable by everyone: axe-core's serious and critical
+    violations, and a page wider than the window (sideways scrolling on a phone)."""
+    found = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+            .filter(v => v.impact === "serious" || v.impact === "critical")
+            .map(v => `${v.id} (${v.impact}): ` + v.nodes.map(n => n.target.join(" ")))"""
+    )
+    problems = [f"{name}: {problem}" for problem in found]
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    if width[0] > width[1]:
+        problems.append(f"{name}: {width[0]}px wide in a {width[1]}px window")
+    return problems
+
+
+def log_in_as(context: Any, base: str, user: models.User) -> None:
+    """Give a Chromium profile a session for ``user``, as if they had logged in."""
+    from chalicelib import auth
+    from chalicelib.web import cookies
+
+    token = auth.issue_token(user.user_id)
+    context.add_cookies([{"name": cookies.SESSION, "value": token, "url": f"{base}/"}])
 
 
 @pytest.fixture(scope="session")

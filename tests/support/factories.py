@@ -112,3 +112,64 @@ def save_all(items: list[Model], threads: int = 4) -> None:
 
 def seats_taken(event_id: str) -> int:
     return models.Event.get(event_id, consistent_read=True).seats_taken
+
+
+def make_delivery(
+    state: str = models.FAILED,
+    *,
+    booking_id: str | None = None,
+    last_error: str | None = "HTTP 503: down for maintenance",
+    event_name: str = "Morning Yoga",
+    user_name: str = "Ann",
+) -> models.WebhookDelivery:
+    """A webhook delivery row as the sender leaves it (for the admin views of deliveries)."""
+    import json
+
+    booking_id = booking_id or ids.new_id()
+    payload = {
+        "type": models.BOOKING_CONFIRMED,
+        "occurred_at": CREATED_AT,
+        "booking_id": booking_id,
+        "event": {"id": ids.new_id(), "name": event_name, "date": "2026-12-05T18:00:00Z"},
+        "user": {"id": ids.new_id(), "name": user_name, "email": "ann@example.com"},
+        "facilitator_crm_id": "crm_001",
+    }
+    row = models.WebhookDelivery(
+        f"{booking_id}.{models.BOOKING_CONFIRMED}",
+        state=state,
+        next_attempt_at=CREATED_AT,
+        payload=json.dumps(payload),
+        attempts=7,
+        last_status=503,
+        last_error=last_error,
+        retry_until=CREATED_AT,
+        created_at=CREATED_AT,
+        updated_at=CREATED_AT,
+    )
+    row.save()
+    return row
+
+
+def make_booking(
+    user: models.User, event: models.Event, status: str = models.CONFIRMED
+) -> models.Booking:
+    """A booking written as the service writes one (the event's seat count is not touched:
+    use ``book`` for the real thing); for states no request can reach yet, or the past."""
+    booking = models.Booking(
+        user.user_id,
+        event.event_id,
+        booking_id=ids.new_id(),
+        status=status,
+        created_at=CREATED_AT,
+        updated_at=CREATED_AT,
+        event=models.EventCopy(
+            name=event.name,
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            timezone=event.timezone,
+        ),
+        user=models.UserCopy(name=user.name, email=user.email),
+        facilitator_crm_id=event.facilitator.crm_id,
+    )
+    booking.save()
+    return booking
