@@ -24,7 +24,8 @@ from local.paths import REPO_ROOT
 MAX_BYTES = 5 * 1024 * 1024
 
 # boto3's family as the Lambda Python runtime ships it; nothing in requirements.txt needs
-# them except pynamodb's botocore. (urllib3 stays: requests needs it, in its own version.)
+# them except pynamodb's botocore and icalendar's python-dateutil, which the runtime's copy
+# serves. (urllib3 stays: requests needs it, in its own version.)
 RUNTIME_PROVIDED = frozenset(
     {"boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six"}
 )

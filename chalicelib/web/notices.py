@@ -20,6 +20,7 @@ NOTICES = {
     "booked": Notice("success", "Booked! You will find it under My bookings."),
     "cancelled": Notice("success", "Booking cancelled; your seat is free for someone else."),
     "logged_out": Notice("info", "You have logged out."),
+    "feed_stopped": Notice("info", "Your calendar feed is stopped; its address no longer works."),
     "session_ended": Notice("info", "Your session has ended; please log in again."),
     "already_booked": Notice("error", "You have already booked this event."),
     "event_full": Notice("error", "Sorry, this event is full."),
