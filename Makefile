@@ -92,7 +92,7 @@ package: $(PY_DEPS) $(DOCS_ASSETS)
 destroy: $(PY_DEPS)
 	$(BIN)/python -m deploy destroy --stage $(STAGE) $(if $(ALLOW_PROD),--allow-prod)
 
-# Benchmarks (README, "Benchmarks"): six tables printed and written to bench/RESULTS.md.
+# Benchmarks (README, "Benchmarks"): seven tables printed and written to bench/RESULTS.md.
 # Exits non-zero only on a broken guarantee (5xx, duplicate, call budget), never on speed.
 .PHONY: bench
 bench: deps

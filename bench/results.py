@@ -64,7 +64,7 @@ def write(tables: list[Table], about: list[tuple[str, str]], seconds: float) -> 
 
 
 def _measure_number(table: Table) -> int:
-    """Tables in the issue's order (1 to 6) whatever order they ran in; anything else last."""
+    """Tables in the issue's order (1 to 7) whatever order they ran in; anything else last."""
     number = table.title.split(".", 1)[0]
     return int(number) if number.isdigit() else 99
 
