@@ -115,7 +115,7 @@ deliveries: $(PY_DEPS)
 destroy: $(PY_DEPS)
 	$(BIN)/python -m deploy destroy --stage $(STAGE) $(if $(ALLOW_PROD),--allow-prod)
 
-# Benchmarks (README, "Benchmarks"): six tables printed and written to bench/RESULTS.md.
+# Benchmarks (README, "Benchmarks"): seven tables printed and written to bench/RESULTS.md.
 # Exits non-zero only on a broken guarantee (5xx, duplicate, call budget), never on speed.
 .PHONY: bench
 bench: deps

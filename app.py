@@ -7,10 +7,13 @@ from chalice import Rate
 from chalicelib import (
     auth,
     bookings,
+    calendar_feed,
+    calendar_files,
     events,
     facilitators,
     health,
     openapi,
+    reminders,
     schemas,
     throttling,
     webhooks,
@@ -19,7 +22,7 @@ from chalicelib.api import BookingsApp
 from chalicelib.config import get_settings
 from chalicelib.openapi import answers, docs_page, examples
 from chalicelib.operations import ADMIN, OPTIONAL, PUBLIC, USER, Answer
-from chalicelib.web import console, pages, rendering
+from chalicelib.web import calendar_pages, console, pages, rendering
 
 app = BookingsApp(app_name="ahoum-bookings")
 
@@ -257,6 +260,81 @@ def cancel_booking(principal, booking_id):
     return bookings.cancel(principal, booking_id)
 
 
+@app.route(
+    "/bookings/{booking_id}/calendar.ics",
+    "GET",
+    access=USER,
+    # The service reads the account and the token's revocation in the BatchGetItem that
+    # reads the event: two DynamoDB calls.
+    defer_account_check=True,
+    tag="Calendar",
+    summary="One booking as a calendar file (RFC 5545)",
+    description=(
+        "A confirmed booking is `METHOD:PUBLISH`, `STATUS:CONFIRMED`; a cancelled one "
+        "`METHOD:CANCEL`, `STATUS:CANCELLED` with a higher `SEQUENCE`, so importing it removes "
+        "the entry. Times are UTC. Someone else's booking is 404 (admins may fetch any)."
+    ),
+    answer=Answer(
+        200,
+        "The `.ics` file, as an attachment named after the event.",
+        example=examples.CALENDAR_FILE,
+        media_type="text/calendar",
+    ),
+    domain_errors=(NO_SUCH_BOOKING, calendar_files.NotConfirmed()),
+)
+def get_booking_calendar(token, booking_id):
+    return calendar_files.booking_file(token, booking_id)
+
+
+@app.route(
+    "/auth/calendar-feed",
+    "POST",
+    access=USER,
+    tag="Calendar",
+    summary="Create (or replace) the caller's calendar feed URL",
+    description=(
+        "The URL is the secret: calendar apps cannot send a token. Creating a feed again "
+        "gives a new URL and the old one answers 404 at once."
+    ),
+    answer=Answer(201, "The feed's URL.", answers.CalendarFeed, examples.CALENDAR_FEED),
+    content_types=LOGOUT_CONTENT_TYPES,
+)
+def create_calendar_feed(principal, request):
+    return calendar_feed.create(principal, request)
+
+
+@app.route(
+    "/auth/calendar-feed",
+    "DELETE",
+    access=USER,
+    tag="Calendar",
+    summary="Turn the caller's calendar feed off",
+    answer=Answer(
+        200, "The feed URL answers 404 from now on.", answers.Message, examples.FEED_STOPPED
+    ),
+)
+def delete_calendar_feed(principal):
+    return calendar_feed.delete(principal)
+
+
+@app.route(
+    "/calendar/{feed_token}",
+    "GET",
+    access=PUBLIC,
+    tag="Calendar",
+    summary="A calendar feed to subscribe to",
+    description=(
+        "The caller's confirmed bookings (upcoming, and of the last days) and recent "
+        "cancellations as `STATUS:CANCELLED`, with the same UIDs and SEQUENCE as the single "
+        "files. `Cache-Control: private, max-age=300`."
+    ),
+    answer=Answer(200, "The calendar.", example=examples.CALENDAR_FILE, media_type="text/calendar"),
+    domain_errors=(calendar_feed.FeedNotFound(),),
+)
+def get_calendar_feed(feed_token):
+    return calendar_feed.feed(feed_token)
+
+
 # --- Admin ---
 
 
@@ -481,6 +559,21 @@ def cancel_form(request):
     return pages.cancel(request)
 
 
+@app.route("/dashboard/bookings/{booking_id}/calendar.ics", "GET", browser_only=DASHBOARD_PAGE)
+def booking_calendar_download(request, booking_id):
+    return calendar_pages.booking_file(request, booking_id)
+
+
+@app.route("/dashboard/calendar-feed", "POST", browser_only=DASHBOARD_PAGE, content_types=FORM)
+def calendar_feed_form(request):
+    return calendar_pages.subscribe(request)
+
+
+@app.route("/dashboard/calendar-feed/stop", "POST", browser_only=DASHBOARD_PAGE, content_types=FORM)
+def calendar_feed_stop_form(request):
+    return calendar_pages.stop(request)
+
+
 @app.route("/logout", "POST", browser_only=DASHBOARD_PAGE, content_types=FORM)
 def logout_form(request):
     return pages.logout_form(request)
@@ -636,3 +729,11 @@ def on_booking_change(event):
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="retry_webhooks")
 def retry_webhooks(event):
     return webhooks.retry_due_deliveries()
+
+
+# --- Not HTTP: reminders before each session ---
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES), name="send_reminders")
+def send_reminders(event):
+    return reminders.send_due_reminders()

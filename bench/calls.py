@@ -96,7 +96,8 @@ def measure(app: InProcess) -> Table:
         table.fail(f"the stream handler read DynamoDB {reads} times ({_operations(calls)})")
     table.notes.append(
         "The stream handler's writes are each webhook's delivery row: claimed with a "
-        "conditional put before the POST, updated with the outcome after it."
+        "conditional put before the POST, updated with the outcome after it; and the "
+        "confirmed booking marked as owed its reminder (one conditional update)."
     )
     return table
 

@@ -20,7 +20,7 @@ from typing import Any
 from chalice import Chalice, Response
 
 from chalicelib import auth, errors, operations, schemas
-from chalicelib.logs import json_logger
+from chalicelib.logs import json_logger, safe_path
 from chalicelib.operations import JSON
 
 MAX_BODY_BYTES = 64 * 1024
@@ -180,7 +180,12 @@ class BookingsApp(Chalice):
         request = self.current_request
         log.exception(
             "unhandled error",
-            extra={"fields": {"request_id": request_id, "path": getattr(request, "path", None)}},
+            extra={
+                "fields": {
+                    "request_id": request_id,
+                    "path": safe_path(getattr(request, "path", None)),
+                }
+            },
         )
         body = {
             "error": {
@@ -208,7 +213,7 @@ class BookingsApp(Chalice):
                 "fields": {
                     "request_id": request_id,
                     "method": event.method,
-                    "path": event.path,
+                    "path": safe_path(event.path),
                     "status": response.status_code,
                     "ms": round((time.perf_counter() - started) * 1000, 1),
                 }

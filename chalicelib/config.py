@@ -30,6 +30,11 @@ DEFAULT_BCRYPT_ROUNDS = 12
 # budget, and DynamoDB leaves keys unprocessed only while it throttles.
 DEFAULT_BATCH_GET_ATTEMPTS = 5
 DEFAULT_BATCH_GET_BASE_DELAY_MS = 50
+# A booking.reminder goes out once the event starts within this many hours.
+DEFAULT_REMINDER_HOURS_BEFORE = 24
+# How far back a calendar feed lists bookings (past sessions, and recent cancellations so a
+# subscribed calendar removes them).
+DEFAULT_CALENDAR_FEED_PAST_DAYS = 30
 SECRET_NAMES = ("JWT_SECRET", "CRM_WEBHOOK_SECRET")
 PARAMETER_SUFFIX = "_PARAM"
 
@@ -51,6 +56,8 @@ class Settings:
     batch_get_attempts: int
     batch_get_base_delay_ms: int
     bookings_stream_arn: str
+    reminder_hours_before: int
+    calendar_feed_past_days: int
 
     @property
     def is_local(self) -> bool:
@@ -87,6 +94,12 @@ def load_settings(environ: Mapping[str, str], ssm_client: Any = None) -> Setting
             environ, "DYNAMODB_BATCH_GET_BASE_DELAY_MS", DEFAULT_BATCH_GET_BASE_DELAY_MS, 0, 1000
         ),
         bookings_stream_arn=_bookings_stream_arn(environ, stage),
+        reminder_hours_before=_whole_number(
+            environ, "REMINDER_HOURS_BEFORE", DEFAULT_REMINDER_HOURS_BEFORE, 1, 24 * 14
+        ),
+        calendar_feed_past_days=_whole_number(
+            environ, "CALENDAR_FEED_PAST_DAYS", DEFAULT_CALENDAR_FEED_PAST_DAYS, 1, 366
+        ),
     )
 
 

@@ -154,6 +154,9 @@ def update(event_id: str, **changes: Any) -> dict[str, Any]:
     for name in ("starts_at", "ends_at"):
         if name in changes:
             actions.append(getattr(models.Event, name).set(clock.to_iso(changes[name])))
+    if starts_at is not None or ends_at is not None:
+        # Calendar files number their versions from this (and reminders re-arm on a new start).
+        actions.append(models.Event.schedule_changed_at.set(clock.to_iso_ms(clock.now())))
     if "facilitator_id" in changes:
         actions.append(models.Event.facilitator.set(_facilitator_copy(changes["facilitator_id"])))
     if "published" in changes:

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
+
+# A calendar feed's address is its credential (calendar apps cannot send a token).
+_FEED_SEGMENT = re.compile(r"(/calendar/)(?!\{)[^/?]+")
 
 
 class JsonFormatter(logging.Formatter):
@@ -29,3 +33,8 @@ def json_logger(name: str) -> logging.Logger:
         logger.setLevel(logging.INFO)
         logger.propagate = False
     return logger
+
+
+def safe_path(path: str | None) -> str | None:
+    """A request path fit for a log line: a calendar feed's secret segment is replaced."""
+    return _FEED_SEGMENT.sub(r"\1<feed token>", path) if path else path

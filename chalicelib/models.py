@@ -37,7 +37,8 @@ DELIVERY_STATES = (PENDING, SENDING, DELIVERED, FAILED, SKIPPED)
 # The ``type`` of a webhook message, and the second half of its delivery id.
 BOOKING_CONFIRMED = "booking.confirmed"
 BOOKING_CANCELLED = "booking.cancelled"
-WEBHOOK_TYPES = (BOOKING_CONFIRMED, BOOKING_CANCELLED)
+BOOKING_REMINDER = "booking.reminder"
+WEBHOOK_TYPES = (BOOKING_CONFIRMED, BOOKING_CANCELLED, BOOKING_REMINDER)
 
 
 class User(Table):
@@ -49,6 +50,8 @@ class User(Table):
     email = UnicodeAttribute()
     role = UnicodeAttribute(default="user")
     created_at = UnicodeAttribute()
+    # HMAC-SHA256 of the secret in the user's calendar feed URL; absent while the feed is off.
+    calendar_feed_hash = UnicodeAttribute(null=True)
 
 
 class Credential(Table):
@@ -105,6 +108,11 @@ class Event(Table):
     seats_taken = NumberAttribute(default=0)
     facilitator = FacilitatorCopy()
     created_at = UnicodeAttribute()
+    # When starts_at or ends_at last changed (absent: never): calendar files' SEQUENCE.
+    schedule_changed_at = UnicodeAttribute(null=True)
+    # The starts_at whose reminders were all handed to the webhook pipeline; a moved event
+    # no longer matches it, which re-arms its reminders.
+    reminded_for = UnicodeAttribute(null=True)
     upcoming = UpcomingIndex()
 
 
@@ -148,6 +156,18 @@ class BookingsNewestFirst(LocalSecondaryIndex):
     created_at = UnicodeAttribute(range_key=True)
 
 
+class AwaitingReminder(GlobalSecondaryIndex):
+    """Sparse: a booking carries ``reminder_event_id`` from becoming confirmed until its
+    reminder is handled, so a reminder run reads only an event's bookings still owed one."""
+
+    class Meta:
+        index_name = "awaiting_reminder"
+        projection = AllProjection()
+
+    reminder_event_id = UnicodeAttribute(hash_key=True)
+    updated_at = UnicodeAttribute(range_key=True)
+
+
 class Booking(Table):
     """Keyed by (user, event): the key itself makes a second booking impossible.
 
@@ -169,9 +189,11 @@ class Booking(Table):
     event = EventCopy()
     user = UserCopy()
     facilitator_crm_id = UnicodeAttribute()
+    reminder_event_id = UnicodeAttribute(null=True)
     by_event = BookingsByEvent()
     by_booking_id = BookingsByBookingId()
     newest_first = BookingsNewestFirst()
+    awaiting_reminder = AwaitingReminder()
 
 
 class RevokedToken(Table):

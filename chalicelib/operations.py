@@ -45,8 +45,11 @@ PATH_PARAMETERS = {
     "facilitator_id": PathParameter(ID_PATTERN),
     # `<booking_id>.<type>`, looked up as sent: an unknown one, well-formed or not, is 404.
     "delivery_id": PathParameter(
-        ID_PATTERN[:-1] + r"\.booking\.(confirmed|cancelled)$", checked=False
+        ID_PATTERN[:-1] + r"\.booking\.(confirmed|cancelled|reminder\.\d{8}T\d{6}Z)$",
+        checked=False,
     ),
+    # `<user_id>-<secret>.ics`, a calendar feed's URL; an unknown one, well-formed or not, is 404.
+    "feed_token": PathParameter(r"^[0-9A-Za-z]{26}-[A-Za-z0-9_-]{43}\.ics$", checked=False),
 }
 
 _PATH_PARAMETER = re.compile(r"{(\w+)}")

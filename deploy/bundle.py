@@ -39,13 +39,18 @@ MAX_BYTES = 5 * 1024 * 1024
 LAMBDA_PYTHON = (3, 11)
 
 # boto3's family as the Lambda Python runtime ships it; nothing in requirements.txt needs
-# them except pynamodb's botocore. (urllib3 stays: requests needs it, in its own version.)
+# them except pynamodb's botocore and icalendar's python-dateutil, which the runtime's copy
+# serves. (urllib3 stays: requests needs it, in its own version.)
 RUNTIME_PROVIDED = frozenset(
     {"boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six"}
 )
 
 # Project folders that are not the app: Chalice ships app.py, chalicelib/ and vendor/ only.
 NOT_SHIPPED = frozenset({"tests", "local", "deploy", "bench", "node_modules", ".chalice"})
+
+# Folders inside shipped distributions that no Lambda imports: icalendar's own test suite is
+# about 0.7 MB of the zip once compiled, which would push it past the 5 MB budget.
+UNUSED_FOLDERS = ("icalendar/tests/",)
 
 _DIST_INFO = re.compile(r"^(?P<name>[^/]+?)-[^/-]+\.dist-info/RECORD$")
 
@@ -80,9 +85,12 @@ def dev_requirements(path: Path = REPO_ROOT / "requirements-dev.txt") -> frozens
 
 
 def trim(zip_path: Path) -> list[str]:
-    """Rewrite the zip without the runtime-provided distributions; return what was dropped."""
+    """Rewrite the zip without the runtime-provided distributions and the unused folders of
+    shipped ones; return what was dropped."""
     with zipfile.ZipFile(zip_path) as archive:
-        doomed = _files_of(archive, RUNTIME_PROVIDED)
+        provided = _files_of(archive, RUNTIME_PROVIDED)
+        unused = {name for name in archive.namelist() if name.startswith(UNUSED_FOLDERS)}
+    doomed = provided | unused
     if not doomed:
         return []
 
@@ -91,7 +99,9 @@ def trim(zip_path: Path) -> list[str]:
             yield info, data
 
     _rewrite(zip_path, without_them)
-    return sorted({name.split("/", 1)[0] for name in doomed})
+    dropped = {name.split("/", 1)[0] for name in provided}
+    dropped |= {folder for folder in UNUSED_FOLDERS if any(n.startswith(folder) for n in unused)}
+    return sorted(dropped)
 
 
 def compile_bytecode(zip_path: Path, python: tuple[int, ...] = sys.version_info[:2]) -> int:

@@ -19,6 +19,7 @@ FUNCTIONS = {
     "api_handler": "APIHandler",
     "on_booking_change": "OnBookingChange",
     "retry_webhooks": "RetryWebhooks",
+    "send_reminders": "SendReminders",
 }
 STREAM_FUNCTION = "on_booking_change"
 

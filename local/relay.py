@@ -3,8 +3,9 @@
 `chalice local` runs no event sources, so this process stands in for them: it reads every
 shard of DynamoDB Local's stream for the bookings table (following new shards as they
 appear, a parent before its children), hands each batch to the very function app.py
-registers (``on_booking_change``) in the event shape Lambda sends, and runs the webhook
-retrier (``retry_webhooks``) on a timer.
+registers (``on_booking_change``) in the event shape Lambda sends, and runs the app's two
+schedules on timers: the webhook retrier (``retry_webhooks``) and the reminders
+(``send_reminders``).
 
 Its position, the last handled sequence number of each shard, is written atomically to a
 file under ``DATA_DIR`` after every batch, so a restart neither replays handled records nor
@@ -12,7 +13,8 @@ skips new ones. A batch that reports failures is retried from its first failed r
 Lambda does; a record that still fails after ``max_record_retries`` is skipped with an error
 line (Lambda's ``MaximumRetryAttempts``).
 
-    python -m local.relay    # DATA_DIR, DYNAMODB_ENDPOINT; RELAY_RETRY_SECONDS (10)
+    python -m local.relay    # DATA_DIR, DYNAMODB_ENDPOINT; RELAY_RETRY_SECONDS (10),
+                             # RELAY_REMINDER_SECONDS (60)
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ class StreamRelay:
         poll_seconds: float = 0.2,
         retry_seconds: float = 10.0,
         max_record_retries: int = 3,
+        reminders: Handler | None = None,
+        reminder_seconds: float = 60.0,
     ) -> None:
         self._tables = dynamodb_client(endpoint)
         self._streams = dynamodb_client(endpoint, "dynamodbstreams")
@@ -67,6 +71,8 @@ class StreamRelay:
         self.poll_seconds = poll_seconds
         self.retry_seconds = retry_seconds
         self.max_record_retries = max_record_retries
+        self._reminders = reminders
+        self.reminder_seconds = reminder_seconds
         self._position = self._load_position()
         self._stream_arn: str | None = None
         self._shards: list[dict[str, Any]] = []
@@ -218,9 +224,18 @@ class StreamRelay:
         except Exception as exc:
             say(f"the retrier raised {exc!r}")
 
+    def run_reminders(self) -> None:
+        if self._reminders is None:
+            return
+        try:
+            self._reminders(scheduled_event("send_reminders"), None)
+        except Exception as exc:
+            say(f"the reminders raised {exc!r}")
+
     def run(self, stop: threading.Event, on_ready: Callable[[], None] | None = None) -> None:
-        """Poll until ``stop`` is set; the retrier runs first and then every retry_seconds."""
-        next_retry = time.monotonic()
+        """Poll until ``stop`` is set; the retrier runs first and then every retry_seconds,
+        the reminders first and then every reminder_seconds."""
+        next_retry = next_reminders = time.monotonic()
         ready = False
         while not stop.is_set():
             try:
@@ -234,6 +249,9 @@ class StreamRelay:
             if time.monotonic() >= next_retry:
                 self.run_retrier()
                 next_retry = time.monotonic() + self.retry_seconds
+            if time.monotonic() >= next_reminders:
+                self.run_reminders()
+                next_reminders = time.monotonic() + self.reminder_seconds
             if not ready and on_ready is not None:
                 on_ready()
                 ready = True
@@ -249,7 +267,7 @@ def lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
     return {**record, "dynamodb": stream_data, "eventSourceARN": stream_arn}
 
 
-def scheduled_event() -> dict[str, Any]:
+def scheduled_event(rule: str = "retry_webhooks") -> dict[str, Any]:
     """The event EventBridge sends a scheduled Lambda."""
     return {
         "version": "0",
@@ -259,7 +277,7 @@ def scheduled_event() -> dict[str, Any]:
         "account": "000000000000",
         "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "region": "us-east-1",
-        "resources": ["arn:aws:events:us-east-1:000000000000:rule/retry_webhooks"],
+        "resources": [f"arn:aws:events:us-east-1:000000000000:rule/{rule}"],
         "detail": {},
     }
 
@@ -269,7 +287,7 @@ def main() -> int:
 
     apply_stage_defaults()
     # Imported only now: the app reads its settings from the environment at import.
-    from app import app, on_booking_change, retry_webhooks
+    from app import app, on_booking_change, retry_webhooks, send_reminders
     from chalicelib import dynamodb, models
     from chalicelib.config import get_settings
 
@@ -284,13 +302,16 @@ def main() -> int:
         position_path=settings.data_dir / "relay" / "position.json",
         batch_size=registration.batch_size,
         retry_seconds=float(os.environ.get("RELAY_RETRY_SECONDS", "10")),
+        reminders=send_reminders,
+        reminder_seconds=float(os.environ.get("RELAY_REMINDER_SECONDS", "60")),
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     ready_file = os.environ.get("RELAY_READY_FILE")
     say(
-        f"following the stream of {relay.table_name}; retrier every {relay.retry_seconds:g}s; "
+        f"following the stream of {relay.table_name}; retrier every {relay.retry_seconds:g}s, "
+        f"reminders every {relay.reminder_seconds:g}s; "
         f"position in {settings.data_dir / 'relay'}"
     )
     relay.run(stop, on_ready=(lambda: Path(ready_file).touch()) if ready_file else None)

@@ -38,12 +38,17 @@ class SeedEvent:
     timezone: str
     capacity: int
     facilitator: SeedFacilitator
+    # Instead of a day and a local time: this many whole hours after the hour of seeding
+    # (an event inside the reminder window, so `make run` shows a reminder at once).
+    hours_from_now: int | None = None
 
 
 ALICE = SeedFacilitator("01M8CWNEE3VMJKHT3V6V0G8S0G", "Alice", "crm_001")
 BOB = SeedFacilitator("01M8CWNEE6TDZ219QP2BTDCPTM", "Bob", "crm_002")
 CHARLIE = SeedFacilitator("01M8CWNEE806PCE3ZQ0R482MRW", "Charlie", "crm_003")
 FACILITATORS = [ALICE, BOB, CHARLIE]
+
+SOON = "01M8CWNEEMZ5QH3ZT0WS6E5V2C"
 
 EVENTS = [
     SeedEvent(
@@ -106,13 +111,51 @@ EVENTS = [
         12,
         BOB,
     ),
+    SeedEvent(
+        SOON,
+        "Evening Sound Bath",
+        "Gongs and singing bowls to close the day; lie back and listen.",
+        "session",
+        0,
+        time(0, 0),
+        timedelta(hours=1),
+        "Europe/London",
+        20,
+        CHARLIE,
+        hours_from_now=3,
+    ),
+]
+
+
+@dataclass(frozen=True)
+class SeedBooking:
+    """A demo attendee's booking (the attendee has no password: it is there to be reminded)."""
+
+    booking_id: str
+    user_id: str
+    name: str
+    email: str
+    event_id: str
+
+
+BOOKINGS = [
+    SeedBooking(
+        "01M8CWNEEP2N5Y8GZ9K3XW4Q7R",
+        "01M8CWNEER8JX2D5T7V3K9QZ1M",
+        "Dee Demo",
+        "dee@example.com",
+        SOON,
+    ),
 ]
 
 
 def seed(today: date | None = None) -> dict[str, int]:
-    """Write any missing seed item; return how many facilitators and events were added."""
-    today = today or clock.now().date()
-    added = {"facilitators": 0, "events": 0}
+    """Write any missing seed item; return how many facilitators, events and bookings were
+    added."""
+    now = clock.now()
+    today = today or now.date()
+    added = {"facilitators": 0, "events": 0, "bookings": 0}
+    seeded_events: dict[str, models.Event] = {}
     created_at = clock.to_iso_ms(clock.now())
     for facilitator in FACILITATORS:
         item = models.Facilitator(
@@ -128,6 +171,9 @@ def seed(today: date | None = None) -> dict[str, int]:
             event.local_start,
             tzinfo=ZoneInfo(event.timezone),
         )
+        if event.hours_from_now is not None:
+            this_hour = now.replace(minute=0, second=0, microsecond=0)
+            starts_at = this_hour + timedelta(hours=event.hours_from_now)
         item = models.Event(
             event.event_id,
             listing=models.PUBLISHED,
@@ -138,7 +184,7 @@ def seed(today: date | None = None) -> dict[str, int]:
             ends_at=clock.to_iso(starts_at + event.duration),
             timezone=event.timezone,
             capacity=event.capacity,
-            seats_taken=0,
+            seats_taken=sum(1 for booking in BOOKINGS if booking.event_id == event.event_id),
             facilitator=models.FacilitatorCopy(
                 id=event.facilitator.facilitator_id,
                 name=event.facilitator.name,
@@ -147,7 +193,34 @@ def seed(today: date | None = None) -> dict[str, int]:
             created_at=created_at,
         )
         added["events"] += _put_if_absent(item, models.Event.event_id)
+        seeded_events[event.event_id] = item
+    for booking in BOOKINGS:
+        added["bookings"] += _seed_booking(booking, seeded_events[booking.event_id], created_at)
     return added
+
+
+def _seed_booking(booking: SeedBooking, event: models.Event, created_at: str) -> int:
+    user = models.User(
+        booking.user_id, name=booking.name, email=booking.email, created_at=created_at
+    )
+    _put_if_absent(user, models.User.user_id)
+    item = models.Booking(
+        booking.user_id,
+        booking.event_id,
+        booking_id=booking.booking_id,
+        status=models.CONFIRMED,
+        created_at=created_at,
+        updated_at=created_at,
+        event=models.EventCopy(
+            name=event.name,
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            timezone=event.timezone,
+        ),
+        user=models.UserCopy(name=booking.name, email=booking.email),
+        facilitator_crm_id=event.facilitator.crm_id,
+    )
+    return _put_if_absent(item, models.Booking.user_id)
 
 
 def _put_if_absent(item: Model, key_attribute: UnicodeAttribute) -> int:

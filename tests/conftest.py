@@ -34,6 +34,7 @@ pytest_plugins = [
     "tests.support.clock",
     "tests.support.crm",
     "tests.support.live_server",
+    "tests.support.logs",
     # Every AWS call a Lambda's entry point makes is checked against that Lambda's IAM policy.
     "tests.support.iam_audit",
 ]

@@ -26,6 +26,13 @@ class Message(StrictSchema):
     msg = _text()
 
 
+class CalendarFeed(StrictSchema):
+    url = fields.String(
+        required=True,
+        metadata={"description": "The feed's secret address; `webcal://` + the same opens it."},
+    )
+
+
 class Health(StrictSchema):
     status = fields.String(required=True, metadata={"enum": ["ok"]})
     dynamodb = fields.String(required=True, metadata={"enum": ["ok"]})

@@ -48,6 +48,10 @@ _TAGS = [
     {"name": "Accounts", "description": "Register, log in, log out, who am I."},
     {"name": "Events", "description": "What is on."},
     {"name": "Bookings", "description": "Taking and giving back seats."},
+    {
+        "name": "Calendar",
+        "description": "Bookings as calendar files (RFC 5545), and a feed to subscribe to.",
+    },
     {"name": "Admin", "description": "Facilitators, events and attendees (admins only)."},
     {"name": "Service", "description": "Health and this documentation."},
 ]

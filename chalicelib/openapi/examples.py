@@ -87,6 +87,17 @@ LOGIN = {"email": ANN["email"], "password": PASSWORD}
 TOKEN = {"access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 3600}
 ME = {**ANN, "role": "user"}
 LOGGED_OUT = {"msg": "Logged out"}
+FEED_TOKEN = f"{ANN['id']}-Q2FsZW5kYXJGZWVkU2VjcmV0T2ZBbm5Gb3JUaGVEb2M.ics"
+CALENDAR_FEED = {"url": f"http://127.0.0.1:8000/calendar/{FEED_TOKEN}"}
+FEED_STOPPED = {"msg": "Calendar feed stopped"}
+# What a calendar file looks like (abridged: a feed holds one VEVENT per booking).
+CALENDAR_FILE = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Ahoum Bookings//Calendar 1.0//EN\r\n"
+    "CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\nBEGIN:VEVENT\r\nSUMMARY:Meditation Session\r\n"
+    f"DTSTART:20261203T183000Z\r\nDTEND:20261203T193000Z\r\nDTSTAMP:20261120T101530Z\r\n"
+    f"UID:{ANN['id']}-{MEDITATION['id']}@ahoum-bookings\r\nSEQUENCE:27943730\r\n"
+    "STATUS:CONFIRMED\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
 HEALTH = {"status": "ok", "dynamodb": "ok"}
 
 BOOKING_BODY = {"event_id": MEDITATION["id"]}
@@ -132,4 +143,5 @@ PATH_IDS = {
     "facilitator_id": ALICE["id"],
     "booking_id": BOOKING_ID,
     "delivery_id": WEBHOOK_DELIVERY["id"],
+    "feed_token": FEED_TOKEN,
 }

@@ -51,6 +51,7 @@ NOTICES = {
     ),
     "delivery_not_found": Notice("error", "That webhook delivery no longer exists."),
     "logged_out": Notice("info", "You have logged out."),
+    "feed_stopped": Notice("info", "Your calendar feed is stopped; its address no longer works."),
     "session_ended": Notice("info", "Your session has ended; please log in again."),
     "already_booked": Notice("error", "You have already booked this event."),
     "event_full": Notice("error", "Sorry, this event is full."),

@@ -80,6 +80,27 @@ def claim(row: models.WebhookDelivery) -> bool:
     return True
 
 
+def deliver_new(delivery_id: str, body: str, send_now: bool) -> bool:
+    """Record a new message and, when ``send_now``, POST it; otherwise it is left ``pending``
+    and due at once, for the retrier. False when a row with this id exists: the message was
+    already handed over (by this worker earlier, or another one), and nothing is done."""
+    row = new_row(delivery_id, body)
+    if not get_settings().crm_webhook_url:
+        row.state, row.next_attempt_at = models.SKIPPED, row.created_at
+        created = create(row)
+        if created:
+            warn_skipped(delivery_id)
+        return created
+    if not send_now:
+        row.state, row.next_attempt_at = models.PENDING, row.created_at
+        return create(row)
+    hold(row)
+    if not create(row):
+        return False
+    attempt(row)
+    return True
+
+
 def warn_skipped(delivery_id: str) -> None:
     log.warning(
         "CRM_WEBHOOK_URL is not set; webhook recorded as skipped",

@@ -1,4 +1,5 @@
-"""The bookings stream handler: a delivery row per confirmed or cancelled booking, sent now."""
+"""The bookings stream handler: a delivery row per confirmed or cancelled booking, sent now;
+a booking that became confirmed is also marked as owed its reminder (``reminders``)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from typing import Any
 
 from chalice.app import DynamoDBEvent
 
-from chalicelib import models
-from chalicelib.config import get_settings
+from chalicelib import reminders
 from chalicelib.logs import json_logger
 from chalicelib.webhooks import deliveries
 from chalicelib.webhooks.payload import message_from_record
@@ -33,7 +33,8 @@ def handle_stream_batch(event: DynamoDBEvent) -> dict[str, Any]:
             message = message_from_record(record)
             if message is not None:
                 send_now = time.monotonic() - started < STREAM_SEND_BUDGET_SECONDS
-                _deliver_new(*message, send_now=send_now)
+                deliveries.deliver_new(*message, send_now=send_now)
+            reminders.mark_if_confirmed(record)
         except Exception:
             log.exception(
                 "stream record not handled",
@@ -41,19 +42,3 @@ def handle_stream_batch(event: DynamoDBEvent) -> dict[str, Any]:
             )
             failures.append({"itemIdentifier": record.sequence_number})
     return {"batchItemFailures": failures}
-
-
-def _deliver_new(delivery_id: str, body: str, send_now: bool) -> None:
-    row = deliveries.new_row(delivery_id, body)
-    if not get_settings().crm_webhook_url:
-        row.state, row.next_attempt_at = models.SKIPPED, row.created_at
-        if deliveries.create(row):
-            deliveries.warn_skipped(delivery_id)
-        return
-    if not send_now:
-        row.state, row.next_attempt_at = models.PENDING, row.created_at
-        deliveries.create(row)
-        return
-    deliveries.hold(row)
-    if deliveries.create(row):
-        deliveries.attempt(row)

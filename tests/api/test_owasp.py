@@ -88,11 +88,24 @@ def test_a_user_cannot_read_another_users_bookings_even_with_their_cursor(client
     assert "cursor" in error_of(peeked)["fields"]
 
 
+def test_a_user_cannot_read_another_users_booking_as_a_calendar_file(client):
+    owner, other = make_user(name="Ann"), make_user(name="Bob")
+    booking_id = body(book(client, owner, make_event().event_id))["booking_id"]
+
+    response = request(client, "GET", f"/bookings/{booking_id}/calendar.ics", user=other)
+
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+
+
 def test_booking_ids_are_taken_only_from_the_path_of_the_callers_own_bookings():
-    # Every operation that names a booking in its path is one the owner check above covers.
+    # Every operation that names a booking in its path is one an owner check above covers.
     with_booking_ids = [key for key in OPERATIONS if "{booking_id}" in key[0]]
 
-    assert with_booking_ids == [("/bookings/{booking_id}", "DELETE")]
+    assert sorted(with_booking_ids) == [
+        ("/bookings/{booking_id}", "DELETE"),
+        ("/bookings/{booking_id}/calendar.ics", "GET"),
+    ]
 
 
 # API5: broken function level authorization

@@ -17,6 +17,7 @@ from bench import (
     data,
     keep_alive,
     overhead,
+    reminders,
     runner,
     scaling,
     webhook_latency,
@@ -44,7 +45,7 @@ def test_calls_benchmark_counts_each_request_within_the_design_budget(in_process
         "book": "2",
         "my bookings": "2",
         "cancel": "3",
-        "stream handler (2 records)": "0 reads, 4 writes",
+        "stream handler (2 records)": "0 reads, 5 writes",
     }
 
 
@@ -62,6 +63,17 @@ def test_scaling_benchmark_sees_the_same_calls_at_every_size(in_process):
     assert column(table, "events") == ["20", "60"]
     assert column(table, "bookings") == ["12", "16"]
     assert set(table.rows[0][4::2] + table.rows[1][4::2]) == {"2 (BatchGetItem, Query)"}
+
+
+def test_reminders_benchmark_hands_over_each_reminder_once_and_never_scans(in_process):
+    table = reminders.measure(in_process, events=4, per_event=3, late=2)
+
+    assert table.failures == []
+    assert column(table, "run") == ["first run", "repeated run", "after 2 late bookings"]
+    assert column(table, "Scan") == ["0", "0", "0"]
+    # One Query of the upcoming index, then one per event: by_event, then awaiting_reminder.
+    assert column(table, "reads") == ["5", "5", "5"]
+    assert column(table, "writes")[1] == "0"
 
 
 def test_cold_start_benchmark_imports_the_packaged_app():

@@ -231,13 +231,13 @@ def test_booking_opens_the_event_page_saying_booked_with_cancel_and_add_to_calen
     assert '<p class="state state-booked">Booked ✓</p>' in text(page)
     assert f'href="{event_page}/cancel"' in text(page)
     booking_id = booking_id_of(event.event_id)
-    assert f'href="/bookings/{booking_id}/calendar.ics"' in text(page)
+    assert f'href="/dashboard/bookings/{booking_id}/calendar.ics"' in text(page)
     card = section(browser.get("/dashboard"), "events-heading")
     assert "Booked ✓" in card and "Book Morning Yoga" not in card
     mine = section(browser.get("/dashboard/bookings"), "upcoming-heading")
     assert titles(mine) == ["Morning Yoga"]
     assert ">confirmed<" in mine
-    assert f'href="/bookings/{booking_id}/calendar.ics"' in mine
+    assert f'href="/dashboard/bookings/{booking_id}/calendar.ics"' in mine
     assert seats_taken(event.event_id) == 1
 
 

@@ -27,6 +27,7 @@ ROLES = {
     "APIHandler": "ApiHandlerRole",
     "OnBookingChange": "OnBookingChangeRole",
     "RetryWebhooks": "RetryWebhooksRole",
+    "SendReminders": "SendRemindersRole",
 }
 STREAM_READ_ACTIONS = {
     "dynamodb:DescribeStream",
@@ -168,6 +169,11 @@ def test_the_retrier_runs_every_minute_on_a_schedule(template):
     assert event == {"Type": "Schedule", "Properties": {"Schedule": "rate(1 minute)"}}
 
 
+def test_the_reminders_run_every_15_minutes_on_a_schedule(template):
+    (event,) = template["Resources"]["SendReminders"]["Properties"]["Events"].values()
+    assert event == {"Type": "Schedule", "Properties": {"Schedule": "rate(15 minutes)"}}
+
+
 def test_no_policy_has_a_wildcard_action_or_resource(template):
     for role in ROLES.values():
         for statement in statements(template, role):
@@ -219,8 +225,8 @@ def test_each_lambda_reaches_only_its_stage_and_what_it_uses(template):
                 )
         return granted
 
-    api, stream, retrier = (reach(role) for role in ROLES.values())
-    for granted in (api, stream, retrier):
+    api, stream, retrier, reminders = (reach(role) for role in ROLES.values())
+    for granted in (api, stream, retrier, reminders):
         for resource in granted:
             if ":dynamodb:" in resource:
                 assert f":table/ahoum-{STAGE}-" in resource
@@ -228,7 +234,7 @@ def test_each_lambda_reaches_only_its_stage_and_what_it_uses(template):
         resource for resource, actions in stream.items() if actions & STREAM_READ_ACTIONS
     }
     assert stream_reads == {"GetAtt:BookingsTable.StreamArn"}
-    for granted in (api, retrier):
+    for granted in (api, retrier, reminders):
         assert not any(actions & STREAM_READ_ACTIONS for actions in granted.values())
         assert not any("sqs:SendMessage" in actions for actions in granted.values())
     dlq = {resource for resource, actions in stream.items() if "sqs:SendMessage" in actions}
@@ -237,6 +243,10 @@ def test_each_lambda_reaches_only_its_stage_and_what_it_uses(template):
     for granted in (stream, retrier):
         tables = {r.split(":table/")[1].split("/")[0] for r in granted if ":table/" in r}
         assert tables <= {f"ahoum-{STAGE}-bookings", f"ahoum-{STAGE}-webhook_deliveries"}
+    tables = {r.split(":table/")[1].split("/")[0] for r in reminders if ":table/" in r}
+    assert tables == {
+        f"ahoum-{STAGE}-{name}" for name in ("events", "bookings", "webhook_deliveries")
+    }
 
 
 def test_secrets_are_ssm_parameter_names_never_values(template, template_text):
@@ -258,17 +268,21 @@ def test_secrets_are_ssm_parameter_names_never_values(template, template_text):
 
 
 def test_lambda_settings_suit_each_function(template):
-    api, stream, retrier = (
+    api, stream, retrier, reminders = (
         template["Resources"][logical_id]["Properties"] for logical_id in FUNCTIONS.values()
     )
     assert api["Timeout"] < 29  # API Gateway gives up at 29 s
     assert stream["Timeout"] > api["Timeout"] and retrier["Timeout"] > api["Timeout"]
     assert retrier["Timeout"] < 60  # one run ends before the next minute's starts
-    for function in (api, stream, retrier):
+    # A run's own budget ends inside its timeout, and well before the next quarter hour's run.
+    from chalicelib import reminders as reminder_runs
+
+    assert reminder_runs.RUN_BUDGET_SECONDS < reminders["Timeout"] < 15 * 60
+    for function in (api, stream, retrier, reminders):
         # Reserving any is refused on accounts with little unreserved concurrency (new accounts
         # have 10 in all); a stage may opt in with Chalice's own reserved_concurrency setting.
         assert "ReservedConcurrentExecutions" not in function
-    for function in (api, stream, retrier):
+    for function in (api, stream, retrier, reminders):
         assert function["MemorySize"] >= 128
         assert function["LoggingConfig"] == {"LogFormat": "JSON"}
 

@@ -105,9 +105,14 @@ def test_runner_serves_the_api_and_sigterm_stops_every_child(runner, tmp_path):
     output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
     assert "Stopped" in output
-    [crm_line] = [line for line in output.splitlines() if line.startswith("[crm] booking")]
-    assert crm_line.startswith("[crm] booking.confirmed") and booking_id in crm_line
+    crm_lines = [line for line in output.splitlines() if line.startswith("[crm] booking")]
+    [crm_line] = [line for line in crm_lines if booking_id in line]
+    assert crm_line.startswith("[crm] booking.confirmed")
     assert "signature ok" in crm_line and "Ann Lee <ann@example.com>" in crm_line
+    # The seeded booking of the seeded event starting within hours: its reminder, at once.
+    [reminder] = [line for line in crm_lines if line.startswith("[crm] booking.reminder")]
+    assert "'Evening Sound Bath'" in reminder and "Dee Demo <dee@example.com>" in reminder
+    assert "signature ok" in reminder
     time.sleep(0.5)
     assert not [pid for pid in children if _alive(pid)], output
     for port in (int(base.rsplit(":", 1)[1]), dynamodb_port):
@@ -119,7 +124,7 @@ def test_second_start_reuses_data_and_does_not_duplicate_seed(tmp_path, runner):
     process, _, _ = runner
     process.send_signal(signal.SIGTERM)
     first_output, _ = process.communicate(timeout=30)
-    assert "'events': 5" in first_output
+    assert "'events': 6" in first_output and "'bookings': 1" in first_output
 
     env = {
         **os.environ,
@@ -149,6 +154,7 @@ def test_second_start_reuses_data_and_does_not_duplicate_seed(tmp_path, runner):
     output = "".join(lines) + rest
     assert "all tables exist" in output
     assert "'events': 0" in output and "'facilitators': 0" in output
+    assert "'bookings': 0" in output
 
 
 def _book_and_wait_for_the_sinks_delivery(data_dir, dynamodb_port):
@@ -169,6 +175,7 @@ def _book_and_wait_for_the_sinks_delivery(data_dir, dynamodb_port):
     while booking.booking_id not in (deliveries.read_text() if deliveries.exists() else ""):
         assert time.monotonic() - booked_at < 5, "no delivery at the sink within 5 s"
         time.sleep(0.05)
-    [delivery] = [json.loads(line) for line in deliveries.read_text().splitlines()]
+    received = [json.loads(line) for line in deliveries.read_text().splitlines()]
+    [delivery] = [d for d in received if d["payload"]["booking_id"] == booking.booking_id]
     assert delivery["signature"] == "ok"
     return booking.booking_id

@@ -1,4 +1,4 @@
-from chalicelib import dynamodb, models
+from chalicelib import clock, dynamodb, models
 from local import seed
 from local.dynamodb_local import dynamodb_client
 
@@ -25,10 +25,11 @@ def test_ttl_is_enabled_where_the_design_says(dynamodb_local):
 
 
 def test_seeding_twice_adds_nothing_the_second_time():
-    assert seed.seed() == {"facilitators": 3, "events": 5}
-    assert seed.seed() == {"facilitators": 0, "events": 0}
-    assert models.Event.count() == 5
+    assert seed.seed() == {"facilitators": 3, "events": 6, "bookings": 1}
+    assert seed.seed() == {"facilitators": 0, "events": 0, "bookings": 0}
+    assert models.Event.count() == 6
     assert models.Facilitator.count() == 3
+    assert models.Booking.count() == 1
 
 
 def test_seeded_events_are_upcoming_with_realistic_capacities():
@@ -42,9 +43,22 @@ def test_seeded_events_are_upcoming_with_realistic_capacities():
         "Therapeutic Writing",
         "Breathwork Intensive",
         "Healing Circle",
+        "Evening Sound Bath",
     }
     capacities = sorted(event["capacity"] for event in listed)
     assert capacities[0] <= 12 and capacities[-1] >= 1000
     starts = [event["starts_at"] for event in listed]
     assert starts == sorted(starts)
     assert all(value.endswith("Z") for value in starts)
+
+
+def test_one_seeded_event_starts_within_the_reminder_window_and_has_a_booking():
+    from chalicelib.config import get_settings
+
+    seed.seed()
+    soon = models.Event.get(seed.SOON)
+    hours_away = (clock.parse_iso(soon.starts_at) - clock.now()).total_seconds() / 3600
+    [booking] = list(models.Booking.by_event.query(seed.SOON))
+
+    assert 0 < hours_away <= get_settings().reminder_hours_before
+    assert booking.status == models.CONFIRMED and soon.seats_taken == 1

@@ -1,4 +1,4 @@
-"""DynamoDB stream records as Lambda sends them, and the app's two webhook Lambdas invoked as
+"""DynamoDB stream records as Lambda sends them, and the app's webhook Lambdas invoked as
 AWS invokes them. The records were recorded from DynamoDB Local by
 ``local/record_stream_events.py``, whose writers (``confirm``, ``cancel``) also make live stream
 traffic for the end-to-end tests."""
@@ -25,3 +25,8 @@ def invoke_stream_handler(client: Any, event: dict[str, Any]) -> Any:
 def run_retrier(client: Any) -> Any:
     """``retry_webhooks`` as its schedule runs it, through the test client."""
     return client.lambda_.invoke("retry_webhooks", scheduled_event()).payload
+
+
+def run_reminders(client: Any) -> Any:
+    """``send_reminders`` as its schedule runs it, through the test client."""
+    return client.lambda_.invoke("send_reminders", scheduled_event("send_reminders")).payload

@@ -181,7 +181,7 @@ def test_relay_retries_a_failed_record_without_repeating_the_rest(relays, crm):
     calls = []
 
     def first_call_drops_the_second_record(event, context):
-        calls.append(len(event["Records"]))
+        calls.append([r["dynamodb"]["SequenceNumber"] for r in event["Records"]])
         if len(calls) > 1:
             return on_booking_change(event, context)
         dropped = event["Records"].pop(1)
@@ -196,7 +196,9 @@ def test_relay_retries_a_failed_record_without_repeating_the_rest(relays, crm):
     assert sorted(d["webhook_id"] for d in crm.deliveries) == sorted(
         f"{b.booking_id}.booking.confirmed" for b in bookings
     )
-    assert calls[:2] == [3, 2]  # the retry starts at the failed record
+    # The retry starts at the failed record (then come the records the handler's own writes
+    # made: the first batch's bookings marked as owed a reminder).
+    assert len(calls[0]) == 3 and calls[1][:2] == calls[0][1:]
 
 
 def test_relay_skips_a_record_that_keeps_failing_and_goes_on(relays, crm, monkeypatch):
