@@ -149,9 +149,9 @@ def stand_ins(stage: str, region: str) -> dict[str, str]:
 
     `chalice package`/`deploy` import app.py to find its routes and Lambdas, and the deploy
     tooling imports the models to describe their tables; config.py insists on what a deployed
-    stage needs. Such an import serves nothing, so it gets stand-in secrets (which take
-    precedence over the stage's *_PARAM names, so no SSM is read) and a stand-in stream ARN
-    (which the packaged template replaces with the table's own).
+    stage needs. Such an import serves nothing, so it gets stand-in secrets (plain values, so
+    no SSM is read; they stay in that process, Chalice never sends them to a Lambda) and a
+    stand-in stream ARN (which the packaged template replaces with the table's own).
     """
     return {
         "STAGE": stage,
