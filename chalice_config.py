@@ -1,10 +1,11 @@
 """The Chalice project's ``.chalice/config.json``: where it is, and what a stage's Lambdas see.
 
 Chalice gives every Lambda of a stage the config's global ``environment_variables`` overlaid
-with the stage's own. The dev runner (``local/``, which fills its environment from the
-``local`` stage) and the deploy tooling (``deploy/``, which checks a stage's secret names)
-both need that merge, so it is written here once. Dev tooling only: Chalice ships ``app.py``
-and ``chalicelib/``, never this module.
+with the stage's own (and then the function's own, which the deploy tooling adds to the copy
+it deploys: ``deploy.project.staged_config``). The dev runner (``local/``, which fills its
+environment from the ``local`` stage) and the deploy tooling (``deploy/``, and ``bench/``
+through it) both need that merge, so it is written here once. Dev tooling only: Chalice
+ships ``app.py`` and ``chalicelib/``, never this module.
 """
 
 from __future__ import annotations

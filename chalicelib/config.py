@@ -7,6 +7,11 @@ tests) or, on AWS, as the names of SSM Parameter Store SecureStrings in ``JWT_SE
 ``CRM_WEBHOOK_SECRET_PARAM``: those are read in one call while the settings load, which is the
 Lambda's cold start, and kept for the container's life. A named parameter that cannot be read
 stops the function there, before it serves anything.
+
+Each Lambda reads only the secrets ``SECRET_READERS`` gives it: ``LAMBDA_FUNCTION`` (set per
+function by the deploy tooling) names the Lambda, and a secret it does not read is None in its
+settings, never looked up. A process with no ``LAMBDA_FUNCTION`` plays every Lambda (the
+local runner, the tests) and reads them all.
 """
 
 from __future__ import annotations
@@ -35,8 +40,17 @@ DEFAULT_REMINDER_HOURS_BEFORE = 24
 # How far back a calendar feed lists bookings (past sessions, and recent cancellations so a
 # subscribed calendar removes them).
 DEFAULT_CALENDAR_FEED_PAST_DAYS = 30
-SECRET_NAMES = ("JWT_SECRET", "CRM_WEBHOOK_SECRET")
+# Each secret and the Lambdas that read it. The webhook Lambdas talk to the outside world and
+# must not hold the key that signs users' tokens; the API signs no webhook (a replay only
+# marks the delivery due for the retrier). One line here gives a Lambda one more secret: the
+# deploy tooling names its parameter in that Lambda's environment and grants it in that
+# Lambda's policy (and nowhere else).
+SECRET_READERS: dict[str, frozenset[str]] = {
+    "JWT_SECRET": frozenset({"api_handler"}),
+    "CRM_WEBHOOK_SECRET": frozenset({"on_booking_change", "retry_webhooks", "send_reminders"}),
+}
 PARAMETER_SUFFIX = "_PARAM"
+LAMBDA_FUNCTION = "LAMBDA_FUNCTION"
 
 
 class ConfigError(RuntimeError):
@@ -48,7 +62,7 @@ class Settings:
     stage: str
     region: str
     dynamodb_endpoint: str | None
-    jwt_secret: str
+    jwt_secret: str | None  # None in a Lambda that does not read it (SECRET_READERS)
     crm_webhook_url: str | None
     crm_webhook_secret: str | None
     bcrypt_rounds: int
@@ -77,12 +91,17 @@ def load_settings(environ: Mapping[str, str], ssm_client: Any = None) -> Setting
     data_dir = Path(environ.get("DATA_DIR", ".data"))
     bcrypt_rounds = _whole_number(environ, "BCRYPT_ROUNDS", DEFAULT_BCRYPT_ROUNDS, 4, 31)
     region = environ.get("AWS_DEFAULT_REGION") or environ.get("AWS_REGION") or "us-east-1"
-    secrets_found = _secrets(environ, region, ssm_client)
+    wanted = secrets_read_by(environ.get(LAMBDA_FUNCTION) or None)
+    secrets_found = _secrets(environ, wanted, region, ssm_client)
     return Settings(
         stage=stage,
         region=region,
         dynamodb_endpoint=environ.get("DYNAMODB_ENDPOINT") or None,
-        jwt_secret=_jwt_secret(secrets_found.get("JWT_SECRET", ""), stage, data_dir),
+        jwt_secret=(
+            _jwt_secret(secrets_found.get("JWT_SECRET", ""), stage, data_dir)
+            if "JWT_SECRET" in wanted
+            else None
+        ),
         crm_webhook_url=environ.get("CRM_WEBHOOK_URL") or None,
         crm_webhook_secret=secrets_found.get("CRM_WEBHOOK_SECRET") or None,
         bcrypt_rounds=bcrypt_rounds,
@@ -129,23 +148,33 @@ def _bookings_stream_arn(environ: Mapping[str, str], stage: str) -> str:
     )
 
 
-def _secrets(environ: Mapping[str, str], region: str, ssm_client: Any) -> dict[str, str]:
-    """Each secret's value: given plainly, or read from the SSM parameter its ``_PARAM`` names."""
-    found = {name: environ[name] for name in SECRET_NAMES if environ.get(name)}
-    wanted = {
+def secrets_read_by(function: str | None) -> tuple[str, ...]:
+    """The secrets a Lambda reads; every one for a process that plays them all (None)."""
+    return tuple(
+        name for name, readers in SECRET_READERS.items() if function is None or function in readers
+    )
+
+
+def _secrets(
+    environ: Mapping[str, str], names: tuple[str, ...], region: str, ssm_client: Any
+) -> dict[str, str]:
+    """Each named secret's value: given plainly, or read from the SSM parameter its ``_PARAM``
+    names. Other secrets are not looked at, whatever the environment holds."""
+    found = {name: environ[name] for name in names if environ.get(name)}
+    parameters = {
         environ[name + PARAMETER_SUFFIX]: name
-        for name in SECRET_NAMES
+        for name in names
         if name not in found and environ.get(name + PARAMETER_SUFFIX)
     }
-    if wanted:
-        values = _read_parameters(sorted(wanted), region, ssm_client)
-        missing = sorted(parameter for parameter in wanted if parameter not in values)
+    if parameters:
+        values = _read_parameters(sorted(parameters), region, ssm_client)
+        missing = sorted(parameter for parameter in parameters if parameter not in values)
         if missing:
             raise ConfigError(
                 f"SSM parameter(s) {', '.join(missing)} not found: create each as a SecureString "
                 "(see README, 'Deploy to AWS') or correct the *_PARAM setting that names it."
             )
-        found.update({wanted[parameter]: value for parameter, value in values.items()})
+        found.update({parameters[parameter]: value for parameter, value in values.items()})
     return found
 
 

@@ -23,11 +23,10 @@ from typing import Any
 import botocore.exceptions
 import botocore.session
 
-from chalice_config import CHALICE_DIR, REPO_ROOT, stage_environment
+from chalice_config import CHALICE_DIR, REPO_ROOT
 from deploy import policies, resources
-from deploy.packaging import chalice_command, chalice_environment
+from deploy.packaging import DIST_DIR, chalice_command, chalice_environment, staged_project
 from deploy.project import (
-    FUNCTIONS,
     PROTECTED_STAGES,
     DeployError,
     alarm_topic_name,
@@ -36,10 +35,12 @@ from deploy.project import (
     check_stage,
     data_stack_name,
     function_name,
+    lambda_functions,
+    secret_parameter,
     set_stage_variable,
+    stage_secrets,
 )
 
-SECRET_SETTINGS = ("JWT_SECRET_PARAM", "CRM_WEBHOOK_SECRET_PARAM")
 API_GATEWAY_STAGE = resources.API_GATEWAY_STAGE
 # Account-wide (one per region): the role API Gateway writes access logs with.
 API_GATEWAY_LOGGING_STACK = "ahoum-bookings-apigateway-logging"
@@ -69,8 +70,7 @@ def whoami(session: botocore.session.Session) -> Account:
 
 def check_secrets(ssm: Any, stage: str) -> None:
     """Fail before deploying anything when a secret parameter has not been created."""
-    environment = stage_environment(stage)
-    names = [environment[setting] for setting in SECRET_SETTINGS if environment.get(setting)]
+    names = sorted(stage_secrets(stage).values())
     missing = ssm.get_parameters(Names=names).get("InvalidParameters", []) if names else []
     if missing:
         commands = "\n".join(
@@ -344,7 +344,7 @@ def _missing_settings(mapping: dict[str, Any], dead_letter_queue_arn: str) -> li
 
 
 def use_json_logs(lambda_client: Any, stage: str) -> None:
-    for function in FUNCTIONS:
+    for function in lambda_functions():
         name = function_name(stage, function)
         # A function still applying chalice's update refuses another one until it is done.
         lambda_client.get_waiter("function_updated").wait(
@@ -407,7 +407,7 @@ def configure_api(apigateway: Any, rest_api_id: str, stage: str, access_log_grou
 
 def summary(stage: str, rest_api_url: str, region: str, alarm_email: str | None) -> str:
     """What `make deploy` prints last: where things are and how to look at them."""
-    secret = stage_environment(stage).get("CRM_WEBHOOK_SECRET_PARAM", "(not set)")
+    secret = secret_parameter(stage, "CRM_WEBHOOK_SECRET")
     base = rest_api_url.rstrip("/")
     alarms = (
         f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
@@ -487,14 +487,14 @@ def deploy(
             account_id=account.account_id,
             stream_arn=stream_arn,
         )
-        for function in FUNCTIONS
+        for function in lambda_functions()
     }
-    policies.write(stage, rendered)
-    step("Deploying the API and the Lambdas (chalice deploy)")
+    project = staged_project(stage, DIST_DIR / f"deploy-{stage}", rendered, keeps_state=True)
+    step("Deploying the API and the Lambdas (chalice deploy, the zip of make package)")
     subprocess.run(
-        chalice_command("deploy", "--stage", stage),
+        chalice_command("deploy", "--stage", stage, project_dir=project),
         check=True,
-        cwd=REPO_ROOT,
+        cwd=project,
         env=chalice_environment(stage, account.region, stream_arn),
     )
     deployed = deployed_resources(stage)

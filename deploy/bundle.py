@@ -11,6 +11,9 @@ zip again. ``compile_bytecode`` replaces any bytecode in the zip with a ``.pyc``
 compiled here for the runtime's Python and marked unchecked-hash: the import system loads it
 without looking at the source's mtime (which unzipping changes) or hashing the source.
 
+``finish`` does both; ``deploy.chalice_cli`` runs it on every zip Chalice builds, so
+`make deploy` uploads the same zip `make package` writes.
+
     python -m deploy.bundle dist/prod/deployment.zip     # prints the size and the contents
 """
 
@@ -52,6 +55,8 @@ NOT_SHIPPED = frozenset({"tests", "local", "deploy", "bench", "node_modules", ".
 # about 0.7 MB of the zip once compiled, which would push it past the 5 MB budget.
 UNUSED_FOLDERS = ("icalendar/tests/",)
 
+FINISHED_SUFFIX = ".lambda.zip"
+
 _DIST_INFO = re.compile(r"^(?P<name>[^/]+?)-[^/-]+\.dist-info/RECORD$")
 
 
@@ -82,6 +87,27 @@ def dev_requirements(path: Path = REPO_ROOT / "requirements-dev.txt") -> frozens
         if line and not line.startswith("-"):
             names.add(normalize(re.split(r"[<>=!~\[; ]", line, maxsplit=1)[0]))
     return frozenset(names)
+
+
+def finish(built: Path) -> Path:
+    """The Lambda zip made from the zip Chalice built (which stays as Chalice's cache):
+    trimmed and with bytecode, beside it as ``<name>.lambda.zip``; returns its path."""
+    finished = built.with_name(built.stem + FINISHED_SUFFIX)
+    # Built in a scratch file and renamed, so a concurrent run never reads half a zip.
+    with tempfile.NamedTemporaryFile(dir=built.parent, suffix=".zip", delete=False) as handle:
+        scratch = Path(handle.name)
+    try:
+        shutil.copyfile(built, scratch)
+        dropped = trim(scratch)
+        if dropped:
+            print(f"Dropped what the Lambda runtime provides: {', '.join(dropped)}", flush=True)
+        compiled = compile_bytecode(scratch)
+        print(f"Compiled {compiled} modules to unchecked-hash bytecode", flush=True)
+        scratch.chmod(built.stat().st_mode)
+        scratch.replace(finished)
+    finally:
+        scratch.unlink(missing_ok=True)
+    return finished
 
 
 def trim(zip_path: Path) -> list[str]:

@@ -11,32 +11,32 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from chalice_config import CHALICE_DIR, CONFIG_PATH, REPO_ROOT
+from chalice_config import CHALICE_DIR, REPO_ROOT
 from deploy import bundle, policies, resources
 from deploy.project import (
-    FUNCTIONS,
     STREAM_FUNCTION,
     api_name,
     api_throttling,
     function_name,
+    lambda_functions,
+    staged_config,
     stand_ins,
 )
 
 DIST_DIR = REPO_ROOT / "dist"
 TEMPLATE_NAME = "sam.json"
 ZIP_NAME = "deployment.zip"
-_STREAM_EVENT = FUNCTIONS[STREAM_FUNCTION] + "DynamodbEventSource"
 _STREAM_ARN = {"Fn::GetAtt": [resources.BOOKINGS_TABLE, "StreamArn"]}
 
 
 def merge_template(stage: str) -> dict[str, Any]:
     """What `chalice package --merge-template` lays over Chalice's own template."""
+    logical_ids = lambda_functions()
     functions: dict[str, Any] = {
         logical_id: {
             "Properties": {
@@ -45,7 +45,7 @@ def merge_template(stage: str) -> dict[str, Any]:
                 "Environment": {"Variables": {"BOOKINGS_STREAM_ARN": _STREAM_ARN}},
             }
         }
-        for function, logical_id in FUNCTIONS.items()
+        for function, logical_id in logical_ids.items()
     }
     log_groups = {
         resources.camel_case(function) + "LogGroup": {
@@ -53,10 +53,11 @@ def merge_template(stage: str) -> dict[str, Any]:
             # (${ApiHandler}); the fixed function names make every log group's name plain.
             "Properties": {"LogGroupName": f"/aws/lambda/{function_name(stage, function)}"}
         }
-        for function in FUNCTIONS
+        for function in logical_ids
     }
-    functions[FUNCTIONS[STREAM_FUNCTION]]["Properties"]["Events"] = {
-        _STREAM_EVENT: {
+    stream_handler = logical_ids[STREAM_FUNCTION]
+    functions[stream_handler]["Properties"]["Events"] = {
+        stream_handler + "DynamodbEventSource": {
             "Properties": {
                 "Stream": _STREAM_ARN,
                 **resources.STREAM_MAPPING_SETTINGS,
@@ -108,55 +109,63 @@ def merge_template(stage: str) -> dict[str, Any]:
 
 
 def chalice_environment(stage: str, region: str, stream_arn: str | None = None) -> dict[str, str]:
-    """The environment for a `chalice package`/`deploy`/`delete` process (see ``stand_ins``)."""
-    environment = {**os.environ, **stand_ins(stage, region), "AWS_DEFAULT_REGION": region}
+    """The environment for a `chalice package`/`deploy`/`delete` process (see ``stand_ins``);
+    it runs in a staged project, so the repository goes on its path for ``deploy.chalice_cli``."""
+    environment = {
+        **os.environ,
+        **stand_ins(stage, region),
+        "AWS_DEFAULT_REGION": region,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+    }
     if stream_arn:
         environment["BOOKINGS_STREAM_ARN"] = stream_arn
     return environment
 
 
 def chalice_command(*args: str, project_dir: Path = REPO_ROOT) -> list[str]:
-    return [
-        str(Path(sys.executable).with_name("chalice")),
-        "--project-dir",
-        str(project_dir),
-        *args,
-    ]
+    """Chalice's command line with the deployment zip finished (``deploy.chalice_cli``)."""
+    return [sys.executable, "-m", "deploy.chalice_cli", "--project-dir", str(project_dir), *args]
 
 
-# What `chalice package` reads from a project: the app, its requirements and .chalice/.
+# What `chalice package`/`deploy` read from a project: the app, its requirements and .chalice/.
 _PROJECT_FILES = ("app.py", "chalicelib", "requirements.txt")
 
 
-def staged_project(stage: str, out_dir: Path) -> Path:
-    """A project directory for `chalice package` whose ``.chalice/`` holds the template's
-    policies (``Fn::Sub`` expressions).
+def staged_project(
+    stage: str, out_dir: Path, rendered: dict[str, dict[str, Any]], *, keeps_state: bool = False
+) -> Path:
+    """A project directory for `chalice package` or `deploy`, under ``out_dir``: links to the
+    app and its requirements, ``staged_config`` as its config.json, the ``rendered`` policies
+    (the template's ``Fn::Sub`` ones, or an account's), and a link to the repository's cache of
+    built dependencies. ``keeps_state`` links ``.chalice/deployed`` to the repository's, where
+    `chalice deploy` records what it made (and redeploys and `chalice delete` find it).
 
-    config.json names one policy file per stage and function, and `chalice deploy` sends that
-    file to IAM as it is; rendering the template's policies there would leave CloudFormation
-    functions for the next plain `chalice deploy`. So packaging gets a project of its own under
-    ``out_dir``: links to the app and its requirements, a copy of config.json, the template's
-    policies, and a link to the repository's cache of built dependencies.
+    The repository's config.json and policy sources stay as they are, and nothing rendered is
+    left beside them for a plain `chalice deploy` to send.
     """
     project = out_dir / "project"
     chalice_dir = project / ".chalice"
     chalice_dir.mkdir(parents=True, exist_ok=True)
-    (CHALICE_DIR / "deployments").mkdir(exist_ok=True)
     links = {name: REPO_ROOT / name for name in _PROJECT_FILES}
     links[".chalice/deployments"] = CHALICE_DIR / "deployments"
+    if keeps_state:
+        links[".chalice/deployed"] = CHALICE_DIR / "deployed"
     for name, target in links.items():
+        if name.startswith(".chalice/"):
+            target.mkdir(exist_ok=True)
         link = project / name
         if not link.is_symlink():
             link.symlink_to(target)
-    shutil.copyfile(CONFIG_PATH, chalice_dir / "config.json")
-    policies.write(stage, {fn: policies.for_template(fn, stage) for fn in FUNCTIONS}, chalice_dir)
+    (chalice_dir / "config.json").write_text(json.dumps(staged_config(stage), indent=2) + "\n")
+    policies.write(stage, rendered, chalice_dir)
     return project
 
 
 def package(stage: str, out_dir: Path, region: str = "us-east-1") -> bundle.Report:
     """Write ``sam.json`` and a trimmed ``deployment.zip`` into ``out_dir``."""
     out_dir = out_dir.resolve()
-    project = staged_project(stage, out_dir)
+    rendered = {fn: policies.for_template(fn, stage) for fn in lambda_functions()}
+    project = staged_project(stage, out_dir, rendered)
     merge_path = out_dir / "merge.json"
     merge_path.write_text(json.dumps(merge_template(stage), indent=2) + "\n")
     command = chalice_command(
@@ -172,9 +181,4 @@ def package(stage: str, out_dir: Path, region: str = "us-east-1") -> bundle.Repo
     environment = {**chalice_environment(stage, region), "AWS_EC2_METADATA_DISABLED": "true"}
     subprocess.run(command, check=True, env=environment, cwd=project)
     merge_path.unlink()
-    dropped = bundle.trim(out_dir / ZIP_NAME)
-    if dropped:
-        print(f"Dropped what the Lambda runtime provides: {', '.join(dropped)}")
-    compiled = bundle.compile_bytecode(out_dir / ZIP_NAME)
-    print(f"Compiled {compiled} modules to unchecked-hash bytecode")
     return bundle.inspect(out_dir / ZIP_NAME)

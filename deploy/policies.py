@@ -3,7 +3,9 @@
 Chalice's policy analyzer cannot see PynamoDB's calls, so ``autogen_policy`` is off and each
 Lambda gets exactly the policy written for it. The files name resources the way CloudFormation's
 ``Fn::Sub`` does (``${AWS::Region}``, ``${AWS::AccountId}``, …) plus ``${Stage}`` and
-``${BookingsStreamArn}``; rendering fills those in, either for the packaged template (as
+``${BookingsStreamArn}``, and ``${OwnSecretParameters}`` for the SSM parameters of the
+secrets the Lambda reads (``SECRET_READERS`` in chalicelib/config.py, so a secret is granted
+where it is read and nowhere else); rendering fills those in, either for the packaged template (as
 ``Fn::Sub`` expressions CloudFormation resolves) or with the values of a real account (for
 `chalice deploy`, which sends the policy as it is). A statement's ``Why`` says why it is
 there (JSON has no comments); IAM knows no such key, so rendering drops it.
@@ -17,16 +19,33 @@ from pathlib import Path
 from typing import Any
 
 from chalice_config import CHALICE_DIR
-from deploy.project import FUNCTIONS, policy_file
+from chalicelib.config import secrets_read_by
+from deploy.project import lambda_functions, policy_file, secret_parameter
 from deploy.resources import BOOKINGS_TABLE
 
 SOURCE_DIR = CHALICE_DIR / "policies"
 STREAM_ARN = "${BookingsStreamArn}"
+OWN_SECRET_PARAMETERS = "${OwnSecretParameters}"
+_PARAMETER_ARN = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter"
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
 
 
 def source(function: str) -> dict[str, Any]:
-    return json.loads((SOURCE_DIR / f"{function}.json").read_text())
+    """The policy file with the Lambda's own secret parameters in place (still ``${Stage}``);
+    a statement left with no parameter (a Lambda that reads no secret) is dropped."""
+    policy = json.loads((SOURCE_DIR / f"{function}.json").read_text())
+    parameters = [
+        _PARAMETER_ARN + secret_parameter("${Stage}", secret)
+        for secret in secrets_read_by(function)
+    ]
+    statements = []
+    for statement in policy["Statement"]:
+        if statement["Resource"] == OWN_SECRET_PARAMETERS:
+            if not parameters:
+                continue
+            statement = {**statement, "Resource": parameters}
+        statements.append(statement)
+    return {**policy, "Statement": statements}
 
 
 def for_template(function: str, stage: str) -> dict[str, Any]:
@@ -65,7 +84,7 @@ def write(
     """Write each function's rendered policy where config.json's ``iam_policy_file`` points,
     inside ``chalice_dir`` (a project's ``.chalice``)."""
     paths = []
-    for function in FUNCTIONS:
+    for function in lambda_functions():
         path = chalice_dir / policy_file(stage, function)
         path.write_text(json.dumps(rendered[function], indent=2) + "\n")
         paths.append(path)

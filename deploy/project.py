@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 from pathlib import Path
 from typing import Any
 
 from chalice_config import CONFIG_PATH, load_config, stage_environment
-from chalicelib.config import LOCAL_STAGES
+from chalicelib.config import LAMBDA_FUNCTION, LOCAL_STAGES, PARAMETER_SUFFIX, secrets_read_by
 
 # bench/ reads a stage's environment through this module.
 __all__ = ["stage_environment"]
 
 APP_NAME = "ahoum-bookings"
 
-# Chalice's name for each Lambda → the logical id it gives that Lambda in its template.
-FUNCTIONS = {
-    "api_handler": "APIHandler",
-    "on_booking_change": "OnBookingChange",
-    "retry_webhooks": "RetryWebhooks",
-    "send_reminders": "SendReminders",
-}
+API_FUNCTION = "api_handler"
 STREAM_FUNCTION = "on_booking_change"
 
 # Stages whose data outlives a careless command: tables refuse deletion and are retained.
@@ -79,6 +75,26 @@ def log_retention_days(config: dict[str, Any] | None = None) -> int:
     return int((config or load_config())["log_retention_in_days"])
 
 
+@functools.cache
+def lambda_functions() -> dict[str, str]:
+    """Chalice's name for each Lambda app.py declares → the logical id Chalice gives it in its
+    template. Read from the app, so a new ``@app.schedule`` (or any handler) is deployed,
+    alarmed and given its policy file by name, with nothing to list here.
+
+    Imports app.py: the caller's environment must let it import (``stand_ins``).
+    """
+    from chalice.utils import to_cfn_resource_name
+
+    from app import app
+
+    names = [API_FUNCTION] if app.routes else []
+    names += [source.name for source in app.event_sources]
+    names += [function.name for function in app.pure_lambda_functions]
+    return {
+        name: "APIHandler" if name == API_FUNCTION else to_cfn_resource_name(name) for name in names
+    }
+
+
 def function_name(stage: str, function: str) -> str:
     """The Lambda's name as `chalice deploy` creates it (the packaged template uses it too)."""
     if function == "api_handler":
@@ -87,8 +103,45 @@ def function_name(stage: str, function: str) -> str:
 
 
 def policy_file(stage: str, function: str) -> str:
-    """The rendered policy's file name in ``.chalice/``, as config.json's ``iam_policy_file``."""
-    return load_config()["stages"][stage]["lambda_functions"][function]["iam_policy_file"]
+    """The rendered policy's file name in a staged project's ``.chalice/``."""
+    return f"policy-{stage}-{function}.json"
+
+
+def secret_parameter(stage: str, secret: str) -> str:
+    """The SSM parameter holding a stage's secret: ``JWT_SECRET`` of dev is
+    ``/ahoum-bookings/dev/jwt-secret``."""
+    return f"/{APP_NAME}/{stage}/{secret.lower().replace('_', '-')}"
+
+
+def stage_secrets(stage: str) -> dict[str, str]:
+    """Every secret some Lambda of the stage reads → its parameter's name."""
+    return {secret: secret_parameter(stage, secret) for secret in secrets_read_by(None)}
+
+
+def function_environment(stage: str, function: str) -> dict[str, str]:
+    """What the deploy tooling adds to one Lambda's environment: which Lambda it is, and the
+    parameters of its own secrets only (so its environment does not even name another's)."""
+    return {
+        LAMBDA_FUNCTION: function,
+        **{
+            secret + PARAMETER_SUFFIX: secret_parameter(stage, secret)
+            for secret in secrets_read_by(function)
+        },
+    }
+
+
+def staged_config(stage: str, config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """config.json as `chalice deploy`/`package` get it: each Lambda of the stage with its
+    rendered policy file and its own environment (``function_environment``)."""
+    staged = copy.deepcopy(config or load_config())
+    per_function = staged["stages"][stage].setdefault("lambda_functions", {})
+    for function in lambda_functions():
+        settings = per_function.setdefault(function, {})
+        settings["iam_policy_file"] = policy_file(stage, function)
+        settings.setdefault("environment_variables", {}).update(
+            function_environment(stage, function)
+        )
+    return staged
 
 
 def stand_ins(stage: str, region: str) -> dict[str, str]:
@@ -96,9 +149,9 @@ def stand_ins(stage: str, region: str) -> dict[str, str]:
 
     `chalice package`/`deploy` import app.py to find its routes and Lambdas, and the deploy
     tooling imports the models to describe their tables; config.py insists on what a deployed
-    stage needs. Such an import serves nothing, so it gets stand-in secrets (which take
-    precedence over the stage's *_PARAM names, so no SSM is read) and a stand-in stream ARN
-    (which the packaged template replaces with the table's own).
+    stage needs. Such an import serves nothing, so it gets stand-in secrets (plain values, so
+    no SSM is read; they stay in that process, Chalice never sends them to a Lambda) and a
+    stand-in stream ARN (which the packaged template replaces with the table's own).
     """
     return {
         "STAGE": stage,

@@ -13,7 +13,6 @@ from typing import Any
 
 from chalicelib import dynamodb, metrics, models
 from deploy.project import (
-    FUNCTIONS,
     PROTECTED_STAGES,
     STREAM_FUNCTION,
     access_log_group_name,
@@ -21,6 +20,7 @@ from deploy.project import (
     api_name,
     dead_letter_queue_name,
     function_name,
+    lambda_functions,
     log_retention_days,
 )
 
@@ -69,10 +69,6 @@ LOGGING_CONFIG = {"LogFormat": "JSON"}
 
 # Messages wait 14 days (SQS's maximum) for someone to look at them.
 DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 60 * 60
-
-_NOT_FOUND = {
-    "error": {"code": "not_found", "message": "No such route; see the README for the API."}
-}
 
 
 def table_logical_id(short_name: str) -> str:
@@ -216,7 +212,7 @@ def alarms(stage: str) -> dict[str, dict[str, Any]]:
             API_5XX_RATE_LIMIT,
         ),
     }
-    for function in FUNCTIONS:
+    for function in lambda_functions():
         found[camel_case(function) + "ErrorsAlarm"] = _alarm(
             stage,
             f"{function.replace('_', '-')}-errors",
@@ -318,27 +314,63 @@ def api_gateway_logging_template() -> dict[str, Any]:
     }
 
 
+# API Gateway's own answers, by response type: (status, code, message). Every message is fixed
+# text: API Gateway's own (``$context.error.message``) can quote the request, and for a Bearer
+# token sent to an unknown route it quotes the whole Authorization header.
+_GATEWAY_NOT_FOUND = (404, "not_found", "No such route; see the README for the API.")
+_GATEWAY_FORBIDDEN = (403, "forbidden", "This request is not allowed.")
+_GATEWAY_ANSWERS: dict[str, tuple[int | None, str, str]] = {
+    # An unknown route: API Gateway asks for AWS credentials ("Missing Authentication Token"),
+    # or, when an Authorization header came, finds no valid AWS signature in it ("...requires
+    # 'Credential'...", "...expired"). No route of this API takes AWS signatures, so each of
+    # these only ever means "no such route".
+    "MISSING_AUTHENTICATION_TOKEN": _GATEWAY_NOT_FOUND,
+    "INVALID_SIGNATURE": _GATEWAY_NOT_FOUND,
+    "EXPIRED_TOKEN": _GATEWAY_NOT_FOUND,
+    "RESOURCE_NOT_FOUND": _GATEWAY_NOT_FOUND,
+    "THROTTLED": (429, "too_many_requests", "Too many requests; wait Retry-After seconds."),
+    "QUOTA_EXCEEDED": (429, "too_many_requests", "This client's request quota is used up."),
+    "ACCESS_DENIED": _GATEWAY_FORBIDDEN,
+    "WAF_FILTERED": _GATEWAY_FORBIDDEN,
+    "INVALID_API_KEY": _GATEWAY_FORBIDDEN,
+    "UNAUTHORIZED": (401, "unauthorized", "Send a valid Bearer token."),
+    "REQUEST_TOO_LARGE": (413, "payload_too_large", "The request is too large."),
+    "UNSUPPORTED_MEDIA_TYPE": (415, "unsupported_media_type", "Send the body as application/json."),
+    # Any other 4xx or 5xx keeps the status code API Gateway gives it.
+    "DEFAULT_4XX": (None, "bad_request", "API Gateway refused the request."),
+    "DEFAULT_5XX": (None, "internal_error", "Something went wrong on our side."),
+}
+# A throttled client may try again once the stage's token bucket refills, within a second at
+# every stage's rate (API Gateway can only send a fixed value).
+THROTTLED_RETRY_AFTER_SECONDS = 1
+# What the app sends with every JSON answer, so the gateway's own are no more cacheable.
+_GATEWAY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
 def gateway_responses() -> dict[str, dict[str, Any]]:
     """API Gateway's own answers (unknown route, throttling, a crashed Lambda) in the project's
-    JSON error shape; an unknown route is a 404, not API Gateway's 403."""
-    return {
-        "MISSING_AUTHENTICATION_TOKEN": {
-            "statusCode": "404",
-            "responseTemplates": {"application/json": json.dumps(_NOT_FOUND)},
-        },
-        "DEFAULT_4XX": {"responseTemplates": {"application/json": _error_template("bad_request")}},
-        "DEFAULT_5XX": {
-            "responseTemplates": {"application/json": _error_template("internal_error")}
-        },
-    }
-
-
-def _error_template(code: str) -> str:
-    # $context.error.messageString arrives already quoted as a JSON string.
-    return (
-        f'{{"error": {{"code": "{code}", "message": $context.error.messageString, '
-        '"request_id": "$context.requestId"}}'
-    )
+    JSON error shape, each with its status and code; an unknown route is a 404, not API
+    Gateway's 403. A 5xx carries the request id, as the app's own 500 does."""
+    found = {}
+    for response_type, (status, code, message) in _GATEWAY_ANSWERS.items():
+        error = {"code": code, "message": message}
+        if response_type == "DEFAULT_5XX":
+            error["request_id"] = "$context.requestId"
+        headers = dict(_GATEWAY_HEADERS)
+        if response_type == "THROTTLED":
+            headers["Retry-After"] = str(THROTTLED_RETRY_AFTER_SECONDS)
+        if status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        response: dict[str, Any] = {
+            "responseParameters": {
+                f"gatewayresponse.header.{name}": f"'{value}'" for name, value in headers.items()
+            },
+            "responseTemplates": {"application/json": json.dumps({"error": error})},
+        }
+        if status is not None:
+            response["statusCode"] = str(status)
+        found[response_type] = response
+    return found
 
 
 def camel_case(name: str) -> str:

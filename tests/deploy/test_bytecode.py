@@ -1,6 +1,7 @@
 """The deployment zip ships bytecode Lambda can use from its read-only code directory:
 compiled for the runtime's Python, unchecked-hash, and never a stale ``__pycache__`` found in
-the working tree. (The packaged zip itself is checked in test_deploy_package.py.)"""
+the working tree. (The packaged zip itself is checked in test_package.py, the zip `chalice
+deploy` uploads in test_rehearsal.py.)"""
 
 import subprocess
 import sys
@@ -83,3 +84,28 @@ def test_packaging_on_another_python_than_the_runtimes_is_refused(tmp_path):
 
     with zipfile.ZipFile(zip_path) as archive:
         assert archive.namelist() == ["app.py"]  # left as it was
+
+
+def test_the_chalice_packager_hook_answers_a_finished_zip_and_leaves_chalice_s_cache(tmp_path):
+    from deploy.chalice_cli import finishing
+
+    cached = make_zip(
+        tmp_path / "0123abcd-python3.11.zip",
+        {
+            "app.py": "",
+            "chalicelib/__pycache__/stale.cpython-311.pyc": b"stale",
+            "botocore/__init__.py": "",
+            "botocore-1.0.0.dist-info/RECORD": "botocore/__init__.py,,\n",
+        },
+    )
+    before = cached.read_bytes()
+
+    def chalice_build(packager, project_dir, python_version):
+        return str(cached)
+
+    answered = finishing(chalice_build)(object(), str(tmp_path), "python3.11")
+
+    assert answered == str(tmp_path / "0123abcd-python3.11.lambda.zip")
+    assert cached.read_bytes() == before  # Chalice's cache stays as Chalice made it
+    with zipfile.ZipFile(answered) as archive:
+        assert set(archive.namelist()) == {"app.py", bundle.pyc_path("app.py")}

@@ -14,20 +14,20 @@ from pathlib import Path
 
 import pytest
 
-from chalice_config import CHALICE_DIR, stage_environment
+from chalice_config import CHALICE_DIR
 from chalicelib import dynamodb, metrics, models
+from chalicelib.config import LAMBDA_FUNCTION, PARAMETER_SUFFIX, secrets_read_by
 from chalicelib.openapi import docs_page
 from deploy import bundle, checks, packaging, resources
-from deploy.project import FUNCTIONS, dead_letter_queue_name
+from deploy.project import dead_letter_queue_name, lambda_functions, secret_parameter
 from local.paths import REPO_ROOT
 from tests.support.errors import error_in
 
 STAGE = "prod"
+# Each Lambda's logical id → its role's (Chalice's naming), for every Lambda app.py declares.
 ROLES = {
-    "APIHandler": "ApiHandlerRole",
-    "OnBookingChange": "OnBookingChangeRole",
-    "RetryWebhooks": "RetryWebhooksRole",
-    "SendReminders": "SendRemindersRole",
+    logical_id: resources.camel_case(function) + "Role"
+    for function, logical_id in lambda_functions().items()
 }
 STREAM_READ_ACTIONS = {
     "dynamodb:DescribeStream",
@@ -117,12 +117,18 @@ def test_cfn_lint_passes_on_the_packaged_template(packaged):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_template_s_lambdas_are_those_app_py_declares(template):
+    assert set(resources_of_type(template, "AWS::Serverless::Function")) == set(
+        lambda_functions().values()
+    )
+
+
 def test_packaging_leaves_the_policies_chalice_deploy_sends_to_iam_alone(
     packaged, policies_before_packaging, template_text
 ):
     assert rendered_policy_files() == policies_before_packaging
     project = packaged / "project" / ".chalice"
-    for function in FUNCTIONS:
+    for function in lambda_functions():
         packaged_policy = (project / f"policy-{STAGE}-{function}.json").read_text()
         assert "Fn::Sub" in packaged_policy  # the template's own, kept under dist/
 
@@ -225,8 +231,11 @@ def test_each_lambda_reaches_only_its_stage_and_what_it_uses(template):
                 )
         return granted
 
-    api, stream, retrier, reminders = (reach(role) for role in ROLES.values())
-    for granted in (api, stream, retrier, reminders):
+    api, stream, retrier, reminders = (
+        reach(ROLES[logical_id])
+        for logical_id in ("APIHandler", "OnBookingChange", "RetryWebhooks", "SendReminders")
+    )
+    for granted in (reach(role) for role in ROLES.values()):
         for resource in granted:
             if ":dynamodb:" in resource:
                 assert f":table/ahoum-{STAGE}-" in resource
@@ -249,27 +258,37 @@ def test_each_lambda_reaches_only_its_stage_and_what_it_uses(template):
     }
 
 
-def test_secrets_are_ssm_parameter_names_never_values(template, template_text):
-    parameters = stage_environment(STAGE)
-    for logical_id in FUNCTIONS.values():
+def test_each_lambda_names_and_may_read_only_its_own_secrets_parameters(template, template_text):
+    for function, logical_id in lambda_functions().items():
         variables = template["Resources"][logical_id]["Properties"]["Environment"]["Variables"]
-        assert "JWT_SECRET" not in variables and "CRM_WEBHOOK_SECRET" not in variables
-        assert variables["JWT_SECRET_PARAM"] == parameters["JWT_SECRET_PARAM"]
-        assert variables["CRM_WEBHOOK_SECRET_PARAM"] == parameters["CRM_WEBHOOK_SECRET_PARAM"]
-    assert "stand-in" not in template_text
-    for role in ROLES.values():
+        own = {secret: secret_parameter(STAGE, secret) for secret in secrets_read_by(function)}
+        assert variables[LAMBDA_FUNCTION] == function
+        assert {
+            name: value for name, value in variables.items() if name.endswith(PARAMETER_SUFFIX)
+        } == {secret + PARAMETER_SUFFIX: parameter for secret, parameter in own.items()}
+        assert not {"JWT_SECRET", "CRM_WEBHOOK_SECRET"} & set(variables)  # names, never values
         readable = {
             resource_text(resource).split(":parameter", 1)[1]
-            for statement in statements(template, role)
-            if "ssm:GetParameters" in as_list(statement["Action"])
+            for statement in statements(template, ROLES[logical_id])
+            if any(action.startswith("ssm:") for action in as_list(statement["Action"]))
             for resource in as_list(statement["Resource"])
         }
-        assert readable == {parameters["JWT_SECRET_PARAM"], parameters["CRM_WEBHOOK_SECRET_PARAM"]}
+        assert readable == set(own.values()), function
+    assert "stand-in" not in template_text
+    # The webhook Lambdas talk to the outside world: they never hold the token-signing key.
+    for logical_id in ("OnBookingChange", "RetryWebhooks"):
+        assert "jwt-secret" not in json.dumps(template["Resources"][ROLES[logical_id]])
+        assert "jwt-secret" not in json.dumps(template["Resources"][logical_id])
 
 
 def test_lambda_settings_suit_each_function(template):
-    api, stream, retrier, reminders = (
-        template["Resources"][logical_id]["Properties"] for logical_id in FUNCTIONS.values()
+    functions = [
+        template["Resources"][logical_id]["Properties"]
+        for logical_id in lambda_functions().values()
+    ]
+    api, stream, retrier = (
+        template["Resources"][logical_id]["Properties"]
+        for logical_id in ("APIHandler", "OnBookingChange", "RetryWebhooks")
     )
     assert api["Timeout"] < 29  # API Gateway gives up at 29 s
     assert stream["Timeout"] > api["Timeout"] and retrier["Timeout"] > api["Timeout"]
@@ -277,12 +296,13 @@ def test_lambda_settings_suit_each_function(template):
     # A run's own budget ends inside its timeout, and well before the next quarter hour's run.
     from chalicelib import reminders as reminder_runs
 
+    reminders = template["Resources"]["SendReminders"]["Properties"]
     assert reminder_runs.RUN_BUDGET_SECONDS < reminders["Timeout"] < 15 * 60
-    for function in (api, stream, retrier, reminders):
+    for function in functions:
         # Reserving any is refused on accounts with little unreserved concurrency (new accounts
         # have 10 in all); a stage may opt in with Chalice's own reserved_concurrency setting.
         assert "ReservedConcurrentExecutions" not in function
-    for function in (api, stream, retrier, reminders):
+    for function in functions:
         assert function["MemorySize"] >= 128
         assert function["LoggingConfig"] == {"LogFormat": "JSON"}
 
@@ -290,7 +310,7 @@ def test_lambda_settings_suit_each_function(template):
 def test_each_function_has_a_fixed_name_and_a_log_group_with_retention(template):
     names = {
         template["Resources"][logical_id]["Properties"]["FunctionName"]
-        for logical_id in FUNCTIONS.values()
+        for logical_id in lambda_functions().values()
     }
     groups = resources_of_type(template, "AWS::Logs::LogGroup").values()
     assert {group["Properties"]["LogGroupName"] for group in groups} == {
@@ -299,21 +319,80 @@ def test_each_function_has_a_fixed_name_and_a_log_group_with_retention(template)
     assert all(group["Properties"]["RetentionInDays"] > 0 for group in groups)
 
 
-def test_gateway_answers_unknown_routes_and_its_own_errors_in_the_json_error_shape(template):
+GATEWAY_STATUS = {
+    # An unknown route, with or without an Authorization header: the JSON 404.
+    "MISSING_AUTHENTICATION_TOKEN": (404, "not_found"),
+    "INVALID_SIGNATURE": (404, "not_found"),
+    "EXPIRED_TOKEN": (404, "not_found"),
+    "RESOURCE_NOT_FOUND": (404, "not_found"),
+    "THROTTLED": (429, "too_many_requests"),
+    "QUOTA_EXCEEDED": (429, "too_many_requests"),
+    "ACCESS_DENIED": (403, "forbidden"),
+    "WAF_FILTERED": (403, "forbidden"),
+    "INVALID_API_KEY": (403, "forbidden"),
+    "UNAUTHORIZED": (401, "unauthorized"),
+    "REQUEST_TOO_LARGE": (413, "payload_too_large"),
+    "UNSUPPORTED_MEDIA_TYPE": (415, "unsupported_media_type"),
+    "DEFAULT_4XX": (None, "bad_request"),
+    "DEFAULT_5XX": (None, "internal_error"),
+}
+# What API Gateway says for a Bearer token sent to an unknown route: it quotes the header.
+_ECHOING_MESSAGE = (
+    "Authorization header requires 'Credential' parameter. Authorization header requires "
+    "'Signature' parameter. ... Authorization=Bearer eyJhbGciOiJIUzI1NiJ9.secret.token"
+)
+
+
+def gateway_answer(response):
+    """The body API Gateway would send, with its variables as they would be filled in."""
+    body = response["responseTemplates"]["application/json"]
+    for variable, value in {
+        "$context.error.messageString": json.dumps(_ECHOING_MESSAGE),
+        "$context.error.message": _ECHOING_MESSAGE,
+        "$context.requestId": "req-1",
+    }.items():
+        body = body.replace(variable, value)
+    return body
+
+
+def test_gateway_answers_have_their_own_status_and_code_in_the_json_error_shape(template):
     body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
     responses = body["x-amazon-apigateway-gateway-responses"]
-    missing = responses["MISSING_AUTHENTICATION_TOKEN"]
-    assert missing["statusCode"] == "404"
-    assert error_in(json.loads(missing["responseTemplates"]["application/json"]))["code"] == (
-        "not_found"
-    )
-    for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
-        rendered = (
-            responses[kind]["responseTemplates"]["application/json"]
-            .replace("$context.error.messageString", '"Gateway said no"')
-            .replace("$context.requestId", "req-1")
-        )
-        assert error_in(json.loads(rendered))["message"] == "Gateway said no"
+    assert set(responses) == set(GATEWAY_STATUS)
+    for response_type, (status, code) in GATEWAY_STATUS.items():
+        response = responses[response_type]
+        assert response.get("statusCode") == (str(status) if status else None), response_type
+        error = error_in(json.loads(gateway_answer(response)))
+        assert error["code"] == code, response_type
+        headers = response["responseParameters"]
+        assert headers["gatewayresponse.header.Cache-Control"] == "'no-store'"
+        assert headers["gatewayresponse.header.X-Content-Type-Options"] == "'nosniff'"
+    assert error_in(json.loads(gateway_answer(responses["DEFAULT_5XX"])))["request_id"] == "req-1"
+
+
+def test_a_throttled_client_gets_429_with_retry_after(template):
+    responses = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"][
+        "x-amazon-apigateway-gateway-responses"
+    ]
+    throttled = responses["THROTTLED"]
+    assert throttled["statusCode"] == "429"
+    retry_after = throttled["responseParameters"]["gatewayresponse.header.Retry-After"]
+    assert int(retry_after.strip("'")) >= 1  # a static value, quoted as API Gateway wants
+    unauthorized = responses["UNAUTHORIZED"]["responseParameters"]
+    assert unauthorized["gatewayresponse.header.WWW-Authenticate"] == "'Bearer'"
+
+
+def test_no_gateway_answer_echoes_the_request_or_its_credentials(template, template_text):
+    responses = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"][
+        "x-amazon-apigateway-gateway-responses"
+    ]
+    for response_type, response in responses.items():
+        answer = gateway_answer(response)
+        assert "secret.token" not in answer and "Credential" not in answer, response_type
+        for value in response["responseParameters"].values():
+            assert value.startswith("'"), (response_type, value)  # static, never from the request
+    assert "$context.error.message" not in template_text
+    assert "method.request" not in json.dumps(responses)
 
 
 def test_the_zip_is_under_5_mb_without_botocore_tests_or_dev_dependencies(packaged):
@@ -430,7 +509,7 @@ def test_the_alarms_watch_dead_letters_given_up_webhooks_stream_lag_5xx_and_lamb
     ]
     assert sorted(function_errors) == sorted(
         template["Resources"][logical_id]["Properties"]["FunctionName"]
-        for logical_id in FUNCTIONS.values()
+        for logical_id in lambda_functions().values()
     )
     for alarm in alarms.values():
         assert alarm["TreatMissingData"] == "notBreaching"

@@ -13,22 +13,21 @@ no IMPORT change sets; the recorded-client test of the state machine drives it).
 
 from __future__ import annotations
 
-import os
+import base64
+import hashlib
 import shutil
 import subprocess
-import sys
-import time
 from pathlib import Path
 
-import botocore.session
 import pytest
-import requests
 
 from chalice_config import REPO_ROOT
 from chalicelib import models
-from deploy import policies, resources
-from deploy.project import FUNCTIONS, function_name
-from local.dynamodb_local import free_port
+from chalicelib.config import secrets_read_by
+from deploy import bundle, policies, resources
+from deploy.bundle import FINISHED_SUFFIX
+from deploy.project import function_environment, function_name, lambda_functions
+from tests.support.aws_emulator import Emulator
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's account
@@ -44,18 +43,6 @@ _PROJECT_FILES = (
     "package-lock.json",
 )
 _PROJECT_FOLDERS = ("chalicelib", "deploy")
-# The test session's app settings and any real AWS identity stay out of the commands.
-_NOT_PASSED = (
-    "STAGE",
-    "JWT_SECRET",
-    "CRM_WEBHOOK_SECRET",
-    "CRM_WEBHOOK_URL",
-    "DYNAMODB_ENDPOINT",
-    "BOOKINGS_STREAM_ARN",
-    "DATA_DIR",
-    "AWS_PROFILE",
-    "AWS_SESSION_TOKEN",
-)
 
 
 def copy_project(target: Path) -> Path:
@@ -76,59 +63,6 @@ def copy_project(target: Path) -> Path:
     for name in (".venv", "node_modules"):
         (target / name).symlink_to((REPO_ROOT / name).resolve())
     return target
-
-
-class Emulator:
-    def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.endpoint = f"http://127.0.0.1:{self.port}"
-        self.log = (workdir / "moto.log").open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.support.aws_emulator", str(self.port)],
-            cwd=REPO_ROOT,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        self.environment = {
-            **{k: v for k, v in os.environ.items() if k not in _NOT_PASSED},
-            "AWS_ENDPOINT_URL": self.endpoint,
-            "AWS_ACCESS_KEY_ID": "stand-in",
-            "AWS_SECRET_ACCESS_KEY": "stand-in",
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_SHARED_CREDENTIALS_FILE": str(workdir / "no-credentials"),
-            "AWS_CONFIG_FILE": str(workdir / "no-config"),
-            "AWS_EC2_METADATA_DISABLED": "true",
-        }
-        self._wait()
-        session = botocore.session.Session()
-        self.client = lambda service: session.create_client(
-            service,
-            region_name=REGION,
-            endpoint_url=self.endpoint,
-            aws_access_key_id="stand-in",
-            aws_secret_access_key="stand-in",
-        )
-
-    def _wait(self) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail("moto's server exited; see its log")
-            try:
-                requests.get(f"{self.endpoint}/moto-api/", timeout=1)
-                return
-            except requests.RequestException:
-                time.sleep(0.2)
-        pytest.fail("moto's server did not answer within 30 s")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
 
 
 def observe(emulator: Emulator, stage: str) -> dict:
@@ -160,7 +94,7 @@ def observe(emulator: Emulator, stage: str) -> dict:
         if mapping["FunctionArn"].endswith(f":{function_name(stage, 'on_booking_change')}")
     ]
     role_policies = {}
-    for function in FUNCTIONS:
+    for function in lambda_functions():
         role = f"ahoum-bookings-{stage}-{function}"
         try:
             names = iam.list_role_policies(RoleName=role)["PolicyNames"]
@@ -261,10 +195,16 @@ def assert_stage_is_deployed(state: dict, stage: str) -> None:
     assert bookings["stream"] == "NEW_AND_OLD_IMAGES"
     stream_arn = outputs[resources.STREAM_ARN_OUTPUT]
     assert stream_arn == bookings["stream_arn"]
-    assert set(state["functions"]) == {function_name(stage, f) for f in FUNCTIONS}
-    for function in state["functions"].values():
-        assert function["Environment"]["Variables"]["BOOKINGS_STREAM_ARN"] == stream_arn
-        assert "JWT_SECRET" not in function["Environment"]["Variables"]
+    assert set(state["functions"]) == {function_name(stage, f) for f in lambda_functions()}
+    for function in lambda_functions():
+        variables = state["functions"][function_name(stage, function)]["Environment"]["Variables"]
+        assert variables["BOOKINGS_STREAM_ARN"] == stream_arn
+        assert "JWT_SECRET" not in variables
+        # Each Lambda knows which it is and names only its own secrets' parameters.
+        assert function_environment(stage, function).items() <= variables.items()
+        assert {name for name in variables if name.endswith("_PARAM")} == {
+            secret + "_PARAM" for secret in secrets_read_by(function)
+        }
     (mapping,) = state["mappings"]  # one mapping, on this stack's stream
     assert mapping["EventSourceArn"] == stream_arn and mapping["State"] == "Enabled"
     for setting, value in resources.STREAM_MAPPING_SETTINGS.items():
@@ -273,7 +213,7 @@ def assert_stage_is_deployed(state: dict, stage: str) -> None:
         mapping["DestinationConfig"]["OnFailure"]["Destination"]
         == (outputs[resources.DEAD_LETTER_QUEUE_ARN_OUTPUT])
     )
-    for function in FUNCTIONS:
+    for function in lambda_functions():
         assert state["role_policies"][function] == [expected_policy(stage, function, stream_arn)], (
             function
         )
@@ -291,6 +231,27 @@ def test_a_first_deploy_builds_the_whole_stage_and_says_where_it_is(rehearsal):
     assert parameters == {"AlarmEmail": ALARM_EMAIL}
     for line in ("API:", "Dashboard:", "/ahoum-bookings/dev/crm-webhook-secret", "make deliveries"):
         assert line in step["output"]
+
+
+def code_sha256(path: Path) -> str:
+    """A zip's digest as Lambda reports it (CodeSha256: base64 of the SHA-256)."""
+    return base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode()
+
+
+def test_chalice_deploy_uploads_the_trimmed_zip_with_bytecode_as_make_package_writes_it(
+    rehearsal,
+):
+    functions = rehearsal["first deploy"]["state"]["functions"].values()
+    (uploaded,) = {function["CodeSha256"] for function in functions}  # one zip for all
+    finished = {
+        code_sha256(path): path
+        for path in (REPO_ROOT / ".chalice" / "deployments").glob(f"*{FINISHED_SUFFIX}")
+    }
+    assert uploaded in finished, "the uploaded zip is not one deploy.bundle.finish wrote"
+    report = bundle.inspect(finished[uploaded])
+    assert report.ok, report.problems
+    assert report.sources_with_bytecode == report.sources > 0
+    assert "Compiled" in rehearsal["first deploy"]["output"]
 
 
 def test_a_redeploy_changes_nothing_and_keeps_the_alarm_address(rehearsal):

@@ -110,3 +110,38 @@ def test_secrets_are_read_once_per_container(ssm, tmp_path, monkeypatch):
         config.get_settings.cache_clear()
     assert first is second
     assert first.jwt_secret == JWT_VALUE
+
+
+def test_a_webhook_lambda_asks_only_for_the_crm_secret_and_holds_no_jwt_key(ssm, tmp_path):
+    client, stubber = ssm
+    stubber.add_response(
+        "get_parameters",
+        {"Parameters": [parameter(CRM_PARAM, CRM_VALUE)]},
+        {"Names": [CRM_PARAM], "WithDecryption": True},
+    )
+    environment = deployed_environment(tmp_path, LAMBDA_FUNCTION="retry_webhooks")
+    settings = load_settings(environment, ssm_client=client)
+    # A deployed stage without a JWT key is fine for a Lambda that never signs a token.
+    assert settings.jwt_secret is None
+    assert settings.crm_webhook_secret == CRM_VALUE
+
+
+def test_the_api_lambda_asks_only_for_the_jwt_key(ssm, tmp_path):
+    client, stubber = ssm
+    stubber.add_response(
+        "get_parameters",
+        {"Parameters": [parameter(JWT_PARAM, JWT_VALUE)]},
+        {"Names": [JWT_PARAM], "WithDecryption": True},
+    )
+    environment = deployed_environment(
+        tmp_path, LAMBDA_FUNCTION="api_handler", CRM_WEBHOOK_SECRET="given-plainly-but-not-read"
+    )
+    settings = load_settings(environment, ssm_client=client)
+    assert (settings.jwt_secret, settings.crm_webhook_secret) == (JWT_VALUE, None)
+
+
+def test_the_api_lambda_of_a_deployed_stage_still_refuses_to_start_without_its_jwt_key(tmp_path):
+    environment = deployed_environment(tmp_path, LAMBDA_FUNCTION="api_handler")
+    del environment["JWT_SECRET_PARAM"]
+    with pytest.raises(ConfigError, match="JWT_SECRET is not set"):
+        load_settings(environment)

@@ -10,8 +10,13 @@ and evaluates those against the Lambda's policy from ``.chalice/policies/`` rend
 test stage. A call the policy would deny fails the test that made it. Permissions no call
 used are written to ``test-artifacts/iam-audit.md`` (a report, not a failure).
 
-Calls outside an entry point (fixtures writing test data, a service called directly) are not
-attributed to any Lambda and not checked; nor are calls in other processes (the live server).
+A process that is one Lambda (``LAMBDA_FUNCTION`` set, as the deploy tooling sets it for each
+function) has all its calls attributed to that Lambda, the cold start's too: that is where the
+settings read the Lambda's secrets from SSM, before any entry point runs.
+
+Other calls outside an entry point (fixtures writing test data, a service called directly) are
+not attributed to any Lambda and not checked; nor are calls in other processes (the live
+server).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import botocore.client
 import pytest
 
 from chalice_config import REPO_ROOT
+from chalicelib.config import LAMBDA_FUNCTION
 
 PARTITION, REGION, ACCOUNT = "aws", "us-east-1", "123456789012"
 REPORT_PATH = REPO_ROOT / "test-artifacts" / "iam-audit.md"
@@ -95,10 +101,11 @@ RECORDER = Recorder()
 
 def rendered_policy(function: str) -> dict[str, Any]:
     """The Lambda's policy as `make deploy` would render it for the test stage's account."""
-    from chalicelib.config import get_settings
     from deploy import policies
 
-    stage = get_settings().stage
+    # The test stage, read from the environment as conftest sets it: the settings may be
+    # loading at this moment (a cold start's SSM call is being recorded).
+    stage = os.environ.get("STAGE", "test")
     return policies.for_account(
         function,
         stage,
@@ -220,8 +227,8 @@ _original_make_api_call = botocore.client.BaseClient._make_api_call
 
 
 def _recording_make_api_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-    function = _entry_point.get()
-    if function is not None:
+    function = _entry_point.get() or os.environ.get(LAMBDA_FUNCTION)
+    if function:
         service = self.meta.service_model.endpoint_prefix
         RECORDER.record(function, requests_for(service, operation_name, api_params))
     return _original_make_api_call(self, operation_name, api_params)
@@ -291,7 +298,9 @@ def write_report(path: Path) -> None:
         "no call used. Statements the Lambda service or the cold start use "
         f"({', '.join(sorted(OUTSIDE_ENTRY_POINTS))}) are not expected here.",
     ]
-    for function in sorted({*RECORDER.calls, "api_handler", "on_booking_change", "retry_webhooks"}):
+    from deploy.project import lambda_functions
+
+    for function in sorted({*RECORDER.calls, *lambda_functions()}):
         calls = RECORDER.calls.get(function, Counter())
         lines += ["", f"## {function}", "", "| calls | action | resource |", "|---|---|---|"]
         lines += [
