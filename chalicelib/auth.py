@@ -10,6 +10,7 @@ a service may add the items it needs anyway (a booking reads its event there).
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,6 +28,10 @@ TOKEN_ISSUER = "ahoum-bookings"
 TOKEN_AUDIENCE = "ahoum-bookings-api"
 TOKEN_LIFETIME = timedelta(hours=1)
 _REQUIRED_CLAIMS = ["sub", "jti", "iat", "exp", "iss", "aud"]
+# What this API puts in ``sub`` and ``jti`` (ULIDs), loosely: both become DynamoDB keys, so a
+# well-signed token holding anything else (empty, a number, 3000 characters) is refused as
+# invalid rather than sent to DynamoDB.
+_ID_CLAIM = re.compile(r"[0-9A-Za-z]{1,64}")
 
 
 class AccountNotFound(errors.NotFound):
@@ -63,9 +68,10 @@ def issue_token(user_id: str) -> str:
 
 
 def decode_token(token: str) -> dict[str, Any]:
-    """Verify signature, issuer, audience and expiry; raise Unauthorized on any failure."""
+    """Verify signature, issuer, audience, expiry and the claims' types; raise Unauthorized
+    on any failure."""
     try:
-        return jwt.decode(
+        claims = jwt.decode(
             token,
             get_settings().jwt_secret,
             algorithms=["HS256"],
@@ -77,6 +83,15 @@ def decode_token(token: str) -> dict[str, Any]:
         raise errors.Unauthorized("The token has expired; log in again.") from None
     except jwt.InvalidTokenError:
         raise errors.Unauthorized("The token is not valid.") from None
+    ids_ok = all(
+        isinstance(claims[name], str) and _ID_CLAIM.fullmatch(claims[name])
+        for name in ("sub", "jti")
+    )
+    # PyJWT takes a numeric string as a time; the expiry becomes a DynamoDB TTL number.
+    times_ok = all(type(claims[name]) is int for name in ("iat", "exp"))
+    if not (ids_ok and times_ok):
+        raise errors.Unauthorized("The token is not valid.")
+    return claims
 
 
 def bearer_token(headers: dict[str, str]) -> str:
