@@ -81,15 +81,16 @@ def get_docs(request):
     summary="Create an account (and get a token)",
     description=(
         "Emails are trimmed and compared case-insensitively. Every account starts with the "
-        "role `user`; no request can choose or change a role."
+        "role `user`; no request can choose or change a role. Registrations from one address "
+        "are limited per window (429 with `Retry-After`)."
     ),
     body=schemas.RegisterSchema,
     body_example=examples.REGISTER,
     answer=Answer(201, "Registered and logged in.", answers.Registered, examples.REGISTERED),
-    domain_errors=(auth.EmailTaken(),),
+    domain_errors=(auth.EmailTaken(), throttling.RateLimited(retry_after=600)),
 )
-def register(body):
-    return auth.register(**body)
+def register(body, request):
+    return auth.register(**body, source_ip=request.context["identity"]["sourceIp"])
 
 
 @app.route(
@@ -99,17 +100,18 @@ def register(body):
     tag="Accounts",
     summary="Exchange email and password for a token",
     description=(
-        f"{throttling.MAX_CLIENT_FAILURES} failures for one email from one IP, or "
-        f"{throttling.MAX_ACCOUNT_FAILURES} from any IP, within "
-        f"{int(throttling.WINDOW.total_seconds()) // 60} minutes answer 429 until the "
-        "window ends (`Retry-After`)."
+        "Attempts are counted before the password is checked, in fixed windows: too many "
+        "for one email from one address, for one email from addresses that never logged in "
+        "to it, or from one address at all answer 429 until the window ends (`Retry-After`). "
+        "The limits are settings (README, Configuration)."
     ),
     body=schemas.LoginSchema,
     body_example=examples.LOGIN,
     answer=Answer(200, "A Bearer token, valid for an hour.", answers.Token, examples.TOKEN),
     domain_errors=(
         auth.InvalidCredentials(),
-        throttling.LoginThrottled(retry_after=int(throttling.WINDOW.total_seconds())),
+        throttling.LoginThrottled(retry_after=900),
+        throttling.RateLimited(retry_after=600),
     ),
 )
 def login(body, request):

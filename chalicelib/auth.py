@@ -200,8 +200,11 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def register(name: str, email: str, password: str) -> dict[str, Any]:
-    """Create an account and log it in: one TransactWrite claims the email and writes the user."""
+def register(name: str, email: str, password: str, source_ip: str) -> dict[str, Any]:
+    """Create an account and log it in: the registration is counted against the address's
+    limit before the password is hashed (one UpdateItem), then one TransactWrite claims the
+    email and writes the user."""
+    throttling.count_registration(source_ip)
     email = normalize_email(email)
     user = models.User(
         str(ULID()),
@@ -235,17 +238,19 @@ def _create_account(user: models.User, credential: models.Credential) -> None:
 
 
 def login(email: str, password: str, source_ip: str) -> dict[str, Any]:
-    """A token for the right password. One BatchGetItem reads the credentials and both
-    throttling counters; failures cost their counter writes, the usual success nothing more."""
+    """A token for the right password, in at most three DynamoDB calls: the attempt is
+    counted first (one TransactWriteItems, refused at a limit), then one BatchGetItem reads
+    the credentials with what the account's limit needs, and only then is the password
+    checked; a success clears the address's count (one BatchWriteItem)."""
     email = normalize_email(email)
     throttle = throttling.LoginThrottle(email, source_ip)
+    throttle.count_attempt()
     credential_key = (models.Credential, email)
     found = dynamodb.batch_get([credential_key, *throttle.keys])
     throttle.check(found)
     credential = found.get(credential_key)
     stored_hash = credential.password_hash if credential is not None else None
     if not passwords.verify_password(password, stored_hash):
-        throttle.record_failure()
         raise InvalidCredentials()
     throttle.record_success()
     return {

@@ -30,12 +30,33 @@ DEFAULT_BCRYPT_ROUNDS = 12
 # budget, and DynamoDB leaves keys unprocessed only while it throttles.
 DEFAULT_BATCH_GET_ATTEMPTS = 5
 DEFAULT_BATCH_GET_BASE_DELAY_MS = 50
+# Throttles (chalicelib/throttling.py): attempts allowed per fixed window.
+DEFAULT_THROTTLE_LOGIN_WINDOW_SECONDS = 15 * 60
+DEFAULT_THROTTLE_LOGINS_PER_EMAIL_AND_IP = 5
+DEFAULT_THROTTLE_LOGINS_PER_EMAIL = 20
+DEFAULT_THROTTLE_KNOWN_ADDRESS_DAYS = 30
+DEFAULT_THROTTLE_IP_WINDOW_SECONDS = 10 * 60
+DEFAULT_THROTTLE_IP_LOGINS = 100
+DEFAULT_THROTTLE_IP_REGISTRATIONS = 20
 SECRET_NAMES = ("JWT_SECRET", "CRM_WEBHOOK_SECRET")
 PARAMETER_SUFFIX = "_PARAM"
 
 
 class ConfigError(RuntimeError):
     """The environment cannot run this stage; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """The limits of chalicelib.throttling (README, "Configuration")."""
+
+    login_window_seconds: int
+    logins_per_email_and_ip: int
+    logins_per_email: int
+    known_address_days: int
+    ip_window_seconds: int
+    ip_logins: int
+    ip_registrations: int
 
 
 @dataclass(frozen=True)
@@ -51,6 +72,7 @@ class Settings:
     batch_get_attempts: int
     batch_get_base_delay_ms: int
     bookings_stream_arn: str
+    throttle: Throttle
 
     @property
     def is_local(self) -> bool:
@@ -87,6 +109,34 @@ def load_settings(environ: Mapping[str, str], ssm_client: Any = None) -> Setting
             environ, "DYNAMODB_BATCH_GET_BASE_DELAY_MS", DEFAULT_BATCH_GET_BASE_DELAY_MS, 0, 1000
         ),
         bookings_stream_arn=_bookings_stream_arn(environ, stage),
+        throttle=_throttle(environ),
+    )
+
+
+def _throttle(environ: Mapping[str, str]) -> Throttle:
+    def setting(name: str, default: int, highest: int) -> int:
+        return _whole_number(environ, name, default, 1, highest)
+
+    return Throttle(
+        login_window_seconds=setting(
+            "THROTTLE_LOGIN_WINDOW_SECONDS", DEFAULT_THROTTLE_LOGIN_WINDOW_SECONDS, 86_400
+        ),
+        logins_per_email_and_ip=setting(
+            "THROTTLE_LOGINS_PER_EMAIL_AND_IP", DEFAULT_THROTTLE_LOGINS_PER_EMAIL_AND_IP, 10**6
+        ),
+        logins_per_email=setting(
+            "THROTTLE_LOGINS_PER_EMAIL", DEFAULT_THROTTLE_LOGINS_PER_EMAIL, 10**6
+        ),
+        known_address_days=setting(
+            "THROTTLE_KNOWN_ADDRESS_DAYS", DEFAULT_THROTTLE_KNOWN_ADDRESS_DAYS, 365
+        ),
+        ip_window_seconds=setting(
+            "THROTTLE_IP_WINDOW_SECONDS", DEFAULT_THROTTLE_IP_WINDOW_SECONDS, 86_400
+        ),
+        ip_logins=setting("THROTTLE_IP_LOGINS", DEFAULT_THROTTLE_IP_LOGINS, 10**9),
+        ip_registrations=setting(
+            "THROTTLE_IP_REGISTRATIONS", DEFAULT_THROTTLE_IP_REGISTRATIONS, 10**9
+        ),
     )
 
 

@@ -89,7 +89,8 @@ def register(visit: Visit) -> Response:
     form = visit.form()
     typed = {"name": form.get("name", ""), "email": form.get("email", "")}
     try:
-        answer = auth.register(**schemas.load_mapping(form, schemas.RegisterSchema()))
+        body = schemas.load_mapping(form, schemas.RegisterSchema())
+        answer = auth.register(**body, source_ip=visit.source_ip)
     except errors.AppError as error:
         return _form_page(visit, "register.html", typed, error, _REGISTER_FIELDS)
     visit.start_session(answer["access_token"])

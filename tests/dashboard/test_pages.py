@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -141,7 +142,11 @@ def test_a_smuggled_field_is_refused_like_the_api_refuses_it(browser):
     assert models.Credential.count() == 0
 
 
-def test_repeated_failed_logins_are_throttled_with_the_wait_on_the_page(client, browser):
+def test_repeated_failed_logins_are_throttled_with_the_wait_on_the_page(
+    client, browser, shifted_clock
+):
+    # At a window's start (throttle windows are fixed): the whole 15 minutes are left.
+    shifted_clock.freeze(datetime.fromtimestamp(time.time() // 900 * 900 + 1, UTC))
     register(client)
     statuses = [browser.log_in(password=f"wrong {n}").status_code for n in range(5)]
     assert statuses == [401] * 5
