@@ -134,24 +134,34 @@ LOGGED_OUT = Answer(200, "Logged out.", answers.Message, examples.LOGGED_OUT)
     access=OPTIONAL,
     tag="Accounts",
     summary="Revoke the caller's token (a link's GET)",
+    description=(
+        "Revokes the Bearer token, and a session cookie sent with it. A browser holding only "
+        "the dashboard's session cookie gets a page with a Log out button instead: a link on "
+        "another site cannot log anyone out."
+    ),
     answer=LOGGED_OUT,
     content_types=LOGOUT_CONTENT_TYPES,
     operation_id="logoutByLink",
 )
+def logout_by_link(request):
+    return pages.logout_link(request)
+
+
 @app.route(
     "/auth/logout",
     "POST",
     access=OPTIONAL,
     tag="Accounts",
     summary="Revoke the caller's token",
-    description="Any body is ignored. Logging out twice is as good as once.",
+    description=(
+        "Revokes the Bearer token, and the dashboard's session cookie when one is sent. Any "
+        "body is ignored. Logging out twice is as good as once."
+    ),
     answer=LOGGED_OUT,
     content_types=LOGOUT_CONTENT_TYPES,
 )
 def logout(request):
-    if pages.wants_page(request):
-        return pages.logout(request)
-    return auth.logout(request.headers)
+    return pages.logout_api(request)
 
 
 @app.route(
@@ -468,9 +478,9 @@ def cancel_form(request):
     return pages.cancel(request)
 
 
-@app.route("/logout", "POST", browser_only=DASHBOARD_PAGE, content_types=FORM)
-def logout_form(request):
-    return pages.logout_form(request)
+@app.route("/logout", "POST", browser_only=DASHBOARD_PAGE, content_types=LOGOUT_CONTENT_TYPES)
+def logout_button(request):
+    return pages.logout_button(request)
 
 
 @app.route("/static/app.css", "GET", browser_only="the dashboard's stylesheet")

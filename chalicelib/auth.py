@@ -9,8 +9,8 @@ a service may add the items it needs anyway (a booking reads its event there).
 
 from __future__ import annotations
 
-import contextlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -260,15 +260,26 @@ def login(email: str, password: str, source_ip: str) -> dict[str, Any]:
     }
 
 
-def logout(headers: dict[str, str]) -> dict[str, str]:
-    """Revoke the caller's token until it would expire anyway.
+LOGGED_OUT = {"msg": "Logged out"}
 
-    Never raises: without a valid token there is nothing left to revoke, and logging out
-    twice is as good as once.
+
+def logout(tokens: Iterable[str]) -> dict[str, str]:
+    """Revoke each token (a Bearer token, a session cookie) until it would expire anyway.
+
+    Never raises for a token: one that is not valid has nothing left to revoke, and logging
+    out twice is as good as once.
     """
-    with contextlib.suppress(errors.Unauthorized):
-        revoke(bearer_token(headers))
-    return {"msg": "Logged out"}
+    for token in tokens:
+        revoke(token)
+    return dict(LOGGED_OUT)
+
+
+def bearer_token_or_none(headers: dict[str, str]) -> str | None:
+    """The token of an ``Authorization: Bearer`` header, or None without one."""
+    try:
+        return bearer_token(headers)
+    except errors.Unauthorized:
+        return None
 
 
 def revoke(token: str) -> None:

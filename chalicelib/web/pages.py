@@ -25,15 +25,6 @@ _LOGIN_FIELDS = ("email", "password")
 _REGISTER_FIELDS = ("name", "email", "password")
 
 
-def wants_page(request: Any) -> bool:
-    """``GET /logout`` serves API clients and browsers alike: a browser (it holds a session
-    cookie, or asks for HTML) is sent on to the login page instead of given JSON."""
-    if request.method != "GET":
-        return False
-    holds_session = cookies.SESSION in cookies.read(request.headers)
-    return holds_session or "text/html" in (request.headers or {}).get("accept", "")
-
-
 def _page(handler: Callable[[Visit], Response]) -> Callable[[Any], Response]:
     """A service error becomes an HTML error page (the API's routes answer JSON instead)."""
 
@@ -128,18 +119,57 @@ def cancel(visit: Visit) -> Response:
     return _act(visit, "cancelled", _cancel)
 
 
-@_page
-def logout(visit: Visit) -> Response:
-    """``GET /logout`` from a browser: kept working for links to the old app's URL."""
-    return _log_out(visit)
+# Logging out. Whatever credential a logout carries is revoked: the Bearer token, the session
+# cookie, or both. A browser adds the session cookie on its own, even to a link on another site
+# (SameSite=Lax lets a top-level GET carry it), so a GET holding only the cookie gets a page
+# whose button POSTs with the CSRF token instead; the button, like every form, is checked.
+# No browser adds an Authorization header on its own, so a request with a Bearer token cannot
+# be another site's link or form: it revokes the session it carries too. And no other site's
+# POST carries the cookie at all (SameSite=Lax), so the API's POST /auth/logout revokes it.
+
+
+def logout_link(request: Any) -> Response | dict[str, str]:
+    """``GET /logout``: an API client's logout, or a browser's link to the logout page."""
+    visit = Visit(request)
+    token = auth.bearer_token_or_none(request.headers)
+    if token is not None:
+        return _log_out(visit, token)
+    if not _from_browser(request):
+        return auth.logout([])
+    if visit.principal() is None:
+        return visit.to_login()
+    return visit.page("logout.html")
 
 
 @_page
-def logout_form(visit: Visit) -> Response:
-    """The Log out button. Without a live session there is nothing left to protect."""
-    if visit.session_id:
+def logout_button(visit: Visit) -> Response:
+    """``POST /logout``: the Log out button, or an API client's logout (any body)."""
+    token = auth.bearer_token_or_none(visit.request.headers)
+    if token is None and visit.session_id:
+        # Without a live session there is nothing left to protect.
         visit.form()
-    return _log_out(visit)
+    return _log_out(visit, token)
+
+
+def logout_api(request: Any) -> Response:
+    """``POST /auth/logout``: always answers JSON, and forgets a session cookie it carries."""
+    visit = Visit(request)
+    return _log_out(visit, auth.bearer_token_or_none(request.headers), answer_page=False)
+
+
+def _log_out(visit: Visit, token: str | None, *, answer_page: bool | None = None) -> Response:
+    auth.logout(held for held in (token, visit.session_token) if held)
+    visit.end_session()
+    if answer_page is False or (answer_page is None and not _from_browser(visit.request)):
+        return visit.json(auth.LOGGED_OUT)
+    visit.notify("logged_out")
+    return visit.redirect("/login")
+
+
+def _from_browser(request: Any) -> bool:
+    """A browser holds the session cookie, or asks for HTML; an API client gets JSON."""
+    holds_session = cookies.SESSION in cookies.read(request.headers)
+    return holds_session or "text/html" in (request.headers or {}).get("accept", "")
 
 
 def _book(principal: auth.Principal, form: dict[str, str]) -> None:
@@ -148,14 +178,6 @@ def _book(principal: auth.Principal, form: dict[str, str]) -> None:
 
 def _cancel(principal: auth.Principal, form: dict[str, str]) -> None:
     bookings.cancel(principal, schemas.load_mapping(form, schemas.CancelForm())["booking_id"])
-
-
-def _log_out(visit: Visit) -> Response:
-    if visit.session_token:
-        auth.revoke(visit.session_token)
-    visit.end_session()
-    visit.notify("logged_out")
-    return visit.redirect("/login")
 
 
 def _act(

@@ -320,15 +320,6 @@ def test_logout_button_revokes_the_session_and_returns_to_login(client, browser)
     assert notice(browser.follow(response)) == "Your session has ended; please log in again."
 
 
-def test_get_logout_from_a_browser_revokes_and_returns_to_login(client, browser):
-    browser.follow(browser.register())
-    token = browser.cookies["ahoum_session"]
-    response = browser.get("/logout", headers={"Accept": "text/html,application/xhtml+xml"})
-    assert (response.status_code, response.headers["Location"]) == (303, "/login")
-    assert "ahoum_session" not in browser.cookies
-    assert client.http.get("/auth/me", headers=bearer(token)).status_code == 401
-
-
 def test_get_logout_for_an_api_client_stays_json(client):
     token = body(register(client))["access_token"]
     response = client.http.get("/logout", headers={**bearer(token), "Accept": "application/json"})
