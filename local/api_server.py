@@ -60,7 +60,11 @@ def serve(host: str, port: int) -> None:
             except ValueError:
                 return {
                     "statusCode": 404,
-                    "headers": {"Content-Type": "application/json"},
+                    "headers": {
+                        "Content-Type": "application/json",
+                        "Cache-Control": "no-store",
+                        "X-Content-Type-Options": "nosniff",
+                    },
                     "multiValueHeaders": {},
                     "body": _UNKNOWN_ROUTE,
                 }
