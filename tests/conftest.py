@@ -37,6 +37,7 @@ pytest_plugins = [
     "tests.support.clock",
     "tests.support.crm",
     "tests.support.live_server",
+    "tests.support.logs",
 ]
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import io
-import logging
 import threading
 
 import bcrypt
 import jwt
 import pytest
 
-from chalicelib import logs, models
+from chalicelib import models
 from local.call_counter import count_dynamodb_calls
 from tests.support.api import PASSWORD, bearer, body, login, post_json, register
 from tests.support.errors import error_of
@@ -186,24 +184,6 @@ def test_requests_cost_the_budgeted_dynamodb_calls(client):
     with count_dynamodb_calls() as calls:
         assert client.http.get("/logout", headers=bearer(token)).status_code == 200
     assert calls == {"PutItem": 1}
-
-
-@pytest.fixture
-def log_output():
-    """Everything the app logs during the test (its logger writes JSON lines to stdout)."""
-    # Only the app's own JSON handler: pytest attaches its capture handlers to non-propagating
-    # loggers too once they exist, and those have no stream to swap.
-    handlers = [
-        handler
-        for handler in logging.getLogger("ahoum").handlers
-        if isinstance(handler.formatter, logs.JsonFormatter)
-    ]
-    buffer = io.StringIO()
-    previous = [handler.setStream(buffer) for handler in handlers]
-    yield buffer
-    for handler, stream in zip(handlers, previous, strict=True):
-        if stream is not None:
-            handler.setStream(stream)
 
 
 def test_no_response_or_log_line_contains_the_password_or_its_hash(client, log_output):
