@@ -24,6 +24,8 @@ from typing import Any
 
 from standardwebhooks import Webhook, WebhookVerificationError
 
+from local.paths import PRIVATE_UMASK, private_data_dir
+
 DELIVERIES_FILE = "crm_deliveries.jsonl"
 SECRET_FILE = "crm_webhook_secret"
 
@@ -33,10 +35,15 @@ def local_secret(data_dir: Path) -> str:
     path = data_dir / SECRET_FILE
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
-    path.write_text(secret)
-    path.chmod(0o600)
+    # Created 0600, never readable by others even for a moment.
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process of this run made it first
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secret)
     return secret
 
 
@@ -159,8 +166,8 @@ def describe(delivery: dict[str, Any]) -> str:
 
 
 def main() -> int:
-    data_dir = Path(os.environ.get("DATA_DIR", ".data"))
-    data_dir.mkdir(parents=True, exist_ok=True)
+    os.umask(PRIVATE_UMASK)
+    data_dir = private_data_dir(Path(os.environ.get("DATA_DIR", ".data")))
     sink = CrmSink(
         port=int(os.environ.get("CRM_SINK_PORT", "8002")),
         secret=os.environ.get("CRM_WEBHOOK_SECRET") or None,
