@@ -1,8 +1,14 @@
 """A stand-in CRM for `make run`: receives the webhooks, checks each signature, and prints one
 readable line per delivery (also kept as JSON lines in ``DATA_DIR/crm_deliveries.jsonl``).
 
-It answers 204 to a delivery it accepts and 401 to one whose signature does not verify, as
-a real CRM should, so a misconfigured secret shows up as retries, not as silent success.
+It behaves as a real CRM should (README, "How to receive webhooks"):
+
+- a signature that does not verify, or a timestamp more than 5 minutes off (the signature
+  covers it, so an old message cannot be replayed), is answered 401, so a misconfigured
+  secret shows up as retries, not as silent success;
+- a ``webhook-id`` it has already accepted is answered 200 and not recorded again: delivery
+  is at least once, so a repeat is expected and must be harmless;
+- anything else is accepted (204) and recorded.
 
     python -m local.crm_sink    # CRM_SINK_PORT (8002), CRM_WEBHOOK_SECRET, DATA_DIR (.data)
 """
@@ -67,6 +73,8 @@ class CrmSink:
         self.echo = echo
         self.reply_status = 204
         self.deliveries: list[dict[str, Any]] = []
+        # The webhook-ids accepted so far, those in the log file included (a restart keeps them).
+        self.accepted = _accepted_in(log_path)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -92,13 +100,23 @@ class CrmSink:
         headers = {name.lower(): value for name, value in headers.items()}
         signature = self._check_signature(headers, body)
         status = 401 if signature.startswith("invalid") else self.reply_status
+        webhook_id = headers.get("webhook-id")
+        with self._lock:
+            accepted = 200 <= status < 300 and webhook_id is not None
+            repeat = accepted and webhook_id in self.accepted
+            if accepted:
+                self.accepted.add(webhook_id)
+        if repeat:
+            if self.echo:
+                print(f"[crm] repeat of {webhook_id} dropped -> 200", flush=True)
+            return 200
         try:
             payload: Any = json.loads(body)
         except ValueError:
             payload = body.decode(errors="replace")
         delivery = {
             "received_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "webhook_id": headers.get("webhook-id"),
+            "webhook_id": webhook_id,
             "webhook_timestamp": headers.get("webhook-timestamp"),
             "signature": signature,
             "answered": status,
@@ -121,9 +139,12 @@ class CrmSink:
         if "webhook-signature" not in headers:
             return "invalid: unsigned"
         try:
+            # Checks the timestamp too: more than 5 minutes off either way is refused.
             Webhook(self.secret).verify(body, headers)
         except WebhookVerificationError as error:
             return f"invalid: {error}"
+        except ValueError:  # a garbled signature header (no comma, not base64)
+            return "invalid: malformed webhook-signature"
         return "ok"
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -148,6 +169,18 @@ class CrmSink:
                 pass  # one line per delivery is printed by receive()
 
         return Handler
+
+
+def _accepted_in(log_path: Path | None) -> set[str]:
+    if log_path is None or not log_path.exists():
+        return set()
+    accepted: set[str] = set()
+    for line in log_path.read_text().splitlines():
+        with contextlib.suppress(ValueError):
+            delivery = json.loads(line)
+            if 200 <= delivery.get("answered", 0) < 300 and delivery.get("webhook_id"):
+                accepted.add(delivery["webhook_id"])
+    return accepted
 
 
 def describe(delivery: dict[str, Any]) -> str:
