@@ -6,6 +6,7 @@ import requests
 
 from chalicelib import webhooks
 from local.crm_sink import CrmSink
+from local.paths import REPO_ROOT
 
 # The example vector published with the Standard Webhooks spec and its reference libraries.
 SPEC_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -141,3 +142,21 @@ def test_sink_answers_a_garbled_signature_header_401():
             assert _post(sink, body, headers).status_code == 401, garbled
     finally:
         sink.stop()
+
+
+def test_the_readmes_receiver_verifies_refuses_stale_and_drops_repeats():
+    readme = (REPO_ROOT / "README.md").read_text()
+    section = readme.split("**How to receive webhooks.**", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    recorded = []
+    namespace = {"record_booking": recorded.append}
+    exec(code.replace("whsec_...", SPEC_SECRET), namespace)
+    receive = namespace["receive"]
+    body = '{"type":"booking.confirmed"}'
+    stale = _signed("d2", body, datetime.now(UTC) - timedelta(minutes=6))
+
+    assert receive(body.encode(), _signed("d1", body)) == 204
+    assert receive(body.encode(), _signed("d1", body)) == 200
+    assert receive(body.replace("confirmed", "cancelled").encode(), _signed("d1", body)) == 401
+    assert receive(body.encode(), stale) == 401
+    assert recorded == [{"type": "booking.confirmed"}]
