@@ -19,6 +19,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import bcrypt
@@ -255,10 +256,10 @@ def test_an_address_the_owner_logged_in_from_is_not_locked_out_by_others(client,
 def test_the_count_is_shared_by_separate_processes(client, account, frozen_clock):
     # Another process stands in for another Lambda instance: it shares nothing with this
     # one but DynamoDB. It runs on the real clock, so this one follows it there.
+    left = EMAIL_WINDOW - time.time() % EMAIL_WINDOW
+    if left < 30:  # both processes must count in the same window
+        time.sleep(left + 1)
     frozen_clock.freeze(datetime.now(UTC))
-    seconds_into_window = frozen_clock().timestamp() % EMAIL_WINDOW
-    if seconds_into_window > EMAIL_WINDOW - 30:
-        pytest.skip("too close to a window's end for two clocks to agree on it")
     script = (
         "from chalicelib import auth\n"
         "for _ in range(5):\n"
