@@ -1,4 +1,5 @@
-"""`make run`'s API server (local/api_server.py) over real HTTP."""
+"""`make run`'s API server (local/api_server.py) over real HTTP: an unknown route is the JSON
+404, whatever credentials come with it."""
 
 import pytest
 import requests
