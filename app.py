@@ -84,15 +84,16 @@ def get_docs(request):
     summary="Create an account (and get a token)",
     description=(
         "Emails are trimmed and compared case-insensitively. Every account starts with the "
-        "role `user`; no request can choose or change a role."
+        "role `user`; no request can choose or change a role. Registrations from one address "
+        "are limited per window (429 with `Retry-After`)."
     ),
     body=schemas.RegisterSchema,
     body_example=examples.REGISTER,
     answer=Answer(201, "Registered and logged in.", answers.Registered, examples.REGISTERED),
-    domain_errors=(auth.EmailTaken(),),
+    domain_errors=(auth.EmailTaken(), throttling.RateLimited(retry_after=600)),
 )
-def register(body):
-    return auth.register(**body)
+def register(body, request):
+    return auth.register(**body, source_ip=request.context["identity"]["sourceIp"])
 
 
 @app.route(
@@ -102,17 +103,18 @@ def register(body):
     tag="Accounts",
     summary="Exchange email and password for a token",
     description=(
-        f"{throttling.MAX_CLIENT_FAILURES} failures for one email from one IP, or "
-        f"{throttling.MAX_ACCOUNT_FAILURES} from any IP, within "
-        f"{int(throttling.WINDOW.total_seconds()) // 60} minutes answer 429 until the "
-        "window ends (`Retry-After`)."
+        "Attempts are counted before the password is checked, in fixed windows: too many "
+        "for one email from one address, for one email from addresses that never logged in "
+        "to it, or from one address at all answer 429 until the window ends (`Retry-After`). "
+        "The limits are settings (README, Configuration)."
     ),
     body=schemas.LoginSchema,
     body_example=examples.LOGIN,
     answer=Answer(200, "A Bearer token, valid for an hour.", answers.Token, examples.TOKEN),
     domain_errors=(
         auth.InvalidCredentials(),
-        throttling.LoginThrottled(retry_after=int(throttling.WINDOW.total_seconds())),
+        throttling.LoginThrottled(retry_after=900),
+        throttling.RateLimited(retry_after=600),
     ),
 )
 def login(body, request):
@@ -135,24 +137,34 @@ LOGGED_OUT = Answer(200, "Logged out.", answers.Message, examples.LOGGED_OUT)
     access=OPTIONAL,
     tag="Accounts",
     summary="Revoke the caller's token (a link's GET)",
+    description=(
+        "Revokes the Bearer token, and a session cookie sent with it. A browser holding only "
+        "the dashboard's session cookie gets a page with a Log out button instead: a link on "
+        "another site cannot log anyone out."
+    ),
     answer=LOGGED_OUT,
     content_types=LOGOUT_CONTENT_TYPES,
     operation_id="logoutByLink",
 )
+def logout_by_link(request):
+    return pages.logout_link(request)
+
+
 @app.route(
     "/auth/logout",
     "POST",
     access=OPTIONAL,
     tag="Accounts",
     summary="Revoke the caller's token",
-    description="Any body is ignored. Logging out twice is as good as once.",
+    description=(
+        "Revokes the Bearer token, and the dashboard's session cookie when one is sent. Any "
+        "body is ignored. Logging out twice is as good as once."
+    ),
     answer=LOGGED_OUT,
     content_types=LOGOUT_CONTENT_TYPES,
 )
 def logout(request):
-    if pages.wants_page(request):
-        return pages.logout(request)
-    return auth.logout(request.headers)
+    return pages.logout_api(request)
 
 
 @app.route(
@@ -574,9 +586,9 @@ def calendar_feed_stop_form(request):
     return calendar_pages.stop(request)
 
 
-@app.route("/logout", "POST", browser_only=DASHBOARD_PAGE, content_types=FORM)
-def logout_form(request):
-    return pages.logout_form(request)
+@app.route("/logout", "POST", browser_only=DASHBOARD_PAGE, content_types=LOGOUT_CONTENT_TYPES)
+def logout_button(request):
+    return pages.logout_button(request)
 
 
 @app.route("/static/app.css", "GET", browser_only="the dashboard's stylesheet")

@@ -129,8 +129,7 @@ class BookingsApp(Chalice):
             given: dict[str, Any] = {}
             token = auth.verify(request.headers) if operation.takes_token else None
             for name, value in path_values.items():
-                parameter = operations.PATH_PARAMETERS[name]
-                given[name] = schemas.load_id(value, name) if parameter.checked else value
+                given[name] = schemas.load_path_value(value, name)
             if token is not None and operation.defer_account_check:
                 given["token"] = token
             elif token is not None:
@@ -207,6 +206,7 @@ class BookingsApp(Chalice):
             response = _reshape_chalice_error(get_response(event))
         request_id = self.request_id()
         response.headers["X-Request-Id"] = request_id
+        _protect(response)
         log.info(
             "request",
             extra={
@@ -220,6 +220,18 @@ class BookingsApp(Chalice):
             },
         )
         return response
+
+
+def _protect(response: Response) -> None:
+    """JSON answers carry tokens and personal data (a login, /auth/me, attendee lists): no
+    cache, shared or the browser's, may keep one, and no browser may sniff one into HTML."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if "Content-Type" not in response.headers and not isinstance(response.body, str | bytes):
+        # Chalice serializes such a body as JSON; say so rather than leave it to the gateway.
+        response.headers["Content-Type"] = JSON
+    content_type = response.headers.get("Content-Type", "")
+    if content_type.split(";")[0].strip().lower() == JSON:
+        response.headers.setdefault("Cache-Control", "no-store")
 
 
 def _camel_case(name: str) -> str:

@@ -9,7 +9,8 @@ a service may add the items it needs anyway (a booking reads its event there).
 
 from __future__ import annotations
 
-import contextlib
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,6 +28,10 @@ TOKEN_ISSUER = "ahoum-bookings"
 TOKEN_AUDIENCE = "ahoum-bookings-api"
 TOKEN_LIFETIME = timedelta(hours=1)
 _REQUIRED_CLAIMS = ["sub", "jti", "iat", "exp", "iss", "aud"]
+# What this API puts in ``sub`` and ``jti`` (ULIDs), loosely: both become DynamoDB keys, so a
+# well-signed token holding anything else (empty, a number, 3000 characters) is refused as
+# invalid rather than sent to DynamoDB.
+_ID_CLAIM = re.compile(r"[0-9A-Za-z]{1,64}")
 
 
 class AccountNotFound(errors.NotFound):
@@ -63,9 +68,10 @@ def issue_token(user_id: str) -> str:
 
 
 def decode_token(token: str) -> dict[str, Any]:
-    """Verify signature, issuer, audience and expiry; raise Unauthorized on any failure."""
+    """Verify signature, issuer, audience, expiry and the claims' types; raise Unauthorized
+    on any failure."""
     try:
-        return jwt.decode(
+        claims = jwt.decode(
             token,
             get_settings().jwt_secret,
             algorithms=["HS256"],
@@ -77,6 +83,15 @@ def decode_token(token: str) -> dict[str, Any]:
         raise errors.Unauthorized("The token has expired; log in again.") from None
     except jwt.InvalidTokenError:
         raise errors.Unauthorized("The token is not valid.") from None
+    ids_ok = all(
+        isinstance(claims[name], str) and _ID_CLAIM.fullmatch(claims[name])
+        for name in ("sub", "jti")
+    )
+    # PyJWT takes a numeric string as a time; the expiry becomes a DynamoDB TTL number.
+    times_ok = all(type(claims[name]) is int for name in ("iat", "exp"))
+    if not (ids_ok and times_ok):
+        raise errors.Unauthorized("The token is not valid.")
+    return claims
 
 
 def bearer_token(headers: dict[str, str]) -> str:
@@ -185,8 +200,11 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def register(name: str, email: str, password: str) -> dict[str, Any]:
-    """Create an account and log it in: one TransactWrite claims the email and writes the user."""
+def register(name: str, email: str, password: str, source_ip: str) -> dict[str, Any]:
+    """Create an account and log it in: the registration is counted against the address's
+    limit before the password is hashed (one UpdateItem), then one TransactWrite claims the
+    email and writes the user."""
+    throttling.count_registration(source_ip)
     email = normalize_email(email)
     user = models.User(
         str(ULID()),
@@ -220,17 +238,19 @@ def _create_account(user: models.User, credential: models.Credential) -> None:
 
 
 def login(email: str, password: str, source_ip: str) -> dict[str, Any]:
-    """A token for the right password. One BatchGetItem reads the credentials and both
-    throttling counters; failures cost their counter writes, the usual success nothing more."""
+    """A token for the right password, in at most three DynamoDB calls: the attempt is
+    counted first (one TransactWriteItems, refused at a limit), then one BatchGetItem reads
+    the credentials with what the account's limit needs, and only then is the password
+    checked; a success clears the address's count (one BatchWriteItem)."""
     email = normalize_email(email)
     throttle = throttling.LoginThrottle(email, source_ip)
+    throttle.count_attempt()
     credential_key = (models.Credential, email)
     found = dynamodb.batch_get([credential_key, *throttle.keys])
     throttle.check(found)
     credential = found.get(credential_key)
     stored_hash = credential.password_hash if credential is not None else None
     if not passwords.verify_password(password, stored_hash):
-        throttle.record_failure()
         raise InvalidCredentials()
     throttle.record_success()
     return {
@@ -240,15 +260,26 @@ def login(email: str, password: str, source_ip: str) -> dict[str, Any]:
     }
 
 
-def logout(headers: dict[str, str]) -> dict[str, str]:
-    """Revoke the caller's token until it would expire anyway.
+LOGGED_OUT = {"msg": "Logged out"}
 
-    Never raises: without a valid token there is nothing left to revoke, and logging out
-    twice is as good as once.
+
+def logout(tokens: Iterable[str]) -> dict[str, str]:
+    """Revoke each token (a Bearer token, a session cookie) until it would expire anyway.
+
+    Never raises for a token: one that is not valid has nothing left to revoke, and logging
+    out twice is as good as once.
     """
-    with contextlib.suppress(errors.Unauthorized):
-        revoke(bearer_token(headers))
-    return {"msg": "Logged out"}
+    for token in tokens:
+        revoke(token)
+    return dict(LOGGED_OUT)
+
+
+def bearer_token_or_none(headers: dict[str, str]) -> str | None:
+    """The token of an ``Authorization: Bearer`` header, or None without one."""
+    try:
+        return bearer_token(headers)
+    except errors.Unauthorized:
+        return None
 
 
 def revoke(token: str) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 
 from chalice import Response
 
-from chalicelib import auth, calendar_files, clock, dynamodb, errors, ids, models
+from chalicelib import auth, calendar_files, clock, dynamodb, errors, ids, models, operations
 from chalicelib.config import get_settings
 from chalicelib.web.rendering import base_path
 
@@ -36,7 +36,8 @@ _KEY_LABEL = b"ahoum-bookings calendar feed"
 
 class FeedNotFound(errors.NotFound):
     code = "not_found"
-    default_message = "No calendar feed has this address; create one with POST /auth/calendar-feed."
+    # The same words as for a malformed address, which the route refuses before any read.
+    default_message = operations.PATH_PARAMETERS["feed_token"].message
 
 
 def create(principal: auth.Principal, request: Any) -> dict[str, str]:

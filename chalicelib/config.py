@@ -49,12 +49,33 @@ SECRET_READERS: dict[str, frozenset[str]] = {
     "JWT_SECRET": frozenset({"api_handler"}),
     "CRM_WEBHOOK_SECRET": frozenset({"on_booking_change", "retry_webhooks", "send_reminders"}),
 }
+# Throttles (chalicelib/throttling.py): attempts allowed per fixed window.
+DEFAULT_THROTTLE_LOGIN_WINDOW_SECONDS = 15 * 60
+DEFAULT_THROTTLE_LOGINS_PER_EMAIL_AND_IP = 5
+DEFAULT_THROTTLE_LOGINS_PER_EMAIL = 20
+DEFAULT_THROTTLE_KNOWN_ADDRESS_DAYS = 30
+DEFAULT_THROTTLE_IP_WINDOW_SECONDS = 10 * 60
+DEFAULT_THROTTLE_IP_LOGINS = 100
+DEFAULT_THROTTLE_IP_REGISTRATIONS = 20
 PARAMETER_SUFFIX = "_PARAM"
 LAMBDA_FUNCTION = "LAMBDA_FUNCTION"
 
 
 class ConfigError(RuntimeError):
     """The environment cannot run this stage; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """The limits of chalicelib.throttling (README, "Configuration")."""
+
+    login_window_seconds: int
+    logins_per_email_and_ip: int
+    logins_per_email: int
+    known_address_days: int
+    ip_window_seconds: int
+    ip_logins: int
+    ip_registrations: int
 
 
 @dataclass(frozen=True)
@@ -72,6 +93,7 @@ class Settings:
     bookings_stream_arn: str
     reminder_hours_before: int
     calendar_feed_past_days: int
+    throttle: Throttle
 
     @property
     def is_local(self) -> bool:
@@ -118,6 +140,34 @@ def load_settings(environ: Mapping[str, str], ssm_client: Any = None) -> Setting
         ),
         calendar_feed_past_days=_whole_number(
             environ, "CALENDAR_FEED_PAST_DAYS", DEFAULT_CALENDAR_FEED_PAST_DAYS, 1, 366
+        ),
+        throttle=_throttle(environ),
+    )
+
+
+def _throttle(environ: Mapping[str, str]) -> Throttle:
+    def setting(name: str, default: int, highest: int) -> int:
+        return _whole_number(environ, name, default, 1, highest)
+
+    return Throttle(
+        login_window_seconds=setting(
+            "THROTTLE_LOGIN_WINDOW_SECONDS", DEFAULT_THROTTLE_LOGIN_WINDOW_SECONDS, 86_400
+        ),
+        logins_per_email_and_ip=setting(
+            "THROTTLE_LOGINS_PER_EMAIL_AND_IP", DEFAULT_THROTTLE_LOGINS_PER_EMAIL_AND_IP, 10**6
+        ),
+        logins_per_email=setting(
+            "THROTTLE_LOGINS_PER_EMAIL", DEFAULT_THROTTLE_LOGINS_PER_EMAIL, 10**6
+        ),
+        known_address_days=setting(
+            "THROTTLE_KNOWN_ADDRESS_DAYS", DEFAULT_THROTTLE_KNOWN_ADDRESS_DAYS, 365
+        ),
+        ip_window_seconds=setting(
+            "THROTTLE_IP_WINDOW_SECONDS", DEFAULT_THROTTLE_IP_WINDOW_SECONDS, 86_400
+        ),
+        ip_logins=setting("THROTTLE_IP_LOGINS", DEFAULT_THROTTLE_IP_LOGINS, 10**9),
+        ip_registrations=setting(
+            "THROTTLE_IP_REGISTRATIONS", DEFAULT_THROTTLE_IP_REGISTRATIONS, 10**9
         ),
     )
 
@@ -213,10 +263,15 @@ def _local_secret(path: Path) -> str:
     # Kept in DATA_DIR so tokens issued before a `make run` restart still verify.
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(48)
-    path.write_text(secret)
-    path.chmod(0o600)
+    # Created 0600, never readable by others even for a moment.
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process of this run made it first
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secret)
     return secret
 
 

@@ -1,6 +1,8 @@
 """Logs as one JSON object per line on stdout: CloudWatch Logs Insights can query the fields.
 
-A log call's ``extra={"fields": {...}}`` becomes top-level keys of its line.
+A log call's ``extra={"fields": {...}}`` becomes top-level keys of its line. Every text in a
+line (message, fields, traceback) passes through ``redaction.without_credentials``: a URL
+quoted in an error never writes its query or userinfo into the logs.
 """
 
 from __future__ import annotations
@@ -9,6 +11,9 @@ import json
 import logging
 import re
 import sys
+from typing import Any
+
+from chalicelib.redaction import without_credentials
 
 # A calendar feed's address is its credential (calendar apps cannot send a token).
 _FEED_SEGMENT = re.compile(r"(/calendar/)(?!\{)[^/?]+")
@@ -20,7 +25,11 @@ class JsonFormatter(logging.Formatter):
         line.update(getattr(record, "fields", {}))
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str)
+        return json.dumps({name: _redacted(value) for name, value in line.items()}, default=str)
+
+
+def _redacted(value: Any) -> Any:
+    return without_credentials(value) if isinstance(value, str) else value
 
 
 def json_logger(name: str) -> logging.Logger:

@@ -209,7 +209,7 @@ class LoginAttempts(Table):
         table_name = "login_attempts"
 
     key = UnicodeAttribute(hash_key=True)
-    failures = NumberAttribute(default=0)
+    attempts = NumberAttribute(default=0)
     window_started_at = UnicodeAttribute()
     expires_at = TTLAttribute()
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from marshmallow import Schema
 
-from chalicelib import errors
+from chalicelib import errors, models
 
 # Who may call an operation.
 PUBLIC = "public"  # anyone; a token is not looked at
@@ -32,24 +32,44 @@ ID_PATTERN = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"
 
 @dataclass(frozen=True)
 class PathParameter:
-    """What a ``{name}`` in a documented path holds."""
+    """What a ``{name}`` in a documented path holds. A value not matching ``pattern`` is a
+    400 naming the parameter, answered before any DynamoDB call."""
 
     pattern: str
-    # A malformed value is a 400 naming the parameter, answered before any DynamoDB call.
-    checked: bool = True
+    # An id is taken in any spelling and handed to the view in upper case.
+    is_id: bool = True
+    message: str = "Not a valid id."
+    # A secret in the path (a calendar feed's address) says nothing about why it is wrong: a
+    # malformed one is the same 404 as an unknown one, still answered before any DynamoDB call.
+    malformed_is_not_found: bool = False
 
 
 PATH_PARAMETERS = {
     "event_id": PathParameter(ID_PATTERN),
     "booking_id": PathParameter(ID_PATTERN),
     "facilitator_id": PathParameter(ID_PATTERN),
-    # `<booking_id>.<type>`, looked up as sent: an unknown one, well-formed or not, is 404.
+    # `<booking_id>.<type>`, looked up as sent. The booking part is any 26 letters and digits
+    # rather than a strict ULID: rows recorded before ids were checked keep their replay.
     "delivery_id": PathParameter(
-        ID_PATTERN[:-1] + r"\.booking\.(confirmed|cancelled|reminder\.\d{8}T\d{6}Z)$",
-        checked=False,
+        r"^[0-9A-Za-z]{26}\.("
+        + "|".join(
+            re.escape(kind) for kind in models.WEBHOOK_TYPES if kind != models.BOOKING_REMINDER
+        )
+        # A reminder's id also names the start it reminds of, so a moved event reminds again.
+        + "|"
+        + re.escape(models.BOOKING_REMINDER)
+        + r"\.\d{8}T\d{6}Z"
+        + ")$",
+        is_id=False,
+        message="Not a delivery id: `<booking_id>.<webhook type>`, e.g. `….booking.confirmed`.",
     ),
-    # `<user_id>-<secret>.ics`, a calendar feed's URL; an unknown one, well-formed or not, is 404.
-    "feed_token": PathParameter(r"^[0-9A-Za-z]{26}-[A-Za-z0-9_-]{43}\.ics$", checked=False),
+    # `<user_id>-<secret>.ics`, a calendar feed's URL; a malformed one is 404, as an unknown one.
+    "feed_token": PathParameter(
+        r"^[0-9A-Za-z]{26}-[A-Za-z0-9_-]{43}\.ics$",
+        is_id=False,
+        message="No calendar feed has this address; create one with POST /auth/calendar-feed.",
+        malformed_is_not_found=True,
+    ),
 }
 
 _PATH_PARAMETER = re.compile(r"{(\w+)}")

@@ -25,6 +25,11 @@ M = TypeVar("M", bound=Model)
 RawKey = dict[str, dict[str, str]]
 
 _BAD_CURSOR = "This cursor is not valid here; use `next_cursor` from the previous page."
+# What this API's cursors can hold: a few key values, each an id, an ISO time or a status
+# (ASCII, well under 100 characters). The caps hold before decoding and for each value, so a
+# forged cursor never becomes a DynamoDB key over its size limits (a ValidationException).
+MAX_CURSOR_CHARS = 2048
+MAX_KEY_VALUE_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,8 @@ def start_key(
     """Decode and check a cursor; ``pinned`` are key values the query fixes."""
     if cursor is None:
         return None
+    if len(cursor) > MAX_CURSOR_CHARS:
+        raise _bad_cursor()
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
@@ -56,11 +63,20 @@ def start_key(
     if (
         not isinstance(values, dict)
         or set(values) != set(names)
-        or not all(isinstance(value, str) and value for value in values.values())
+        or not all(_is_key_value(value) for value in values.values())
         or any(values[name] != value for name, value in (pinned or {}).items())
     ):
         raise _bad_cursor()
     return {name: {"S": value} for name, value in values.items()}
+
+
+def _is_key_value(value: Any) -> bool:
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= MAX_KEY_VALUE_CHARS
+        and value.isascii()
+        and value.isprintable()
+    )
 
 
 def fetch_page(

@@ -3,15 +3,17 @@ them. A request that does not fit becomes a 400 (or 415) with per-field messages
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 import unicodedata
+import zoneinfo
 from collections.abc import Mapping
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from chalicelib import errors, events, ids, models, operations
+from chalicelib import errors, events, ids, models, operations, pagination
 
 
 class StrictSchema(Schema):
@@ -40,8 +42,16 @@ def load_json_body(request: Any, schema: Schema) -> dict[str, Any]:
 
 
 def load_query(request: Any, schema: Schema) -> dict[str, Any]:
-    """Validate query string parameters (each given once)."""
-    return _load(schema, dict(request.query_params or {}))
+    """Validate query string parameters, each given once: a repeated one is a 400 rather
+    than the last copy winning silently (which one a proxy or a cache keys on is anyone's
+    guess)."""
+    params = request.query_params or {}
+    repeated = {
+        name: ["Send this parameter once."] for name in params if len(params.getlist(name)) > 1
+    }
+    if repeated:
+        raise errors.ValidationFailed(fields=repeated)
+    return _load(schema, dict(params))
 
 
 def load_mapping(data: Mapping[str, Any], schema: Schema) -> dict[str, Any]:
@@ -64,6 +74,20 @@ def _no_control_characters(value: str) -> None:
     # lone surrogate (valid in JSON's \u escapes) cannot even be encoded as UTF-8.
     if any(unicodedata.category(char) in ("Cc", "Cs") for char in value):
         raise ValidationError("Control characters are not allowed.")
+
+
+# Format characters (bidi overrides, zero-width spaces), private-use and unassigned code points
+# render as nothing or as something else: in a name they let "\u202eAdmin\u200b" pass for
+# another text in an attendee list or the CRM.
+_INVISIBLE = frozenset({"Cc", "Cs", "Cf", "Co", "Cn"})
+
+
+def _visible_text(value: str) -> None:
+    if any(unicodedata.category(char) in _INVISIBLE for char in value):
+        raise ValidationError(
+            "Control, invisible (bidi or zero-width), private-use and unassigned characters "
+            "are not allowed."
+        )
 
 
 class _Trimmed(fields.String):
@@ -98,7 +122,7 @@ def _password(min_length: int) -> fields.Field:
 
 
 class RegisterSchema(StrictSchema):
-    name = _Trimmed(required=True, validate=[validate.Length(1, 100), _no_control_characters])
+    name = _Trimmed(required=True, validate=[validate.Length(1, 100), _visible_text])
     email = _email()
     password = _password(min_length=8)
 
@@ -139,16 +163,36 @@ class JsonBoolean(fields.Boolean):
 
 def _text(max_length: int, min_length: int = 1, **kwargs: Any) -> fields.Field:
     return _Trimmed(
-        validate=[validate.Length(min=min_length, max=max_length), _no_control_characters],
+        validate=[validate.Length(min=min_length, max=max_length), _visible_text],
         **kwargs,
     )
 
 
+@functools.cache
+def _timezones() -> frozenset[str]:
+    # Read once per container, on the first event written: the names of the tz database.
+    # Anything else (a directory of it such as "America", a path, 300 letters) never
+    # reaches ZoneInfo, whose file lookups fail on those with OSError.
+    return frozenset(zoneinfo.available_timezones())
+
+
 def _is_timezone(name: str) -> None:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError("Not an IANA time zone, e.g. Europe/Berlin.") from None
+    if name not in _timezones():
+        raise ValidationError("Not an IANA time zone, e.g. Europe/Berlin.")
+
+
+class AsciiInteger(fields.Integer):
+    """A whole number of a query string: ASCII digits only. Python's int() also takes
+    full-width and other scripts' digits, "+5" and " 5", which no client means to send."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _limit() -> fields.Field:
+    return AsciiInteger(load_default=50, validate=validate.Range(min=1, max=100))
 
 
 def _moment(**kwargs: Any) -> fields.AwareDateTime:
@@ -162,11 +206,13 @@ def _moment(**kwargs: Any) -> fields.AwareDateTime:
 
 
 def _cursor() -> fields.Field:
-    return fields.String(load_default=None, validate=validate.Length(min=1, max=2048))
+    return fields.String(
+        load_default=None, validate=validate.Length(min=1, max=pagination.MAX_CURSOR_CHARS)
+    )
 
 
 class PageQuery(StrictSchema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    limit = _limit()
     cursor = _cursor()
 
 
@@ -240,6 +286,19 @@ class EventBody(EventChanges):
     published = JsonBoolean(load_default=True)
 
 
+def load_path_value(value: str, name: str) -> str:
+    """A ``{name}`` taken from the path, checked against its declared format (a 400 naming
+    ``name`` otherwise) before any DynamoDB call: ids come back in upper case."""
+    parameter = operations.PATH_PARAMETERS[name]
+    if parameter.is_id:
+        return load_id(value, name)
+    if not re.fullmatch(parameter.pattern, value):
+        if parameter.malformed_is_not_found:
+            raise errors.NotFound(parameter.message)
+        raise errors.ValidationFailed(fields={name: [parameter.message]})
+    return value
+
+
 def load_id(value: str, name: str) -> str:
     """An id taken from the path: a malformed one is a 400 naming ``name``, never a lookup."""
     normalized = ids.normalize(value)
@@ -282,8 +341,8 @@ class WebhookDeliveriesQuery(StrictSchema):
     state = fields.String(
         load_default=models.PENDING, validate=validate.OneOf(models.DELIVERY_STATES)
     )
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
-    cursor = fields.String(load_default=None)
+    limit = _limit()
+    cursor = _cursor()
 
 
 # --- Dashboard: what its links and buttons send ---

@@ -3,7 +3,8 @@
 - the environment of `make run` wins over the local stage's defaults in
   ``.chalice/config.json`` (`chalice local` writes the stage's values over ``os.environ``);
 - a request for an unknown route answers 404 in the project's JSON error shape, as the
-  deployed API Gateway does with its gateway response (Chalice local says 403);
+  deployed API Gateway does with its gateway response (Chalice local says 403, and with an
+  ``Authorization`` header echoes that header back);
 - TRACE and QUERY reach the app (a JSON 405) instead of http.server's HTML 501;
 - each response leaves in one send, so kept-alive connections do not stall (see
   ``RequestHandler``).
@@ -16,12 +17,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from http.server import BaseHTTPRequestHandler
 
 from chalice.local import (
     ChaliceRequestHandler,
-    ForbiddenError,
     LocalChalice,
     LocalDevServer,
+    LocalGateway,
+    RouteMatcher,
     ThreadedHTTPServer,
 )
 
@@ -39,6 +42,31 @@ def apply_stage_defaults(stage: str = "local") -> None:
         os.environ.setdefault(name, value)
 
 
+class Gateway(LocalGateway):
+    # An unknown route is answered before Chalice's own answer is built: that one is a 403
+    # which, when the request has an Authorization header, spells the header out (and fails
+    # on a non-ASCII one). Never echo a credential.
+    def __init__(self, app_object, config):
+        super().__init__(app_object, config)
+        self._routes = RouteMatcher(list(app_object.routes))
+
+    def handle_request(self, method, path, headers, body):
+        try:
+            self._routes.match_route(path)
+        except ValueError:
+            return {
+                "statusCode": 404,
+                "headers": {
+                    "Content-Type": "application/json",
+                    "Cache-Control": "no-store",
+                    "X-Content-Type-Options": "nosniff",
+                },
+                "multiValueHeaders": {},
+                "body": _UNKNOWN_ROUTE,
+            }
+        return super().handle_request(method, path, headers, body)
+
+
 class RequestHandler(ChaliceRequestHandler):
     # A response leaves in one send: http.server writes the headers, then the body, each
     # straight to the socket, and on a kept-alive connection Nagle's algorithm holds the
@@ -48,11 +76,11 @@ class RequestHandler(ChaliceRequestHandler):
     wbufsize = -1
     disable_nagle_algorithm = True
 
-    def _send_error_response(self, error):
-        if isinstance(error, ForbiddenError) and b"Missing Authentication" in error.body:
-            self._send_http_response(404, {"Content-Type": "application/json"}, _UNKNOWN_ROUTE)
-            return
-        super()._send_error_response(error)
+    def __init__(self, request, client_address, server, app_object, config):
+        # As ChaliceRequestHandler.__init__, with the gateway above: the base class handles
+        # the request inside its __init__.
+        self.local_gateway = Gateway(app_object, config)
+        BaseHTTPRequestHandler.__init__(self, request, client_address, server)
 
     def log_message(self, format, *args):
         pass  # the app writes one JSON line per request already

@@ -1,8 +1,14 @@
 """A stand-in CRM for `make run`: receives the webhooks, checks each signature, and prints one
 readable line per delivery (also kept as JSON lines in ``DATA_DIR/crm_deliveries.jsonl``).
 
-It answers 204 to a delivery it accepts and 401 to one whose signature does not verify, as
-a real CRM should, so a misconfigured secret shows up as retries, not as silent success.
+It behaves as a real CRM should (README, "How to receive webhooks"):
+
+- a signature that does not verify, or a timestamp more than 5 minutes off (the signature
+  covers it, so an old message cannot be replayed), is answered 401, so a misconfigured
+  secret shows up as retries, not as silent success;
+- a ``webhook-id`` it has already accepted is answered 200 and not recorded again: delivery
+  is at least once, so a repeat is expected and must be harmless;
+- anything else is accepted (204) and recorded.
 
     python -m local.crm_sink    # CRM_SINK_PORT (8002), CRM_WEBHOOK_SECRET, DATA_DIR (.data)
 """
@@ -24,6 +30,8 @@ from typing import Any
 
 from standardwebhooks import Webhook, WebhookVerificationError
 
+from local.paths import PRIVATE_UMASK, private_data_dir
+
 DELIVERIES_FILE = "crm_deliveries.jsonl"
 SECRET_FILE = "crm_webhook_secret"
 
@@ -33,10 +41,15 @@ def local_secret(data_dir: Path) -> str:
     path = data_dir / SECRET_FILE
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
-    path.write_text(secret)
-    path.chmod(0o600)
+    # Created 0600, never readable by others even for a moment.
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process of this run made it first
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secret)
     return secret
 
 
@@ -60,6 +73,8 @@ class CrmSink:
         self.echo = echo
         self.reply_status = 204
         self.deliveries: list[dict[str, Any]] = []
+        # The webhook-ids accepted so far, those in the log file included (a restart keeps them).
+        self.accepted = _accepted_in(log_path)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -85,13 +100,23 @@ class CrmSink:
         headers = {name.lower(): value for name, value in headers.items()}
         signature = self._check_signature(headers, body)
         status = 401 if signature.startswith("invalid") else self.reply_status
+        webhook_id = headers.get("webhook-id")
+        with self._lock:
+            accepted = 200 <= status < 300 and webhook_id is not None
+            repeat = accepted and webhook_id in self.accepted
+            if accepted:
+                self.accepted.add(webhook_id)
+        if repeat:
+            if self.echo:
+                print(f"[crm] repeat of {webhook_id} dropped -> 200", flush=True)
+            return 200
         try:
             payload: Any = json.loads(body)
         except ValueError:
             payload = body.decode(errors="replace")
         delivery = {
             "received_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "webhook_id": headers.get("webhook-id"),
+            "webhook_id": webhook_id,
             "webhook_timestamp": headers.get("webhook-timestamp"),
             "signature": signature,
             "answered": status,
@@ -114,9 +139,12 @@ class CrmSink:
         if "webhook-signature" not in headers:
             return "invalid: unsigned"
         try:
+            # Checks the timestamp too: more than 5 minutes off either way is refused.
             Webhook(self.secret).verify(body, headers)
         except WebhookVerificationError as error:
             return f"invalid: {error}"
+        except ValueError:  # a garbled signature header (no comma, not base64)
+            return "invalid: malformed webhook-signature"
         return "ok"
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -143,6 +171,18 @@ class CrmSink:
         return Handler
 
 
+def _accepted_in(log_path: Path | None) -> set[str]:
+    if log_path is None or not log_path.exists():
+        return set()
+    accepted: set[str] = set()
+    for line in log_path.read_text().splitlines():
+        with contextlib.suppress(ValueError):
+            delivery = json.loads(line)
+            if 200 <= delivery.get("answered", 0) < 300 and delivery.get("webhook_id"):
+                accepted.add(delivery["webhook_id"])
+    return accepted
+
+
 def describe(delivery: dict[str, Any]) -> str:
     """One line a person can read at a glance."""
     payload = delivery["payload"]
@@ -159,8 +199,8 @@ def describe(delivery: dict[str, Any]) -> str:
 
 
 def main() -> int:
-    data_dir = Path(os.environ.get("DATA_DIR", ".data"))
-    data_dir.mkdir(parents=True, exist_ok=True)
+    os.umask(PRIVATE_UMASK)
+    data_dir = private_data_dir(Path(os.environ.get("DATA_DIR", ".data")))
     sink = CrmSink(
         port=int(os.environ.get("CRM_SINK_PORT", "8002")),
         secret=os.environ.get("CRM_WEBHOOK_SECRET") or None,

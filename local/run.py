@@ -20,8 +20,16 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from chalicelib.redaction import without_credentials
 from local.dynamodb_local import DynamoDBLocal
+from local.paths import PRIVATE_UMASK, private_data_dir
 from local.processes import launch, stop, wait_for_http, wait_until
+
+DYNAMODB_LOCAL_WARNING = (
+    "warning: DynamoDB Local listens on every interface of this machine (port {port}) and "
+    "accepts any credentials: anyone who can reach that port can read and change the data. "
+    "On a shared network, block the port (README, 'Security')."
+)
 
 
 def step(message: str) -> None:
@@ -88,7 +96,9 @@ def _stop_deferred() -> Iterator[None]:
 def main() -> int:
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
-    data_dir = Path(os.environ.get("DATA_DIR", ".data")).resolve()
+    # Every file this run and its children (DynamoDB Local included) create is 0600.
+    os.umask(PRIVATE_UMASK)
+    data_dir = private_data_dir(Path(os.environ.get("DATA_DIR", ".data")).resolve())
     port = int(os.environ.get("PORT", "8000"))
     dynamodb_port = int(os.environ.get("DYNAMODB_LOCAL_PORT", "8001"))
 
@@ -96,6 +106,7 @@ def main() -> int:
     supervisor = Supervisor()
     try:
         step(f"Starting DynamoDB Local on {dynamodb.endpoint} (data in {data_dir / 'dynamodb'})")
+        print(DYNAMODB_LOCAL_WARNING.format(port=dynamodb_port), file=sys.stderr, flush=True)
         dynamodb.start()
         env = {
             **os.environ,
@@ -150,7 +161,7 @@ def main() -> int:
 def _start_crm_sink_unless_configured(supervisor: Supervisor, data_dir: Path) -> str:
     """Point the webhooks at a local CRM sink unless a real URL is set; say where they go."""
     if os.environ.get("CRM_WEBHOOK_URL"):
-        return f"Webhooks:   POSTed to {os.environ['CRM_WEBHOOK_URL']}"
+        return f"Webhooks:   POSTed to {without_credentials(os.environ['CRM_WEBHOOK_URL'])}"
     from local import crm_sink
 
     sink_url = f"http://127.0.0.1:{int(os.environ.get('CRM_SINK_PORT', '8002'))}/webhooks"

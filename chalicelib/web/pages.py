@@ -26,15 +26,6 @@ _FILTERS = ("kind", "from", "to")
 _REGISTER_FIELDS = ("name", "email", "password")
 
 
-def wants_page(request: Any) -> bool:
-    """``GET /logout`` serves API clients and browsers alike: a browser (it holds a session
-    cookie, or asks for HTML) is sent on to the login page instead of given JSON."""
-    if request.method != "GET":
-        return False
-    holds_session = cookies.SESSION in cookies.read(request.headers)
-    return holds_session or "text/html" in (request.headers or {}).get("accept", "")
-
-
 def html_view(handler: Callable[..., Response]) -> Callable[..., Response]:
     """A service error becomes an HTML error page (the API's routes answer JSON instead).
     Path values (``event_id``...) are passed on by name, as they come."""
@@ -91,7 +82,8 @@ def register(visit: Visit) -> Response:
     form = visit.form()
     typed = {"name": form.get("name", ""), "email": form.get("email", "")}
     try:
-        answer = auth.register(**schemas.load_mapping(form, schemas.RegisterSchema()))
+        body = schemas.load_mapping(form, schemas.RegisterSchema())
+        answer = auth.register(**body, source_ip=visit.source_ip)
     except errors.AppError as error:
         return _form_page(visit, "register.html", typed, error, _REGISTER_FIELDS)
     visit.start_session(answer["access_token"])
@@ -228,18 +220,57 @@ def cancel(visit: Visit) -> Response:
     return _act(visit, _cancel)
 
 
-@html_view
-def logout(visit: Visit) -> Response:
-    """``GET /logout`` from a browser: kept working for links to the old app's URL."""
-    return _log_out(visit)
+# Logging out. Whatever credential a logout carries is revoked: the Bearer token, the session
+# cookie, or both. A browser adds the session cookie on its own, even to a link on another site
+# (SameSite=Lax lets a top-level GET carry it), so a GET holding only the cookie gets a page
+# whose button POSTs with the CSRF token instead; the button, like every form, is checked.
+# No browser adds an Authorization header on its own, so a request with a Bearer token cannot
+# be another site's link or form: it revokes the session it carries too. And no other site's
+# POST carries the cookie at all (SameSite=Lax), so the API's POST /auth/logout revokes it.
+
+
+def logout_link(request: Any) -> Response | dict[str, str]:
+    """``GET /logout``: an API client's logout, or a browser's link to the logout page."""
+    visit = Visit(request)
+    token = auth.bearer_token_or_none(request.headers)
+    if token is not None:
+        return _log_out(visit, token)
+    if not _from_browser(request):
+        return auth.logout([])
+    if visit.principal() is None:
+        return visit.to_login()
+    return visit.page("logout.html")
 
 
 @html_view
-def logout_form(visit: Visit) -> Response:
-    """The Log out button. Without a live session there is nothing left to protect."""
-    if visit.session_id:
+def logout_button(visit: Visit) -> Response:
+    """``POST /logout``: the Log out button, or an API client's logout (any body)."""
+    token = auth.bearer_token_or_none(visit.request.headers)
+    if token is None and visit.session_id:
+        # Without a live session there is nothing left to protect.
         visit.form()
-    return _log_out(visit)
+    return _log_out(visit, token)
+
+
+def logout_api(request: Any) -> Response:
+    """``POST /auth/logout``: always answers JSON, and forgets a session cookie it carries."""
+    visit = Visit(request)
+    return _log_out(visit, auth.bearer_token_or_none(request.headers), answer_page=False)
+
+
+def _log_out(visit: Visit, token: str | None, *, answer_page: bool | None = None) -> Response:
+    auth.logout(held for held in (token, visit.session_token) if held)
+    visit.end_session()
+    if answer_page is False or (answer_page is None and not _from_browser(visit.request)):
+        return visit.json(auth.LOGGED_OUT)
+    visit.notify("logged_out")
+    return visit.redirect("/login")
+
+
+def _from_browser(request: Any) -> bool:
+    """A browser holds the session cookie, or asks for HTML; an API client gets JSON."""
+    holds_session = cookies.SESSION in cookies.read(request.headers)
+    return holds_session or "text/html" in (request.headers or {}).get("accept", "")
 
 
 def _event_and_booking(
@@ -268,14 +299,6 @@ def _cancel(principal: auth.Principal, form: dict[str, str]) -> tuple[str, str]:
     booking_id = schemas.load_mapping(form, schemas.CancelForm())["booking_id"]
     cancelled = bookings.cancel(principal, booking_id)
     return ("left_waitlist" if leaving else "cancelled"), cancelled["event"]["id"]
-
-
-def _log_out(visit: Visit) -> Response:
-    if visit.session_token:
-        auth.revoke(visit.session_token)
-    visit.end_session()
-    visit.notify("logged_out")
-    return visit.redirect("/login")
 
 
 def _act(

@@ -82,6 +82,13 @@ class Visit:
     def redirect(self, path: str) -> Response:
         return rendering.redirect(self.base + path, cookies=self._outgoing.values())
 
+    def json(self, body: dict[str, Any]) -> Response:
+        """A JSON answer (to an API client), with the cookies this visit sets."""
+        outgoing = list(self._outgoing.values())
+        return Response(
+            body=body, status_code=200, headers={"Set-Cookie": outgoing} if outgoing else {}
+        )
+
     def page(
         self,
         template: str,

@@ -8,6 +8,7 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import clock, errors, models, pagination
+from chalicelib.redaction import without_credentials
 from chalicelib.webhooks.deliveries import GIVE_UP_AFTER
 
 _DUE_KEY = pagination.key_names(models.WebhookDelivery, models.WebhookDelivery.due)
@@ -68,18 +69,24 @@ def replay(delivery_id: str) -> dict[str, Any]:
 
 
 def delivery_view(row: models.WebhookDelivery) -> dict[str, Any]:
+    # Errors are stored redacted; rows written before that was so are redacted here.
     return {
         "id": row.delivery_id,
         "state": row.state,
         "payload": json.loads(row.payload),
         "attempts": row.attempts,
         "last_status": row.last_status,
-        "last_error": row.last_error,
+        "last_error": _redacted(row.last_error),
         "next_attempt_at": row.next_attempt_at if row.state in _QUEUED else None,
         "retry_until": row.retry_until,
         "history": [
-            {"at": entry.at, "status": entry.status, "error": entry.error} for entry in row.history
+            {"at": entry.at, "status": entry.status, "error": _redacted(entry.error)}
+            for entry in row.history
         ],
         "created_at": row.created_at,
         "updated_at": row.updated_at,
     }
+
+
+def _redacted(error: str | None) -> str | None:
+    return without_credentials(error) if error is not None else None

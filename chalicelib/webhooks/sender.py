@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 import requests
 from standardwebhooks import Webhook
 
+from chalicelib.redaction import without_credentials
+
 USER_AGENT = "Ahoum-Bookings-Webhooks/1.0"
 # (connect, read): a slow CRM costs a sender at most ~5 s, then the retrier takes over.
 HTTP_TIMEOUT_SECONDS = (2, 3)
@@ -34,7 +36,8 @@ def webhook_headers(
 def post(
     url: str, secret: str | None, delivery_id: str, body: str, moment: datetime
 ) -> tuple[int | None, str | None]:
-    """``(status, error)``: error is None exactly when the CRM answered 2xx."""
+    """``(status, error)``: error is None exactly when the CRM answered 2xx. The error is
+    stored and logged, so a URL in it (requests quotes the CRM's) loses its credentials."""
     headers = webhook_headers(delivery_id, body, moment, secret)
     try:
         response = _http().post(
@@ -45,10 +48,12 @@ def post(
             allow_redirects=False,
         )
     except requests.RequestException as exc:
-        return None, f"{type(exc).__name__}: {exc}"[:500]
+        return None, without_credentials(f"{type(exc).__name__}: {exc}")[:500]
     if 200 <= response.status_code < 300:
         return response.status_code, None
-    return response.status_code, f"HTTP {response.status_code}: {response.text[:200]}"
+    return response.status_code, without_credentials(
+        f"HTTP {response.status_code}: {response.text[:200]}"
+    )
 
 
 def _http() -> requests.Session:

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from chalicelib import events
+from tests.support.api import login, register
 from tests.support.errors import error_of
 from tests.support.factories import headers_for, make_user
 
@@ -57,3 +58,52 @@ def test_unexpected_exception_is_json_500_with_request_id_and_no_trace(client, m
 
 def test_every_response_carries_a_request_id(client):
     assert client.http.get("/health").headers["X-Request-Id"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "kind=session&kind=retreat",
+        "limit=2&limit=3",
+        "limit=%EF%BC%99",  # a full-width 9
+        "limit=%D9%A3",  # an Arabic-Indic 3
+        "limit=%F0%9D%9F%97",  # a mathematical bold 9
+        "limit=+5",
+        "limit=%205",
+    ],
+)
+def test_a_repeated_parameter_or_a_number_that_is_not_ascii_digits_is_400(client, query):
+    response = client.http.get(f"/events/?{query}", headers=headers_for(make_user()))
+
+    assert error_of(response, 400)["code"] == "validation_failed"
+    assert set(error_of(response)["fields"]) <= {"kind", "limit"}
+
+
+def test_a_limit_of_ascii_digits_is_taken(client):
+    response = client.http.get("/events/?limit=09", headers=headers_for(make_user()))
+    assert response.status_code == 200, response.body
+
+
+JSON_ANSWERS = {
+    "health": lambda client: client.http.get("/health"),
+    "register": lambda client: register(client),
+    "login": lambda client: (register(client), login(client))[1],
+    "me": lambda client: client.http.get("/auth/me", headers=headers_for(make_user())),
+    "my bookings": lambda client: client.http.get("/bookings/my", headers=headers_for(make_user())),
+    "401": lambda client: client.http.get("/auth/me"),
+    "400": lambda client: register(client, email="nope"),
+    "405": lambda client: client.http.delete("/health"),
+    "413": lambda client: client.http.post("/auth/login", body=b"x" * 70_000),
+    "415": lambda client: client.http.post(
+        "/auth/login", body=b"a=b", headers={"Content-Type": "text/plain"}
+    ),
+}
+
+
+@pytest.mark.parametrize("answer", list(JSON_ANSWERS))
+def test_every_json_answer_is_never_cached_nor_sniffed(client, answer):
+    response = JSON_ANSWERS[answer](client)
+
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -2,10 +2,12 @@
 cost no DynamoDB call, and a route that does not declare itself fully cannot be registered."""
 
 import json
+import re
 
 import pytest
 from chalice.test import Client
 
+from app import app as declared_app
 from chalicelib import models, schemas
 from chalicelib.api import BookingsApp
 from chalicelib.openapi import answers, examples
@@ -214,3 +216,25 @@ def test_a_view_answers_with_the_declared_status():
     assert response.status_code == 202
     assert json.loads(response.body) == {"msg": "queued"}
     assert app.operations[("/things", "POST")].operation_id == "queueThing"
+
+
+PROTECTED_OPERATIONS = sorted(
+    key for key, operation in declared_app.operations.items() if operation.takes_token
+)
+STRANGERS = {"no token": {}, "garbage token": {"Authorization": "Bearer not.a.token"}}
+
+
+@pytest.mark.parametrize(("path", "method"), PROTECTED_OPERATIONS)
+@pytest.mark.parametrize("stranger", list(STRANGERS))
+def test_every_protected_operation_answers_a_stranger_401_before_looking_at_the_input(
+    client, path, method, stranger
+):
+    # Everything else about the request is wrong too: path ids, query string and body.
+    path = re.sub(r"{\w+}", "not-an-id", path) + "?limit=nine&surprise=1"
+    with count_dynamodb_calls() as calls:
+        response = send(client, method.lower(), path, NOT_JSON, STRANGERS[stranger])
+
+    assert (response.status_code, error_of(response)["code"]) == (401, "unauthorized")
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert "fields" not in body(response)["error"]
+    assert dict(calls) == {}

@@ -75,6 +75,10 @@ BAD_REGISTER_FIELDS = {
     "nul in name": ({"name": "Ann\u0000"}, "name"),
     "newline in name": ({"name": "Ann\nAdmin"}, "name"),
     "lone surrogate name": ({"name": "\udfff"}, "name"),
+    "bidi override in name": ({"name": "\u202eAdmin"}, "name"),
+    "zero-width space in name": ({"name": "Ad\u200bmin"}, "name"),
+    "private use in name": ({"name": "Ann \uf8ff"}, "name"),
+    "unassigned in name": ({"name": "Ann \U0010fffe"}, "name"),
     "7 char password": ({"password": "p" * 7}, "password"),
 }
 

@@ -1,22 +1,70 @@
-"""Repeated failed logins are throttled per email + IP (5) and per email (20), in DynamoDB."""
+"""Logins and registrations are throttled in DynamoDB, counted before any password is hashed
+or checked:
+
+- per email from one address: 5 attempts without a success within a window → 429;
+- per email from any address: 20 attempts → 429 for every address that has not logged in to
+  the account before (the owner's known addresses keep their own 5);
+- per address, whatever the email: logins and registrations each have their own rate.
+
+Windows are fixed (15 minutes for an email, 10 for an address); a 429 says in Retry-After
+when the window ends. The tests hold the clock still, at the start of a window.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import os
+import re
 import subprocess
 import sys
 import threading
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
 
+import bcrypt
 import pytest
 from chalice.local import LambdaEventConverter
 
+from chalicelib.config import get_settings
 from local.call_counter import count_dynamodb_calls
 from local.paths import REPO_ROOT
 from tests.support.api import login, register
+from tests.support.browser import Browser
 from tests.support.errors import error_of
 
 WRONG = "not the password"
+EMAIL_WINDOW = 15 * 60
+ADDRESS_WINDOW = 10 * 60
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(shifted_clock):
+    """The clock standing still until moved, 1 s into a window of both kinds (30 minutes is
+    a multiple of both), as Retry-After is counted to the second."""
+    now = datetime.now(UTC).timestamp()
+    shifted_clock.freeze(datetime.fromtimestamp(math.floor(now / 1800) * 1800 + 1, UTC))
+    return shifted_clock
+
+
+@pytest.fixture
+def limits():
+    """Set throttle limits (by setting name) for the rest of the test."""
+    saved = {}
+
+    def use(**settings: int) -> None:
+        for name, value in settings.items():
+            saved.setdefault(name, os.environ.get(name))
+            os.environ[name] = str(value)
+        get_settings.cache_clear()
+
+    yield use
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    get_settings.cache_clear()
 
 
 @pytest.fixture
@@ -35,10 +83,22 @@ def from_ip(monkeypatch):
 
 
 @pytest.fixture
-def frozen_clock(shifted_clock):
-    """The clock standing still until moved, as Retry-After is counted to the second."""
-    shifted_clock.freeze()
-    return shifted_clock
+def password_checks(monkeypatch):
+    """How many bcrypt checks and hashes the app has run (each costs the same)."""
+    runs = []
+    real_checkpw, real_hashpw = bcrypt.checkpw, bcrypt.hashpw
+
+    def checkpw(password, hashed):
+        runs.append("check")
+        return real_checkpw(password, hashed)
+
+    def hashpw(password, salt):
+        runs.append("hash")
+        return real_hashpw(password, salt)
+
+    monkeypatch.setattr(bcrypt, "checkpw", checkpw)
+    monkeypatch.setattr(bcrypt, "hashpw", hashpw)
+    return runs
 
 
 def _fail(client, times: int, email: str = "ann@example.com") -> None:
@@ -47,41 +107,85 @@ def _fail(client, times: int, email: str = "ann@example.com") -> None:
         assert response.status_code == 401, f"failure {attempt + 1}: {response.body}"
 
 
-def _assert_throttled(response, max_wait: int = 15 * 60) -> int:
-    assert error_of(response, 429)["code"] == "login_throttled"
+def _assert_throttled(response, code: str = "login_throttled", max_wait: int = EMAIL_WINDOW):
+    assert error_of(response, 429)["code"] == code
     retry_after = int(response.headers["Retry-After"])
     assert 1 <= retry_after <= max_wait
     return retry_after
 
 
-def test_after_five_failures_even_the_right_password_is_429_with_retry_after(client, account):
+def _in_parallel(count: int, request) -> list:
+    start = threading.Barrier(count)
+    answers = []
+
+    def send(index: int) -> None:
+        start.wait()
+        answers.append(request(index))
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(answers) == count
+    return answers
+
+
+# --- per email and address ---
+
+
+def test_after_five_failures_even_the_right_password_is_429_with_retry_after(
+    client, account, password_checks
+):
     _fail(client, 5)
+    password_checks.clear()
     with count_dynamodb_calls() as calls:
-        _assert_throttled(login(client))
-    assert calls == {"BatchGetItem": 1}  # no password check, no write
+        assert _assert_throttled(login(client)) == EMAIL_WINDOW - 1
+    assert calls == {"TransactWriteItems": 1}  # the refused count, and no password check
+    assert password_checks == []
 
 
-def test_a_failure_costs_one_read_and_a_write_per_counter(client, account):
+def test_a_failure_costs_the_count_and_one_read(client, account):
     with count_dynamodb_calls() as calls:
         login(client, password=WRONG)
-    assert calls == {"BatchGetItem": 1, "UpdateItem": 2}
+    assert calls == {"TransactWriteItems": 1, "BatchGetItem": 1}
 
 
-def test_throttling_ends_when_the_15_minute_window_does(client, account, frozen_clock):
+def test_a_burst_of_parallel_guesses_gets_only_five_password_checks(
+    concurrent_client, password_checks
+):
+    assert register(concurrent_client).status_code == 201
+    password_checks.clear()
+
+    answers = _in_parallel(30, lambda _: login(concurrent_client, password=WRONG))
+
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [401] * 5 + [429] * 25
+    assert password_checks == ["check"] * 5
+    _assert_throttled(login(concurrent_client))
+
+
+def test_a_burst_from_one_address_does_not_lock_the_owner_out_elsewhere(concurrent_client, from_ip):
+    assert register(concurrent_client).status_code == 201
+    from_ip("198.51.100.7")
+    _in_parallel(30, lambda _: login(concurrent_client, password=WRONG))
+
+    from_ip("203.0.113.9")
+    assert login(concurrent_client).status_code == 200
+
+
+def test_throttling_ends_when_the_window_does(client, account, frozen_clock):
     _fail(client, 5)
-    frozen_clock.advance(timedelta(minutes=14, seconds=59))
+    frozen_clock.advance(timedelta(minutes=14, seconds=58))
     assert _assert_throttled(login(client)) == 1
     frozen_clock.advance(timedelta(seconds=1))
     assert login(client).status_code == 200
 
 
-def test_the_window_starts_at_the_first_failure(client, account, frozen_clock):
+def test_the_count_starts_again_in_the_next_window(client, account, frozen_clock):
     _fail(client, 4)
-    frozen_clock.advance(timedelta(minutes=10))
-    _fail(client, 1)
-    assert _assert_throttled(login(client)) == 5 * 60
-    frozen_clock.advance(timedelta(minutes=5))
-    _fail(client, 4)  # a new window
+    frozen_clock.advance(timedelta(minutes=15))
+    _fail(client, 4)
     assert login(client).status_code == 200
 
 
@@ -89,9 +193,14 @@ def test_a_success_resets_the_count(client, account):
     _fail(client, 4)
     with count_dynamodb_calls() as calls:
         assert login(client).status_code == 200
-    assert calls == {"BatchGetItem": 1, "BatchWriteItem": 1}
+    assert calls == {"TransactWriteItems": 1, "BatchGetItem": 1, "BatchWriteItem": 1}
     _fail(client, 5)
     _assert_throttled(login(client))
+
+
+def test_successes_do_not_add_up_to_a_lockout(client, account):
+    for _ in range(10):
+        assert login(client).status_code == 200
 
 
 def test_unknown_email_is_throttled_like_a_known_one(client):
@@ -114,7 +223,10 @@ def test_failures_from_one_address_do_not_lock_out_another(client, account, from
     assert login(client).status_code == 200
 
 
-def test_twenty_failures_spread_over_addresses_lock_the_account_everywhere(
+# --- per email from any address ---
+
+
+def test_twenty_failures_spread_over_addresses_lock_the_account_for_new_addresses(
     client, account, from_ip
 ):
     for network in range(5):
@@ -124,9 +236,30 @@ def test_twenty_failures_spread_over_addresses_lock_the_account_everywhere(
     _assert_throttled(login(client))
 
 
-def test_the_count_is_shared_by_separate_processes(client, account):
+def test_an_address_the_owner_logged_in_from_is_not_locked_out_by_others(client, account, from_ip):
+    from_ip("203.0.113.1")
+    assert login(client).status_code == 200
+    # The owner's success was the account's first attempt; 19 more fill its window.
+    for network in range(5):
+        from_ip(f"192.0.2.{network}")
+        _fail(client, 4 if network < 4 else 3)
+    from_ip("203.0.113.99")
+    _assert_throttled(login(client))
+
+    from_ip("203.0.113.1")
+    assert login(client).status_code == 200
+    # ...and it still has its own limit.
+    _fail(client, 5)
+    _assert_throttled(login(client))
+
+
+def test_the_count_is_shared_by_separate_processes(client, account, frozen_clock):
     # Another process stands in for another Lambda instance: it shares nothing with this
-    # one but DynamoDB.
+    # one but DynamoDB. It runs on the real clock, so this one follows it there.
+    left = EMAIL_WINDOW - time.time() % EMAIL_WINDOW
+    if left < 30:  # both processes must count in the same window
+        time.sleep(left + 1)
+    frozen_clock.freeze(datetime.now(UTC))
     script = (
         "from chalicelib import auth\n"
         "for _ in range(5):\n"
@@ -141,19 +274,81 @@ def test_the_count_is_shared_by_separate_processes(client, account):
     _assert_throttled(login(client))
 
 
-def test_parallel_failures_all_count(concurrent_client):
-    assert register(concurrent_client).status_code == 201
-    start = threading.Barrier(8)
-    statuses = []
+# --- per address ---
 
-    def fail() -> None:
-        start.wait()
-        statuses.append(login(concurrent_client, password=WRONG).status_code)
 
-    threads = [threading.Thread(target=fail) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert len(statuses) == 8 and set(statuses) <= {401, 429}
-    _assert_throttled(login(concurrent_client))
+def test_logins_from_one_address_are_limited_whatever_the_email(
+    client, limits, from_ip, password_checks
+):
+    limits(THROTTLE_IP_LOGINS=3)
+    for number in range(3):
+        _fail(client, 1, email=f"guess{number}@example.com")
+    password_checks.clear()
+
+    response = login(client, email="guess4@example.com")
+
+    assert _assert_throttled(response, "rate_limited", ADDRESS_WINDOW) == ADDRESS_WINDOW - 1
+    assert password_checks == []
+    from_ip("203.0.113.9")
+    _fail(client, 1, email="guess5@example.com")
+
+
+def test_registrations_from_one_address_are_limited(client, limits, from_ip, password_checks):
+    limits(THROTTLE_IP_REGISTRATIONS=2)
+    for number in range(2):
+        assert register(client, email=f"new{number}@example.com").status_code == 201
+    password_checks.clear()
+
+    with count_dynamodb_calls() as calls:
+        response = register(client, email="new3@example.com")
+
+    _assert_throttled(response, "rate_limited", ADDRESS_WINDOW)
+    assert password_checks == []
+    assert calls == {"UpdateItem": 1}
+    from_ip("203.0.113.9")
+    assert register(client, email="new3@example.com").status_code == 201
+
+
+def test_a_burst_of_registrations_from_one_address_hashes_at_most_the_limit(
+    concurrent_client, limits, password_checks
+):
+    limits(THROTTLE_IP_REGISTRATIONS=4)
+
+    answers = _in_parallel(
+        12, lambda number: register(concurrent_client, email=f"burst{number}@example.com")
+    )
+
+    assert sorted(answer.status_code for answer in answers) == [201] * 4 + [429] * 8
+    assert password_checks == ["hash"] * 4
+
+
+def test_the_address_window_ends(client, limits, frozen_clock):
+    limits(THROTTLE_IP_REGISTRATIONS=1)
+    assert register(client, email="one@example.com").status_code == 201
+    _assert_throttled(register(client, email="two@example.com"), "rate_limited", ADDRESS_WINDOW)
+    frozen_clock.advance(timedelta(minutes=10))
+    assert register(client, email="two@example.com").status_code == 201
+
+
+def test_the_dashboard_forms_count_against_the_same_limits(client, limits):
+    limits(THROTTLE_IP_REGISTRATIONS=1, THROTTLE_IP_LOGINS=1)
+    assert register(client, email="one@example.com").status_code == 201
+    _fail(client, 1)
+    browser = Browser(client)
+    for page in (browser.register(email="two@example.com"), browser.log_in()):
+        assert page.status_code == 429
+        assert page.headers["Retry-After"] == str(ADDRESS_WINDOW - 1)
+
+
+def test_every_throttle_limit_is_a_setting_in_the_readme_table():
+    from chalicelib import config
+
+    names = re.findall(r'"(THROTTLE_\w+)"', (REPO_ROOT / "chalicelib" / "config.py").read_text())
+    readme = (REPO_ROOT / "README.md").read_text()
+    assert len(names) == len(dataclasses.fields(config.Throttle))
+    for name in names:
+        assert f"| `{name}` |" in readme, name
+    lowered = config.load_settings({"THROTTLE_LOGINS_PER_EMAIL_AND_IP": "2"}).throttle
+    assert lowered.logins_per_email_and_ip == 2
+    with pytest.raises(config.ConfigError, match="THROTTLE_IP_LOGINS"):
+        config.load_settings({"THROTTLE_IP_LOGINS": "0"})

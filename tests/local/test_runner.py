@@ -179,3 +179,38 @@ def _book_and_wait_for_the_sinks_delivery(data_dir, dynamodb_port):
     [delivery] = [d for d in received if d["payload"]["booking_id"] == booking.booking_id]
     assert delivery["signature"] == "ok"
     return booking.booking_id
+
+
+def test_data_dir_is_private_and_the_start_warns_about_dynamodb_local(runner, tmp_path):
+    process, _, dynamodb_port = runner
+    data_dir = tmp_path / "data"
+    _book_and_wait_for_the_sinks_delivery(data_dir, dynamodb_port)
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=30)
+
+    assert "DynamoDB Local listens on every interface" in output
+    assert "accepts any credentials" in output
+    paths = [data_dir, *data_dir.rglob("*")]
+    files = {path.relative_to(data_dir).as_posix() for path in paths if path.is_file()}
+    assert {"jwt_secret", "crm_webhook_secret", "crm_deliveries.jsonl"} <= files
+    assert any(name.startswith("dynamodb/") for name in files), files
+    for path in paths:
+        mode = path.stat().st_mode & 0o777
+        assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
+
+
+def test_a_data_dir_left_open_by_an_earlier_run_is_made_private(tmp_path):
+    from local.paths import private_data_dir
+
+    data_dir = tmp_path / "data"
+    (data_dir / "relay").mkdir(parents=True)
+    (data_dir / "relay" / "position.json").write_text("{}")
+    for path in (data_dir, data_dir / "relay"):
+        path.chmod(0o755)
+    (data_dir / "relay" / "position.json").chmod(0o644)
+
+    private_data_dir(data_dir)
+
+    assert data_dir.stat().st_mode & 0o777 == 0o700
+    assert (data_dir / "relay").stat().st_mode & 0o777 == 0o700
+    assert (data_dir / "relay" / "position.json").stat().st_mode & 0o777 == 0o600

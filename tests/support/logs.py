@@ -1,9 +1,10 @@
-"""What the app logs during a test."""
+"""What the app logs during a test: its loggers write JSON lines to stdout."""
 
 from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterator
 
 import pytest
 
@@ -11,13 +12,19 @@ from chalicelib import logs
 
 
 @pytest.fixture
-def log_output():
-    """Everything the app logs during the test (its logger writes JSON lines to stdout)."""
-    # Only the app's own JSON handler: pytest attaches its capture handlers to non-propagating
-    # loggers too once they exist, and those have no stream to swap.
+def log_output() -> Iterator[io.StringIO]:
+    """Everything the app's loggers (``ahoum`` and ``ahoum.*``) write during the test."""
+    # Only the app's own JSON handlers: pytest attaches its capture handlers to
+    # non-propagating loggers too once they exist, and those have no stream to swap.
+    loggers = [logging.getLogger("ahoum")] + [
+        logger
+        for name, logger in logging.Logger.manager.loggerDict.items()
+        if name.startswith("ahoum.") and isinstance(logger, logging.Logger)
+    ]
     handlers = [
         handler
-        for handler in logging.getLogger("ahoum").handlers
+        for logger in loggers
+        for handler in logger.handlers
         if isinstance(handler.formatter, logs.JsonFormatter)
     ]
     buffer = io.StringIO()

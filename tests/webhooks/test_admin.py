@@ -5,10 +5,12 @@ from datetime import timedelta
 import pytest
 
 from chalicelib import models
+from local.call_counter import count_dynamodb_calls
 from tests.support.errors import error_of
 from tests.support.factories import headers_for, make_user
 from tests.support.stream_records import invoke_stream_handler, run_retrier
 
+IN_FLIGHT = "01JD8X9K2B4C6D8E0F1G3H5J7K.booking.confirmed"
 RECORDED = ("booking_confirmed", "booking_cancelled", "booking_rebooked", "bookings_batch")
 
 
@@ -19,7 +21,7 @@ def user_headers():
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("get", "/admin/webhooks"), ("post", "/admin/webhooks/x.booking.confirmed/replay")],
+    [("get", "/admin/webhooks"), ("post", f"/admin/webhooks/{IN_FLIGHT}/replay")],
 )
 def test_webhook_admin_needs_a_token_and_an_admin(client, user_headers, method, path):
     call = getattr(client.http, method)
@@ -80,10 +82,32 @@ def test_listing_a_state_with_nothing_in_it_is_empty(client, webhook_admin):
 
 def test_replaying_an_unknown_delivery_is_404(client, webhook_admin):
     response = client.http.post(
-        "/admin/webhooks/nope.booking.confirmed/replay", headers=webhook_admin
+        "/admin/webhooks/01JD8X9K2B4C6D8E0F1G3H5J7K.booking.cancelled/replay",
+        headers=webhook_admin,
     )
     assert response.status_code == 404
     assert error_of(response)["code"] == "delivery_not_found"
+
+
+@pytest.mark.parametrize(
+    "delivery_id",
+    [
+        "A" * 3000,
+        "nope.booking.confirmed",
+        "01JD8X9K2B4C6D8E0F1G3H5J7K",
+        "01JD8X9K2B4C6D8E0F1G3H5J7K.booking.deleted",
+        "01JD8X9K2B4C6D8E0F1G3H5J7K.booking.confirmed.x",
+        "01JD8X9K2B4C6D8E0F1G3H5J7%C3%84.booking.confirmed",
+    ],
+)
+def test_a_malformed_delivery_id_is_400_before_any_dynamodb_call(
+    client, webhook_admin, delivery_id
+):
+    with count_dynamodb_calls() as calls:
+        response = client.http.post(f"/admin/webhooks/{delivery_id}/replay", headers=webhook_admin)
+
+    assert "delivery_id" in error_of(response, 400)["fields"]
+    assert dict(calls) == {}
 
 
 def test_replay_queues_a_skipped_delivery_and_the_retrier_sends_it(
@@ -109,7 +133,7 @@ def test_replay_queues_a_skipped_delivery_and_the_retrier_sends_it(
 def test_replaying_a_delivery_being_sent_is_409(client, webhook_admin):
     now = "2026-11-01T00:00:00.000Z"
     models.WebhookDelivery(
-        "b1.booking.confirmed",
+        IN_FLIGHT,
         state="sending",
         next_attempt_at=now,
         payload="{}",
@@ -118,8 +142,6 @@ def test_replaying_a_delivery_being_sent_is_409(client, webhook_admin):
         created_at=now,
         updated_at=now,
     ).save()
-    response = client.http.post(
-        "/admin/webhooks/b1.booking.confirmed/replay", headers=webhook_admin
-    )
+    response = client.http.post(f"/admin/webhooks/{IN_FLIGHT}/replay", headers=webhook_admin)
     assert response.status_code == 409
     assert error_of(response)["code"] == "delivery_in_flight"

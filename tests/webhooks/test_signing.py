@@ -1,11 +1,12 @@
 """Signatures against the Standard Webhooks spec's published example, and the sink's check."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import requests
 
 from chalicelib import webhooks
 from local.crm_sink import CrmSink
+from local.paths import REPO_ROOT
 
 # The example vector published with the Standard Webhooks spec and its reference libraries.
 SPEC_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -78,3 +79,84 @@ def test_sink_prints_one_readable_line_per_delivery(capsys, tmp_path):
     ):
         assert part in line
     assert len((tmp_path / "deliveries.jsonl").read_text().splitlines()) == 1
+
+
+def _signed(delivery_id, body, moment=None):
+    return webhooks.webhook_headers(delivery_id, body, moment or datetime.now(UTC), SPEC_SECRET)
+
+
+def test_sink_rejects_a_delivery_signed_more_than_five_minutes_ago():
+    sink = CrmSink(secret=SPEC_SECRET, echo=False).start()
+    try:
+        body = '{"type":"booking.confirmed"}'
+        stale = _signed("d1", body, datetime.now(UTC) - timedelta(minutes=5, seconds=5))
+        fresh = _signed("d2", body, datetime.now(UTC) - timedelta(minutes=4))
+        assert _post(sink, body, stale).status_code == 401
+        assert _post(sink, body, fresh).status_code == 204
+    finally:
+        sink.stop()
+    assert [d["answered"] for d in sink.deliveries] == [401, 204]
+
+
+def test_sink_answers_a_repeated_webhook_id_200_and_records_it_once(tmp_path):
+    log = tmp_path / "deliveries.jsonl"
+    sink = CrmSink(secret=SPEC_SECRET, log_path=log, echo=False).start()
+    body = '{"type":"booking.confirmed"}'
+    try:
+        assert _post(sink, body, _signed("d1", body)).status_code == 204
+        # The same message again, re-signed as a retry is: dropped, but acknowledged.
+        assert _post(sink, body, _signed("d1", body)).status_code == 200
+    finally:
+        sink.stop()
+    # A sink started again on the same file still knows what it accepted.
+    again = CrmSink(secret=SPEC_SECRET, log_path=log, echo=False).start()
+    try:
+        assert _post(again, body, _signed("d1", body)).status_code == 200
+    finally:
+        again.stop()
+    assert [d["webhook_id"] for d in sink.deliveries] == ["d1"]
+    assert again.deliveries == []
+    assert len(log.read_text().splitlines()) == 1
+
+
+def test_sink_takes_a_retry_of_a_delivery_it_refused():
+    sink = CrmSink(secret=SPEC_SECRET, echo=False).start()
+    body = '{"type":"booking.confirmed"}'
+    try:
+        sink.reply_status = 500
+        assert _post(sink, body, _signed("d1", body)).status_code == 500
+        sink.reply_status = 204
+        assert _post(sink, body, _signed("d1", body)).status_code == 204
+        assert _post(sink, body, _signed("d1", body)).status_code == 200
+    finally:
+        sink.stop()
+    assert [d["answered"] for d in sink.deliveries] == [500, 204]
+
+
+def test_sink_answers_a_garbled_signature_header_401():
+    sink = CrmSink(secret=SPEC_SECRET, echo=False).start()
+    body = '{"type":"booking.confirmed"}'
+    try:
+        for garbled in ("garbage", "v1,not base64!", "v1"):
+            headers = {**_signed("d1", body), "webhook-signature": garbled}
+            assert _post(sink, body, headers).status_code == 401, garbled
+    finally:
+        sink.stop()
+
+
+def test_the_readmes_receiver_verifies_refuses_stale_and_drops_repeats():
+    readme = (REPO_ROOT / "README.md").read_text()
+    section = readme.split("**How to receive webhooks.**", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    recorded = []
+    namespace = {"record_booking": recorded.append}
+    exec(code.replace("whsec_...", SPEC_SECRET), namespace)
+    receive = namespace["receive"]
+    body = '{"type":"booking.confirmed"}'
+    stale = _signed("d2", body, datetime.now(UTC) - timedelta(minutes=6))
+
+    assert receive(body.encode(), _signed("d1", body)) == 204
+    assert receive(body.encode(), _signed("d1", body)) == 200
+    assert receive(body.replace("confirmed", "cancelled").encode(), _signed("d1", body)) == 401
+    assert receive(body.encode(), stale) == 401
+    assert recorded == [{"type": "booking.confirmed"}]
