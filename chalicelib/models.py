@@ -24,7 +24,9 @@ PUBLISHED = "published"
 # Booking.status
 CONFIRMED = "confirmed"
 CANCELLED = "cancelled"
-BOOKING_STATUSES = (CONFIRMED, CANCELLED)
+# In line for a seat of a full event: same (user, event) item, so one item per user and event.
+WAITLISTED = "waitlisted"
+BOOKING_STATUSES = (CONFIRMED, WAITLISTED, CANCELLED)
 
 # WebhookDelivery.state
 PENDING = "pending"
@@ -37,7 +39,8 @@ DELIVERY_STATES = (PENDING, SENDING, DELIVERED, FAILED, SKIPPED)
 # The ``type`` of a webhook message, and the second half of its delivery id.
 BOOKING_CONFIRMED = "booking.confirmed"
 BOOKING_CANCELLED = "booking.cancelled"
-WEBHOOK_TYPES = (BOOKING_CONFIRMED, BOOKING_CANCELLED)
+BOOKING_WAITLISTED = "booking.waitlisted"
+WEBHOOK_TYPES = (BOOKING_CONFIRMED, BOOKING_WAITLISTED, BOOKING_CANCELLED)
 
 
 class User(Table):
