@@ -30,6 +30,10 @@ DEFAULT_BCRYPT_ROUNDS = 12
 # budget, and DynamoDB leaves keys unprocessed only while it throttles.
 DEFAULT_BATCH_GET_ATTEMPTS = 5
 DEFAULT_BATCH_GET_BASE_DELAY_MS = 50
+# The longest waiting list an event may have. The list lives on the event item, whose size
+# DynamoDB caps at 400 KB and bills per KB written: 5,000 user ids are ~150 KB.
+DEFAULT_WAITLIST_MAX = 1000
+HIGHEST_WAITLIST_MAX = 5000
 SECRET_NAMES = ("JWT_SECRET", "CRM_WEBHOOK_SECRET")
 PARAMETER_SUFFIX = "_PARAM"
 
@@ -50,6 +54,7 @@ class Settings:
     data_dir: Path
     batch_get_attempts: int
     batch_get_base_delay_ms: int
+    waitlist_max: int
     bookings_stream_arn: str
 
     @property
@@ -85,6 +90,9 @@ def load_settings(environ: Mapping[str, str], ssm_client: Any = None) -> Setting
         ),
         batch_get_base_delay_ms=_whole_number(
             environ, "DYNAMODB_BATCH_GET_BASE_DELAY_MS", DEFAULT_BATCH_GET_BASE_DELAY_MS, 0, 1000
+        ),
+        waitlist_max=_whole_number(
+            environ, "WAITLIST_MAX", DEFAULT_WAITLIST_MAX, 0, HIGHEST_WAITLIST_MAX
         ),
         bookings_stream_arn=_bookings_stream_arn(environ, stage),
     )

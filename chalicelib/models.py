@@ -106,6 +106,17 @@ class Event(Table):
     timezone = UnicodeAttribute()
     capacity = NumberAttribute()
     seats_taken = NumberAttribute(default=0)
+    # The waiting list, first in line first: the user ids of the event's waitlisted bookings.
+    # It lives on the event item so every change to it is a condition on that one item,
+    # read back strongly consistent, and a position is an index into it.
+    waitlist = ListAttribute(of=UnicodeAttribute, default=list)
+    waitlist_count = NumberAttribute(default=0)
+    # How many may wait; absent means as many as there are seats (up to settings.waitlist_max).
+    waitlist_capacity = NumberAttribute(null=True)
+    cancellable_until_hours = NumberAttribute(default=0)
+    # ``starts_at`` less ``cancellable_until_hours``, kept beside them so a cancellation's
+    # transaction can condition on it (a condition cannot do date arithmetic).
+    cancellable_until = UnicodeAttribute(null=True)
     facilitator = FacilitatorCopy()
     created_at = UnicodeAttribute()
     upcoming = UpcomingIndex()

@@ -45,7 +45,7 @@ PATH_PARAMETERS = {
     "facilitator_id": PathParameter(ID_PATTERN),
     # `<booking_id>.<type>`, looked up as sent: an unknown one, well-formed or not, is 404.
     "delivery_id": PathParameter(
-        ID_PATTERN[:-1] + r"\.booking\.(confirmed|cancelled)$", checked=False
+        ID_PATTERN[:-1] + r"\.booking\.(confirmed|waitlisted|cancelled)$", checked=False
     ),
 }
 

@@ -1,4 +1,4 @@
-"""The bookings stream handler: a delivery row per confirmed or cancelled booking, sent now."""
+"""The bookings stream handler: a delivery row per booking change the CRM hears of, sent now."""
 
 from __future__ import annotations
 
