@@ -15,6 +15,7 @@ and email, the facilitator's CRM id): the stream record alone describes it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, NoReturn
 
@@ -275,28 +276,14 @@ def _join(
 ) -> dict[str, Any]:
     if event is None or event.listing != models.PUBLISHED:
         raise events.EventNotFound()
-    now = clock.now()
-    booking = _new_booking(principal, event, models.WAITLISTED, now, idempotency_key)
     for _ in range(_LINE_ATTEMPTS):
+        # Stamped after reading the line this try pins, so the line's order is the order of
+        # the bookings' created_at.
+        now = clock.now()
+        booking = _new_booking(principal, event, models.WAITLISTED, now, idempotency_key)
         in_line = waitlist.count(event)
-
-        def write(transaction: TransactWrite, in_line: int = in_line) -> None:
-            transaction.save(booking, condition=_may_hold(), return_values="ALL_OLD")
-            transaction.update(
-                models.Event(booking.event_id),
-                actions=waitlist.join(principal.user_id),
-                # The line's length as read: the newcomer's position is known exactly
-                # (TransactWriteItems returns nothing on success), and a line that moved
-                # meanwhile cancels this try, handing back the line to try again with.
-                condition=(models.Event.seats_taken >= models.Event.capacity)
-                & _bookable(now)
-                & waitlist.count_is(in_line)
-                & waitlist.has_room_after(in_line),
-                return_values="ALL_OLD",
-            )
-
         try:
-            commit(write)
+            commit(_joining(booking, in_line, now))
         except TransactWriteError as error:
             booking_reason, event_reason = reasons(error, 2)
             if failed_condition(booking_reason):
@@ -313,6 +300,27 @@ def _join(
             continue
         return _created_view(booking, position=in_line + 1)
     raise Contended()
+
+
+def _joining(
+    booking: models.Booking, in_line: int, now: datetime
+) -> Callable[[TransactWrite], None]:
+    def write(transaction: TransactWrite) -> None:
+        transaction.save(booking, condition=_may_hold(), return_values="ALL_OLD")
+        transaction.update(
+            models.Event(booking.event_id),
+            actions=waitlist.join(booking.user_id),
+            # The line's length as read: the newcomer's position is known exactly
+            # (TransactWriteItems returns nothing on success), and a line that moved
+            # meanwhile cancels this try, handing back the line to try again with.
+            condition=(models.Event.seats_taken >= models.Event.capacity)
+            & _bookable(now)
+            & waitlist.count_is(in_line)
+            & waitlist.has_room_after(in_line),
+            return_values="ALL_OLD",
+        )
+
+    return write
 
 
 def _joined_again(
