@@ -34,6 +34,7 @@ pytest_plugins = [
     "tests.support.clock",
     "tests.support.crm",
     "tests.support.live_server",
+    "tests.support.relays",
 ]
 
 
