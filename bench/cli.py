@@ -26,7 +26,15 @@ IN_PROCESS = "in process"
 RUNNER = "make run"
 
 # The order `make bench` runs them: cold start first, while nothing else is running.
-MEASURES = ("cold_start", "calls", "overhead", "scaling", "concurrency", "webhook_latency")
+MEASURES = (
+    "cold_start",
+    "calls",
+    "overhead",
+    "scaling",
+    "concurrency",
+    "webhook_latency",
+    "waitlist_race",
+)
 
 
 def run(names: list[str]) -> list[Table]:
