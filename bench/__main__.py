@@ -1,6 +1,6 @@
 """`make bench`: every measure, then ``bench/RESULTS.md``.
 
-    python -m bench                  # all six, and the results file
+    python -m bench                  # every measure, and the results file
     python -m bench calls scaling    # some of them, printed only
 
 Exits 1 on a correctness failure (a 5xx, a duplicate, a budget breach), never on a slow

@@ -1,4 +1,4 @@
-"""Measure 7: the waiting list raced under `make run`. For each level N, an event with N seats
+"""Measure 8: the waiting list raced under `make run`. For each level N, an event with N seats
 all booked and N people in line; then, released at once, the N seated users cancel while N
 newcomers join the line. Each freed seat must go to exactly one person, the first in line:
 the N who were waiting, never a newcomer. Reported: promotions, the wall time of the race,
@@ -32,7 +32,7 @@ def run(server: Runner) -> list[Table]:
 
 def measure(server: Runner, levels: tuple[int, ...]) -> Table:
     table = Table(
-        "7. Waiting list race under `make run` (N cancel while N join, N already waiting)",
+        "8. Waiting list race under `make run` (N cancel while N join, N already waiting)",
         [
             "N",
             "promotions",
