@@ -439,3 +439,21 @@ def test_bad_waiting_list_and_window_settings_are_400(client, admin, changes, fi
     error = error_of(patch_event(client, admin, event.event_id, changes), 400)
 
     assert error["code"] == "validation_failed" and field in error["fields"]
+
+
+def test_more_promotions_than_one_transaction_holds_move_up_in_several(client, admin, monkeypatch):
+    from chalicelib import waitlist
+
+    monkeypatch.setattr(waitlist, "MOST_PROMOTED_AT_ONCE", 2)
+    event, _ = full_event(client, waitlist_capacity=6)
+    waiting = make_users(6)
+    for user in waiting:
+        joined(client, user, event.event_id)
+
+    response = patch_event(client, admin, event.event_id, {"capacity": 7})
+
+    assert response.status_code == 200, response.body
+    assert (body(response)["seats_taken"], body(response)["waitlist_count"]) == (7, 1)
+    assert [status_of(u, event.event_id) for u in waiting] == [models.CONFIRMED] * 5 + [
+        models.WAITLISTED
+    ]
