@@ -15,6 +15,8 @@ and email, the facilitator's CRM id): the stream record alone describes it.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, NoReturn
@@ -30,8 +32,11 @@ _MINE_KEY = pagination.key_names(models.Booking, models.Booking.newest_first)
 _ATTENDEES_KEY = pagination.key_names(models.Booking, models.Booking.by_event)
 # A transaction on the line is tried again when the line moved between reading it and
 # writing (someone joined, left or was promoted): each try hands back the line as it is now.
-# A wave of N people joining at once needs up to N tries for the last of them.
-_LINE_ATTEMPTS = 30
+# A wave of N people joining at once needs up to N tries for the last of them; a short
+# jittered pause between tries spreads a wave out so that the tries do not collide again.
+_LINE_ATTEMPTS = 40
+_LINE_PAUSE_SECONDS = 0.002
+_LINE_PAUSE_MOST_SECONDS = 0.05
 # BatchGetItem takes 100 keys; the account and the token's revocation marker take two.
 _BATCH_KEYS = 100
 
@@ -276,14 +281,14 @@ def _join(
 ) -> dict[str, Any]:
     if event is None or event.listing != models.PUBLISHED:
         raise events.EventNotFound()
-    for _ in range(_LINE_ATTEMPTS):
+    for attempt in range(_LINE_ATTEMPTS):
         # Stamped after reading the line this try pins, so the line's order is the order of
         # the bookings' created_at.
         now = clock.now()
         booking = _new_booking(principal, event, models.WAITLISTED, now, idempotency_key)
         in_line = waitlist.count(event)
         try:
-            commit(_joining(booking, in_line, now))
+            commit(_joining(booking, event, now))
         except TransactWriteError as error:
             booking_reason, event_reason = reasons(error, 2)
             if failed_condition(booking_reason):
@@ -297,25 +302,29 @@ def _join(
             if waitlist.count(current) >= waitlist.capacity(current):
                 raise WaitlistFull() from None
             event = current
+            _pause_after_moved_line(attempt)
             continue
         return _created_view(booking, position=in_line + 1)
     raise Contended()
 
 
 def _joining(
-    booking: models.Booking, in_line: int, now: datetime
+    booking: models.Booking, event: models.Event, now: datetime
 ) -> Callable[[TransactWrite], None]:
+    in_line = waitlist.count(event)
+
     def write(transaction: TransactWrite) -> None:
         transaction.save(booking, condition=_may_hold(), return_values="ALL_OLD")
         transaction.update(
             models.Event(booking.event_id),
             actions=waitlist.join(booking.user_id),
-            # The line's length as read: the newcomer's position is known exactly
-            # (TransactWriteItems returns nothing on success), and a line that moved
+            # The line as read: the newcomer's position is known exactly (TransactWriteItems
+            # returns nothing on success), nobody joined in between (so the line's order is
+            # the order of created_at, stamped after that read), and a line that moved
             # meanwhile cancels this try, handing back the line to try again with.
             condition=(models.Event.seats_taken >= models.Event.capacity)
             & _bookable(now)
-            & waitlist.count_is(in_line)
+            & waitlist.unchanged_since(event)
             & waitlist.has_room_after(in_line),
             return_values="ALL_OLD",
         )
@@ -340,7 +349,7 @@ def _leave(principal: auth.Principal, booking: models.Booking) -> dict[str, Any]
     left_at = clock.to_iso_ms(clock.now())
     now = clock.to_iso(clock.now())
     event = _event_or_none(booking.event_id)
-    for _ in range(_LINE_ATTEMPTS):
+    for attempt in range(_LINE_ATTEMPTS):
         position = waitlist.position(event, booking.user_id) if event is not None else None
         if position is None:
             # Not in the line it was read in: promoted since (the line and the booking change
@@ -377,6 +386,7 @@ def _leave(principal: auth.Principal, booking: models.Booking) -> dict[str, Any]
                 _raise_unexplained(error)
             if not principal.is_admin and event.starts_at <= now:
                 raise StartedNoCancelling() from None
+            _pause_after_moved_line(attempt)
             continue
         return _cancelled_view(booking, left_at)
     raise Contended()
@@ -397,7 +407,7 @@ def _give_up_seat(principal: auth.Principal, booking: models.Booking) -> dict[st
     cancelled_at = clock.to_iso_ms(clock.now())
     now = clock.to_iso(clock.now())
     event: models.Event | None = None
-    for _ in range(_LINE_ATTEMPTS):
+    for attempt in range(_LINE_ATTEMPTS):
         waiting = waitlist.line(event) if event is not None else []
         started = event is not None and event.starts_at <= now
         # An admin may cancel after the start; nobody is promoted into a started event.
@@ -441,6 +451,9 @@ def _give_up_seat(principal: auth.Principal, booking: models.Booking) -> dict[st
                 _raise_unexplained(error)
             if not principal.is_admin:
                 _raise_if_not_cancellable(event, now)
+            if attempt:
+                # The first try only learnt that someone waits; later ones met a moved line.
+                _pause_after_moved_line(attempt)
             continue
         return _cancelled_view(booking, cancelled_at)
     raise Contended()
@@ -595,6 +608,10 @@ def _mine_view(page: Any, events_found: dict[dynamodb.ItemKey, Any]) -> dict[str
         "bookings": [booking_view(booking, position(booking)) for booking in page.items],
         "next_cursor": page.next_cursor,
     }
+
+
+def _pause_after_moved_line(attempt: int) -> None:
+    time.sleep(random.uniform(0, min(_LINE_PAUSE_SECONDS * 2**attempt, _LINE_PAUSE_MOST_SECONDS)))
 
 
 def _raise_unexplained(error: TransactWriteError) -> NoReturn:

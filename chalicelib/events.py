@@ -124,6 +124,7 @@ def create(
         seats_taken=0,
         waitlist=[],
         waitlist_count=0,
+        waitlist_joins=0,
         waitlist_capacity=waitlist_capacity,
         cancellable_until_hours=cancellable_until_hours,
         cancellable_until=_cancellable_until(starts_at, cancellable_until_hours),

@@ -111,6 +111,9 @@ class Event(Table):
     # read back strongly consistent, and a position is an index into it.
     waitlist = ListAttribute(of=UnicodeAttribute, default=list)
     waitlist_count = NumberAttribute(default=0)
+    # Joins ever made: only grows, so a join conditioned on it knows nobody joined since its
+    # read (the count alone can return to the same number, a join and a leave later).
+    waitlist_joins = NumberAttribute(default=0)
     # How many may wait; absent means as many as there are seats (up to settings.waitlist_max).
     waitlist_capacity = NumberAttribute(null=True)
     cancellable_until_hours = NumberAttribute(default=0)

@@ -55,6 +55,21 @@ def count_is(number: int) -> Condition:
     return condition
 
 
+def joins(event: models.Event) -> int:
+    return int(event.waitlist_joins or 0)
+
+
+def unchanged_since(event: models.Event) -> Condition:
+    """Nobody joined, left or moved up since ``event`` was read: its count and its joins are
+    as they were (a leave and a join in between would leave the count alone, not both)."""
+    joined = models.Event.waitlist_joins
+    seen = joins(event)
+    same_joins = joined == seen
+    if seen == 0:
+        same_joins = joined.does_not_exist() | same_joins
+    return count_is(count(event)) & same_joins
+
+
 def has_room_after(number: int) -> Condition:
     """A line of ``number`` people may take one more, by the event's own setting."""
     limit = models.Event.waitlist_capacity
@@ -72,7 +87,11 @@ def has_room_after(number: int) -> Condition:
 def join(user_id: str) -> list[Action]:
     """The event's actions that put ``user_id`` at the end of the line."""
     waiting = models.Event.waitlist
-    return [waiting.set((waiting | []).append([user_id])), models.Event.waitlist_count.add(1)]
+    return [
+        waiting.set((waiting | []).append([user_id])),
+        models.Event.waitlist_count.add(1),
+        models.Event.waitlist_joins.add(1),
+    ]
 
 
 def leave(index: int, user_id: str) -> tuple[list[Action], Condition]:
