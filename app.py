@@ -233,6 +233,7 @@ def get_event(event_id):
     domain_errors=(
         NO_SUCH_EVENT,
         bookings.AlreadyBooked(),
+        bookings.AlreadyWaitlisted(),
         bookings.EventFull(),
         bookings.EventStarted(),
         bookings.Contended(),
@@ -243,17 +244,55 @@ def book(token, body, idempotency_key):
 
 
 @app.route(
+    "/events/{event_id}/waitlist",
+    "POST",
+    access=USER,
+    # As booking: the account and revocation check share the BatchGetItem that reads the
+    # event, so joining costs two DynamoDB calls.
+    defer_account_check=True,
+    tag="Bookings",
+    summary="Join a full event's waiting list",
+    description=(
+        "The first in line gets the next freed seat in the transaction that frees it (a "
+        "cancellation, or an admin raising the capacity) and a `booking.confirmed` webhook; "
+        "`GET /bookings/my` shows the current `position`. Leave with "
+        "`DELETE /bookings/{booking_id}`. No body is needed."
+    ),
+    headers=(schemas.IDEMPOTENCY_KEY,),
+    answer=Answer(
+        201, "In line; `position` 1 is next.", answers.WaitlistJoined, examples.WAITLIST_JOINED
+    ),
+    links={"cancelBooking": {"booking_id": "$response.body#/booking_id"}},
+    domain_errors=(
+        NO_SUCH_EVENT,
+        bookings.SeatsAvailable(),
+        bookings.AlreadyBooked(),
+        bookings.AlreadyWaitlisted(),
+        bookings.WaitlistFull(),
+        bookings.EventStarted(),
+        bookings.Contended(),
+    ),
+)
+def join_waitlist(token, event_id, idempotency_key):
+    return bookings.authenticate_and_join_waitlist(token, event_id, idempotency_key)
+
+
+@app.route(
     "/bookings/my",
     "GET",
     access=USER,
     tag="Bookings",
+    # The account and revocation check ride in the BatchGetItem that reads the events the
+    # caller waits for (their positions): two DynamoDB calls with the Query.
+    defer_account_check=True,
     summary="The caller's bookings, newest first",
+    description="A waitlisted booking shows its current `position` in line.",
     query=schemas.BookingsQuery,
     answer=Answer(200, "A page of bookings.", answers.BookingPage, examples.BOOKING_PAGE),
     links={"cancelBooking": {"booking_id": "$response.body#/bookings/0/booking_id"}},
 )
-def list_my_bookings(principal, query):
-    return bookings.list_mine(principal, **query)
+def list_my_bookings(token, query):
+    return bookings.authenticate_and_list_mine(token, **query)
 
 
 @app.route(
@@ -261,12 +300,25 @@ def list_my_bookings(principal, query):
     "DELETE",
     access=USER,
     tag="Bookings",
-    summary="Cancel one of the caller's bookings",
-    description="Someone else's booking is 404, as an unknown one (admins may cancel any).",
+    summary="Cancel one of the caller's bookings, or leave a waiting list",
+    description=(
+        "Someone else's booking is 404, as an unknown one (admins may cancel any). A "
+        "confirmed seat goes to the first in line in the same transaction, or back to the "
+        "event when nobody waits. A user may cancel until `cancellable_until_hours` before "
+        "the start (409 `cancellation_closed`, then `event_started`); an admin at any time, "
+        "but nobody is promoted into a started event. Leaving a waiting list is allowed "
+        "until the start."
+    ),
     answer=Answer(
         200, "Cancelled; the seat is free again.", answers.Booking, examples.CANCELLED_BOOKING
     ),
-    domain_errors=(NO_SUCH_BOOKING, bookings.AlreadyCancelled(), bookings.Contended()),
+    domain_errors=(
+        NO_SUCH_BOOKING,
+        bookings.AlreadyCancelled(),
+        bookings.CancellationClosed(),
+        bookings.StartedNoCancelling(),
+        bookings.Contended(),
+    ),
 )
 def cancel_booking(principal, booking_id):
     return bookings.cancel(principal, booking_id)
@@ -437,11 +489,14 @@ def create_event(body):
     access=ADMIN,
     tag="Admin",
     summary="Change an event",
-    description="Bookings already made keep their copy of the old details.",
+    description=(
+        "Bookings already made keep their copy of the old details. Raising `capacity` gives "
+        "the new seats to the first in line at once (each gets a `booking.confirmed` webhook)."
+    ),
     body=schemas.EventChanges,
     body_example=examples.EVENT_CHANGES,
     answer=Answer(200, "The event as changed.", answers.AdminEvent, examples.ADMIN_EVENT),
-    domain_errors=(NO_SUCH_EVENT, events.CapacityBelowBookings()),
+    domain_errors=(NO_SUCH_EVENT, events.CapacityBelowBookings(), events.CapacityContended()),
 )
 def update_event(event_id, body):
     return events.update(event_id, **body)

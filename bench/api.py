@@ -24,6 +24,9 @@ BOOK = "book"
 MINE = "my bookings"
 CANCEL = "cancel"
 STEPS = (REGISTER, LOGIN, LIST, BOOK, MINE, CANCEL)
+# Beyond the flow: a full event's waiting list.
+JOIN = "join waitlist"
+CANCEL_PROMOTING = "cancel with promotion"
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,9 @@ class Api:
 
     def my_bookings(self, token: str) -> Answer:
         return self._send("GET", "/bookings/my", None, _bearer(token))
+
+    def join_waitlist(self, token: str, event_id: str) -> Answer:
+        return self._send("POST", f"/events/{event_id}/waitlist", None, _bearer(token))
 
     def cancel(self, token: str, booking_id: str) -> Answer:
         return self._send("DELETE", f"/bookings/{booking_id}", None, _bearer(token))

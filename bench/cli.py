@@ -38,6 +38,7 @@ MEASURES = (
     "keep_alive",
     "concurrency",
     "webhook_latency",
+    "waitlist_race",
 )
 
 

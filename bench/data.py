@@ -25,7 +25,9 @@ def unique_email() -> str:
     return f"bench-{ids.new_id().lower()}-{next(_emails)}@example.com"
 
 
-def new_event(capacity: int, starts_in: timedelta = timedelta(days=30)) -> str:
+def new_event(
+    capacity: int, starts_in: timedelta = timedelta(days=30), waitlist_capacity: int | None = None
+) -> str:
     """A published event (and its facilitator), made by the services; returns its id."""
     facilitator = facilitators.create(name="Bench Facilitator", crm_id="crm_bench")
     starts_at = clock.now() + starts_in
@@ -37,6 +39,7 @@ def new_event(capacity: int, starts_in: timedelta = timedelta(days=30)) -> str:
         timezone="Europe/Berlin",
         capacity=capacity,
         facilitator_id=facilitator["id"],
+        waitlist_capacity=waitlist_capacity,
     )["id"]
 
 

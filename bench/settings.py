@@ -44,7 +44,9 @@ def app_pointed_at(environment: dict[str, str]) -> Iterator[None]:
 
 
 def _reload_settings() -> None:
-    from chalicelib import dynamodb
+    # The models first: a table registers when its model is defined, and bind() points only
+    # the tables registered by then (a model imported later would stay unbound, on AWS).
+    from chalicelib import dynamodb, models  # noqa: F401
     from chalicelib.config import get_settings
 
     get_settings.cache_clear()

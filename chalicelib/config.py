@@ -57,6 +57,10 @@ DEFAULT_THROTTLE_KNOWN_ADDRESS_DAYS = 30
 DEFAULT_THROTTLE_IP_WINDOW_SECONDS = 10 * 60
 DEFAULT_THROTTLE_IP_LOGINS = 100
 DEFAULT_THROTTLE_IP_REGISTRATIONS = 20
+# The longest waiting list an event may have. The list lives on the event item, whose size
+# DynamoDB caps at 400 KB and bills per KB written: 5,000 user ids are ~150 KB.
+DEFAULT_WAITLIST_MAX = 1000
+HIGHEST_WAITLIST_MAX = 5000
 PARAMETER_SUFFIX = "_PARAM"
 LAMBDA_FUNCTION = "LAMBDA_FUNCTION"
 
@@ -90,6 +94,7 @@ class Settings:
     data_dir: Path
     batch_get_attempts: int
     batch_get_base_delay_ms: int
+    waitlist_max: int
     bookings_stream_arn: str
     reminder_hours_before: int
     calendar_feed_past_days: int
@@ -133,6 +138,9 @@ def load_settings(environ: Mapping[str, str], ssm_client: Any = None) -> Setting
         ),
         batch_get_base_delay_ms=_whole_number(
             environ, "DYNAMODB_BATCH_GET_BASE_DELAY_MS", DEFAULT_BATCH_GET_BASE_DELAY_MS, 0, 1000
+        ),
+        waitlist_max=_whole_number(
+            environ, "WAITLIST_MAX", DEFAULT_WAITLIST_MAX, 0, HIGHEST_WAITLIST_MAX
         ),
         bookings_stream_arn=_bookings_stream_arn(environ, stage),
         reminder_hours_before=_whole_number(

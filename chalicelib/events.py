@@ -9,10 +9,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 
-from chalicelib import clock, errors, facilitators, ids, models, pagination
+from chalicelib import clock, errors, facilitators, ids, models, pagination, waitlist
+from chalicelib.config import get_settings
+from chalicelib.transactions import commit, failed_condition
 
 KINDS = ("session", "retreat")
 
@@ -20,6 +24,9 @@ _UPCOMING_KEY = pagination.key_names(models.Event, models.Event.upcoming)
 _TABLE_KEY = pagination.key_names(models.Event)
 # Far enough ahead to bound a range condition, and still a valid fixed-width timestamp.
 _END_OF_TIME = "9999-12-31T23:59:59Z"
+# A capacity change is tried again when bookings, the line or the seat count moved between
+# reading the event and writing it.
+_CAPACITY_ATTEMPTS = 10
 
 
 class EventNotFound(errors.NotFound):
@@ -29,6 +36,11 @@ class EventNotFound(errors.NotFound):
 class CapacityBelowBookings(errors.Conflict):
     code = "capacity_below_bookings"
     default_message = "More seats are already booked than this capacity allows."
+
+
+class CapacityContended(errors.Conflict):
+    code = "try_again"
+    default_message = "The event's seats are changing hands right now; try again in a moment."
 
 
 def list_upcoming(
@@ -116,8 +128,11 @@ def create(
     facilitator_id: str,
     description: str = "",
     published: bool = True,
+    waitlist_capacity: int | None = None,
+    cancellable_until_hours: int = 0,
 ) -> dict[str, Any]:
     _check_times(starts_at, ends_at)
+    _check_waitlist_capacity(waitlist_capacity)
     event = models.Event(
         ids.new_id(),
         listing=models.PUBLISHED if published else None,
@@ -129,6 +144,12 @@ def create(
         timezone=timezone,
         capacity=capacity,
         seats_taken=0,
+        waitlist=[],
+        waitlist_count=0,
+        waitlist_joins=0,
+        waitlist_capacity=waitlist_capacity,
+        cancellable_until_hours=cancellable_until_hours,
+        cancellable_until=_cancellable_until(starts_at, cancellable_until_hours),
         facilitator=_facilitator_copy(facilitator_id),
         created_at=clock.to_iso_ms(clock.now()),
     )
@@ -137,7 +158,11 @@ def create(
 
 
 def update(event_id: str, **changes: Any) -> dict[str, Any]:
-    """Change some fields. Bookings already made keep their copy of the old details."""
+    """Change some fields. Bookings already made keep their copy of the old details.
+
+    Raising ``capacity`` gives the new seats to the first in line, in the transaction that
+    raises it; lowering ``waitlist_capacity`` keeps everyone already in line.
+    """
     event = find(event_id)
     starts_at = changes.get("starts_at")
     ends_at = changes.get("ends_at")
@@ -147,6 +172,16 @@ def update(event_id: str, **changes: Any) -> dict[str, Any]:
             ends_at or clock.parse_iso(event.ends_at),
             check_start=starts_at is not None,
         )
+    if "waitlist_capacity" in changes:
+        _check_waitlist_capacity(changes["waitlist_capacity"])
+    actions = _change_actions(event, changes)
+    if "capacity" in changes:
+        return admin_event_view(_change_capacity(event, changes["capacity"], actions))
+    event.update(actions=actions, condition=models.Event.event_id.exists())
+    return admin_event_view(event)
+
+
+def _change_actions(event: models.Event, changes: dict[str, Any]) -> list[Action]:
     actions = []
     for name in ("name", "description", "kind", "timezone", "capacity"):
         if name in changes:
@@ -154,24 +189,78 @@ def update(event_id: str, **changes: Any) -> dict[str, Any]:
     for name in ("starts_at", "ends_at"):
         if name in changes:
             actions.append(getattr(models.Event, name).set(clock.to_iso(changes[name])))
-    if starts_at is not None or ends_at is not None:
+    if "starts_at" in changes or "ends_at" in changes:
         # Calendar files number their versions from this (and reminders re-arm on a new start).
         actions.append(models.Event.schedule_changed_at.set(clock.to_iso_ms(clock.now())))
+    if "waitlist_capacity" in changes:
+        actions.append(models.Event.waitlist_capacity.set(changes["waitlist_capacity"]))
+    if "starts_at" in changes or "cancellable_until_hours" in changes:
+        hours = changes.get("cancellable_until_hours", event.cancellable_until_hours or 0)
+        starts_at = changes.get("starts_at") or clock.parse_iso(event.starts_at)
+        actions.append(models.Event.cancellable_until_hours.set(hours))
+        actions.append(models.Event.cancellable_until.set(_cancellable_until(starts_at, hours)))
     if "facilitator_id" in changes:
         actions.append(models.Event.facilitator.set(_facilitator_copy(changes["facilitator_id"])))
     if "published" in changes:
         actions.append(_publish_action(changes["published"]))
-    condition = models.Event.event_id.exists()
-    if "capacity" in changes:
-        # Checked by DynamoDB, not from the read above: a booking may land in between.
-        condition &= models.Event.seats_taken <= changes["capacity"]
-    try:
-        event.update(actions=actions, condition=condition)
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            raise CapacityBelowBookings() from None
-        raise
-    return admin_event_view(event)
+    return actions
+
+
+def _change_capacity(event: models.Event, capacity: int, actions: list[Action]) -> models.Event:
+    """Apply ``actions`` (which set the capacity) and give any new seats to the first in line.
+
+    Checked by DynamoDB, not from the read: the write is conditioned on the seat count, the
+    line's length and who is first as read, so a booking, join or leave landing in between
+    cancels it, and it is tried again on a fresh read. More people than one transaction can
+    promote (``waitlist.MOST_PROMOTED_AT_ONCE``) move up in further transactions; meanwhile
+    nobody else can book, since people are still waiting.
+    """
+    for _ in range(_CAPACITY_ATTEMPTS):
+        if event.seats_taken > capacity:
+            raise CapacityBelowBookings()
+        free = capacity - event.seats_taken
+        waiting = waitlist.line(event)
+        promoted = waiting[: max(0, min(free, waitlist.MOST_PROMOTED_AT_ONCE))]
+        condition = models.Event.event_id.exists() & (models.Event.seats_taken <= capacity)
+        if free > 0:
+            # Nobody joined unseen who should have a seat too.
+            condition &= waitlist.count_is(len(waiting))
+        try:
+            if promoted:
+                _promote_with(event, actions, condition, promoted)
+            else:
+                event.update(actions=actions, condition=condition)
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+        except TransactWriteError as error:
+            if not any(failed_condition(reason) for reason in error.cancellation_reasons):
+                raise
+        else:
+            if len(promoted) < waitlist.MOST_PROMOTED_AT_ONCE:
+                return find(event.event_id) if promoted else event
+            # The other changes are made; what is left is more of the line to seat.
+            actions = [models.Event.capacity.set(capacity)]
+        event = find(event.event_id)
+    raise CapacityContended()
+
+
+def _promote_with(
+    event: models.Event, actions: list[Action], condition: Condition, promoted: list[str]
+) -> None:
+    line_actions, still_first = waitlist.take_first(waitlist.line(event), len(promoted))
+    at = clock.to_iso_ms(clock.now())
+
+    def write(transaction: TransactWrite) -> None:
+        transaction.update(
+            models.Event(event.event_id),
+            actions=[*actions, *line_actions, models.Event.seats_taken.add(len(promoted))],
+            # The seat count as read: exactly ``len(promoted)`` of its seats were free.
+            condition=condition & still_first & (models.Event.seats_taken == event.seats_taken),
+        )
+        waitlist.promote(transaction, event.event_id, promoted, at)
+
+    commit(write)
 
 
 def unpublish(event_id: str) -> dict[str, Any]:
@@ -198,7 +287,11 @@ def event_view(event: models.Event) -> dict[str, Any]:
         "ends_at": event.ends_at,
         "timezone": event.timezone,
         "capacity": event.capacity,
-        "seats_left": max(event.capacity - event.seats_taken, 0),
+        # Seats a newcomer can book now: none while anyone waits (freed seats are theirs).
+        "seats_left": 0 if waitlist.count(event) else max(event.capacity - event.seats_taken, 0),
+        "waitlist_capacity": waitlist.capacity(event),
+        "waitlist_count": waitlist.count(event),
+        "cancellable_until_hours": int(event.cancellable_until_hours or 0),
         "facilitator": {
             "id": event.facilitator.id,
             "name": event.facilitator.name,
@@ -237,6 +330,18 @@ def _check_times(starts_at: datetime, ends_at: datetime, check_start: bool = Tru
         problems["ends_at"] = ["Must be after starts_at."]
     if problems:
         raise errors.ValidationFailed(fields=problems)
+
+
+def _check_waitlist_capacity(waitlist_capacity: int | None) -> None:
+    most = get_settings().waitlist_max
+    if waitlist_capacity is not None and waitlist_capacity > most:
+        raise errors.ValidationFailed(
+            fields={"waitlist_capacity": [f"At most {most} (WAITLIST_MAX)."]}
+        )
+
+
+def _cancellable_until(starts_at: datetime, hours: int) -> str:
+    return clock.to_iso(starts_at - timedelta(hours=hours))
 
 
 def _facilitator_copy(facilitator_id: str) -> models.FacilitatorCopy:

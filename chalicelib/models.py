@@ -24,7 +24,9 @@ PUBLISHED = "published"
 # Booking.status
 CONFIRMED = "confirmed"
 CANCELLED = "cancelled"
-BOOKING_STATUSES = (CONFIRMED, CANCELLED)
+# In line for a seat of a full event: same (user, event) item, so one item per user and event.
+WAITLISTED = "waitlisted"
+BOOKING_STATUSES = (CONFIRMED, WAITLISTED, CANCELLED)
 
 # WebhookDelivery.state
 PENDING = "pending"
@@ -37,8 +39,9 @@ DELIVERY_STATES = (PENDING, SENDING, DELIVERED, FAILED, SKIPPED)
 # The ``type`` of a webhook message, and the second half of its delivery id.
 BOOKING_CONFIRMED = "booking.confirmed"
 BOOKING_CANCELLED = "booking.cancelled"
+BOOKING_WAITLISTED = "booking.waitlisted"
 BOOKING_REMINDER = "booking.reminder"
-WEBHOOK_TYPES = (BOOKING_CONFIRMED, BOOKING_CANCELLED, BOOKING_REMINDER)
+WEBHOOK_TYPES = (BOOKING_CONFIRMED, BOOKING_WAITLISTED, BOOKING_CANCELLED, BOOKING_REMINDER)
 
 
 class User(Table):
@@ -106,6 +109,20 @@ class Event(Table):
     timezone = UnicodeAttribute()
     capacity = NumberAttribute()
     seats_taken = NumberAttribute(default=0)
+    # The waiting list, first in line first: the user ids of the event's waitlisted bookings.
+    # It lives on the event item so every change to it is a condition on that one item,
+    # read back strongly consistent, and a position is an index into it.
+    waitlist = ListAttribute(of=UnicodeAttribute, default=list)
+    waitlist_count = NumberAttribute(default=0)
+    # Joins ever made: only grows, so a join conditioned on it knows nobody joined since its
+    # read (the count alone can return to the same number, a join and a leave later).
+    waitlist_joins = NumberAttribute(default=0)
+    # How many may wait; absent means as many as there are seats (up to settings.waitlist_max).
+    waitlist_capacity = NumberAttribute(null=True)
+    cancellable_until_hours = NumberAttribute(default=0)
+    # ``starts_at`` less ``cancellable_until_hours``, kept beside them so a cancellation's
+    # transaction can condition on it (a condition cannot do date arithmetic).
+    cancellable_until = UnicodeAttribute(null=True)
     facilitator = FacilitatorCopy()
     created_at = UnicodeAttribute()
     # When starts_at or ends_at last changed (absent: never): calendar files' SEQUENCE.

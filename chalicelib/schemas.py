@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from chalicelib import errors, events, ids, models, operations, pagination
+from chalicelib import config, errors, events, ids, models, operations, pagination
 
 
 class StrictSchema(Schema):
@@ -255,6 +255,10 @@ class FacilitatorChanges(StrictSchema):
             raise ValidationError("Send at least one field to change.")
 
 
+# A cancellation window closes at most a year before the start.
+CANCELLABLE_UNTIL_HOURS_MAX = 24 * 366
+
+
 class EventChanges(StrictSchema):
     name = _text(200)
     description = _text(5000, min_length=0)
@@ -263,6 +267,12 @@ class EventChanges(StrictSchema):
     ends_at = _moment()
     timezone = fields.String(validate=_is_timezone)
     capacity = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000))
+    waitlist_capacity = fields.Integer(
+        strict=True, validate=validate.Range(min=0, max=config.HIGHEST_WAITLIST_MAX)
+    )
+    cancellable_until_hours = fields.Integer(
+        strict=True, validate=validate.Range(min=0, max=CANCELLABLE_UNTIL_HOURS_MAX)
+    )
     facilitator_id = Id()
     published = JsonBoolean()
 
@@ -284,6 +294,11 @@ class EventBody(EventChanges):
     )
     facilitator_id = Id(required=True)
     published = JsonBoolean(load_default=True)
+    cancellable_until_hours = fields.Integer(
+        strict=True,
+        load_default=0,
+        validate=validate.Range(min=0, max=CANCELLABLE_UNTIL_HOURS_MAX),
+    )
 
 
 def load_path_value(value: str, name: str) -> str:

@@ -40,6 +40,7 @@ pytest_plugins = [
     "tests.support.logs",
     # Every AWS call a Lambda's entry point makes is checked against that Lambda's IAM policy.
     "tests.support.iam_audit",
+    "tests.support.relays",
 ]
 
 

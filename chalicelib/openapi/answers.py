@@ -97,7 +97,20 @@ class Event(StrictSchema):
     ends_at = _moment()
     timezone = fields.String(required=True, metadata={"description": "IANA zone of the venue."})
     capacity = fields.Integer(required=True)
-    seats_left = fields.Integer(required=True)
+    seats_left = fields.Integer(
+        required=True,
+        metadata={"description": "Seats a newcomer can book now: 0 while anyone is waiting."},
+    )
+    waitlist_capacity = fields.Integer(
+        required=True, metadata={"description": "How many may wait; 0: no waiting list."}
+    )
+    waitlist_count = fields.Integer(required=True, metadata={"description": "How many wait."})
+    cancellable_until_hours = fields.Integer(
+        required=True,
+        metadata={
+            "description": "A booking can be cancelled until this many hours before the start."
+        },
+    )
     facilitator = fields.Nested(FacilitatorCopy, required=True)
 
 
@@ -152,6 +165,17 @@ class BookingCreated(StrictSchema):
     created_at = _moment()
 
 
+def _position(required: bool) -> fields.Field:
+    return fields.Integer(
+        required=required,
+        metadata={"description": "Place in the waiting list, 1 for the first (waitlisted only)."},
+    )
+
+
+class WaitlistJoined(BookingCreated):
+    position = _position(required=True)
+
+
 class BookedEventTimes(BookedEvent):
     starts_at = _moment()
     ends_at = _moment()
@@ -163,6 +187,7 @@ class Booking(StrictSchema):
     status = _status()
     created_at = _moment()
     event = fields.Nested(BookedEventTimes, required=True)
+    position = _position(required=False)
 
 
 class BookingPage(StrictSchema):

@@ -24,6 +24,9 @@ MEDITATION = {
     "timezone": "Europe/London",
     "capacity": 1000,
     "seats_left": 999,
+    "waitlist_capacity": 1000,
+    "waitlist_count": 0,
+    "cancellable_until_hours": 0,
     "facilitator": BOB,
 }
 YOGA_RETREAT = {
@@ -37,7 +40,15 @@ YOGA_RETREAT = {
     "timezone": "Asia/Kolkata",
     "capacity": 24,
     "seats_left": 24,
+    "waitlist_capacity": 24,
+    "waitlist_count": 0,
+    "cancellable_until_hours": 0,
     "facilitator": ALICE,
+}
+HEALING_CIRCLE = {
+    "id": "01M8CWNEEK7ZJ1PTPT30F0P662",
+    "name": "Healing Circle",
+    "date": "2026-12-15T13:30:00Z",
 }
 EVENTS = [YOGA_RETREAT, MEDITATION]
 
@@ -72,7 +83,27 @@ BOOKING = {
     },
 }
 CANCELLED_BOOKING = {**BOOKING, "status": "cancelled"}
-BOOKING_PAGE = {"bookings": [BOOKING], "next_cursor": None}
+WAITLIST_BOOKING_ID = "01JD8XB7T3V5W7X9Y1Z3A5C7E9"
+WAITLIST_JOINED = {
+    "booking_id": WAITLIST_BOOKING_ID,
+    "status": "waitlisted",
+    "position": 1,
+    "event": HEALING_CIRCLE,
+    "created_at": BOOKED_AT,
+}
+WAITLISTED_BOOKING = {
+    "booking_id": WAITLIST_BOOKING_ID,
+    "status": "waitlisted",
+    "created_at": BOOKED_AT,
+    "event": {
+        **HEALING_CIRCLE,
+        "starts_at": HEALING_CIRCLE["date"],
+        "ends_at": "2026-12-15T15:30:00Z",
+        "timezone": "Asia/Kolkata",
+    },
+    "position": 1,
+}
+BOOKING_PAGE = {"bookings": [WAITLISTED_BOOKING, BOOKING], "next_cursor": None}
 ATTENDEE_PAGE = {
     "event": ADMIN_EVENT,
     "attendees": [
@@ -113,7 +144,7 @@ EVENT_BODY: dict[str, Any] = {
     "capacity": YOGA_RETREAT["capacity"],
     "facilitator_id": ALICE["id"],
 }
-EVENT_CHANGES = {"capacity": 30}
+EVENT_CHANGES = {"capacity": 30, "waitlist_capacity": 10, "cancellable_until_hours": 24}
 
 # An example for each id a path can carry, so "Try it out" starts from a seeded item.
 WEBHOOK_DELIVERY = {

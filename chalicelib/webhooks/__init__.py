@@ -1,4 +1,4 @@
-"""CRM webhooks: every booking that becomes confirmed or cancelled reaches the CRM, once.
+"""CRM webhooks: every booking that is confirmed, waitlisted or cancelled reaches the CRM once.
 
 The stream handler (``stream``) builds each message from the stream image alone (``payload``,
 no reads), claims its delivery row with a conditional put, then POSTs it (``sender``). The

@@ -11,7 +11,8 @@ from chalicelib import clock, models
 
 
 def message_from_record(record: DynamoDBRecord) -> tuple[str, str] | None:
-    """``(delivery_id, body)`` for a booking that became confirmed or cancelled, else None."""
+    """``(delivery_id, body)`` for a booking that became confirmed, waitlisted or cancelled,
+    else None."""
     kind = _change_type(record)
     if kind is None:
         return None
@@ -43,7 +44,10 @@ def _change_type(record: DynamoDBRecord) -> str | None:
         return None
     if new_status == models.CONFIRMED:
         return models.BOOKING_CONFIRMED
-    if new_status == models.CANCELLED and old_status == models.CONFIRMED:
+    if new_status == models.WAITLISTED:
+        return models.BOOKING_WAITLISTED
+    # Leaving a waiting list is a cancellation too: the CRM heard of the join.
+    if new_status == models.CANCELLED and old_status in (models.CONFIRMED, models.WAITLISTED):
         return models.BOOKING_CANCELLED
     return None
 

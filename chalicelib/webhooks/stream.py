@@ -1,4 +1,4 @@
-"""The bookings stream handler: a delivery row per confirmed or cancelled booking, sent now;
+"""The bookings stream handler: a delivery row per booking change the CRM hears of, sent now;
 a booking that became confirmed is also marked as owed its reminder (``reminders``)."""
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from bench import (
     reminders,
     runner,
     scaling,
+    waitlist_race,
     webhook_latency,
 )
 from bench.in_process import InProcess
@@ -45,6 +46,8 @@ def test_calls_benchmark_counts_each_request_within_the_design_budget(in_process
         "book": "2",
         "my bookings": "2",
         "cancel": "3",
+        "join waitlist": "2",
+        "cancel with promotion": "4",
         "stream handler (2 records)": "0 reads, 5 writes",
     }
 
@@ -135,3 +138,12 @@ def test_make_run_benchmarks_find_no_5xx_overbooking_or_lost_webhook(make_run):
     assert latency.failures == [] and backlog.failures == []
     assert column(latency, "delivered") == ["3", "3"]
     assert column(backlog, "deliveries") == ["5 of 5"]
+
+
+def test_make_run_waitlist_race_promotes_the_first_in_line_once_per_seat(make_run):
+    table = waitlist_race.measure(make_run, levels=(3,))
+
+    assert table.failures == []
+    assert column(table, "promotions") == ["3"]
+    assert column(table, "5xx") == ["0"]
+    assert column(table, "first N in line promoted") == ["3 of 3"]

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from pynamodb.exceptions import CancellationReason
 
-from chalicelib import bookings, clock, models
+from chalicelib import bookings, clock, models, transactions
 from tests.support.api import body
 from tests.support.errors import error_of
 from tests.support.factories import (
@@ -377,9 +377,9 @@ def test_a_transaction_that_only_collided_with_another_is_retried_not_refused():
     conflict = CancellationReason(code="TransactionConflict")
     failed = CancellationReason(code="ConditionalCheckFailed")
 
-    assert bookings.only_conflicts([None, conflict])
-    assert not bookings.only_conflicts([failed, conflict])
-    assert not bookings.only_conflicts([None, None])
+    assert transactions.only_conflicts([None, conflict])
+    assert not transactions.only_conflicts([failed, conflict])
+    assert not transactions.only_conflicts([None, None])
 
 
 def test_booking_at_the_start_second_is_refused(user, shifted_clock):

@@ -48,6 +48,13 @@ def book(client: Any, user: models.User, event_id: str, **headers: str) -> Any:
     return post_json(client, "/bookings/", {"event_id": event_id}, {**headers_for(user), **headers})
 
 
+def join_waitlist(client: Any, user: models.User, event_id: str, **headers: str) -> Any:
+    """POST /events/{event_id}/waitlist as ``user`` (no body, as a client sends it)."""
+    return client.http.post(
+        f"/events/{event_id}/waitlist", headers={**headers_for(user), **headers}
+    )
+
+
 def principal_of(user: models.User) -> auth.Principal:
     # Chalice hands services case-insensitive headers, lower-case keys in a plain dict.
     return auth.authenticate({"authorization": f"Bearer {auth.issue_token(user.user_id)}"})
