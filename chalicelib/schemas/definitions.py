@@ -7,6 +7,10 @@ import unicodedata
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+# First: marshmallow's email regex is then compiled when an email is first validated.
+from chalicelib.schemas import marshmallow_import  # noqa: F401
+
+# isort: split
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from chalicelib import events, ids, models
