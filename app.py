@@ -22,7 +22,7 @@ from chalicelib.api import BookingsApp
 from chalicelib.config import get_settings
 from chalicelib.openapi import answers, docs_page, examples
 from chalicelib.operations import ADMIN, OPTIONAL, PUBLIC, USER, Answer
-from chalicelib.web import calendar_pages, console, pages, rendering
+from chalicelib.web import CONSOLE_ROOT, calendar_pages, console, pages, rendering
 
 app = BookingsApp(app_name="ahoum-bookings")
 
@@ -661,7 +661,7 @@ def local_time_script():
 # See chalicelib/web/console.py. ---
 
 CONSOLE_PAGE = "an admin console page for browsers (HTML forms, cookie session), not the JSON API"
-CONSOLE = console.ROOT
+CONSOLE = CONSOLE_ROOT
 
 
 @app.route("/admin", "GET", browser_only=CONSOLE_PAGE)

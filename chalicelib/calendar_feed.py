@@ -25,7 +25,6 @@ from chalice import Response
 
 from chalicelib import auth, calendar_files, clock, dynamodb, errors, ids, models, operations
 from chalicelib.config import get_settings
-from chalicelib.web.rendering import base_path
 
 # Calendar apps poll; five minutes of caching spares the table without showing a change late.
 CACHE_CONTROL = "private, max-age=300"
@@ -86,6 +85,9 @@ def feed_url(request: Any, segment: str) -> str:
     headers = request.headers or {}
     scheme = headers.get("x-forwarded-proto") or ("http" if get_settings().is_local else "https")
     host = headers.get("host") or "localhost"
+    # Imported here: this module loads with app.py in every Lambda, the dashboard only in the API.
+    from chalicelib.web.rendering import base_path
+
     return f"{scheme}://{host}{base_path(request)}/calendar/{segment}"
 
 

@@ -5,6 +5,11 @@ first DynamoDB call from any model (or ``connection()``/``batch_get``) binds eve
 the stage's settings, once per container. A caller that wants other settings (tests pointing
 at their DynamoDB Local, a tool pointing at `make run`'s) calls ``bind(settings)`` itself.
 
+Every table talks through one connection, and so one botocore session and client, per
+container. Left alone, PynamoDB gives each model its own connection, each with a session of
+its own: the first call of each table would load DynamoDB's service model again (most of a
+client's ~150 ms), so the API's first request, which reads two tables, paid it twice.
+
 Table names are ``ahoum-<stage>-<name>``. ``table_definition`` is the one description of a
 table: local ``create_tables()`` and the deploy templates are both generated from it.
 """
@@ -19,6 +24,7 @@ from typing import Any, ClassVar
 
 from pynamodb.connection import Connection, TableConnection
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
+from pynamodb.exceptions import TableError
 from pynamodb.models import Model
 
 from chalicelib import errors
@@ -56,9 +62,14 @@ class Table(Model):
 
     @classmethod
     def _get_connection(cls) -> TableConnection:
-        # PynamoDB asks for the table's connection before every call: the lazy bind's hook.
+        # PynamoDB asks for the table's connection before every call: the lazy bind's hook,
+        # and where the table's own connection is swapped for the shared one.
         _ensure_bound()
-        return super()._get_connection()
+        table = super()._get_connection()
+        if table.connection is not _connection:
+            with _lock:
+                _share(table, connection())
+        return table
 
 
 def registered_tables() -> dict[str, type[Table]]:
@@ -105,7 +116,8 @@ def _local_credentials(settings: Settings) -> dict[str, str | None]:
 
 
 def connection() -> Connection:
-    """The low-level connection for calls that span tables (TransactWrite, BatchGetItem)."""
+    """The container's one connection: every table's calls, and those that span tables
+    (TransactWrite, BatchGetItem), go through it and its one botocore client."""
     global _connection
     settings = _ensure_bound()
     if _connection is not None:
@@ -113,7 +125,7 @@ def connection() -> Connection:
     with _lock:
         if _connection is None:
             credentials = _local_credentials(settings)
-            _connection = Connection(
+            shared = Connection(
                 region=settings.region,
                 host=settings.dynamodb_endpoint,
                 connect_timeout_seconds=CONNECT_TIMEOUT_SECONDS,
@@ -122,7 +134,22 @@ def connection() -> Connection:
                 aws_access_key_id=credentials["aws_access_key_id"],
                 aws_secret_access_key=credentials["aws_secret_access_key"],
             )
+            # Made here, under the lock: PynamoDB makes a connection's client on first use
+            # from a session per thread, so threads starting together would each make one.
+            shared.client  # noqa: B018 (the property makes it)
+            _connection = shared
         return _connection
+
+
+def _share(table: TableConnection, shared: Connection) -> None:
+    """Point a table's connection at the shared one, which learns the table's keys."""
+    if table.connection is shared:
+        return
+    try:
+        shared.get_meta_table(table.table_name)
+    except TableError:
+        shared.add_meta_table(table.get_meta_table())
+    table.connection = shared
 
 
 ItemKey = tuple[type[Model], str] | tuple[type[Model], str, str]

@@ -11,11 +11,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from marshmallow import Schema
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import errors, models
+
+if TYPE_CHECKING:
+    from marshmallow import Schema
+
+    from chalicelib.lazy import Reference
+
+    # A schema class, or its name in chalicelib.schemas / chalicelib.openapi.answers, which
+    # imports it on first use (chalicelib.lazy).
+    SchemaClass = type[Schema] | Reference
 
 # Who may call an operation.
 PUBLIC = "public"  # anyone; a token is not looked at
@@ -87,7 +94,7 @@ class Answer:
 
     status: int
     description: str
-    schema: type[Schema] | None = None
+    schema: SchemaClass | None = None
     example: Any = None
     media_type: str = JSON
 
@@ -118,9 +125,9 @@ class Operation:
     answer: Answer
     access: str
     description: str = ""
-    body: type[Schema] | None = None
+    body: SchemaClass | None = None
     body_example: Mapping[str, Any] | None = None
-    query: type[Schema] | None = None
+    query: SchemaClass | None = None
     headers: tuple[Header, ...] = ()
     # Domain errors beyond those that follow from access, body, query and path ids.
     domain_errors: tuple[errors.AppError, ...] = ()

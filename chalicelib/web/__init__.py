@@ -2,4 +2,18 @@
 
 It works without JavaScript (plain forms, POST-redirect-GET). The session is the API's own
 JWT in an HttpOnly cookie, and every form POST carries a signed CSRF token (``csrf``).
+
+app.py's views reach the pages and the stylesheet through these module names, which
+import the dashboard on the first request for it (chalicelib.lazy): the stream and retry
+Lambdas, which load app.py too, never do.
 """
+
+from chalicelib import lazy
+
+# Where the admin console's pages live: the admin API answers JSON at /admin/events and the like.
+CONSOLE_ROOT = "/admin/console"
+
+calendar_pages = lazy.Module("chalicelib.web.calendar_pages")
+console = lazy.Module("chalicelib.web.console")
+pages = lazy.Module("chalicelib.web.pages")
+rendering = lazy.Module("chalicelib.web.rendering")

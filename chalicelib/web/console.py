@@ -23,7 +23,7 @@ from chalice import Response
 
 from chalicelib import auth, bookings, clock, errors, events, facilitators, models, schemas
 from chalicelib import webhooks as webhook_service
-from chalicelib.web import notices, rendering
+from chalicelib.web import CONSOLE_ROOT, notices, rendering
 from chalicelib.web.pages import field_messages, html_view
 from chalicelib.web.visit import Visit
 
@@ -34,7 +34,7 @@ DELIVERIES_PER_PAGE = 50
 # The CSV export reads the attendee list page by page; an event has at most 100,000 seats.
 _CSV_PAGE = 100
 
-ROOT = "/admin/console"
+ROOT = CONSOLE_ROOT
 _EVENT_FIELDS = (
     "name",
     "description",

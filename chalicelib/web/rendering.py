@@ -1,8 +1,9 @@
 """HTML responses: Jinja2 templates (autoescaped), the security headers every page sends,
 redirects, and the stylesheet.
 
-Templates live in ``templates/`` and are compiled once per container. Autoescaping is on for
-every template, and no template marks anything ``|safe``: a name like
+Templates live in ``templates/`` and are compiled once per container, when the first page
+renders: Jinja2 is imported then, not by the Lambdas that never render one. Autoescaping is
+on for every template, and no template marks anything ``|safe``: a name like
 ``<script>alert(1)</script>`` is shown as text.
 """
 
@@ -13,12 +14,14 @@ import hashlib
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Response
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from chalicelib.web import when
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 _HERE = Path(__file__).parent
 STYLESHEET = _HERE / "static" / "app.css"
@@ -131,6 +134,8 @@ def _response(body: str, status: int, headers: dict[str, str], cookies: Iterable
 
 @functools.cache
 def _environment() -> Environment:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
     environment = Environment(
         loader=FileSystemLoader(_HERE / "templates"),
         autoescape=True,

@@ -17,7 +17,6 @@ lapses and the message is sent again under the same ``webhook-id``.
 from chalicelib.webhooks.admin import DeliveryInFlight, DeliveryNotFound, list_deliveries, replay
 from chalicelib.webhooks.deliveries import HISTORY_KEPT, retry_delay
 from chalicelib.webhooks.retrier import RETRIER_BUDGET_SECONDS, retry_due_deliveries
-from chalicelib.webhooks.sender import webhook_headers
 from chalicelib.webhooks.stream import handle_stream_batch
 
 __all__ = [
@@ -30,5 +29,4 @@ __all__ = [
     "replay",
     "retry_delay",
     "retry_due_deliveries",
-    "webhook_headers",
 ]

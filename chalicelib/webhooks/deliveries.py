@@ -17,7 +17,6 @@ from ulid import ULID
 from chalicelib import clock, models
 from chalicelib.config import get_settings
 from chalicelib.logs import json_logger
-from chalicelib.webhooks import sender
 
 # Longer than any POST can take: a claim older than this belongs to a sender that died.
 CLAIM_LEASE = timedelta(seconds=60)
@@ -110,6 +109,10 @@ def warn_skipped(delivery_id: str) -> None:
 
 def attempt(row: models.WebhookDelivery) -> str:
     """POST a row this worker has claimed and record the outcome; returns the new state."""
+    # The HTTP stack (requests) is loaded by the Lambdas that send, not by the API's, which
+    # reads this module only for its admin pages.
+    from chalicelib.webhooks import sender
+
     settings = get_settings()
     started = clock.now()
     if not settings.crm_webhook_url:

@@ -1,4 +1,5 @@
-"""Binding the tables (lazily, once) and reading batches that DynamoDB only partly answers."""
+"""Binding the tables (lazily, once), one botocore client for them all, and reading batches
+that DynamoDB only partly answers."""
 
 from __future__ import annotations
 
@@ -86,6 +87,48 @@ def test_the_first_use_binds_every_table_once_even_from_many_threads(dynamodb_lo
         },
     )
     assert output == "1 {'absent'} ahoum-test-bookings"
+
+
+def test_every_table_and_thread_shares_one_botocore_client(dynamodb_local):
+    # A fresh interpreter is a fresh container: count the clients made from its first call.
+    output = _run_python(
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        import botocore.session
+
+        from chalicelib import dynamodb, models
+
+        made = []
+        create_client = botocore.session.Session.create_client
+
+        def counting(session, *args, **kwargs):
+            made.append(args[0] if args else kwargs["service_name"])
+            return create_client(session, *args, **kwargs)
+
+        botocore.session.Session.create_client = counting
+        tables = (models.User, models.Event, models.Credential, models.Facilitator)
+
+        def read(number):
+            model = tables[number % len(tables)]
+            try:
+                model.get(f"nobody-{number}")
+            except model.DoesNotExist:
+                return "absent"
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = set(pool.map(read, range(32)))
+        found = dynamodb.batch_get([(models.User, "nobody"), (models.RevokedToken, "none")])
+        print(made, answers, found)
+        """,
+        env={
+            "PYTHONPATH": str(REPO_ROOT),
+            "STAGE": "test",
+            "DYNAMODB_ENDPOINT": dynamodb_local.endpoint,
+            "JWT_SECRET": "test-secret-" + "x" * 40,
+        },
+    )
+    assert output == "['dynamodb'] {'absent'} {}"
 
 
 class ThrottlingDynamoDB:

@@ -200,7 +200,12 @@ def test_a_storm_of_books_joins_leaves_and_cancels_keeps_seats_and_line_true(
         (409, "already_booked"),
         (409, "already_waitlisted"),
         (409, "already_cancelled"),
+        # The documented answer when a change of the line lost its bounded retries to the
+        # others hammering the same event item (seen once in a loaded full-suite run); the
+        # invariants below hold whatever it answered, and it must stay rare.
+        (409, "try_again"),
     }, answers
+    assert answers[(409, "try_again")] <= sum(answers.values()) // 20, answers
     assert answers[201] > capacity and answers[200] > 0, answers
     final = event_item(event.event_id)
     items = bookings_of(event.event_id)

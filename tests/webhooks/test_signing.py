@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
-from chalicelib import webhooks
+from chalicelib.webhooks import sender
 from local.crm_sink import CrmSink
 from local.paths import REPO_ROOT
 
@@ -18,7 +18,7 @@ SPEC_SIGNATURE = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
 
 def test_signature_matches_the_specs_example_vector():
     moment = datetime.fromtimestamp(SPEC_TIMESTAMP, UTC)
-    headers = webhooks.webhook_headers(SPEC_MSG_ID, SPEC_PAYLOAD, moment, SPEC_SECRET)
+    headers = sender.webhook_headers(SPEC_MSG_ID, SPEC_PAYLOAD, moment, SPEC_SECRET)
 
     assert headers["webhook-id"] == SPEC_MSG_ID
     assert headers["webhook-timestamp"] == str(SPEC_TIMESTAMP)
@@ -27,7 +27,7 @@ def test_signature_matches_the_specs_example_vector():
 
 def test_timestamp_header_is_whole_seconds_of_the_send_time():
     moment = datetime(2026, 12, 1, 9, 0, 0, 999000, tzinfo=UTC)
-    headers = webhooks.webhook_headers("id", "{}", moment, None)
+    headers = sender.webhook_headers("id", "{}", moment, None)
     assert headers["webhook-timestamp"] == str(
         int(datetime(2026, 12, 1, 9, tzinfo=UTC).timestamp())
     )
@@ -41,10 +41,10 @@ def test_sink_accepts_a_valid_signature_and_rejects_a_tampered_body():
     sink = CrmSink(secret=SPEC_SECRET, echo=False).start()
     try:
         body = '{"type":"booking.confirmed"}'
-        headers = webhooks.webhook_headers("d1", body, datetime.now(UTC), SPEC_SECRET)
+        headers = sender.webhook_headers("d1", body, datetime.now(UTC), SPEC_SECRET)
         assert _post(sink, body, headers).status_code == 204
         assert _post(sink, body.replace("confirmed", "cancelled"), headers).status_code == 401
-        unsigned = webhooks.webhook_headers("d1", body, datetime.now(UTC), None)
+        unsigned = sender.webhook_headers("d1", body, datetime.now(UTC), None)
         assert _post(sink, body, unsigned).status_code == 401
     finally:
         sink.stop()
@@ -63,7 +63,7 @@ def test_sink_prints_one_readable_line_per_delivery(capsys, tmp_path):
             '"date":"2026-12-01T09:00:00Z"},"user":{"id":"u1","name":"Ann","email":"a@x.com"},'
             '"facilitator_crm_id":"crm_1"}'
         )
-        headers = webhooks.webhook_headers(
+        headers = sender.webhook_headers(
             "b1.booking.confirmed", body, datetime.now(UTC), SPEC_SECRET
         )
         _post(sink, body, headers)
@@ -82,7 +82,7 @@ def test_sink_prints_one_readable_line_per_delivery(capsys, tmp_path):
 
 
 def _signed(delivery_id, body, moment=None):
-    return webhooks.webhook_headers(delivery_id, body, moment or datetime.now(UTC), SPEC_SECRET)
+    return sender.webhook_headers(delivery_id, body, moment or datetime.now(UTC), SPEC_SECRET)
 
 
 def test_sink_rejects_a_delivery_signed_more_than_five_minutes_ago():

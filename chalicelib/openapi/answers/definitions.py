@@ -11,7 +11,7 @@ from __future__ import annotations
 from marshmallow import fields
 
 from chalicelib import models
-from chalicelib.schemas import Id, StrictSchema
+from chalicelib.schemas.definitions import Id, StrictSchema
 
 
 def _moment() -> fields.Field:

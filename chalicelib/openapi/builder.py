@@ -3,7 +3,8 @@
 Each route in app.py declares its operation once, in ``app.route`` (chalicelib.operations
 says what a declaration holds); routes for browsers say so there instead and are left out.
 Bodies and query strings are described by the schemas in ``chalicelib.schemas`` that
-validate them, answers by ``chalicelib.openapi.answers``. The errors an operation can answer
+validate them, answers by ``chalicelib.openapi.answers`` (app.py names both lazily; they are
+resolved to their classes here). The errors an operation can answer
 follow from what it takes (a token, an admin's token, a body, a query, an id in the path)
 plus the domain errors it declares, each shown with its code and message.
 
@@ -22,8 +23,9 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema
 
-from chalicelib import errors, schemas
-from chalicelib.openapi import answers, examples
+from chalicelib import errors, lazy
+from chalicelib.openapi import examples
+from chalicelib.openapi.answers import definitions as answers
 from chalicelib.operations import (
     ADMIN,
     ID_PATTERN,
@@ -36,6 +38,7 @@ from chalicelib.operations import (
     Operation,
     path_parameters,
 )
+from chalicelib.schemas.definitions import Id
 
 if TYPE_CHECKING:
     from chalicelib.api import BookingsApp
@@ -118,7 +121,7 @@ def _build(operations: Iterable[Operation]) -> dict[str, Any]:
 
 
 def _id_pattern(self: Any, field: Any, **kwargs: Any) -> dict[str, Any]:
-    return {"pattern": ID_PATTERN} if isinstance(field, schemas.Id) else {}
+    return {"pattern": ID_PATTERN} if isinstance(field, Id) else {}
 
 
 def _operation(operation: Operation, plugin: MarshmallowPlugin) -> dict[str, Any]:
@@ -129,7 +132,7 @@ def _operation(operation: Operation, plugin: MarshmallowPlugin) -> dict[str, Any
         "security": _SECURITY[operation.access],
         "parameters": [
             *(_path_parameter(name) for name in path_parameters(operation.path)),
-            *_query_parameters(operation.query, plugin),
+            *_query_parameters(lazy.resolve(operation.query), plugin),
             *(_header(header) for header in operation.headers),
         ],
         "responses": {
@@ -142,7 +145,9 @@ def _operation(operation: Operation, plugin: MarshmallowPlugin) -> dict[str, Any
     if operation.body is not None:
         documented["requestBody"] = {
             "required": True,
-            "content": {JSON: {"schema": operation.body, "example": operation.body_example}},
+            "content": {
+                JSON: {"schema": lazy.resolve(operation.body), "example": operation.body_example}
+            },
         }
     if not documented["parameters"]:
         del documented["parameters"]
@@ -196,7 +201,7 @@ def _query_parameters(query: type[Schema] | None, plugin: MarshmallowPlugin) -> 
 
 def _answer(operation: Operation) -> dict[str, Any]:
     answer = operation.answer
-    content: dict[str, Any] = {"schema": answer.schema or {"type": "object"}}
+    content: dict[str, Any] = {"schema": lazy.resolve(answer.schema) or {"type": "object"}}
     if answer.media_type != JSON:
         content["schema"] = {"type": "string"}
     if answer.example is not None:
