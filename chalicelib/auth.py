@@ -21,7 +21,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 from ulid import ULID
 
-from chalicelib import clock, dynamodb, errors, models, passwords, throttling
+from chalicelib import clock, dynamodb, errors, metrics, models, passwords, throttling
 from chalicelib.config import get_settings
 
 TOKEN_ISSUER = "ahoum-bookings"
@@ -244,10 +244,14 @@ def login(email: str, password: str, source_ip: str) -> dict[str, Any]:
     checked; a success clears the address's count (one BatchWriteItem)."""
     email = normalize_email(email)
     throttle = throttling.LoginThrottle(email, source_ip)
-    throttle.count_attempt()
     credential_key = (models.Credential, email)
-    found = dynamodb.batch_get([credential_key, *throttle.keys])
-    throttle.check(found)
+    try:
+        throttle.count_attempt()
+        found = dynamodb.batch_get([credential_key, *throttle.keys])
+        throttle.check(found)
+    except errors.TooManyRequests:
+        metrics.emit(metrics.LOGINS_THROTTLED)
+        raise
     credential = found.get(credential_key)
     stored_hash = credential.password_hash if credential is not None else None
     if not passwords.verify_password(password, stored_hash):

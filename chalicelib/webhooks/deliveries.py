@@ -14,7 +14,7 @@ from datetime import timedelta
 from pynamodb.exceptions import PutError, UpdateError
 from ulid import ULID
 
-from chalicelib import clock, models
+from chalicelib import clock, metrics, models
 from chalicelib.config import get_settings
 from chalicelib.logs import json_logger
 
@@ -79,6 +79,14 @@ def claim(row: models.WebhookDelivery) -> bool:
     return True
 
 
+# A given-up delivery failed its last attempt too: it counts as failed and as given up.
+_ATTEMPT_METRICS = {
+    models.DELIVERED: metrics.WEBHOOKS_SENT,
+    models.PENDING: metrics.WEBHOOKS_FAILED,
+    models.FAILED: metrics.WEBHOOKS_FAILED,
+}
+
+
 def deliver_new(delivery_id: str, body: str, send_now: bool) -> bool:
     """Record a new message and, when ``send_now``, POST it; otherwise it is left ``pending``
     and due at once, for the retrier. False when a row with this id exists: the message was
@@ -136,6 +144,9 @@ def attempt(row: models.WebhookDelivery) -> str:
         else:
             state = models.PENDING
             next_at = min(finished + retry_delay(row.attempts + 1), give_up_at)
+        metrics.emit(_ATTEMPT_METRICS[state])
+        if state == models.FAILED:
+            metrics.emit(metrics.WEBHOOKS_GIVEN_UP)
         log.info(
             "webhook attempt",
             extra={

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from chalicelib import clock, models
+from chalicelib import clock, metrics, models
 from chalicelib.webhooks import deliveries
 
 # The retrier runs every minute; it stops taking new rows after this long so one run never
@@ -20,13 +20,20 @@ def retry_due_deliveries() -> dict[str, int]:
     outcomes: Counter[str] = Counter()
     now = clock.to_iso_ms(clock.now())
     model = models.WebhookDelivery
-    for state in (models.PENDING, models.SENDING):
-        for row in model.due.query(state, model.next_attempt_at <= now):
-            if time.monotonic() - started > RETRIER_BUDGET_SECONDS:
-                return _outcome_counts(outcomes)
-            if deliveries.claim(row):
-                outcomes[deliveries.attempt(row)] += 1
-    return _outcome_counts(outcomes)
+    due = 0
+    try:
+        for state in (models.PENDING, models.SENDING):
+            for row in model.due.query(state, model.next_attempt_at <= now):
+                due += 1
+                if time.monotonic() - started > RETRIER_BUDGET_SECONDS:
+                    return _outcome_counts(outcomes)
+                if deliveries.claim(row):
+                    outcomes[deliveries.attempt(row)] += 1
+        return _outcome_counts(outcomes)
+    finally:
+        # What this run found due (up to where its budget stopped it): a backlog that keeps
+        # growing run after run means the CRM is down.
+        metrics.emit(metrics.RETRIER_BACKLOG, due)
 
 
 def _outcome_counts(outcomes: Counter[str]) -> dict[str, int]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from chalice.app import DynamoDBEvent
 
-from chalicelib import reminders
+from chalicelib import metrics, models, reminders
 from chalicelib.logs import json_logger
 from chalicelib.webhooks import deliveries
 from chalicelib.webhooks.payload import message_from_record
@@ -18,6 +18,13 @@ from chalicelib.webhooks.payload import message_from_record
 STREAM_SEND_BUDGET_SECONDS = 30
 
 log = json_logger("ahoum.webhooks")
+
+
+_BOOKING_METRICS = {
+    models.BOOKING_CONFIRMED: metrics.BOOKINGS_CONFIRMED,
+    models.BOOKING_WAITLISTED: metrics.BOOKINGS_WAITLISTED,
+    models.BOOKING_CANCELLED: metrics.BOOKINGS_CANCELLED,
+}
 
 
 def handle_stream_batch(event: DynamoDBEvent) -> dict[str, Any]:
@@ -33,7 +40,11 @@ def handle_stream_batch(event: DynamoDBEvent) -> dict[str, Any]:
             message = message_from_record(record)
             if message is not None:
                 send_now = time.monotonic() - started < STREAM_SEND_BUDGET_SECONDS
-                deliveries.deliver_new(*message, send_now=send_now)
+                if deliveries.deliver_new(*message, send_now=send_now):
+                    # Counted here, not in the services: a promotion happens inside another
+                    # user's cancellation, and the stream sees every change exactly once per
+                    # new delivery row (a redelivered record counts nothing).
+                    metrics.emit(_BOOKING_METRICS[message[0].split(".", 1)[1]])
             reminders.mark_if_confirmed(record)
         except Exception:
             log.exception(
