@@ -16,7 +16,7 @@ from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
-from chalicelib import clock, dynamodb, models
+from chalicelib import bookings, clock, dynamodb, models
 
 
 @dataclass(frozen=True)
@@ -204,21 +204,14 @@ def _seed_booking(booking: SeedBooking, event: models.Event, created_at: str) ->
         booking.user_id, name=booking.name, email=booking.email, created_at=created_at
     )
     _put_if_absent(user, models.User.user_id)
-    item = models.Booking(
+    item = bookings.booking_item(
         booking.user_id,
-        booking.event_id,
+        booking.name,
+        booking.email,
+        event,
+        models.CONFIRMED,
+        created_at,
         booking_id=booking.booking_id,
-        status=models.CONFIRMED,
-        created_at=created_at,
-        updated_at=created_at,
-        event=models.EventCopy(
-            name=event.name,
-            starts_at=event.starts_at,
-            ends_at=event.ends_at,
-            timezone=event.timezone,
-        ),
-        user=models.UserCopy(name=booking.name, email=booking.email),
-        facilitator_crm_id=event.facilitator.crm_id,
     )
     return _put_if_absent(item, models.Booking.user_id)
 

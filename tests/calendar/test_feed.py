@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import ics
 
-from chalicelib import calendar_feed, ids, models
+from chalicelib import bookings, calendar_feed, models
 from tests.calendar.conftest import parse, vevents
 from tests.support.api import body
 from tests.support.errors import error_of
@@ -31,22 +31,7 @@ def booked(client, user, event):
 
 def past_booking(user, event, status, updated_at):
     """A booking of an event that has already taken place (written as the API would have)."""
-    models.Booking(
-        user.user_id,
-        event.event_id,
-        booking_id=ids.new_id(),
-        status=status,
-        created_at=updated_at,
-        updated_at=updated_at,
-        event=models.EventCopy(
-            name=event.name,
-            starts_at=event.starts_at,
-            ends_at=event.ends_at,
-            timezone=event.timezone,
-        ),
-        user=models.UserCopy(name=user.name, email=user.email),
-        facilitator_crm_id=event.facilitator.crm_id,
-    ).save()
+    bookings.booking_item(user.user_id, user.name, user.email, event, status, updated_at).save()
 
 
 def test_feed_lists_upcoming_recent_and_recently_cancelled_bookings(client):

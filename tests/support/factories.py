@@ -10,7 +10,7 @@ from typing import Any
 
 from pynamodb.models import Model
 
-from chalicelib import auth, clock, ids, models
+from chalicelib import auth, bookings, clock, ids, models
 from tests.support.api import bearer, post_json
 
 CREATED_AT = "2026-01-01T00:00:00.000Z"
@@ -162,21 +162,6 @@ def make_booking(
 ) -> models.Booking:
     """A booking written as the service writes one (the event's seat count is not touched:
     use ``book`` for the real thing); for states no request can reach yet, or the past."""
-    booking = models.Booking(
-        user.user_id,
-        event.event_id,
-        booking_id=ids.new_id(),
-        status=status,
-        created_at=CREATED_AT,
-        updated_at=CREATED_AT,
-        event=models.EventCopy(
-            name=event.name,
-            starts_at=event.starts_at,
-            ends_at=event.ends_at,
-            timezone=event.timezone,
-        ),
-        user=models.UserCopy(name=user.name, email=user.email),
-        facilitator_crm_id=event.facilitator.crm_id,
-    )
+    booking = bookings.booking_item(user.user_id, user.name, user.email, event, status, CREATED_AT)
     booking.save()
     return booking
