@@ -628,7 +628,7 @@ def cancel_form(request):
 
 @app.route("/dashboard/bookings/{booking_id}/calendar.ics", "GET", browser_only=DASHBOARD_PAGE)
 def booking_calendar_download(request, booking_id):
-    return calendar_pages.booking_file(request, booking_id)
+    return calendar_pages.booking_file(request, booking_id=booking_id)
 
 
 @app.route("/dashboard/calendar-feed", "POST", browser_only=DASHBOARD_PAGE, content_types=FORM)

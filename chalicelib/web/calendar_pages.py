@@ -3,64 +3,51 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import Any
 
 from chalice import Response
 
-from chalicelib import auth, calendar_feed, calendar_files, errors, schemas
+from chalicelib import auth, calendar_feed, calendar_files, schemas
+from chalicelib.web.pages import html_view
 from chalicelib.web.visit import Visit
 
 
 def _logged_in(
-    handler: Callable[[Visit, auth.Principal], Response],
-) -> Callable[[Visit], Response]:
-    def answer(visit: Visit) -> Response:
+    handler: Callable[..., Response],
+) -> Callable[..., Response]:
+    """A page for the person logged in (others go to the login page), its service errors
+    shown as the dashboard shows them."""
+
+    @html_view
+    @functools.wraps(handler)
+    def answer(visit: Visit, **path_values: str) -> Response:
         principal = visit.principal()
         if principal is None:
             return visit.to_login()
-        try:
-            return handler(visit, principal)
-        except errors.AppError as error:
-            return visit.error_page(error)
-        except Exception as exc:
-            if errors.is_unavailable(exc):
-                return visit.error_page(errors.ServiceUnavailable())
-            raise
+        return handler(visit, principal, **path_values)
 
     return answer
 
 
-def booking_file(request: Any, booking_id: str) -> Response:
+@_logged_in
+def booking_file(visit: Visit, principal: auth.Principal, booking_id: str) -> Response:
     """ "Add to calendar": the booking's ``.ics``, for the person logged in."""
-
-    def download(visit: Visit, principal: auth.Principal) -> Response:
-        checked = schemas.load_id(booking_id, "booking_id")
-        return calendar_files.booking_file_for(principal, checked)
-
-    return _logged_in(download)(Visit(request))
+    return calendar_files.booking_file_for(principal, schemas.load_id(booking_id, "booking_id"))
 
 
-def subscribe(request: Any) -> Response:
+@_logged_in
+def subscribe(visit: Visit, principal: auth.Principal) -> Response:
     """ "Subscribe in your calendar": a new feed address (an older one stops working)."""
-
-    def show(visit: Visit, principal: auth.Principal) -> Response:
-        visit.form()
-        url = calendar_feed.create(principal, request)["url"]
-        return visit.page(
-            "calendar_feed.html", feed_url=url, webcal_url=calendar_feed.webcal_url(url)
-        )
-
-    return _logged_in(show)(Visit(request))
+    visit.form()
+    url = calendar_feed.create(principal, visit.request)["url"]
+    return visit.page("calendar_feed.html", feed_url=url, webcal_url=calendar_feed.webcal_url(url))
 
 
-def stop(request: Any) -> Response:
+@_logged_in
+def stop(visit: Visit, principal: auth.Principal) -> Response:
     """ "Stop the feed": its address answers 404 from now on."""
-
-    def stop_feed(visit: Visit, principal: auth.Principal) -> Response:
-        visit.form()
-        calendar_feed.delete(principal)
-        visit.notify("feed_stopped")
-        return visit.redirect("/dashboard")
-
-    return _logged_in(stop_feed)(Visit(request))
+    visit.form()
+    calendar_feed.delete(principal)
+    visit.notify("feed_stopped")
+    return visit.redirect("/dashboard")
