@@ -21,6 +21,10 @@ from collections.abc import Callable
 from typing import Any
 
 NAMESPACE = "AhoumBookings"
+# `make run` and the in-process benchmarks: only CloudWatch turns these lines into metrics, and
+# on a terminal they would bury the relay's and the CRM sink's lines. (Tests run as stage
+# `test`, so they still see every line.)
+QUIET_STAGE = "local"
 
 BOOKINGS_CONFIRMED = "BookingsConfirmed"
 BOOKINGS_CANCELLED = "BookingsCancelled"
@@ -72,8 +76,11 @@ def emit(name: str, value: float = 1, write: Callable[[str], Any] | None = None)
     # Imported here so that importing this module reads no settings.
     from chalicelib.config import get_settings
 
+    stage = get_settings().stage
+    if stage == QUIET_STAGE:
+        return
     line = json.dumps(
-        document(name, value, get_settings().stage, int(time.time() * 1000)),
+        document(name, value, stage, int(time.time() * 1000)),
         separators=(",", ":"),
     )
     (write or _stdout)(line)

@@ -77,3 +77,19 @@ def test_importing_the_module_reads_no_settings():
         check=True,
     )
     assert result.stdout.strip() == "False"
+
+
+def test_make_run_writes_no_metric_lines_to_its_terminal(monkeypatch):
+    from chalicelib.config import get_settings
+
+    lines = []
+    monkeypatch.setenv("STAGE", metrics.QUIET_STAGE)
+    get_settings.cache_clear()
+    try:
+        metrics.emit(metrics.BOOKINGS_CONFIRMED, write=lines.append)
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert lines == []
+    metrics.emit(metrics.BOOKINGS_CONFIRMED, write=lines.append)
+    assert len(lines) == 1
