@@ -626,6 +626,11 @@ def cancel_form(request):
     return pages.cancel(request)
 
 
+@app.route("/dashboard/waitlist", "POST", browser_only=DASHBOARD_PAGE, content_types=FORM)
+def join_waitlist_form(request):
+    return pages.join_waitlist(request)
+
+
 @app.route("/dashboard/bookings/{booking_id}/calendar.ics", "GET", browser_only=DASHBOARD_PAGE)
 def booking_calendar_download(request, booking_id):
     return calendar_pages.booking_file(request, booking_id=booking_id)

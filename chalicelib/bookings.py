@@ -199,7 +199,40 @@ def list_attendees(
 ) -> dict[str, Any]:
     """Who booked an event (published or not), first booked first."""
     event = events.find(event_id)
-    page = pagination.fetch_page(
+    page = _attendee_page(event_id, status, limit, cursor)
+    return {
+        "event": events.admin_event_view(event),
+        "attendees": [_attendee_view(booking) for booking in page.items],
+        "next_cursor": page.next_cursor,
+    }
+
+
+def attendees_by_standing(
+    event_id: str, limit: int = 50, cursor: str | None = None
+) -> dict[str, Any]:
+    """A page of an event's attendees as its organisers look at it: the confirmed, the
+    waiting in line order (by the line on the event item, read with the event, so the
+    order is the one promotion follows) and the cancelled, each apart."""
+    event = events.find(event_id)
+    page = _attendee_page(event_id, None, limit, cursor)
+    people = {booking.user_id: _attendee_view(booking) for booking in page.items}
+    line = waitlist.line(event)
+    waiting = [
+        people[user_id]
+        for user_id in line
+        if user_id in people and people[user_id]["status"] == models.WAITLISTED
+    ]
+    return {
+        "event": events.admin_event_view(event),
+        "confirmed": [p for p in people.values() if p["status"] == models.CONFIRMED],
+        "waiting": [{**p, "position": line.index(p["user"]["id"]) + 1} for p in waiting],
+        "cancelled": [p for p in people.values() if p["status"] == models.CANCELLED],
+        "next_cursor": page.next_cursor,
+    }
+
+
+def _attendee_page(event_id: str, status: str | None, limit: int, cursor: str | None) -> Any:
+    return pagination.fetch_page(
         lambda size, key: models.Booking.by_event.query(
             event_id, filter_condition=_status_is(status), page_size=size, last_evaluated_key=key
         ),
@@ -208,11 +241,6 @@ def list_attendees(
         limit,
         pagination.start_key(cursor, _ATTENDEES_KEY, {"event_id": event_id}),
     )
-    return {
-        "event": events.admin_event_view(event),
-        "attendees": [_attendee_view(booking) for booking in page.items],
-        "next_cursor": page.next_cursor,
-    }
 
 
 def attendee(event_id: str, booking_id: str) -> dict[str, Any]:

@@ -50,11 +50,14 @@ def list_upcoming(
     facilitator_id: str | None = None,
     from_date: date | None = None,
     to_date: date | None = None,
+    viewer: str | None = None,
 ) -> dict[str, Any]:
     """Published events that have not started, soonest first, one Query per page.
 
     ``from_date``/``to_date`` are whole UTC days, both included. ``kind`` and
     ``facilitator_id`` filter after DynamoDB's page limit, so a page may be short.
+    With ``viewer`` (a user id) each event also says where that user is in its line
+    (see ``event_view``).
     """
     lowest, highest = _start_bounds(from_date, to_date)
     start = pagination.start_key(cursor, _UPCOMING_KEY, {"listing": models.PUBLISHED})
@@ -86,7 +89,10 @@ def list_upcoming(
         limit,
         start,
     )
-    return {"events": [event_view(event) for event in page.items], "next_cursor": page.next_cursor}
+    return {
+        "events": [event_view(event, viewer) for event in page.items],
+        "next_cursor": page.next_cursor,
+    }
 
 
 def list_all(limit: int = 50, cursor: str | None = None) -> dict[str, Any]:
@@ -276,8 +282,16 @@ def find(event_id: str) -> models.Event:
         raise EventNotFound() from None
 
 
-def event_view(event: models.Event) -> dict[str, Any]:
-    return {
+def event_view(event: models.Event, viewer: str | None = None) -> dict[str, Any]:
+    """An event as anyone may see it. With ``viewer`` (a user id, for the dashboard) it also
+    carries ``waitlist_position``: that user's place in line (1 is first), or None.
+
+    The position is worked out here because the line (user ids, first in line first) is on
+    the event item just read, so it costs no read at all, where the caller's booking (read
+    in one BatchGetItem for a page of events) holds no position; and the line itself is never
+    shown, only the viewer's own place in it. The API's answers are built without a viewer.
+    """
+    view = {
         "id": event.event_id,
         "name": event.name,
         "description": event.description,
@@ -298,6 +312,9 @@ def event_view(event: models.Event) -> dict[str, Any]:
             "crm_id": event.facilitator.crm_id,
         },
     }
+    if viewer is not None:
+        view["waitlist_position"] = waitlist.position(event, viewer)
+    return view
 
 
 def admin_event_view(event: models.Event) -> dict[str, Any]:

@@ -65,15 +65,23 @@ def main() -> int:
     return 0
 
 
+# Registrations are counted per address; the seeding counts as one (local) visitor.
+_SEEDER = "127.0.0.1"
+
+
 def _seed() -> dict[str, object]:
     """`make run`'s demo data, and people in each state the pages show."""
-    from chalicelib import auth, bookings, clock, dynamodb, ids, models
+    from chalicelib import auth, bookings, clock, dynamodb, models
     from local import seed
 
     dynamodb.create_tables()
     seed.seed()
-    maya = auth.register(name="Maya Patel", email="maya@example.com", password="screenshots")
-    admin = auth.register(name="Ada Admin", email="ada@example.com", password="screenshots")
+    maya = auth.register(
+        name="Maya Patel", email="maya@example.com", password="screenshots", source_ip=_SEEDER
+    )
+    admin = auth.register(
+        name="Ada Admin", email="ada@example.com", password="screenshots", source_ip=_SEEDER
+    )
     models.User(admin["user"]["id"]).update(actions=[models.User.role.set("admin")])
     maya_principal = auth.authenticate_token(maya["access_token"])
     by_name = {event.name: event for event in models.Event.scan()}
@@ -81,7 +89,10 @@ def _seed() -> dict[str, object]:
         bookings.book(maya_principal, by_name[name].event_id)
     for n in range(3):
         other = auth.register(
-            name=f"Guest {n + 1}", email=f"guest{n + 1}@example.com", password="screenshots"
+            name=f"Guest {n + 1}",
+            email=f"guest{n + 1}@example.com",
+            password="screenshots",
+            source_ip=_SEEDER,
         )
         bookings.book(
             auth.authenticate_token(other["access_token"]), by_name["Yoga Retreat"].event_id
@@ -92,23 +103,8 @@ def _seed() -> dict[str, object]:
     waiting = by_name["Breathwork Intensive"]
     waiting.update(actions=[models.Event.seats_taken.set(waiting.capacity)])
     now = clock.to_iso_ms(clock.now())
-    booking_id = ids.new_id()
-    models.Booking(
-        maya_principal.user_id,
-        waiting.event_id,
-        booking_id=booking_id,
-        status="waitlisted",
-        created_at=now,
-        updated_at=now,
-        event=models.EventCopy(
-            name=waiting.name,
-            starts_at=waiting.starts_at,
-            ends_at=waiting.ends_at,
-            timezone=waiting.timezone,
-        ),
-        user=models.UserCopy(name="Maya Patel", email="maya@example.com"),
-        facilitator_crm_id=waiting.facilitator.crm_id,
-    ).save()
+    # Through the service, so Maya is in the event's line and her page says her position.
+    booking_id = bookings.join_waitlist(maya_principal, waiting.event_id)["booking_id"]
     payload = {
         "type": models.BOOKING_CONFIRMED,
         "occurred_at": now,
@@ -133,6 +129,7 @@ def _seed() -> dict[str, object]:
         "maya": maya["access_token"],
         "admin": auth.issue_token(admin["user"]["id"]),
         "retreat": by_name["Yoga Retreat"].event_id,
+        "waiting": waiting.event_id,
     }
 
 
@@ -152,6 +149,7 @@ def _shoot(base: str, people: dict[str, object]) -> None:
                     [
                         ("dashboard", "/dashboard"),
                         ("event", f"/dashboard/events/{retreat}"),
+                        ("event-waiting", f"/dashboard/events/{people['waiting']}"),
                         ("cancel-confirmation", f"/dashboard/events/{retreat}/cancel"),
                         ("my-bookings", "/dashboard/bookings"),
                     ],

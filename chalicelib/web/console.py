@@ -43,9 +43,13 @@ _EVENT_FIELDS = (
     "ends_at",
     "timezone",
     "capacity",
+    "waitlist_capacity",
+    "cancellable_until_hours",
     "facilitator_id",
     "published",
 )
+# Whole numbers typed into the event form; an empty one is left out (the service's default).
+_NUMBER_FIELDS = ("capacity", "waitlist_capacity", "cancellable_until_hours")
 _FACILITATOR_FIELDS = ("name", "crm_id")
 # The schemas speak to API clients; a form's reader gets these words instead.
 _FORM_WORDS = {
@@ -207,9 +211,14 @@ def _event_input(form: dict[str, str]) -> dict[str, Any]:
     for name in ("starts_at", "ends_at"):
         if name in data:
             data[name] = _with_offset(data[name], zone)
-    capacity = data.get("capacity", "")
-    if isinstance(capacity, str) and capacity.strip().isdigit():
-        data["capacity"] = int(capacity)
+    for name in _NUMBER_FIELDS:
+        typed = data.get(name)
+        if not isinstance(typed, str):
+            continue
+        if typed.strip().isdigit():
+            data[name] = int(typed)
+        elif not typed.strip() and name != "capacity":
+            del data[name]
     data["published"] = form.get("published") == "on"
     return data
 
@@ -225,6 +234,8 @@ def _event_as_typed(event: dict[str, Any]) -> dict[str, str]:
         "ends_at": _wall_clock(event["ends_at"], zone),
         "timezone": event["timezone"],
         "capacity": str(event["capacity"]),
+        "waitlist_capacity": str(event["waitlist_capacity"]),
+        "cancellable_until_hours": str(event["cancellable_until_hours"]),
         "facilitator_id": event["facilitator"]["id"],
         **({"published": "on"} if event["published"] else {}),
     }
@@ -266,20 +277,15 @@ def _zone_choices(current: str) -> list[str]:
 def attendees_page(visit: Visit, principal: auth.Principal, event_id: str) -> Response:
     cursor = schemas.load_query(visit.request, schemas.CursorQuery())["cursor"]
     event_id = schemas.load_id(event_id, "event_id")
-    page = bookings.list_attendees(event_id, limit=ATTENDEES_PER_PAGE, cursor=cursor)
-    people = page["attendees"]
+    page = bookings.attendees_by_standing(event_id, limit=ATTENDEES_PER_PAGE, cursor=cursor)
     event = page["event"]
     return visit.page(
         "admin/attendees.html",
         section="admin",
         event=event,
-        confirmed=[person for person in people if person["status"] == models.CONFIRMED],
-        waiting=[
-            person
-            for person in people
-            if person["status"] not in (models.CONFIRMED, models.CANCELLED)
-        ],
-        cancelled=[person for person in people if person["status"] == models.CANCELLED],
+        confirmed=page["confirmed"],
+        waiting=page["waiting"],
+        cancelled=page["cancelled"],
         first_page=cursor and f"{ROOT}/events/{event['id']}/attendees",
         next_page=page["next_cursor"]
         and f"{ROOT}/events/{event['id']}/attendees?cursor={page['next_cursor']}",
@@ -334,7 +340,10 @@ def cancel_attendee_page(
             f"{person['user']['name']} ({person['user']['email']}) loses their seat at "
             f"{person['event']['name']}; the CRM is told."
         ),
-        cancellation_policy="The seat is free again at once for anyone to book.",
+        cancellation_policy=(
+            "The seat goes at once to the first on the waiting list, or is free again for "
+            "anyone to book when nobody waits."
+        ),
         action=f"{back}/{person['booking_id']}/cancel",
         hidden={},
         confirm_label="Yes, cancel this booking",

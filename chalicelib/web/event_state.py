@@ -1,8 +1,9 @@
 """Where the caller stands with an event, and so what its card and page say and offer.
 
-One function, ``state_of``, decides it from the event (as ``events.event_view`` shows it),
-the caller's booking of it (as ``bookings.booking_view`` shows it, or None) and the time
-(an event taken off the listing says so with ``"published": False``):
+One function, ``state_of``, decides it from the event (as ``events.event_view`` shows it to
+the caller: with their ``waitlist_position``), the caller's booking of it (as
+``bookings.booking_view`` shows it, or None) and the time (an event taken off the listing
+says so with ``"published": False``):
 every card and the event page ask it, so a state reads the same wherever it is shown.
 """
 
@@ -14,14 +15,11 @@ from typing import Any
 
 from chalicelib import clock, models
 
-# A booking waiting for a seat. Spelled here because the bookings model has no such status
-# yet; a booking in it carries its place in the queue as ``waitlist_position``.
-WAITLISTED = "waitlisted"
-
-# States (``EventState.key``); a waiting booking's state is WAITLISTED too.
+# States (``EventState.key``); a waiting booking's state is ``models.WAITLISTED``.
 OPEN = "open"
 BOOKED = "booked"
 FULL = "full"
+WAITLIST_FULL = "waitlist_full"
 BOOKING_CLOSED = "booking_closed"
 UNLISTED = "unlisted"
 CANCELLATION_CLOSED = "cancellation_closed"
@@ -59,16 +57,18 @@ def state_of(event: dict[str, Any], booking: dict[str, Any] | None, now: datetim
             note = "This event has started." if started else "Cancellation closed."
             return EventState(CANCELLATION_CLOSED, "Booked ✓", booking_id=booking_id, note=note)
         return EventState(BOOKED, "Booked ✓", CANCEL, booking_id)
-    if status == WAITLISTED:
-        position = booking.get("waitlist_position")
+    if status == models.WAITLISTED:
+        position = event.get("waitlist_position")
         label = "On the waiting list" + (f" — position {position}" if position else "")
         action = None if started else LEAVE
-        return EventState(WAITLISTED, label, action, booking["booking_id"], position)
+        return EventState(models.WAITLISTED, label, action, booking["booking_id"], position)
     if started:
         return EventState(BOOKING_CLOSED, "Booking closed")
     if not event.get("published", True):
         return EventState(UNLISTED, "No longer listed")
     if event["seats_left"] <= 0:
+        if event.get("waitlist_count", 0) >= event.get("waitlist_capacity", 0):
+            return EventState(WAITLIST_FULL, "Full — the waiting list is full too")
         return EventState(FULL, "Full — join the waiting list", JOIN)
     seats = event["seats_left"]
     return EventState(OPEN, f"{seats} {'seat' if seats == 1 else 'seats'} left", BOOK)

@@ -16,7 +16,8 @@ class Notice:
     text: str
 
 
-# ``{event}`` is the name of the event the action was about, where the page shows one.
+# ``{event}`` is the name of the event the action was about, where the page shows one;
+# ``{position}`` the caller's place in its waiting list.
 NOTICES = {
     "booked": Notice(
         "success",
@@ -28,7 +29,16 @@ NOTICES = {
         "Your booking for {event} is cancelled; your seat is free for someone else. "
         "You can book again while seats are left.",
     ),
-    "left_waitlist": Notice("success", "You have left the waiting list for {event}."),
+    "waitlisted": Notice(
+        "success",
+        "You're on the waiting list for {event}{position}. We'll confirm your seat "
+        "automatically if one frees up.",
+    ),
+    "left_waitlist": Notice(
+        "success",
+        "You have left the waiting list for {event}; those behind you move up. "
+        "You can join again while it has room.",
+    ),
     "nothing_to_cancel": Notice("info", "You hold no booking of {event} that can be cancelled."),
     "event_cancelled_for_attendee": Notice(
         "success", "The booking is cancelled and its seat is free; the CRM is told."
@@ -54,7 +64,22 @@ NOTICES = {
     "feed_stopped": Notice("info", "Your calendar feed is stopped; its address no longer works."),
     "session_ended": Notice("info", "Your session has ended; please log in again."),
     "already_booked": Notice("error", "You have already booked this event."),
-    "event_full": Notice("error", "Sorry, this event is full."),
+    "event_full": Notice(
+        "error",
+        "Sorry, this event just filled up. Its page says whether its waiting list has room.",
+    ),
+    "already_waitlisted": Notice("error", "You are already on the waiting list for {event}."),
+    "waitlist_full": Notice(
+        "error", "Sorry, the waiting list for {event} is full too; no place in line is left."
+    ),
+    "seats_available": Notice(
+        "info", "{event} has seats again, so there is no need to wait: book one below."
+    ),
+    "cancellation_closed": Notice(
+        "error",
+        "The cancellation window for {event} has closed, so this booking can no longer be "
+        "cancelled.",
+    ),
     "event_started": Notice("error", "This event has already started; it can no longer be booked."),
     "already_cancelled": Notice("error", "This booking was already cancelled."),
     "not_found": Notice("error", "That event or booking no longer exists."),
@@ -73,11 +98,14 @@ NOTICES = {
 }
 
 
-def get(code: str, subject: str | None = None) -> Notice | None:
+def get(code: str, subject: str | None = None, position: int | None = None) -> Notice | None:
     notice = NOTICES.get(code)
-    if notice is None or "{event}" not in notice.text:
+    if notice is None:
         return notice
-    return Notice(notice.kind, notice.text.replace("{event}", subject or "this event"))
+    # A place in line that is gone by now (promoted already) is left unsaid.
+    place = f", position {position}" if position else ""
+    text = notice.text.replace("{event}", subject or "this event").replace("{position}", place)
+    return Notice(notice.kind, text)
 
 
 def for_error(error: errors.AppError) -> Notice:
@@ -88,4 +116,4 @@ def for_error(error: errors.AppError) -> Notice:
         return Notice(
             "error", f"Too many failed logins; please wait {minutes} {unit} and try again."
         )
-    return NOTICES.get(error.code) or Notice("error", error.message)
+    return get(error.code) or Notice("error", error.message)

@@ -114,7 +114,9 @@ def dashboard(visit: Visit) -> Response:
             next_page=None,
         )
     cursor = query.pop("cursor")
-    upcoming = events.list_upcoming(limit=EVENTS_PER_PAGE, cursor=cursor, **query)
+    upcoming = events.list_upcoming(
+        limit=EVENTS_PER_PAGE, cursor=cursor, viewer=principal.user_id, **query
+    )
     mine = bookings.mine_for_events(principal, [event["id"] for event in upcoming["events"]])
     now = clock.now()
     cards = [
@@ -144,6 +146,7 @@ def event_page(visit: Visit, event_id: str) -> Response:
     return visit.page(
         "event.html",
         notice_subject=event["name"],
+        notice_position=event["waitlist_position"],
         section="events",
         event=event,
         state=event_state.state_of(event, booking, clock.now()),
@@ -220,6 +223,11 @@ def cancel(visit: Visit) -> Response:
     return _act(visit, _cancel)
 
 
+@html_view
+def join_waitlist(visit: Visit) -> Response:
+    return _act(visit, _join_waitlist)
+
+
 # Logging out. Whatever credential a logout carries is revoked: the Bearer token, the session
 # cookie, or both. A browser adds the session cookie on its own, even to a link on another site
 # (SameSite=Lax lets a top-level GET carry it), so a GET holding only the cookie gets a page
@@ -283,7 +291,7 @@ def _event_and_booking(
     published = event.listing == models.PUBLISHED
     if not published and booking is None:
         raise events.EventNotFound()
-    return {**events.event_view(event), "published": published}, booking
+    return {**events.event_view(event, principal.user_id), "published": published}, booking
 
 
 def _book(principal: auth.Principal, form: dict[str, str]) -> tuple[str, str]:
@@ -291,6 +299,13 @@ def _book(principal: auth.Principal, form: dict[str, str]) -> tuple[str, str]:
     event_id = schemas.load_mapping(form, schemas.BookingBody())["event_id"]
     bookings.book(principal, event_id)
     return "booked", event_id
+
+
+def _join_waitlist(principal: auth.Principal, form: dict[str, str]) -> tuple[str, str]:
+    """Join from a card or the event page, which then shows the place in line."""
+    event_id = schemas.load_mapping(form, schemas.BookingBody())["event_id"]
+    bookings.join_waitlist(principal, event_id)
+    return "waitlisted", event_id
 
 
 def _cancel(principal: auth.Principal, form: dict[str, str]) -> tuple[str, str]:

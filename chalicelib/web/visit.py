@@ -96,14 +96,20 @@ class Visit:
         error: errors.AppError | None = None,
         notice: notices.Notice | None = None,
         notice_subject: str | None = None,
+        notice_position: int | None = None,
         status: int | None = None,
         **context: Any,
     ) -> Response:
         """Render ``template``; with ``error``, its status, its words and any Retry-After.
-        ``notice_subject`` names what a notice from the last action is about (the event)."""
+        ``notice_subject`` names what a notice from the last action is about (the event), and
+        ``notice_position`` the caller's place in its waiting list."""
         retry_after = error.headers.get("Retry-After") if error else None
         if notice is None:
-            notice = notices.for_error(error) if error else self._take_notice(notice_subject)
+            notice = (
+                notices.for_error(error)
+                if error
+                else self._take_notice(notice_subject, notice_position)
+            )
         context = {
             "base": self.base,
             "csrf_token": self._csrf_token(),
@@ -111,7 +117,6 @@ class Visit:
             "user": None if self._principal is _UNKNOWN else self._principal,
             "field_errors": {},
             "section": None,
-            "join_waitlist_action": None,
             **context,
         }
         return rendering.html(
@@ -138,13 +143,13 @@ class Visit:
             self._set(cookies.CSRF, self._csrf)
         return self._csrf
 
-    def _take_notice(self, subject: str | None) -> notices.Notice | None:
+    def _take_notice(self, subject: str | None, position: int | None) -> notices.Notice | None:
         code = self._cookies.get(cookies.NOTICE)
         if code is None:
             return None
         if cookies.NOTICE not in self._outgoing:
             self._outgoing[cookies.NOTICE] = cookies.clearing(cookies.NOTICE, path=self._path)
-        return notices.get(code, subject)
+        return notices.get(code, subject, position)
 
 
 def _session_id(token: str) -> str:

@@ -167,7 +167,34 @@ def test_creating_an_event_takes_clock_times_in_its_zone_and_lists_it(admin):
         "Priya",
     )
     assert event.listing == models.PUBLISHED
+    # Left empty: one place in line per seat, cancellable until the start.
+    assert (event.waitlist_capacity, event.cancellable_until_hours) == (None, 0)
     assert "Sound Bath" in text(admin.get("/dashboard"))
+
+
+def test_the_waiting_list_size_and_cancellation_window_are_set_and_changed_in_the_form(admin):
+    facilitator = make_facilitator()
+    form = _event_form(
+        facilitator.facilitator_id, waitlist_capacity="4", cancellable_until_hours="24"
+    )
+    admin.submit(f"{ROOT}/events/new", f"{ROOT}/events/new", form)
+    (event,) = models.Event.scan()
+    assert (event.waitlist_capacity, event.cancellable_until_hours) == (4, 24)
+    assert event.cancellable_until == "2031-07-14T16:00:00Z"
+    edit = f"{ROOT}/events/{event.event_id}/edit"
+    page = admin.get(edit)
+    assert re.search(r'<input id="waitlist_capacity" [^>]*value="4"', text(page))
+    assert re.search(r'<input id="cancellable_until_hours" [^>]*value="24"', text(page))
+
+    changed = {**form, "waitlist_capacity": "0", "cancellable_until_hours": "2"}
+    assert notice(admin.follow(admin.submit(edit, edit, changed))).startswith("Changes saved")
+    event.refresh()
+    assert (event.waitlist_capacity, event.cancellable_until) == (0, "2031-07-15T14:00:00Z")
+
+    wrong = admin.submit(edit, edit, {**changed, "waitlist_capacity": "-1"})
+    assert field_error(wrong, "waitlist_capacity") == "Enter a whole number."
+    too_far = admin.submit(edit, edit, {**changed, "cancellable_until_hours": "99999"})
+    assert field_error(too_far, "cancellable_until_hours").startswith("Must be greater than")
 
 
 def test_a_new_event_form_shows_each_reason_next_to_its_field_and_keeps_what_was_typed(admin):
@@ -301,6 +328,34 @@ def test_attendees_are_listed_by_status_and_one_can_be_cancelled_after_a_confirm
 
     again = admin.get(confirm)
     assert notice(admin.follow(again)) == "This booking was already cancelled."
+
+
+def test_the_waiting_are_listed_in_line_order_apart_from_confirmed_and_cancelled(admin, booked):
+    event = make_event(name="Healing Circle", capacity=1)
+    event.waitlist_capacity = 5
+    event.save()
+    booked(event, "Ann")
+    for name in ("Cy", "Bo", "Di"):
+        user = make_user(name=name)
+        Browser(admin.client).as_user(user).submit(
+            "/dashboard", "/dashboard/waitlist", {"event_id": event.event_id}
+        )
+    # Bo leaves and joins again: now last in line, though booked before Di.
+    bo = models.Booking.get(models.Event.get(event.event_id).waitlist[1], event.event_id)
+    leaver = Browser(admin.client).as_user(models.User.get(bo.user_id))
+    confirmation = f"/dashboard/events/{event.event_id}/cancel"
+    leaver.submit(
+        confirmation, "/dashboard/cancel", {"booking_id": bo.booking_id, "leaving": "yes"}
+    )
+    leaver.submit("/dashboard", "/dashboard/waitlist", {"event_id": event.event_id})
+    page = admin.get(f"{ROOT}/events/{event.event_id}/attendees")
+    waiting = re.search(
+        r'<section aria-labelledby="waiting-heading">(.*?)</section>', text(page), re.S
+    )
+    assert waiting and "Waiting, in order (3)" in waiting.group(1)
+    rows = re.findall(r'<tr>\s*<td>(\d+)</td>\s*<th scope="row">(\w+)</th>', waiting.group(1))
+    assert rows == [("1", "Cy"), ("2", "Di"), ("3", "Bo")]
+    assert "Confirmed (1)" in text(page) and "Cancelled (0)" in text(page)
 
 
 def test_a_booking_of_another_event_is_not_found_under_this_one(admin, booked):

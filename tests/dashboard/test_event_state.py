@@ -16,6 +16,8 @@ EVENT = {
     "starts_at": "2026-12-05T18:00:00Z",
     "ends_at": "2026-12-05T20:00:00Z",
     "seats_left": 3,
+    "waitlist_count": 0,
+    "waitlist_capacity": 3,
 }
 
 
@@ -52,8 +54,20 @@ def test_no_seats_left_offers_the_waiting_list():
     )
 
 
+def test_a_full_list_offers_nothing_to_join():
+    full = {**EVENT, "seats_left": 0, "waitlist_count": 3}
+    state = state_of(full, None, NOW)
+    assert (state.key, state.label, state.action) == (
+        "waitlist_full",
+        "Full — the waiting list is full too",
+        None,
+    )
+    assert state_of({**full, "waitlist_capacity": 4}, None, NOW).action == "join"
+
+
 def test_a_waiting_booking_shows_its_position_and_offers_leave():
-    state = state_of({**EVENT, "seats_left": 0}, booking("waitlisted", waitlist_position=3), NOW)
+    event = {**EVENT, "seats_left": 0, "waitlist_count": 3, "waitlist_position": 3}
+    state = state_of(event, booking("waitlisted"), NOW)
     assert (state.key, state.label, state.action, state.position) == (
         "waitlisted",
         "On the waiting list — position 3",

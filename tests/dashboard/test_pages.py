@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 
-from chalicelib import dynamodb, models
+from chalicelib import clock, dynamodb, models
 from chalicelib.config import get_settings
 from local.call_counter import count_dynamodb_calls
 from local.dynamodb_local import free_port
 from tests.support.api import PASSWORD, bearer, body, register
 from tests.support.browser import FORM, Browser, csrf_token, text
 from tests.support.factories import (
+    make_admin,
     make_booking,
     make_event,
     make_facilitator,
@@ -190,15 +191,155 @@ def test_dashboard_lists_events_with_local_and_utc_time_kind_facilitator_and_sea
     assert "5 seats left" in summer_card
 
 
-def test_a_full_event_offers_the_waiting_list_with_its_button_disabled_until_it_opens(browser):
-    event = new_event(capacity=3, name="Tiny Circle")
-    event.seats_taken = 3
+def full_event(capacity: int = 1, **kwargs: Any) -> models.Event:
+    """An event whose seats are all taken (by nobody in particular)."""
+    event = new_event(capacity=capacity, **kwargs)
+    event.seats_taken = capacity
     event.save()
+    return event
+
+
+def test_a_full_event_offers_its_waiting_list_with_a_join_button(browser):
+    full_event(3, name="Tiny Circle")
     card = section(browser.follow(browser.register()), "events-heading")
     assert "Full — join the waiting list" in card
     assert "Book Tiny Circle" not in card
-    assert re.search(r'<button type="button" disabled aria-label="Join the waiting list', card)
-    assert "The waiting list is not open yet." in card
+    assert '<form method="post" action="/dashboard/waitlist">' in card
+    assert re.search(
+        r'<button type="submit" aria-label="Join the waiting list of Tiny Circle"', card
+    )
+
+
+def test_a_full_event_whose_waiting_list_is_full_too_offers_nothing(browser):
+    event = full_event(name="Tiny Circle")
+    event.waitlist_capacity = 0
+    event.save()
+    card = section(browser.follow(browser.register()), "events-heading")
+    assert '<p class="state state-waitlist_full">Full — the waiting list is full too</p>' in card
+    assert "Join the waiting list" not in card and "Book Tiny Circle" not in card
+
+
+def join(browser: Browser, event_id: str) -> Any:
+    return browser.follow(
+        browser.submit("/dashboard", "/dashboard/waitlist", {"event_id": event_id})
+    )
+
+
+def test_joining_the_waiting_list_says_the_position_on_the_event_page_and_the_card(browser):
+    event = full_event(2, name="Healing Circle")
+    other = Browser(browser.client).as_user(make_user(name="Bo"))
+    join(other, event.event_id)
+    browser.follow(browser.register())
+    page = join(browser, event.event_id)
+    assert notice(page) == (
+        "You&#39;re on the waiting list for Healing Circle, position 2. We&#39;ll confirm "
+        "your seat automatically if one frees up."
+    )
+    assert '<p class="state state-waitlisted">On the waiting list — position 2</p>' in text(page)
+    assert f'href="/dashboard/events/{event.event_id}/cancel"' in text(page)
+    assert 'aria-label="Leave the waiting list of Healing Circle">Leave</a>' in text(page)
+    card = section(browser.get("/dashboard"), "events-heading")
+    assert "On the waiting list — position 2" in card
+    assert models.Event.get(event.event_id).waitlist_count == 2
+
+
+def test_the_dashboard_with_a_waiting_booking_still_costs_three_dynamodb_calls(browser):
+    event = full_event()
+    browser.follow(browser.register())
+    join(browser, event.event_id)
+    with count_dynamodb_calls() as calls:
+        card = section(browser.get("/dashboard"), "events-heading")
+    # The position is read off the line on the event item the listing read anyway.
+    assert calls == {"BatchGetItem": 2, "Query": 1}
+    assert "On the waiting list — position 1" in card
+
+
+def test_leaving_the_waiting_list_asks_once_more_then_says_so(browser):
+    event = full_event(name="Healing Circle")
+    browser.follow(browser.register())
+    join(browser, event.event_id)
+    confirmation = text(browser.get(f"/dashboard/events/{event.event_id}/cancel"))
+    assert '<h1 id="confirm-heading">Leave the waiting list?</h1>' in confirmation
+    assert "You are on the waiting list for Healing Circle," in confirmation
+    page = cancel(browser, event.event_id)
+    assert notice(page) == (
+        "You have left the waiting list for Healing Circle; those behind you move up. "
+        "You can join again while it has room."
+    )
+    assert "Full — join the waiting list" in text(page)
+    assert models.Event.get(event.event_id).waitlist_count == 0
+
+
+def test_joining_twice_a_full_list_or_an_event_with_seats_is_said_in_words(browser):
+    browser.follow(browser.register())
+    token = csrf_token(browser.get("/dashboard"))
+
+    def join_with_token(event_id: str) -> str | None:
+        return notice(
+            browser.follow(
+                browser.post("/dashboard/waitlist", {"csrf_token": token, "event_id": event_id})
+            )
+        )
+
+    waiting = full_event(name="Healing Circle")
+    join_with_token(waiting.event_id)
+    assert join_with_token(waiting.event_id) == (
+        "You are already on the waiting list for Healing Circle."
+    )
+    no_room = full_event(name="Sound Bath")
+    no_room.waitlist_capacity = 0
+    no_room.save()
+    assert join_with_token(no_room.event_id) == (
+        "Sorry, the waiting list for Sound Bath is full too; no place in line is left."
+    )
+    open_event = make_event(name="Open Circle")
+    assert join_with_token(open_event.event_id) == (
+        "Open Circle has seats again, so there is no need to wait: book one below."
+    )
+
+
+def test_after_the_cancellation_window_the_booking_says_so_and_cannot_be_cancelled(browser):
+    event = make_event(timedelta(hours=10), name="Healing Circle")
+    browser.follow(browser.register())
+    page = book(browser, event.event_id)
+    booking_id = booking_id_of(event.event_id)
+    # The window closes a day before the start: since 14 hours ago.
+    event.refresh()
+    event.cancellable_until_hours = 24
+    event.cancellable_until = clock.to_iso(clock.parse_iso(event.starts_at) - timedelta(hours=24))
+    event.save()
+    page = browser.get(f"/dashboard/events/{event.event_id}")
+    assert (
+        '<p class="state state-cancellation_closed">Booked ✓ '
+        '<span class="state-note">Cancellation closed.</span></p>'
+    ) in text(page)
+    assert "Cancel</a>" not in text(page)
+    assert "You can cancel up to 24 hours before it starts" in text(page)
+    refused = browser.follow(
+        browser.post(
+            "/dashboard/cancel",
+            {"csrf_token": csrf_token(page), "booking_id": booking_id, "event_id": event.event_id},
+        )
+    )
+    assert notice(refused) == (
+        "The cancellation window for Healing Circle has closed, so this booking can no longer "
+        "be cancelled."
+    )
+    assert seats_taken(event.event_id) == 1
+
+
+def test_a_freed_seat_goes_to_the_first_in_line_whose_page_then_says_booked(browser):
+    event = full_event(name="Healing Circle")
+    holder = make_user(name="Bo")
+    make_booking(holder, event)
+    browser.follow(browser.register())
+    join(browser, event.event_id)
+    admin = Browser(browser.client).as_user(make_admin())
+    booking = models.Booking.get(holder.user_id, event.event_id).booking_id
+    confirm = f"/admin/console/events/{event.event_id}/attendees/{booking}/cancel"
+    admin.submit(confirm, confirm, {})
+    page = text(browser.get(f"/dashboard/events/{event.event_id}"))
+    assert '<p class="state state-booked">Booked ✓</p>' in page
 
 
 def test_many_events_are_paged_ten_at_a_time_soonest_first(browser):
@@ -295,7 +436,9 @@ def test_booking_an_event_that_filled_up_says_it_is_full(browser):
     page = browser.follow(
         browser.post("/dashboard/book", {"csrf_token": token, "event_id": event.event_id})
     )
-    assert notice(page) == "Sorry, this event is full."
+    assert notice(page) == (
+        "Sorry, this event just filled up. Its page says whether its waiting list has room."
+    )
 
 
 @pytest.mark.parametrize("event_id", ["01ARZ3NDEKTSV4RRFFQ69G5FAV", "not-an-id"])
@@ -417,7 +560,7 @@ def test_dashboard_without_a_live_session_redirects_to_login(client, browser, se
     assert not browser.cookies.get("ahoum_session")
 
 
-@pytest.mark.parametrize("action", ["/dashboard/book", "/dashboard/cancel"])
+@pytest.mark.parametrize("action", ["/dashboard/book", "/dashboard/cancel", "/dashboard/waitlist"])
 def test_buttons_without_a_live_session_go_to_login(browser, action):
     response = browser.post(action, {"csrf_token": "x", "event_id": "y"})
     assert (response.status_code, response.headers["Location"]) == (303, "/login")

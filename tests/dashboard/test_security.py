@@ -42,10 +42,22 @@ def _form_for(action: str, browser: Browser) -> dict[str, str]:
         return {"event_id": make_event().event_id}
     if action == "/dashboard/cancel":
         return {"booking_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV"}
+    if action == "/dashboard/waitlist":
+        full = new_event(capacity=1)
+        full.seats_taken = 1
+        full.save()
+        return {"event_id": full.event_id}
     return {}
 
 
-ACTIONS = ["/login", "/register", "/dashboard/book", "/dashboard/cancel", "/logout"]
+ACTIONS = [
+    "/login",
+    "/register",
+    "/dashboard/book",
+    "/dashboard/cancel",
+    "/dashboard/waitlist",
+    "/logout",
+]
 
 
 @pytest.mark.parametrize("action", ACTIONS)
@@ -82,9 +94,10 @@ def test_form_posts_without_the_right_csrf_token_are_refused_with_403(
     assert "This form has expired or did not come from this site." in text(response)
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     me = client.http.get("/auth/me", headers={"Authorization": f"Bearer {token_of(browser)}"})
-    if action in ("/dashboard/book", "/dashboard/cancel", "/logout"):
+    if action in ("/dashboard/book", "/dashboard/cancel", "/dashboard/waitlist", "/logout"):
         assert me.status_code == 200, "the session must survive a refused form"
-    assert "Booked" not in text(browser.get("/dashboard"))
+    dashboard = text(browser.get("/dashboard"))
+    assert "Booked" not in dashboard and "On the waiting list" not in dashboard
 
 
 def browser_session_id(browser: Browser) -> str:

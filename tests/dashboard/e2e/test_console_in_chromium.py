@@ -70,6 +70,47 @@ def test_an_event_put_on_in_the_console_is_booked_and_then_cancelled_by_the_admi
     expect(person.get_by_role("button", name="Book Sound Bath")).to_be_visible()
 
 
+def test_a_seat_the_admin_frees_goes_to_the_first_on_the_waiting_list(
+    live_server, new_context, dialogs
+):
+    event = make_event(name="Healing Circle", capacity=1)
+    pages = {}
+    for name in ("Bo", "Ann"):
+        context = new_context(java_script_enabled=False)
+        log_in_as(context, live_server, make_user(name=name))
+        pages[name] = context.new_page()
+        dialogs(pages[name])
+        pages[name].goto(f"{live_server}/dashboard/events/{event.event_id}")
+    pages["Bo"].get_by_role("button", name="Book Healing Circle").click()
+    expect(pages["Bo"].get_by_text("Booked ✓")).to_be_visible()
+
+    ann = pages["Ann"]
+    ann.reload()
+    expect(ann.get_by_text("Full — join the waiting list")).to_be_visible()
+    ann.get_by_role("button", name="Join the waiting list of Healing Circle").click()
+    expect(ann.get_by_role("status")).to_have_text(
+        "You're on the waiting list for Healing Circle, position 1. We'll confirm your seat "
+        "automatically if one frees up."
+    )
+    expect(ann.get_by_text("On the waiting list — position 1")).to_be_visible()
+    expect(ann.get_by_role("link", name="Leave the waiting list of Healing Circle")).to_be_visible()
+
+    admin_context = new_context(java_script_enabled=False)
+    log_in_as(admin_context, live_server, make_admin())
+    admin = admin_context.new_page()
+    dialogs(admin)
+    admin.goto(f"{live_server}/admin/console/events/{event.event_id}/attendees")
+    expect(admin.get_by_role("heading", name="Waiting, in order (1)")).to_be_visible()
+    admin.get_by_role("link", name="Cancel the booking of Bo").click()
+    admin.get_by_role("button", name="Yes, cancel this booking").click()
+    expect(admin.get_by_role("heading", name="Confirmed (1)")).to_be_visible()
+    expect(admin.get_by_role("heading", name="Cancelled (1)")).to_be_visible()
+
+    ann.reload()
+    expect(ann.get_by_text("Booked ✓")).to_be_visible()
+    expect(ann.get_by_role("link", name="Cancel Healing Circle")).to_be_visible()
+
+
 def test_a_failed_delivery_is_replayed_once_the_crm_is_back(live_server, new_context, crm):
     failed = make_delivery(models.FAILED, last_error="ConnectionError: refused")
     context = new_context(java_script_enabled=False)

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from chalicelib import clock, models
+from chalicelib import bookings, clock, models
 from tests.support.browser import log_in_as, page_problems
 from tests.support.factories import (
     make_admin,
@@ -19,6 +19,7 @@ from tests.support.factories import (
     make_facilitator,
     make_user,
     new_event,
+    principal_of,
 )
 
 pytestmark = pytest.mark.browser
@@ -38,13 +39,15 @@ def world():
         "booked": new_event(timedelta(days=3), kind="retreat", name="Yoga Retreat"),
         "full": new_event(timedelta(days=4), capacity=1, name="Full Session"),
         "waiting": new_event(timedelta(days=5), capacity=1, name="Waiting Session"),
+        "no_room": new_event(timedelta(days=5, hours=2), capacity=1, name="No Room Session"),
         "started": new_event(timedelta(minutes=-30), name="Started Session"),
         "cancelled": make_event(timedelta(days=6), name="Cancelled Session"),
         "past": make_event(timedelta(days=-10), name="Last Month"),
     }
     retreat = events["booked"]
     retreat.ends_at = clock.to_iso(clock.parse_iso(retreat.starts_at) + timedelta(days=2, hours=9))
-    for key in ("booked", "full", "waiting", "started"):
+    events["no_room"].waitlist_capacity = 0
+    for key in ("booked", "full", "waiting", "no_room", "started"):
         event = events[key]
         event.description = f"First line {HOSTILE}. " + "A long description. " * 30
         event.seats_taken = 1
@@ -52,7 +55,8 @@ def world():
     make_booking(ann, events["booked"])
     make_booking(other, events["full"])
     make_booking(other, events["waiting"])
-    make_booking(ann, events["waiting"], status="waitlisted")
+    # Through the service, so Ann is in the event's line as well as holding the booking.
+    bookings.join_waitlist(principal_of(ann), events["waiting"].event_id)
     make_booking(ann, events["started"])
     make_booking(ann, events["cancelled"], status=models.CANCELLED)
     make_booking(ann, events["past"])
@@ -90,11 +94,16 @@ def test_every_dashboard_page_is_accessible_and_fits_a_phone(
     _visit(page, f"{base}/dashboard", problems, "dashboard: open, booked, full, waiting")
     expect(page.get_by_text("Booked ✓")).to_be_visible()
     expect(page.get_by_text("Full — join the waiting list")).to_be_visible()
-    expect(page.get_by_text("On the waiting list")).to_be_visible()
+    expect(page.get_by_text("On the waiting list — position 1")).to_be_visible()
+    expect(page.get_by_text("Full — the waiting list is full too")).to_be_visible()
     _visit(page, f"{base}/dashboard?from=2030-01-02&to=2030-01-01", problems, "filter error")
     expect(page.get_by_text("Must not be before the From date.")).to_be_visible()
-    for key in ("booked", "full", "waiting", "started", "open"):
+    for key in ("booked", "full", "waiting", "no_room", "started", "open"):
         _visit(page, f"{base}/dashboard/events/{events[key].event_id}", problems, f"event {key}")
+    page.goto(f"{base}/dashboard/events/{events['full'].event_id}")
+    page.get_by_role("button", name="Join the waiting list of Full Session").click()
+    expect(page.get_by_text("On the waiting list — position 1")).to_be_visible()
+    problems += page_problems(page, "joined the waiting list, with its notice")
     _visit(page, f"{base}/dashboard/events/{events['cancelled'].event_id}", problems, "rebook")
     not_booked = new_event(timedelta(minutes=-5), name="Closed")
     not_booked.save()
