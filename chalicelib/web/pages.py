@@ -180,7 +180,7 @@ def cancel_page(visit: Visit, event_id: str) -> Response:
             else f"You are booked for {event['name']}"
         )
         + f", {when.moment(event['starts_at'], event['timezone'])}.",
-        cancellation_policy=cancellation_policy(event),
+        cancellation_policy=leaving_policy(event) if leaving else cancellation_policy(event),
         action=f"{visit.base}/dashboard/cancel",
         hidden=hidden,
         confirm_label="Yes, leave the waiting list" if leaving else "Yes, cancel my booking",
@@ -348,7 +348,18 @@ def cancellation_policy(event: dict[str, Any]) -> str:
         window = f"You can cancel up to {hours} hours before it starts (until {until})."
     else:
         window = f"You can cancel until it starts ({until})."
-    return f"{window} Your seat is then free for someone else."
+    seat = (
+        "Your seat then goes to the first person on the waiting list."
+        if event.get("waitlist_count")
+        else "Your seat is then free for someone else."
+    )
+    return f"{window} {seat}"
+
+
+def leaving_policy(event: dict[str, Any]) -> str:
+    """What leaving a waiting list means: the cancellation window is not for it."""
+    until = when.moment(event["starts_at"], event["timezone"])
+    return f"You can leave the list until it starts ({until}); those behind you move up."
 
 
 def field_messages(error: errors.AppError, fields: Iterable[str]) -> dict[str, str]:

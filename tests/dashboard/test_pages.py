@@ -18,6 +18,7 @@ from local.dynamodb_local import free_port
 from tests.support.api import PASSWORD, bearer, body, register
 from tests.support.browser import FORM, Browser, csrf_token, text
 from tests.support.factories import (
+    join_waitlist,
     make_admin,
     make_booking,
     make_event,
@@ -261,6 +262,8 @@ def test_leaving_the_waiting_list_asks_once_more_then_says_so(browser):
     confirmation = text(browser.get(f"/dashboard/events/{event.event_id}/cancel"))
     assert '<h1 id="confirm-heading">Leave the waiting list?</h1>' in confirmation
     assert "You are on the waiting list for Healing Circle," in confirmation
+    assert "You can leave the list until it starts (" in confirmation
+    assert "You can cancel" not in confirmation  # the cancellation window is for seats only
     page = cancel(browser, event.event_id)
     assert notice(page) == (
         "You have left the waiting list for Healing Circle; those behind you move up. "
@@ -457,8 +460,18 @@ def test_cancelling_asks_once_more_naming_the_event_and_the_window(browser):
     assert '<h1 id="confirm-heading">Cancel this booking?</h1>' in page
     assert "You are booked for Healing Circle," in page
     assert "You can cancel until it starts (" in page
+    assert "Your seat is then free for someone else." in page
     assert '<form method="post" action="/dashboard/cancel">' in page
     assert seats_taken(event.event_id) == 1, "opening the confirmation cancels nothing"
+
+
+def test_cancelling_while_someone_waits_says_the_seat_goes_to_them(browser):
+    event = make_event(capacity=1, name="Healing Circle")
+    browser.follow(browser.register())
+    book(browser, event.event_id)
+    assert join_waitlist(browser.client, make_user(), event.event_id).status_code == 201
+    page = text(browser.get(f"/dashboard/events/{event.event_id}/cancel"))
+    assert "Your seat then goes to the first person on the waiting list." in page
 
 
 def test_cancelling_gives_the_seat_back_and_shows_the_booking_as_cancelled(browser):
