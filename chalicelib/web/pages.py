@@ -143,14 +143,19 @@ def event_page(visit: Visit, event_id: str) -> Response:
     if principal is None:
         return visit.to_login()
     event, booking = _event_and_booking(principal, event_id)
+    state = event_state.state_of(event, booking, clock.now())
     return visit.page(
         "event.html",
         notice_subject=event["name"],
         notice_position=event["waitlist_position"],
         section="events",
         event=event,
-        state=event_state.state_of(event, booking, clock.now()),
-        cancellation_policy=cancellation_policy(event),
+        state=state,
+        cancellation_policy=(
+            leaving_policy(event)
+            if state.action == event_state.LEAVE
+            else cancellation_policy(event)
+        ),
     )
 
 

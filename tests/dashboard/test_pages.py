@@ -259,6 +259,9 @@ def test_leaving_the_waiting_list_asks_once_more_then_says_so(browser):
     event = full_event(name="Healing Circle")
     browser.follow(browser.register())
     join(browser, event.event_id)
+    assert "You can leave the list until it starts (" in text(
+        browser.get(f"/dashboard/events/{event.event_id}")
+    )
     confirmation = text(browser.get(f"/dashboard/events/{event.event_id}/cancel"))
     assert '<h1 id="confirm-heading">Leave the waiting list?</h1>' in confirmation
     assert "You are on the waiting list for Healing Circle," in confirmation
