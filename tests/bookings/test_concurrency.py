@@ -7,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 from chalicelib import models
 from tests.support.api import body
-from tests.support.errors import error_of
 from tests.support.factories import (
     book,
     headers_for,
@@ -16,18 +15,7 @@ from tests.support.factories import (
     make_users,
     seats_taken,
 )
-
-# Requests released at once. One DynamoDB Local on two shared cores answers a few dozen
-# simultaneous transactions within the API's 3 s read timeout, not hundreds.
-WAVE = 25
-
-
-def answer(response):
-    """What the caller saw: the status, and the error code for an error."""
-    assert response.status_code < 500, response.body
-    if response.status_code >= 400:
-        return (response.status_code, error_of(response)["code"])
-    return response.status_code
+from tests.support.storms import WAVE, answer, storm_while_sampling
 
 
 def confirmed_bookings(event_id):
@@ -80,12 +68,6 @@ def test_a_storm_of_bookings_and_cancellations_keeps_the_seat_count_true(concurr
     capacity = 8
     event = make_event(capacity=capacity)
     users = make_users(WAVE)
-    storm_over = threading.Event()
-    highest_seen = []
-
-    def watch():
-        while not storm_over.wait(0.01):
-            highest_seen.append(seats_taken(event.event_id))
 
     def storm(user):
         rng = random.Random(user.user_id)
@@ -104,14 +86,7 @@ def test_a_storm_of_bookings_and_cancellations_keeps_the_seat_count_true(concurr
             answers.append(answer(response))
         return answers
 
-    watcher = threading.Thread(target=watch)
-    watcher.start()
-    try:
-        with ThreadPoolExecutor(max_workers=WAVE) as pool:
-            answers = Counter(a for answers in pool.map(storm, users) for a in answers)
-    finally:
-        storm_over.set()
-        watcher.join()
+    answers, highest_seen = storm_while_sampling(storm, users, lambda: seats_taken(event.event_id))
 
     assert set(answers) <= {201, 200, (409, "event_full"), (409, "already_booked")}
     assert answers[201] > capacity and answers[200] > 0, answers  # seats really changed hands

@@ -7,7 +7,6 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 from chalicelib import models
-from tests.bookings.test_concurrency import WAVE, answer
 from tests.support.api import body
 from tests.support.factories import (
     book,
@@ -17,6 +16,7 @@ from tests.support.factories import (
     make_users,
     seats_taken,
 )
+from tests.support.storms import WAVE, answer, storm_while_sampling
 
 
 def bookings_of(event_id):
@@ -155,12 +155,6 @@ def test_a_storm_of_books_joins_leaves_and_cancels_keeps_seats_and_line_true(
     event = make_event(capacity=capacity)
     event.update(actions=[models.Event.waitlist_capacity.set(WAVE)])
     users = make_users(WAVE)
-    storm_over = threading.Event()
-    samples = []
-
-    def watch():
-        while not storm_over.wait(0.01):
-            samples.append(event_item(event.event_id))
 
     def storm(user):
         rng = random.Random(user.user_id)
@@ -183,14 +177,7 @@ def test_a_storm_of_books_joins_leaves_and_cancels_keeps_seats_and_line_true(
             answers.append(answer(response))
         return answers
 
-    watcher = threading.Thread(target=watch)
-    watcher.start()
-    try:
-        with ThreadPoolExecutor(max_workers=WAVE) as pool:
-            answers = Counter(a for answers in pool.map(storm, users) for a in answers)
-    finally:
-        storm_over.set()
-        watcher.join()
+    answers, samples = storm_while_sampling(storm, users, lambda: event_item(event.event_id))
 
     assert set(answers) <= {
         201,
