@@ -21,7 +21,6 @@ from chalicelib.transactions import commit, failed_condition
 KINDS = ("session", "retreat")
 
 _UPCOMING_KEY = pagination.key_names(models.Event, models.Event.upcoming)
-_TABLE_KEY = pagination.key_names(models.Event)
 # Far enough ahead to bound a range condition, and still a valid fixed-width timestamp.
 _END_OF_TIME = "9999-12-31T23:59:59Z"
 # A capacity change is tried again when bookings, the line or the seat count moved between
@@ -103,13 +102,7 @@ def list_all(limit: int = 50, cursor: str | None = None) -> dict[str, Any]:
     a hot partition on every write to save a read only admins make. A page costs one Scan
     call of at most ``limit`` items however big the table grows, in no particular order.
     """
-    page = pagination.fetch_page(
-        lambda size, key: models.Event.scan(page_size=size, last_evaluated_key=key),
-        models.Event,
-        _TABLE_KEY,
-        limit,
-        pagination.start_key(cursor, _TABLE_KEY),
-    )
+    page = pagination.scan_page(models.Event, limit, cursor)
     return {
         "events": [admin_event_view(event) for event in page.items],
         "next_cursor": page.next_cursor,

@@ -12,8 +12,6 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib import clock, errors, ids, models, pagination
 
-_KEY = pagination.key_names(models.Facilitator)
-
 
 class FacilitatorNotFound(errors.NotFound):
     default_message = "No such facilitator."
@@ -40,13 +38,7 @@ def find(facilitator_id: str) -> models.Facilitator:
 
 def list_all(limit: int = 50, cursor: str | None = None) -> dict[str, Any]:
     """A page of facilitators in no particular order (a Scan: an admin's short list)."""
-    page = pagination.fetch_page(
-        lambda size, key: models.Facilitator.scan(page_size=size, last_evaluated_key=key),
-        models.Facilitator,
-        _KEY,
-        limit,
-        pagination.start_key(cursor, _KEY),
-    )
+    page = pagination.scan_page(models.Facilitator, limit, cursor)
     return {
         "facilitators": [facilitator_view(item) for item in page.items],
         "next_cursor": page.next_cursor,

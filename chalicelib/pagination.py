@@ -102,6 +102,19 @@ def fetch_page(
     return Page([model.from_raw_data(item) for item in items], _encode(last_key))
 
 
+def scan_page(model: type[M], limit: int, cursor: str | None) -> Page[M]:
+    """One page of a whole table, in no particular order: one Scan call of at most ``limit``
+    items, continued by ``cursor`` (for the admin's lists of small tables)."""
+    names = key_names(model)
+    return fetch_page(
+        lambda size, key: model.scan(page_size=size, last_evaluated_key=key),
+        model,
+        names,
+        limit,
+        start_key(cursor, names),
+    )
+
+
 def _encode(key: Mapping[str, Any] | None) -> str | None:
     if not key:
         return None
