@@ -390,20 +390,25 @@ def test_the_stream_arn_from_the_data_stack_lands_in_the_stage_config_only(tmp_p
 NO_RESOURCE_LEVEL = {"dynamodb:ListStreams"}
 
 
+def dev_policy(function):
+    """``function``'s policy rendered for the dev stage of one account, as a deploy does."""
+    return policies.for_account(
+        function,
+        "dev",
+        partition="aws",
+        region="eu-west-1",
+        account_id="123456789012",
+        stream_arn=STREAM_ARN,
+    )
+
+
 # Every policy file, the reminder schedule's too (deployed once app.py declares it).
 POLICY_SOURCES = sorted(path.stem for path in policies.SOURCE_DIR.glob("*.json"))
 
 
 def test_policies_rendered_for_an_account_name_only_that_account_and_stage():
     for function in POLICY_SOURCES:
-        policy = policies.for_account(
-            function,
-            "dev",
-            partition="aws",
-            region="eu-west-1",
-            account_id="123456789012",
-            stream_arn=STREAM_ARN,
-        )
+        policy = dev_policy(function)
         text = json.dumps(policy)
         assert "${" not in text and "ahoum-prod" not in text
         for statement in policy["Statement"]:
@@ -420,14 +425,7 @@ def test_policies_rendered_for_an_account_name_only_that_account_and_stage():
 
 
 def test_the_stream_handler_may_list_streams_which_lambda_checks_when_it_maps_the_stream():
-    statements = policies.for_account(
-        "on_booking_change",
-        "dev",
-        partition="aws",
-        region="eu-west-1",
-        account_id="123456789012",
-        stream_arn=STREAM_ARN,
-    )["Statement"]
+    statements = dev_policy("on_booking_change")["Statement"]
     assert {
         "Sid": "ListStreams",
         "Effect": "Allow",
@@ -439,14 +437,7 @@ def test_the_stream_handler_may_list_streams_which_lambda_checks_when_it_maps_th
 
 def test_every_lambda_may_create_its_own_log_group_again_and_no_other():
     for function in POLICY_SOURCES:
-        policy = policies.for_account(
-            function,
-            "dev",
-            partition="aws",
-            region="eu-west-1",
-            account_id="123456789012",
-            stream_arn=STREAM_ARN,
-        )
+        policy = dev_policy(function)
         groups = [
             statement["Resource"]
             for statement in policy["Statement"]
