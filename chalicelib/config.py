@@ -40,6 +40,10 @@ DEFAULT_REMINDER_HOURS_BEFORE = 24
 # How far back a calendar feed lists bookings (past sessions, and recent cancellations so a
 # subscribed calendar removes them).
 DEFAULT_CALENDAR_FEED_PAST_DAYS = 30
+# Booking items whose records a stream batch handles side by side: each waits mostly on
+# DynamoDB and the CRM, so overlapping them shortens a batch (and a cold start's first one).
+# A batch holds at most 25 records; 1 handles them one after the other.
+DEFAULT_STREAM_SEND_CONCURRENCY = 8
 # Each secret and the Lambdas that read it. The webhook Lambdas talk to the outside world and
 # must not hold the key that signs users' tokens; the API signs no webhook (a replay only
 # marks the delivery due for the retrier). One line here gives a Lambda one more secret: the
@@ -98,6 +102,7 @@ class Settings:
     bookings_stream_arn: str
     reminder_hours_before: int
     calendar_feed_past_days: int
+    stream_send_concurrency: int
     throttle: Throttle
 
     @property
@@ -148,6 +153,9 @@ def load_settings(environ: Mapping[str, str], ssm_client: Any = None) -> Setting
         ),
         calendar_feed_past_days=_whole_number(
             environ, "CALENDAR_FEED_PAST_DAYS", DEFAULT_CALENDAR_FEED_PAST_DAYS, 1, 366
+        ),
+        stream_send_concurrency=_whole_number(
+            environ, "STREAM_SEND_CONCURRENCY", DEFAULT_STREAM_SEND_CONCURRENCY, 1, 25
         ),
         throttle=_throttle(environ),
     )

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import math
+import warnings
 from datetime import UTC, datetime
 
-import requests
 from standardwebhooks import Webhook
 
 from chalicelib.redaction import without_credentials
+
+# The deployment zip leaves out requests' character detector (deploy/bundle.py,
+# UNUSED_DISTRIBUTIONS): the CRM's answers are decoded here, so the warning requests gives
+# while it is imported without one says nothing a reader of the Lambda's log needs.
+with warnings.catch_warnings():
+    warnings.filterwarnings(
+        "ignore", message="Unable to find acceptable character detection dependency"
+    )
+    import requests
 
 USER_AGENT = "Ahoum-Bookings-Webhooks/1.0"
 # (connect, read): a slow CRM costs a sender at most ~5 s, then the retrier takes over.
@@ -51,9 +60,10 @@ def post(
         return None, without_credentials(f"{type(exc).__name__}: {exc}")[:500]
     if 200 <= response.status_code < 300:
         return response.status_code, None
-    return response.status_code, without_credentials(
-        f"HTTP {response.status_code}: {response.text[:200]}"
-    )
+    # Decoded here, as UTF-8 whatever the CRM declares: what is kept is a short excerpt for a
+    # person to read, and no character detector is shipped to guess an encoding.
+    excerpt = response.content[:200].decode("utf-8", errors="replace")
+    return response.status_code, without_credentials(f"HTTP {response.status_code}: {excerpt}")
 
 
 def _http() -> requests.Session:

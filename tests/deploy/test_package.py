@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.cold_start import RUNTIME_MODULES
 from chalice_config import CHALICE_DIR
 from chalicelib import dynamodb, metrics, models
 from chalicelib.config import LAMBDA_FUNCTION, PARAMETER_SUFFIX, secrets_read_by
@@ -415,6 +416,77 @@ def test_the_zip_holds_the_app_and_every_runtime_requirement(packaged):
     with zipfile.ZipFile(packaged / packaging.ZIP_NAME) as archive:
         wheel = archive.read("bcrypt-5.0.0.dist-info/WHEEL").decode()
     assert "manylinux" in wheel and "x86_64" in wheel  # built for Lambda, not for this machine
+
+
+def test_the_zip_leaves_out_requests_character_detector_which_no_lambda_needs(packaged):
+    report = bundle.inspect(packaged / packaging.ZIP_NAME)
+    assert "requests" in report.distributions
+    assert not bundle.UNUSED_DISTRIBUTIONS & report.distributions
+    assert "charset_normalizer" not in report.top_level
+
+
+_POST_FROM_THE_ZIP = """
+import sys, warnings
+from datetime import UTC, datetime
+sys.path.insert(0, sys.argv[1])
+warnings.simplefilter("error")
+from chalicelib.webhooks import sender
+assert "charset_normalizer" not in sys.modules and "chardet" not in sys.modules
+secret = "whsec_QUJDREVGR0hJSktMTU5PUA=="
+print(sender.post(sys.argv[2], secret, "d1", "{}", datetime.now(UTC)))
+"""
+
+
+def test_the_webhook_sender_runs_from_the_zip_without_a_detector_or_a_warning(packaged, tmp_path):
+    """Only the zip's files and the runtime's botocore on the path (no site-packages, where
+    the detector is installed for the tests): the sender imports without a warning, and a
+    CRM's error answer in a charset it names is kept as UTF-8 with replacement characters."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    class Overloaded(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            body = "Überlastet".encode("latin-1")
+            self.send_response(503)
+            self.send_header("Content-Type", "text/plain; charset=latin-1")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    task = tmp_path / "task"
+    with zipfile.ZipFile(packaged / packaging.ZIP_NAME) as archive:
+        archive.extractall(task)
+    for name in RUNTIME_MODULES:  # botocore and its family, which the Lambda runtime ships
+        spec = importlib.util.find_spec(name)
+        found = Path(spec.origin)
+        found = found.parent if spec.submodule_search_locations else found
+        (task / found.name).symlink_to(found)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Overloaded)
+    Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-I",
+                "-S",
+                "-c",
+                _POST_FROM_THE_ZIP,
+                str(task),
+                f"http://127.0.0.1:{server.server_address[1]}/hook",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "(503, 'HTTP 503: \ufffdberlastet')"
 
 
 def test_the_zip_ships_every_file_the_docs_page_serves(packaged):
