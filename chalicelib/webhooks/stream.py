@@ -9,6 +9,7 @@ after the other, so a CRM never hears of a cancellation before the confirmation 
 
 from __future__ import annotations
 
+import contextvars
 import json
 import time
 from collections.abc import Iterable
@@ -55,8 +56,11 @@ def handle_stream_batch(event: DynamoDBEvent) -> dict[str, Any]:
         # no thread.
         from concurrent.futures import ThreadPoolExecutor
 
+        # Each line runs in a copy of the invocation's context (context variables: log and
+        # audit context), which a pool's threads would not otherwise see.
+        runs = [(contextvars.copy_context(), line) for line in lines]
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            outcomes = pool.map(lambda line: _handle_line(line, started), lines)
+            outcomes = pool.map(lambda run: run[0].run(_handle_line, run[1], started), runs)
             failed = [record for line_failed in outcomes for record in line_failed]
     order = {id(record): n for n, record in enumerate(records)}
     failed.sort(key=lambda record: order[id(record)])

@@ -7,6 +7,7 @@ from chalicelib import models
 from tests.support import iam_audit
 from tests.support.factories import headers_for, make_event, make_user
 from tests.support.iam_audit import Request, allowed, requests_for, table_arn
+from tests.support.stream_records import invoke_stream_handler, recorded_event
 
 POLICY = {
     "Version": "2012-10-17",
@@ -77,6 +78,26 @@ def test_a_route_s_calls_are_recorded_for_the_api_lambda_and_allowed(client):
     upcoming = Request("dynamodb:Query", table_arn("ahoum-test-events", "upcoming"))
     assert after[upcoming] == before.get(upcoming, 0) + 1
     assert iam_audit.RECORDER.denied == []
+
+
+def test_the_stream_handler_s_calls_from_its_worker_threads_are_recorded_for_it(
+    client, crm, monkeypatch
+):
+    """A batch of three bookings runs on three threads; each claim is still the stream
+    Lambda's call, checked against its policy."""
+    from chalicelib.config import get_settings
+
+    monkeypatch.setenv("STREAM_SEND_CONCURRENCY", "8")
+    get_settings.cache_clear()
+    before = iam_audit.RECORDER.calls.get("on_booking_change", {}).copy()
+    answer = invoke_stream_handler(client, recorded_event("bookings_batch"))
+    assert answer == {"batchItemFailures": []}
+    after = iam_audit.RECORDER.calls["on_booking_change"]
+    claim = Request("dynamodb:PutItem", table_arn("ahoum-test-webhook_deliveries"))
+    assert after[claim] == before.get(claim, 0) + 3
+    assert iam_audit.RECORDER.denied == []
+    monkeypatch.delenv("STREAM_SEND_CONCURRENCY")
+    get_settings.cache_clear()
 
 
 def test_a_call_the_lambda_s_policy_lacks_is_recorded_as_denied():
