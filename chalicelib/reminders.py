@@ -44,11 +44,16 @@ RUN_BUDGET_SECONDS = 90
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
-def mark_if_confirmed(record: DynamoDBRecord) -> None:
-    """From the stream handler: a booking that just became confirmed is owed a reminder."""
-    new_status = _status(record.new_image)
-    if new_status != models.CONFIRMED or _status(record.old_image) == models.CONFIRMED:
-        return
+def became_confirmed(record: DynamoDBRecord) -> bool:
+    """Is this stream record a booking becoming confirmed (and so owed a reminder)?"""
+    return (
+        _status(record.new_image) == models.CONFIRMED
+        and _status(record.old_image) != models.CONFIRMED
+    )
+
+
+def mark_owed(record: DynamoDBRecord) -> None:
+    """From the stream handler: the booking that ``record`` confirmed is owed a reminder."""
     booking = models.Booking.from_raw_data(record.new_image)
     model = models.Booking
     try:

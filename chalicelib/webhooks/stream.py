@@ -2,17 +2,19 @@
 a booking that became confirmed is also marked as owed its reminder (``reminders``).
 
 A batch's records wait mostly on the network (a conditional put, the POST, the outcome's
-update, the reminder mark), so records of different bookings are handled side by side, up to
-``STREAM_SEND_CONCURRENCY`` at once; the records of one booking item stay in stream order, one
-after the other, so a CRM never hears of a cancellation before the confirmation it cancels.
+update, the reminder mark), so the batch is split into tasks run side by side, up to
+``STREAM_SEND_CONCURRENCY`` at once: one per booking item, delivering that item's records in
+stream order (a CRM never hears of a cancellation before the confirmation it cancels), and
+one per reminder mark, which depends on no delivery.
 """
 
 from __future__ import annotations
 
 import contextvars
+import functools
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from chalice.app import DynamoDBEvent, DynamoDBRecord
@@ -48,23 +50,32 @@ def handle_stream_batch(event: DynamoDBEvent) -> dict[str, Any]:
     started = time.monotonic()
     records = list(event)
     lines = _lines_per_item(records)
-    workers = min(get_settings().stream_send_concurrency, len(lines))
-    if workers <= 1:
-        failed = [record for line in lines for record in _handle_line(line, started)]
-    else:
-        # Imported here: a batch of one booking (most batches, and every warm trickle) starts
-        # no thread.
-        from concurrent.futures import ThreadPoolExecutor
-
-        # Each line runs in a copy of the invocation's context (context variables: log and
-        # audit context), which a pool's threads would not otherwise see.
-        runs = [(contextvars.copy_context(), line) for line in lines]
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            outcomes = pool.map(lambda run: run[0].run(_handle_line, run[1], started), runs)
-            failed = [record for line_failed in outcomes for record in line_failed]
+    # A reminder mark depends on nothing a delivery does (it is conditioned on the booking
+    # item alone), so each is a task of its own beside the lines of deliveries.
+    owed = [record for record in records if reminders.became_confirmed(record)]
+    tasks = [functools.partial(_deliver_line, line, started) for line in lines]
+    tasks += [functools.partial(_mark, record) for record in owed]
+    outcomes = _run(tasks, workers=min(get_settings().stream_send_concurrency, len(tasks)))
+    # A record that failed holds back the later records of its booking.
+    rest_of_line = {id(r): line[n:] for line in lines for n, r in enumerate(line)}
+    failed = {id(r): r for done in outcomes for first in done for r in rest_of_line[id(first)]}
     order = {id(record): n for n, record in enumerate(records)}
-    failed.sort(key=lambda record: order[id(record)])
-    return {"batchItemFailures": [{"itemIdentifier": r.sequence_number} for r in failed]}
+    reported = sorted(failed.values(), key=lambda record: order[id(record)])
+    return {"batchItemFailures": [{"itemIdentifier": r.sequence_number} for r in reported]}
+
+
+def _run(tasks: list[Callable[[], list[DynamoDBRecord]]], workers: int) -> list[Any]:
+    """Each task's answer, the tasks run ``workers`` at a time (one after the other for 1)."""
+    if workers <= 1:
+        return [task() for task in tasks]
+    # Imported here: a batch of one record (every warm trickle) starts no thread.
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Each task runs in a copy of the invocation's context (context variables: log and audit
+    # context), which a pool's threads would not otherwise see.
+    runs = [(contextvars.copy_context(), task) for task in tasks]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda run: run[0].run(run[1]), runs))
 
 
 def _lines_per_item(records: Iterable[DynamoDBRecord]) -> list[list[DynamoDBRecord]]:
@@ -75,28 +86,41 @@ def _lines_per_item(records: Iterable[DynamoDBRecord]) -> list[list[DynamoDBReco
     return list(lines.values())
 
 
-def _handle_line(line: list[DynamoDBRecord], started: float) -> list[DynamoDBRecord]:
-    """Handle one booking item's records in order; the first that fails and all after it are
-    returned as failed."""
-    for position, record in enumerate(line):
+def _deliver_line(line: list[DynamoDBRecord], started: float) -> list[DynamoDBRecord]:
+    """Deliver one booking item's records in order; stop at the first that fails and answer
+    it (an empty list when all went)."""
+    for record in line:
         try:
-            _handle(record, started)
+            _deliver(record, started)
         except Exception:
-            log.exception(
-                "stream record not handled",
-                extra={"fields": {"sequence_number": record.sequence_number}},
-            )
-            return line[position:]
+            _log_failure(record)
+            return [record]
     return []
 
 
-def _handle(record: DynamoDBRecord, started: float) -> None:
+def _deliver(record: DynamoDBRecord, started: float) -> None:
     message = message_from_record(record)
-    if message is not None:
-        send_now = time.monotonic() - started < STREAM_SEND_BUDGET_SECONDS
-        if deliveries.deliver_new(*message, send_now=send_now):
-            # Counted here, not in the services: a promotion happens inside another user's
-            # cancellation, and the stream sees every change exactly once per new delivery row
-            # (a redelivered record counts nothing).
-            metrics.emit(_BOOKING_METRICS[message[0].split(".", 1)[1]])
-    reminders.mark_if_confirmed(record)
+    if message is None:
+        return
+    send_now = time.monotonic() - started < STREAM_SEND_BUDGET_SECONDS
+    if deliveries.deliver_new(*message, send_now=send_now):
+        # Counted here, not in the services: a promotion happens inside another user's
+        # cancellation, and the stream sees every change exactly once per new delivery row
+        # (a redelivered record counts nothing).
+        metrics.emit(_BOOKING_METRICS[message[0].split(".", 1)[1]])
+
+
+def _mark(record: DynamoDBRecord) -> list[DynamoDBRecord]:
+    try:
+        reminders.mark_owed(record)
+    except Exception:
+        _log_failure(record)
+        return [record]
+    return []
+
+
+def _log_failure(record: DynamoDBRecord) -> None:
+    log.exception(
+        "stream record not handled",
+        extra={"fields": {"sequence_number": record.sequence_number}},
+    )
