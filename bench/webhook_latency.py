@@ -30,6 +30,7 @@ import requests
 from bench import api, cli
 from bench.report import Table, median, ms, percentile
 from bench.runner import Runner
+from chalicelib.config import get_settings
 
 NEEDS = cli.RUNNER
 BOOKINGS = 200
@@ -147,7 +148,7 @@ def drain(server: Runner, backlog: int) -> Table:
     )
     table.notes.append(
         "On AWS add the wait by design: a first retry is due 30-60 s after the failure, and "
-        f"the retrier runs once a minute for at most {webhooks.RETRIER_BUDGET_SECONDS} s."
+        f"the retrier runs once a minute for at most {get_settings().retrier_budget_seconds} s."
     )
     return table
 

@@ -21,10 +21,9 @@ from typing import Any
 from chalice import Chalice, Response
 
 from chalicelib import auth, errors, operations, schemas
+from chalicelib.config import get_settings
 from chalicelib.logs import json_logger, safe_path
 from chalicelib.operations import JSON
-
-MAX_BODY_BYTES = 64 * 1024
 
 # Chalice's own errors (bad JSON, wrong method, wrong content type) come as
 # {"Code", "Message"}; this maps them onto the project's codes.
@@ -199,9 +198,10 @@ class BookingsApp(Chalice):
     def _http_middleware(self, event: Any, get_response: Callable[[Any], Response]) -> Response:
         started = time.perf_counter()
         raw_body = event.raw_body or b""
-        if len(raw_body) > MAX_BODY_BYTES:
+        most = get_settings().max_body_bytes
+        if len(raw_body) > most:
             response = errors.error_response(
-                errors.PayloadTooLarge(f"The body is over {MAX_BODY_BYTES // 1024} KB.")
+                errors.PayloadTooLarge(f"The body is over {most // 1024} KB.")
             )
         else:
             response = _reshape_chalice_error(get_response(event))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import jwt
@@ -26,7 +26,6 @@ from chalicelib.config import get_settings
 
 TOKEN_ISSUER = "ahoum-bookings"
 TOKEN_AUDIENCE = "ahoum-bookings-api"
-TOKEN_LIFETIME = timedelta(hours=1)
 _REQUIRED_CLAIMS = ["sub", "jti", "iat", "exp", "iss", "aud"]
 # What this API puts in ``sub`` and ``jti`` (ULIDs), loosely: both become DynamoDB keys, so a
 # well-signed token holding anything else (empty, a number, 3000 characters) is refused as
@@ -60,7 +59,7 @@ def issue_token(user_id: str) -> str:
         "sub": user_id,
         "jti": str(ULID()),
         "iat": int(issued_at.timestamp()),
-        "exp": int((issued_at + TOKEN_LIFETIME).timestamp()),
+        "exp": int(issued_at.timestamp()) + get_settings().token_lifetime_seconds,
         "iss": TOKEN_ISSUER,
         "aud": TOKEN_AUDIENCE,
     }
@@ -260,7 +259,7 @@ def login(email: str, password: str, source_ip: str) -> dict[str, Any]:
     return {
         "access_token": issue_token(credential.user_id),
         "token_type": "Bearer",
-        "expires_in": int(TOKEN_LIFETIME.total_seconds()),
+        "expires_in": get_settings().token_lifetime_seconds,
     }
 
 

@@ -44,6 +44,25 @@ DEFAULT_CALENDAR_FEED_PAST_DAYS = 30
 # DynamoDB and the CRM, so overlapping them shortens a batch (and a cold start's first one).
 # A batch holds at most 25 records; 1 handles them one after the other.
 DEFAULT_STREAM_SEND_CONCURRENCY = 8
+# The largest request body the API reads (API Gateway allows 10 MB, Lambda 6 MB; no route here
+# needs more than a few KB).
+DEFAULT_MAX_BODY_KB = 64
+# How long an access token (and the dashboard's session cookie holding it) is valid.
+DEFAULT_TOKEN_LIFETIME_MINUTES = 60
+# How long a webhook delivery is retried before it is marked failed (and an alarm fires).
+DEFAULT_WEBHOOK_RETRY_DAYS = 3
+# Time budgets of the webhook Lambdas' runs, each well inside its Lambda's timeout
+# (.chalice/config.json: stream 120 s, retrier 50 s, reminders 120 s); the highest value each
+# setting accepts still leaves that margin (a POST takes at most ~5 s). Past a send budget a run
+# queues the rest for the retrier; past the retrier's or the reminder run's, it stops and the
+# next run goes on.
+DEFAULT_STREAM_SEND_BUDGET_SECONDS = 30
+HIGHEST_STREAM_SEND_BUDGET_SECONDS = 100
+DEFAULT_RETRIER_BUDGET_SECONDS = 40
+HIGHEST_RETRIER_BUDGET_SECONDS = 40
+DEFAULT_REMINDER_SEND_BUDGET_SECONDS = 30
+DEFAULT_REMINDER_RUN_BUDGET_SECONDS = 90
+HIGHEST_REMINDER_RUN_BUDGET_SECONDS = 100
 # Each secret and the Lambdas that read it. The webhook Lambdas talk to the outside world and
 # must not hold the key that signs users' tokens; the API signs no webhook (a replay only
 # marks the delivery due for the retrier). One line here gives a Lambda one more secret: the
@@ -103,6 +122,13 @@ class Settings:
     reminder_hours_before: int
     calendar_feed_past_days: int
     stream_send_concurrency: int
+    max_body_bytes: int
+    token_lifetime_seconds: int
+    webhook_retry_days: int
+    stream_send_budget_seconds: int
+    retrier_budget_seconds: int
+    reminder_send_budget_seconds: int
+    reminder_run_budget_seconds: int
     throttle: Throttle
 
     @property
@@ -156,6 +182,42 @@ def load_settings(environ: Mapping[str, str], ssm_client: Any = None) -> Setting
         ),
         stream_send_concurrency=_whole_number(
             environ, "STREAM_SEND_CONCURRENCY", DEFAULT_STREAM_SEND_CONCURRENCY, 1, 25
+        ),
+        max_body_bytes=1024 * _whole_number(environ, "MAX_BODY_KB", DEFAULT_MAX_BODY_KB, 1, 1024),
+        token_lifetime_seconds=60
+        * _whole_number(
+            environ, "TOKEN_LIFETIME_MINUTES", DEFAULT_TOKEN_LIFETIME_MINUTES, 5, 24 * 60
+        ),
+        webhook_retry_days=_whole_number(
+            environ, "WEBHOOK_RETRY_DAYS", DEFAULT_WEBHOOK_RETRY_DAYS, 1, 30
+        ),
+        stream_send_budget_seconds=_whole_number(
+            environ,
+            "STREAM_SEND_BUDGET_SECONDS",
+            DEFAULT_STREAM_SEND_BUDGET_SECONDS,
+            0,
+            HIGHEST_STREAM_SEND_BUDGET_SECONDS,
+        ),
+        retrier_budget_seconds=_whole_number(
+            environ,
+            "RETRIER_BUDGET_SECONDS",
+            DEFAULT_RETRIER_BUDGET_SECONDS,
+            1,
+            HIGHEST_RETRIER_BUDGET_SECONDS,
+        ),
+        reminder_send_budget_seconds=_whole_number(
+            environ,
+            "REMINDER_SEND_BUDGET_SECONDS",
+            DEFAULT_REMINDER_SEND_BUDGET_SECONDS,
+            0,
+            HIGHEST_REMINDER_RUN_BUDGET_SECONDS,
+        ),
+        reminder_run_budget_seconds=_whole_number(
+            environ,
+            "REMINDER_RUN_BUDGET_SECONDS",
+            DEFAULT_REMINDER_RUN_BUDGET_SECONDS,
+            1,
+            HIGHEST_REMINDER_RUN_BUDGET_SECONDS,
         ),
         throttle=_throttle(environ),
     )

@@ -36,11 +36,6 @@ from chalicelib import clock, models
 from chalicelib.config import get_settings
 from chalicelib.webhooks import deliveries
 
-# After this long a run stops POSTing and queues the rest as due rows for the retrier (every
-# minute), and stops altogether at RUN_BUDGET_SECONDS, well inside the Lambda's timeout;
-# whatever is left is found again by the next run.
-SEND_BUDGET_SECONDS = 30
-RUN_BUDGET_SECONDS = 90
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
@@ -77,7 +72,9 @@ def send_due_reminders() -> dict[str, int]:
         clock.to_iso(now + timedelta(seconds=1)), clock.to_iso(horizon)
     )
     for event in models.Event.upcoming.query(models.PUBLISHED, window):
-        if time.monotonic() - started > RUN_BUDGET_SECONDS:
+        # Past its run budget (REMINDER_RUN_BUDGET_SECONDS, well inside the Lambda's timeout) a
+        # run stops; whatever is left is found again by the next run.
+        if time.monotonic() - started > get_settings().reminder_run_budget_seconds:
             counts["left_for_next_run"] += 1
             continue
         counts["events"] += 1
@@ -133,7 +130,8 @@ def _remind_awaiting(event: models.Event, started: float, counts: Counter[str]) 
 
 
 def _remind(booking: models.Booking, event: models.Event, started: float, counts: Counter) -> None:
-    send_now = time.monotonic() - started < SEND_BUDGET_SECONDS
+    # Past its send budget a run queues the rest as due rows for the retrier (every minute).
+    send_now = time.monotonic() - started < get_settings().reminder_send_budget_seconds
     if deliveries.deliver_new(delivery_id(booking, event), message(booking, event), send_now):
         counts["sent" if send_now else "queued"] += 1
     if booking.reminder_event_id is not None:

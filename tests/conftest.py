@@ -41,6 +41,7 @@ pytest_plugins = [
     # Every AWS call a Lambda's entry point makes is checked against that Lambda's IAM policy.
     "tests.support.iam_audit",
     "tests.support.relays",
+    "tests.support.settings",
 ]
 
 

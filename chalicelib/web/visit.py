@@ -9,6 +9,7 @@ from typing import Any
 from chalice import Response
 
 from chalicelib import auth, errors
+from chalicelib.config import get_settings
 from chalicelib.web import cookies, csrf, forms, notices, rendering
 
 _NOTICE_SECONDS = 60
@@ -60,7 +61,7 @@ class Visit:
         return form
 
     def start_session(self, access_token: str) -> None:
-        lifetime = int(auth.TOKEN_LIFETIME.total_seconds())
+        lifetime = get_settings().token_lifetime_seconds
         self._set(cookies.SESSION, access_token, max_age=lifetime)
         self.session_id = _session_id(access_token)
 

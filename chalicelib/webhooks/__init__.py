@@ -16,12 +16,11 @@ lapses and the message is sent again under the same ``webhook-id``.
 
 from chalicelib.webhooks.admin import DeliveryInFlight, DeliveryNotFound, list_deliveries, replay
 from chalicelib.webhooks.deliveries import HISTORY_KEPT, retry_delay
-from chalicelib.webhooks.retrier import RETRIER_BUDGET_SECONDS, retry_due_deliveries
+from chalicelib.webhooks.retrier import retry_due_deliveries
 from chalicelib.webhooks.stream import handle_stream_batch
 
 __all__ = [
     "HISTORY_KEPT",
-    "RETRIER_BUDGET_SECONDS",
     "DeliveryInFlight",
     "DeliveryNotFound",
     "handle_stream_batch",

@@ -9,7 +9,7 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib import clock, errors, models, pagination
 from chalicelib.redaction import without_credentials
-from chalicelib.webhooks.deliveries import GIVE_UP_AFTER
+from chalicelib.webhooks.deliveries import retry_window
 
 _DUE_KEY = pagination.key_names(models.WebhookDelivery, models.WebhookDelivery.due)
 _QUEUED = (models.PENDING, models.SENDING)
@@ -43,7 +43,7 @@ def list_deliveries(state: str, limit: int = 50, cursor: str | None = None) -> d
 
 
 def replay(delivery_id: str) -> dict[str, Any]:
-    """Queue a delivery to be sent again now, with a fresh 3-day retry window."""
+    """Queue a delivery to be sent again now, with a fresh retry window (``WEBHOOK_RETRY_DAYS``)."""
     model = models.WebhookDelivery
     now = clock.now()
     row = model(delivery_id)
@@ -52,7 +52,7 @@ def replay(delivery_id: str) -> dict[str, Any]:
             actions=[
                 model.state.set(models.PENDING),
                 model.next_attempt_at.set(clock.to_iso_ms(now)),
-                model.retry_until.set(clock.to_iso_ms(now + GIVE_UP_AFTER)),
+                model.retry_until.set(clock.to_iso_ms(now + retry_window())),
                 model.updated_at.set(clock.to_iso_ms(now)),
             ],
             condition=model.delivery_id.exists() & (model.state != models.SENDING),

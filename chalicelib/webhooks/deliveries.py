@@ -22,7 +22,6 @@ from chalicelib.logs import json_logger
 CLAIM_LEASE = timedelta(seconds=60)
 RETRY_BASE = timedelta(minutes=1)
 RETRY_CAP = timedelta(hours=2)
-GIVE_UP_AFTER = timedelta(days=3)
 HISTORY_KEPT = 20
 
 log = json_logger("ahoum.webhooks")
@@ -35,7 +34,7 @@ def new_row(delivery_id: str, body: str) -> models.WebhookDelivery:
         delivery_id,
         payload=body,
         attempts=0,
-        retry_until=clock.to_iso_ms(now + GIVE_UP_AFTER),
+        retry_until=clock.to_iso_ms(now + retry_window()),
         created_at=clock.to_iso_ms(now),
         updated_at=clock.to_iso_ms(now),
     )
@@ -180,6 +179,11 @@ def attempt(row: models.WebhookDelivery) -> str:
         # Our claim lapsed and another worker took the row over; its outcome stands.
         log.warning("webhook claim lost", extra={"fields": {"delivery_id": row.delivery_id}})
     return state
+
+
+def retry_window() -> timedelta:
+    """How long a delivery is retried before it is given up (``WEBHOOK_RETRY_DAYS``)."""
+    return timedelta(days=get_settings().webhook_retry_days)
 
 
 def retry_delay(failed_attempts: int, jitter: float | None = None) -> timedelta:

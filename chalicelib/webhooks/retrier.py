@@ -6,17 +6,17 @@ import time
 from collections import Counter
 
 from chalicelib import clock, metrics, models
+from chalicelib.config import get_settings
 from chalicelib.webhooks import deliveries
-
-# The retrier runs every minute; it stops taking new rows after this long so one run never
-# overlaps the next by much (what is left is still due next time).
-RETRIER_BUDGET_SECONDS = 40
 
 
 def retry_due_deliveries() -> dict[str, int]:
     """Send every due row: pending ones whose time has come, and ``sending`` ones whose
     sender died mid-attempt (its claim lapsed). Returns how many ended in each state."""
     started = time.monotonic()
+    # The retrier runs every minute; it stops taking new rows after its budget so one run
+    # never overlaps the next by much (what is left is still due next time).
+    budget = get_settings().retrier_budget_seconds
     outcomes: Counter[str] = Counter()
     now = clock.to_iso_ms(clock.now())
     model = models.WebhookDelivery
@@ -25,7 +25,7 @@ def retry_due_deliveries() -> dict[str, int]:
         for state in (models.PENDING, models.SENDING):
             for row in model.due.query(state, model.next_attempt_at <= now):
                 due += 1
-                if time.monotonic() - started > RETRIER_BUDGET_SECONDS:
+                if time.monotonic() - started > budget:
                     return _outcome_counts(outcomes)
                 if deliveries.claim(row):
                     outcomes[deliveries.attempt(row)] += 1

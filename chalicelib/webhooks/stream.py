@@ -25,10 +25,6 @@ from chalicelib.logs import json_logger
 from chalicelib.webhooks import deliveries
 from chalicelib.webhooks.payload import message_from_record
 
-# A batch meeting a slow CRM hands its remaining messages to the retrier (due at once) rather
-# than run into the stream Lambda's timeout.
-STREAM_SEND_BUDGET_SECONDS = 30
-
 log = json_logger("ahoum.webhooks")
 
 
@@ -102,7 +98,9 @@ def _deliver(record: DynamoDBRecord, started: float) -> None:
     message = message_from_record(record)
     if message is None:
         return
-    send_now = time.monotonic() - started < STREAM_SEND_BUDGET_SECONDS
+    # A batch meeting a slow CRM hands its remaining messages to the retrier (due at once)
+    # rather than run into the stream Lambda's timeout.
+    send_now = time.monotonic() - started < get_settings().stream_send_budget_seconds
     if deliveries.deliver_new(*message, send_now=send_now):
         # Counted here, not in the services: a promotion happens inside another user's
         # cancellation, and the stream sees every change exactly once per new delivery row

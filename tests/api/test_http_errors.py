@@ -42,6 +42,16 @@ def test_huge_body_is_413_json(client):
     assert error_of(response)["code"] == "payload_too_large"
 
 
+def test_the_body_limit_is_the_max_body_kb_setting(client, configure):
+    configure(MAX_BODY_KB=2)
+    headers = {"Content-Type": "application/json"}
+    under = client.http.get("/health", body=b" " * 2048, headers=headers)
+    over = client.http.get("/health", body=b" " * 2049, headers=headers)
+    assert under.status_code == 200
+    assert over.status_code == 413
+    assert error_of(over)["message"] == "The body is over 2 KB."
+
+
 def test_unexpected_exception_is_json_500_with_request_id_and_no_trace(client, monkeypatch):
     def explode(**_):
         raise RuntimeError("secret internals")

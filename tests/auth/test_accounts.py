@@ -64,6 +64,14 @@ def test_token_carries_the_documented_claims_for_one_hour(client):
     assert claims["exp"] - claims["iat"] == 3600
 
 
+def test_a_token_lives_as_long_as_the_token_lifetime_setting_says(client, configure):
+    configure(TOKEN_LIFETIME_MINUTES=15)
+    register(client)
+    answer = body(login(client))
+    claims = jwt.decode(answer["access_token"], options={"verify_signature": False})
+    assert answer["expires_in"] == claims["exp"] - claims["iat"] == 15 * 60
+
+
 def test_wrong_password_and_unknown_email_get_the_same_401(client):
     register(client)
     wrong_password = login(client, password="not the password")

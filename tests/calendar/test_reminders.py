@@ -167,6 +167,17 @@ def test_a_promotion_to_confirmed_inside_the_window_is_reminded_next_run(client,
     assert reminded_bookings(crm).count(cy_booking) == 1
 
 
+def test_a_run_past_its_send_budget_queues_the_rest_for_the_retrier(client, crm, configure):
+    configure(REMINDER_SEND_BUDGET_SECONDS=0)
+    soon = make_event(timedelta(hours=10))
+    booking_id = booked(client, make_user(), soon)
+
+    assert run_reminders(client)["queued"] == 1
+    assert reminders_at(crm) == []
+    (row,) = models.WebhookDelivery.scan(models.WebhookDelivery.state == models.PENDING)
+    assert row.delivery_id.startswith(f"{booking_id}.booking.reminder.")
+
+
 def test_a_repeated_run_reads_no_booking(client, crm):
     events = [make_event(timedelta(hours=hours)) for hours in (3, 6, 9)]
     for event in events:

@@ -119,6 +119,11 @@ def test_a_csrf_token_from_before_logging_in_is_no_good_after(browser):
     assert response.status_code == 403
 
 
+def test_the_session_cookie_lasts_as_long_as_its_token(browser, configure):
+    configure(TOKEN_LIFETIME_MINUTES=20)
+    assert "Max-Age=1200" in cookie_attributes(browser.register(), cookies.SESSION)
+
+
 def test_the_session_is_an_httponly_samesite_cookie_never_in_the_page(browser):
     response = browser.register()
     attributes = cookie_attributes(response, cookies.SESSION)

@@ -81,14 +81,11 @@ def test_a_route_s_calls_are_recorded_for_the_api_lambda_and_allowed(client):
 
 
 def test_the_stream_handler_s_calls_from_its_worker_threads_are_recorded_for_it(
-    client, crm, monkeypatch
+    client, crm, configure
 ):
     """A batch of three bookings runs on three threads; each claim is still the stream
     Lambda's call, checked against its policy."""
-    from chalicelib.config import get_settings
-
-    monkeypatch.setenv("STREAM_SEND_CONCURRENCY", "8")
-    get_settings.cache_clear()
+    configure(STREAM_SEND_CONCURRENCY=8)
     before = iam_audit.RECORDER.calls.get("on_booking_change", {}).copy()
     answer = invoke_stream_handler(client, recorded_event("bookings_batch"))
     assert answer == {"batchItemFailures": []}
@@ -96,8 +93,6 @@ def test_the_stream_handler_s_calls_from_its_worker_threads_are_recorded_for_it(
     claim = Request("dynamodb:PutItem", table_arn("ahoum-test-webhook_deliveries"))
     assert after[claim] == before.get(claim, 0) + 3
     assert iam_audit.RECORDER.denied == []
-    monkeypatch.delenv("STREAM_SEND_CONCURRENCY")
-    get_settings.cache_clear()
 
 
 def test_a_call_the_lambda_s_policy_lacks_is_recorded_as_denied():

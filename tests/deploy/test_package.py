@@ -16,7 +16,7 @@ import pytest
 
 from bench.cold_start import RUNTIME_MODULES
 from chalice_config import CHALICE_DIR
-from chalicelib import dynamodb, metrics, models
+from chalicelib import config, dynamodb, metrics, models
 from chalicelib.config import LAMBDA_FUNCTION, PARAMETER_SUFFIX, secrets_read_by
 from chalicelib.openapi import docs_page
 from deploy import bundle, checks, packaging, resources
@@ -294,11 +294,12 @@ def test_lambda_settings_suit_each_function(template):
     assert api["Timeout"] < 29  # API Gateway gives up at 29 s
     assert stream["Timeout"] > api["Timeout"] and retrier["Timeout"] > api["Timeout"]
     assert retrier["Timeout"] < 60  # one run ends before the next minute's starts
-    # A run's own budget ends inside its timeout, and well before the next quarter hour's run.
-    from chalicelib import reminders as reminder_runs
-
+    # Each run's budget, at the highest its setting accepts, ends inside its timeout with room
+    # for a last POST (~5 s), and the reminders' well before the next quarter hour's run.
     reminders = template["Resources"]["SendReminders"]["Properties"]
-    assert reminder_runs.RUN_BUDGET_SECONDS < reminders["Timeout"] < 15 * 60
+    assert config.HIGHEST_REMINDER_RUN_BUDGET_SECONDS + 5 < reminders["Timeout"] < 15 * 60
+    assert stream["Timeout"] > config.HIGHEST_STREAM_SEND_BUDGET_SECONDS + 5
+    assert retrier["Timeout"] > config.HIGHEST_RETRIER_BUDGET_SECONDS + 5
     for function in functions:
         # Reserving any is refused on accounts with little unreserved concurrency (new accounts
         # have 10 in all); a stage may opt in with Chalice's own reserved_concurrency setting.

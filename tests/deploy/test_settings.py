@@ -1,7 +1,40 @@
+import re
+
 import pytest
 
 from chalicelib.config import ConfigError, load_settings
 from local import api_server
+from local.paths import REPO_ROOT
+
+LIMITS = {
+    "MAX_BODY_KB": ("0", "1025"),
+    "TOKEN_LIFETIME_MINUTES": ("4", "1441"),
+    "WEBHOOK_RETRY_DAYS": ("0", "31"),
+    "STREAM_SEND_CONCURRENCY": ("0", "26"),
+    "STREAM_SEND_BUDGET_SECONDS": ("-1", "101"),
+    "RETRIER_BUDGET_SECONDS": ("0", "41"),
+    "REMINDER_SEND_BUDGET_SECONDS": ("-1", "101"),
+    "REMINDER_RUN_BUDGET_SECONDS": ("0", "101"),
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [(name, value) for name, values in LIMITS.items() for value in values]
+)
+def test_a_limit_outside_its_range_stops_the_start_naming_it(name, value, tmp_path):
+    with pytest.raises(ConfigError, match=name):
+        load_settings({"STAGE": "test", "DATA_DIR": str(tmp_path), name: value})
+
+
+def test_every_setting_config_reads_is_in_the_readme_table():
+    source = (REPO_ROOT / "chalicelib" / "config.py").read_text()
+    readme = (REPO_ROOT / "README.md").read_text()
+    names = set(re.findall(r'environ(?:\.get)?\(\s*"([A-Z][A-Z0-9_]+)"', source))
+    names |= set(re.findall(r'environ,\s*"([A-Z][A-Z0-9_]+)"', source))
+    names |= set(re.findall(r'setting\(\s*"([A-Z][A-Z0-9_]+)"', source))
+    assert set(LIMITS) <= names and "THROTTLE_IP_LOGINS" in names and "STAGE" in names
+    missing = sorted(name for name in names if f"| `{name}` |" not in readme)
+    assert missing == []
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])

@@ -7,7 +7,6 @@ import time
 
 import pytest
 
-from chalicelib.config import get_settings
 from tests.support.stream_records import invoke_stream_handler, recorded_event
 
 # Long enough that records handled side by side always overlap at the CRM, even on a busy machine.
@@ -15,16 +14,9 @@ SLOW_REPLY_SECONDS = 0.5
 
 
 @pytest.fixture
-def concurrency(monkeypatch):
+def concurrency(configure):
     """Set STREAM_SEND_CONCURRENCY for the test."""
-
-    def set_to(workers: int) -> None:
-        monkeypatch.setenv("STREAM_SEND_CONCURRENCY", str(workers))
-        get_settings.cache_clear()
-
-    yield set_to
-    monkeypatch.delenv("STREAM_SEND_CONCURRENCY", raising=False)
-    get_settings.cache_clear()
+    return lambda workers: configure(STREAM_SEND_CONCURRENCY=workers)
 
 
 @pytest.fixture

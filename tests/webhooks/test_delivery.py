@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from chalicelib import clock, webhooks
+from chalicelib import clock, models, webhooks
 from tests.support.stream_records import invoke_stream_handler, run_retrier
 
 
@@ -236,10 +236,28 @@ def test_delivered_payload_is_sent_byte_for_byte_on_every_attempt(
     assert datetime.fromtimestamp(int(second["webhook_timestamp"]), UTC) <= clock.now()
 
 
-def test_a_batch_out_of_time_leaves_the_rest_to_the_retrier_due_at_once(
-    client, crm, stream_event, webhook_admin, monkeypatch
+def test_a_delivery_is_retried_for_as_many_days_as_webhook_retry_days_says(
+    client, crm, stream_event, webhook_admin, configure
 ):
-    monkeypatch.setattr(webhooks.stream, "STREAM_SEND_BUDGET_SECONDS", 0)
+    configure(WEBHOOK_RETRY_DAYS=7)
+    crm.reply_status = 503
+    invoke_stream_handler(client, stream_event("booking_confirmed"))
+    (row,) = models.WebhookDelivery.scan()
+    window = clock.parse_iso(row.retry_until) - clock.parse_iso(row.created_at)
+    assert window == timedelta(days=7)
+
+    configure(WEBHOOK_RETRY_DAYS=2)
+    replayed = client.http.post(f"/admin/webhooks/{row.delivery_id}/replay", headers=webhook_admin)
+    assert replayed.status_code == 202, replayed.body
+    row.refresh()
+    window = clock.parse_iso(row.retry_until) - clock.parse_iso(row.updated_at)
+    assert window == timedelta(days=2)
+
+
+def test_a_batch_out_of_time_leaves_the_rest_to_the_retrier_due_at_once(
+    client, crm, stream_event, webhook_admin, configure
+):
+    configure(STREAM_SEND_BUDGET_SECONDS=0)
     assert invoke_stream_handler(client, stream_event("bookings_batch")) == {
         "batchItemFailures": []
     }
