@@ -26,7 +26,6 @@ import bcrypt
 import pytest
 from chalice.local import LambdaEventConverter
 
-from chalicelib.config import get_settings
 from local.call_counter import count_dynamodb_calls
 from local.paths import REPO_ROOT
 from tests.support.api import login, register
@@ -45,26 +44,6 @@ def frozen_clock(shifted_clock):
     now = datetime.now(UTC).timestamp()
     shifted_clock.freeze(datetime.fromtimestamp(math.floor(now / 1800) * 1800 + 1, UTC))
     return shifted_clock
-
-
-@pytest.fixture
-def limits():
-    """Set throttle limits (by setting name) for the rest of the test."""
-    saved = {}
-
-    def use(**settings: int) -> None:
-        for name, value in settings.items():
-            saved.setdefault(name, os.environ.get(name))
-            os.environ[name] = str(value)
-        get_settings.cache_clear()
-
-    yield use
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-    get_settings.cache_clear()
 
 
 @pytest.fixture
@@ -278,9 +257,9 @@ def test_the_count_is_shared_by_separate_processes(client, account, frozen_clock
 
 
 def test_logins_from_one_address_are_limited_whatever_the_email(
-    client, limits, from_ip, password_checks
+    client, configure, from_ip, password_checks
 ):
-    limits(THROTTLE_IP_LOGINS=3)
+    configure(THROTTLE_IP_LOGINS=3)
     for number in range(3):
         _fail(client, 1, email=f"guess{number}@example.com")
     password_checks.clear()
@@ -293,8 +272,8 @@ def test_logins_from_one_address_are_limited_whatever_the_email(
     _fail(client, 1, email="guess5@example.com")
 
 
-def test_registrations_from_one_address_are_limited(client, limits, from_ip, password_checks):
-    limits(THROTTLE_IP_REGISTRATIONS=2)
+def test_registrations_from_one_address_are_limited(client, configure, from_ip, password_checks):
+    configure(THROTTLE_IP_REGISTRATIONS=2)
     for number in range(2):
         assert register(client, email=f"new{number}@example.com").status_code == 201
     password_checks.clear()
@@ -310,9 +289,9 @@ def test_registrations_from_one_address_are_limited(client, limits, from_ip, pas
 
 
 def test_a_burst_of_registrations_from_one_address_hashes_at_most_the_limit(
-    concurrent_client, limits, password_checks
+    concurrent_client, configure, password_checks
 ):
-    limits(THROTTLE_IP_REGISTRATIONS=4)
+    configure(THROTTLE_IP_REGISTRATIONS=4)
 
     answers = _in_parallel(
         12, lambda number: register(concurrent_client, email=f"burst{number}@example.com")
@@ -322,16 +301,16 @@ def test_a_burst_of_registrations_from_one_address_hashes_at_most_the_limit(
     assert password_checks == ["hash"] * 4
 
 
-def test_the_address_window_ends(client, limits, frozen_clock):
-    limits(THROTTLE_IP_REGISTRATIONS=1)
+def test_the_address_window_ends(client, configure, frozen_clock):
+    configure(THROTTLE_IP_REGISTRATIONS=1)
     assert register(client, email="one@example.com").status_code == 201
     _assert_throttled(register(client, email="two@example.com"), "rate_limited", ADDRESS_WINDOW)
     frozen_clock.advance(timedelta(minutes=10))
     assert register(client, email="two@example.com").status_code == 201
 
 
-def test_the_dashboard_forms_count_against_the_same_limits(client, limits):
-    limits(THROTTLE_IP_REGISTRATIONS=1, THROTTLE_IP_LOGINS=1)
+def test_the_dashboard_forms_count_against_the_same_limits(client, configure):
+    configure(THROTTLE_IP_REGISTRATIONS=1, THROTTLE_IP_LOGINS=1)
     assert register(client, email="one@example.com").status_code == 201
     _fail(client, 1)
     browser = Browser(client)
