@@ -40,9 +40,14 @@ ADDRESS_WINDOW = 10 * 60
 @pytest.fixture(autouse=True)
 def frozen_clock(shifted_clock):
     """The clock standing still until moved, 1 s into a window of both kinds (30 minutes is
-    a multiple of both), as Retry-After is counted to the second."""
+    a multiple of both), as Retry-After is counted to the second.
+
+    The *next* such window, not the current one: a counter's TTL is its window's end, and
+    DynamoDB Local deletes items whose TTL has passed on the real clock within seconds. A
+    window that began up to 30 minutes ago may have ended already, and its counters would
+    vanish in the middle of a test (seen: 20 failures counted as 19, then a login let in)."""
     now = datetime.now(UTC).timestamp()
-    shifted_clock.freeze(datetime.fromtimestamp(math.floor(now / 1800) * 1800 + 1, UTC))
+    shifted_clock.freeze(datetime.fromtimestamp(math.ceil(now / 1800) * 1800 + 1, UTC))
     return shifted_clock
 
 
