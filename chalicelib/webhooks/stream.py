@@ -52,19 +52,27 @@ def handle_stream_batch(event: DynamoDBEvent) -> dict[str, Any]:
     tasks = [functools.partial(_deliver_line, line, started) for line in lines]
     tasks += [functools.partial(_mark, record) for record in owed]
     outcomes = _run(tasks, workers=min(get_settings().stream_send_concurrency, len(tasks)))
-    # A record that failed holds back the later records of its booking.
-    rest_of_line = {id(r): line[n:] for line in lines for n, r in enumerate(line)}
-    failed = {id(r): r for done in outcomes for first in done for r in rest_of_line[id(first)]}
-    order = {id(record): n for n, record in enumerate(records)}
-    reported = sorted(failed.values(), key=lambda record: order[id(record)])
-    return {"batchItemFailures": [{"itemIdentifier": r.sequence_number} for r in reported]}
+    # A record that failed is reported with the later records of its booking, in stream order.
+    from_here_on = {id(r): line[n:] for line in lines for n, r in enumerate(line)}
+    reported: dict[int, DynamoDBRecord] = {}
+    for failures in outcomes:
+        for record in failures:
+            reported.update((id(later), later) for later in from_here_on[id(record)])
+    return {
+        "batchItemFailures": [
+            {"itemIdentifier": record.sequence_number}
+            for record in records
+            if id(record) in reported
+        ]
+    }
 
 
 def _run(tasks: list[Callable[[], list[DynamoDBRecord]]], workers: int) -> list[Any]:
     """Each task's answer, the tasks run ``workers`` at a time (one after the other for 1)."""
     if workers <= 1:
         return [task() for task in tasks]
-    # Imported here: a batch of one record (every warm trickle) starts no thread.
+    # Imported by the first batch that needs it: the other Lambdas load this module with
+    # app.py and never do.
     from concurrent.futures import ThreadPoolExecutor
 
     # Each task runs in a copy of the invocation's context (context variables: log and audit
