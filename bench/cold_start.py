@@ -112,7 +112,7 @@ def packaged() -> Iterator[Package]:
         task = Path(scratch) / "task"
         with zipfile.ZipFile(zip_path) as archive:
             archive.extractall(task)
-        runtime = _runtime_provided(Path(scratch) / "runtime")
+        runtime = runtime_provided(Path(scratch) / "runtime")
         report = bundle.inspect(zip_path)
         yield Package(
             zip_path,
@@ -124,7 +124,7 @@ def packaged() -> Iterator[Package]:
         )
 
 
-def _runtime_provided(directory: Path) -> Path:
+def runtime_provided(directory: Path) -> Path:
     """A directory holding (links to) this environment's copies of what the runtime has."""
     directory.mkdir()
     for name in RUNTIME_MODULES:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.cold_start import RUNTIME_MODULES
+from bench.cold_start import runtime_provided
 from chalice_config import CHALICE_DIR
 from chalicelib import config, dynamodb, metrics, models
 from chalicelib.config import LAMBDA_FUNCTION, PARAMETER_SUFFIX, secrets_read_by
@@ -429,7 +429,7 @@ def test_the_zip_leaves_out_requests_character_detector_which_no_lambda_needs(pa
 _POST_FROM_THE_ZIP = """
 import sys, warnings
 from datetime import UTC, datetime
-sys.path.insert(0, sys.argv[1])
+sys.path[:0] = [sys.argv[1], sys.argv[3]]
 warnings.simplefilter("error")
 from chalicelib.webhooks import sender
 assert "charset_normalizer" not in sys.modules and "chardet" not in sys.modules
@@ -461,11 +461,7 @@ def test_the_webhook_sender_runs_from_the_zip_without_a_detector_or_a_warning(pa
     task = tmp_path / "task"
     with zipfile.ZipFile(packaged / packaging.ZIP_NAME) as archive:
         archive.extractall(task)
-    for name in RUNTIME_MODULES:  # botocore and its family, which the Lambda runtime ships
-        spec = importlib.util.find_spec(name)
-        found = Path(spec.origin)
-        found = found.parent if spec.submodule_search_locations else found
-        (task / found.name).symlink_to(found)
+    runtime = runtime_provided(tmp_path / "runtime")  # botocore and its family
     server = ThreadingHTTPServer(("127.0.0.1", 0), Overloaded)
     Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -478,6 +474,7 @@ def test_the_webhook_sender_runs_from_the_zip_without_a_detector_or_a_warning(pa
                 _POST_FROM_THE_ZIP,
                 str(task),
                 f"http://127.0.0.1:{server.server_address[1]}/hook",
+                str(runtime),
             ],
             capture_output=True,
             text=True,
