@@ -156,19 +156,12 @@ def test_a_full_waiting_list_and_a_closed_one_are_409_waitlist_full(client, admi
     assert line_of(event.event_id)[1] == 1  # lowering the limit keeps who is already in line
 
 
-def test_no_line_grows_past_waitlist_max(client, monkeypatch):
-    from chalicelib.config import get_settings
-
-    monkeypatch.setenv("WAITLIST_MAX", "1")
-    get_settings.cache_clear()
-    try:
-        event, _ = full_event(client)
-        joined(client, make_user(), event.event_id)
-        refused = error_of(join_waitlist(client, make_user(), event.event_id), 409)
-        shown = event_answer(client, make_user(), event.event_id)
-    finally:
-        monkeypatch.delenv("WAITLIST_MAX")
-        get_settings.cache_clear()
+def test_no_line_grows_past_waitlist_max(client, configure):
+    configure(WAITLIST_MAX=1)
+    event, _ = full_event(client)
+    joined(client, make_user(), event.event_id)
+    refused = error_of(join_waitlist(client, make_user(), event.event_id), 409)
+    shown = event_answer(client, make_user(), event.event_id)
 
     assert refused["code"] == "waitlist_full"
     assert shown["waitlist_capacity"] == 1

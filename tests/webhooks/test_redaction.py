@@ -4,7 +4,6 @@ delivery's stored error, a log line or an admin's answer."""
 import pytest
 
 from chalicelib import models
-from chalicelib.config import get_settings
 from chalicelib.redaction import without_credentials
 from tests.support.stream_records import invoke_stream_handler
 
@@ -12,12 +11,11 @@ SECRETS = ("s3cret-key", "crm-user", "crm-pass", "frag")
 
 
 @pytest.fixture
-def secret_crm_url(crm, monkeypatch):
+def secret_crm_url(crm, configure):
     """The CRM's URL with credentials in it; the CRM itself is down."""
     crm.stop()
     url = f"http://crm-user:crm-pass@127.0.0.1:{crm.port}/webhooks?api_key=s3cret-key&v=2#frag"
-    monkeypatch.setenv("CRM_WEBHOOK_URL", url)
-    get_settings.cache_clear()
+    configure(CRM_WEBHOOK_URL=url)
     return url
 
 
