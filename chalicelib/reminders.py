@@ -27,7 +27,6 @@ import json
 import time
 from collections import Counter
 from datetime import timedelta
-from typing import Any
 
 from chalice.app import DynamoDBRecord
 from pynamodb.exceptions import UpdateError
@@ -35,6 +34,7 @@ from pynamodb.exceptions import UpdateError
 from chalicelib import clock, models
 from chalicelib.config import get_settings
 from chalicelib.webhooks import deliveries
+from chalicelib.webhooks.payload import status_of
 
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 
@@ -42,8 +42,8 @@ _CONDITION_FAILED = "ConditionalCheckFailedException"
 def became_confirmed(record: DynamoDBRecord) -> bool:
     """Is this stream record a booking becoming confirmed (and so owed a reminder)?"""
     return (
-        _status(record.new_image) == models.CONFIRMED
-        and _status(record.old_image) != models.CONFIRMED
+        status_of(record.new_image) == models.CONFIRMED
+        and status_of(record.old_image) != models.CONFIRMED
     )
 
 
@@ -148,7 +148,3 @@ def _unmark(booking: models.Booking) -> None:
     except UpdateError as error:
         if error.cause_response_code != _CONDITION_FAILED:
             raise
-
-
-def _status(image: dict[str, Any] | None) -> str | None:
-    return (image or {}).get("status", {}).get("S")

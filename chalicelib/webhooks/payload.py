@@ -38,8 +38,8 @@ def message_from_record(record: DynamoDBRecord) -> tuple[str, str] | None:
 
 
 def _change_type(record: DynamoDBRecord) -> str | None:
-    old_status = _status(record.old_image)
-    new_status = _status(record.new_image)
+    old_status = status_of(record.old_image)
+    new_status = status_of(record.new_image)
     if new_status == old_status:
         return None
     if new_status == models.CONFIRMED:
@@ -52,7 +52,8 @@ def _change_type(record: DynamoDBRecord) -> str | None:
     return None
 
 
-def _status(image: dict[str, Any] | None) -> str | None:
+def status_of(image: dict[str, Any] | None) -> str | None:
+    """A stream image's booking status (None without an image, as for an INSERT's old one)."""
     return (image or {}).get("status", {}).get("S")
 
 
