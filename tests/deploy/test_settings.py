@@ -26,14 +26,14 @@ def test_a_limit_outside_its_range_stops_the_start_naming_it(name, value, tmp_pa
         load_settings({"STAGE": "test", "DATA_DIR": str(tmp_path), name: value})
 
 
-def test_every_setting_config_reads_is_in_the_readme_table():
+def test_every_setting_config_reads_is_in_the_configuration_table():
     source = (REPO_ROOT / "chalicelib" / "config.py").read_text()
-    readme = (REPO_ROOT / "README.md").read_text()
+    table = (REPO_ROOT / "docs" / "configuration.md").read_text()
     names = set(re.findall(r'environ(?:\.get)?\(\s*"([A-Z][A-Z0-9_]+)"', source))
     names |= set(re.findall(r'environ,\s*"([A-Z][A-Z0-9_]+)"', source))
     names |= set(re.findall(r'setting\(\s*"([A-Z][A-Z0-9_]+)"', source))
     assert set(LIMITS) <= names and "THROTTLE_IP_LOGINS" in names and "STAGE" in names
-    missing = sorted(name for name in names if f"| `{name}` |" not in readme)
+    missing = sorted(name for name in names if f"| `{name}` |" not in table)
     assert missing == []
 
 

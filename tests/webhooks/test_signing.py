@@ -144,9 +144,9 @@ def test_sink_answers_a_garbled_signature_header_401():
         sink.stop()
 
 
-def test_the_readmes_receiver_verifies_refuses_stale_and_drops_repeats():
-    readme = (REPO_ROOT / "README.md").read_text()
-    section = readme.split("**How to receive webhooks.**", 1)[1]
+def test_the_documented_receiver_verifies_refuses_stale_and_drops_repeats():
+    page = (REPO_ROOT / "docs" / "webhooks.md").read_text()
+    section = page.split("**How to receive webhooks.**", 1)[1]
     code = section.split("```python\n", 1)[1].split("```", 1)[0]
     recorded = []
     namespace = {"record_booking": recorded.append}
