@@ -40,7 +40,7 @@ format: deps
 	$(BIN)/ruff check --fix .
 
 # PNGs of the dashboard's and the admin console's main pages, from a seeded in-memory setup,
-# into docs/screenshots/ (the README shows two of them).
+# into docs/screenshots/ (docs/dashboard.md shows two of them).
 screenshots: deps chromium
 	$(BIN)/python -m local.screenshots
 
@@ -92,7 +92,7 @@ FUZZ_EXAMPLES ?= 300
 fuzz: deps
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/openapi/test_fuzz.py
 
-# AWS (README, "Deploy to AWS"). deploy/destroy use your AWS credentials; package is offline.
+# AWS (docs/deploy.md). deploy/destroy use your AWS credentials; package is offline.
 STAGE ?= dev
 
 # ALARM_EMAIL=you@example.com subscribes an address to the stage's alarms (kept once given).
@@ -105,7 +105,7 @@ package: $(PY_DEPS) $(CHECKOV_DEPS) $(DOCS_ASSETS)
 	@echo "cfn-lint: dist/$(STAGE)/sam.json is clean"
 	$(BIN)/python -m deploy.checks dist/$(STAGE)/sam.json
 
-# A deployed stage's CRM webhook deliveries through the admin API (README, "Alarms").
+# A deployed stage's CRM webhook deliveries through the admin API (docs/deploy.md, "Alarms").
 # ADMIN_TOKEN, or ADMIN_EMAIL and a password prompt; STATE=pending|sending|delivered|failed|skipped.
 STATE ?= failed
 deliveries: $(PY_DEPS)
@@ -115,7 +115,7 @@ deliveries: $(PY_DEPS)
 destroy: $(PY_DEPS)
 	$(BIN)/python -m deploy destroy --stage $(STAGE) $(if $(ALLOW_PROD),--allow-prod)
 
-# Benchmarks (README, "Benchmarks"): seven tables printed and written to bench/RESULTS.md.
+# Benchmarks (docs/development.md, "Benchmarks"): seven tables printed and written to bench/RESULTS.md.
 # Exits non-zero only on a broken guarantee (5xx, duplicate, call budget), never on speed.
 .PHONY: bench
 bench: deps

@@ -106,7 +106,7 @@ def register(body, request):
         "Attempts are counted before the password is checked, in fixed windows: too many "
         "for one email from one address, for one email from addresses that never logged in "
         "to it, or from one address at all answer 429 until the window ends (`Retry-After`). "
-        "The limits are settings (README, Configuration)."
+        "The limits are settings (docs/configuration.md)."
     ),
     body=schemas.LoginSchema,
     body_example=examples.LOGIN,

@@ -44,7 +44,7 @@ def write(tables: list[Table], about: list[tuple[str, str]], seconds: float) -> 
     lines = [
         "# Benchmark results",
         "",
-        'Written by `make bench` (`python -m bench`); see README, "Benchmarks". The machine is',
+        "Written by `make bench` (`python -m bench`; see docs/development.md). The machine is",
         "shared with other work, so compare the ratios and counts within this run, not the",
         "absolute times with another run.",
         "",

@@ -94,7 +94,7 @@ class ConfigError(RuntimeError):
 
 @dataclass(frozen=True)
 class Throttle:
-    """The limits of chalicelib.throttling (README, "Configuration")."""
+    """The limits of chalicelib.throttling (docs/configuration.md)."""
 
     login_window_seconds: int
     logins_per_email_and_ip: int
@@ -272,7 +272,7 @@ def _bookings_stream_arn(environ: Mapping[str, str], stage: str) -> str:
     if stage in LOCAL_STAGES:
         return f"arn:aws:dynamodb:us-east-1:000000000000:table/ahoum-{stage}-bookings/stream/local"
     raise ConfigError(
-        f"BOOKINGS_STREAM_ARN is not set for stage {stage!r} (see README, 'Deploy to AWS')."
+        f"BOOKINGS_STREAM_ARN is not set for stage {stage!r} (see docs/deploy.md, 'First deploy')."
     )
 
 
@@ -300,7 +300,7 @@ def _secrets(
         if missing:
             raise ConfigError(
                 f"SSM parameter(s) {', '.join(missing)} not found: create each as a SecureString "
-                "(see README, 'Deploy to AWS') or correct the *_PARAM setting that names it."
+                "(see docs/deploy.md, 'First deploy') or correct the *_PARAM setting that names it."
             )
         found.update({parameters[parameter]: value for parameter, value in values.items()})
     return found
@@ -331,7 +331,7 @@ def _jwt_secret(secret: str, stage: str, data_dir: Path) -> str:
     if stage not in LOCAL_STAGES:
         raise ConfigError(
             f"JWT_SECRET is not set for stage {stage!r}. Set JWT_SECRET_PARAM to the name of "
-            "its SSM SecureString (see README, 'Deploy to AWS') — "
+            "its SSM SecureString (see docs/deploy.md, 'First deploy') — "
             "a deployed stage never falls back to a default secret."
         )
     return _local_secret(data_dir / "jwt_secret")

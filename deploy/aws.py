@@ -78,7 +78,7 @@ def check_secrets(ssm: Any, stage: str) -> None:
             for name in sorted(missing)
         )
         raise DeployError(
-            f"Create the stage's secrets first (README, 'Deploy to AWS'):\n{commands}"
+            f"Create the stage's secrets first (docs/deploy.md, 'First deploy'):\n{commands}"
         )
 
 

@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -
         return 1
     print(f"{found} {args.state} deliveries on {args.stage} ({base_url})")
     if found and args.state == "failed":
-        print(f"Replay one: POST {base_url}/admin/webhooks/<id>/replay (README, Alarms).")
+        print(f"Replay one: POST {base_url}/admin/webhooks/<id>/replay (docs/deploy.md, Alarms).")
     return 0
 
 

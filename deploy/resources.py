@@ -165,14 +165,14 @@ def _alarm(
 
 
 def alarms(stage: str) -> dict[str, dict[str, Any]]:
-    """The stage's alarms; the README's runbook says what each means and what to do."""
+    """The stage's alarms; docs/deploy.md's runbook says what each means and what to do."""
     stream_function = function_name(stage, STREAM_FUNCTION)
     found = {
         "DeadLetterQueueAlarm": _alarm(
             stage,
             "stream-dead-letters",
             "Stream batches failed for good and were parked in the DLQ: replay them within "
-            "24 h (README, Alarms).",
+            "24 h (docs/deploy.md, Alarms).",
             (
                 "AWS/SQS",
                 "ApproximateNumberOfMessagesVisible",
@@ -185,7 +185,7 @@ def alarms(stage: str) -> dict[str, dict[str, Any]]:
             stage,
             "webhooks-given-up",
             "A CRM delivery ran out of retries and is failed: fix the CRM, then replay it "
-            "(README, Alarms).",
+            "(docs/deploy.md, Alarms).",
             (metrics.NAMESPACE, metrics.WEBHOOKS_GIVEN_UP, {"Stage": stage}),
             "Sum",
             0,
@@ -194,7 +194,7 @@ def alarms(stage: str) -> dict[str, dict[str, Any]]:
             stage,
             "stream-behind",
             "The stream handler is more than 5 minutes behind the bookings stream: webhooks are "
-            "late and records near 24 h old would be lost (README, Alarms).",
+            "late and records near 24 h old would be lost (docs/deploy.md, Alarms).",
             ("AWS/Lambda", "IteratorAge", {"FunctionName": stream_function}),
             "Maximum",
             STREAM_ITERATOR_AGE_LIMIT_MS,
@@ -202,7 +202,7 @@ def alarms(stage: str) -> dict[str, dict[str, Any]]:
         "Api5xxRateAlarm": _alarm(
             stage,
             "api-5xx",
-            "More than 5 % of API requests answered 5xx over 5 minutes (README, Alarms).",
+            "More than 5 % of API requests answered 5xx over 5 minutes (docs/deploy.md, Alarms).",
             (
                 "AWS/ApiGateway",
                 "5XXError",
@@ -217,7 +217,7 @@ def alarms(stage: str) -> dict[str, dict[str, Any]]:
             stage,
             f"{function.replace('_', '-')}-errors",
             f"The {function} Lambda failed (an uncaught error, a timeout or out of memory): "
-            "its log group says which (README, Alarms).",
+            "its log group says which (docs/deploy.md, Alarms).",
             ("AWS/Lambda", "Errors", {"FunctionName": function_name(stage, function)}),
             "Sum",
             0,

@@ -1,7 +1,7 @@
 """A stand-in CRM for `make run`: receives the webhooks, checks each signature, and prints one
 readable line per delivery (also kept as JSON lines in ``DATA_DIR/crm_deliveries.jsonl``).
 
-It behaves as a real CRM should (README, "How to receive webhooks"):
+It behaves as a real CRM should (docs/webhooks.md, "How to receive webhooks"):
 
 - a signature that does not verify, or a timestamp more than 5 minutes off (the signature
   covers it, so an old message cannot be replayed), is answered 401, so a misconfigured

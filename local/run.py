@@ -28,7 +28,7 @@ from local.processes import launch, stop, wait_for_http, wait_until
 DYNAMODB_LOCAL_WARNING = (
     "warning: DynamoDB Local listens on every interface of this machine (port {port}) and "
     "accepts any credentials: anyone who can reach that port can read and change the data. "
-    "On a shared network, block the port (README, 'Security')."
+    "On a shared network, block the port (docs/security.md)."
 )
 
 

@@ -3,7 +3,7 @@ and prod's destroy → deploy, run as a user runs them against moto's server mod
 control plane on 127.0.0.1, reached through ``AWS_ENDPOINT_URL`` with stand-in credentials).
 
 The commands run in a copy of the project, since a deploy writes `.chalice/config.json` and
-`.chalice/deployed/`. What moto does not model is checked elsewhere (README, "Deploy
+`.chalice/deployed/`. What moto does not model is checked elsewhere (docs/deploy.md, "Deploy
 rehearsal"): alarms and the e-mail subscription (moto's CloudFormation accepts and skips
 them; the packaged-template tests check them), access logs and throttling on the API stage,
 the Lambdas' JSON log format and API Gateway's account logging role (moto keeps none of
