@@ -27,7 +27,6 @@ import contextlib
 import copy
 import json
 import re
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -38,9 +37,9 @@ from pathlib import Path
 from typing import Any
 
 from bench import cli, cold_start
+from bench.backend import own_backend
 from bench.report import Table, median, ms, ratio, verdict
-from local.crm_sink import CrmSink, local_secret
-from local.dynamodb_local import DynamoDBLocal
+from local.crm_sink import CrmSink
 from local.record_stream_events import EVENTS_DIR
 
 NEEDS = cli.NOTHING
@@ -188,32 +187,19 @@ def _backend() -> Iterator[Backend]:
     from bench.settings import app_pointed_at
     from deploy.project import stand_ins
 
-    with (
-        tempfile.TemporaryDirectory(prefix="bench-cold-path-data-") as data_dir,
-        DynamoDBLocal() as dynamodb,
-    ):
-        crm = CrmSink(secret=local_secret(Path(data_dir)), echo=False).start()
-        environment = {
-            **stand_ins(cold_start.STAGE, cold_start.REGION),
-            "JWT_SECRET": secrets.token_urlsafe(48),
-            "DYNAMODB_ENDPOINT": dynamodb.endpoint,
-            "CRM_WEBHOOK_URL": crm.url,
-            "CRM_WEBHOOK_SECRET": crm.secret or "",
-            "DATA_DIR": data_dir,
-        }
-        try:
-            with app_pointed_at(environment):
-                from bench import data
-                from chalicelib import models
-                from chalicelib.dynamodb import create_tables
+    settings = stand_ins(cold_start.STAGE, cold_start.REGION)
+    with own_backend(settings, prefix="bench-cold-path-data-") as own:
+        with app_pointed_at(own.environment):
+            from bench import data
+            from chalicelib import models
+            from chalicelib.dynamodb import create_tables
 
-                create_tables()
-                data.new_event(capacity=10)
-                token = data.new_user_token()
-                events_table = models.Event.Meta.table_name
-            yield Backend(environment, _requests(token, dynamodb.endpoint, events_table), crm)
-        finally:
-            crm.stop()
+            create_tables()
+            data.new_event(capacity=10)
+            token = data.new_user_token()
+            events_table = models.Event.Meta.table_name
+        requests = _requests(token, own.dynamodb_endpoint, events_table)
+        yield Backend(own.environment, requests, own.crm)
 
 
 def _requests(token: str, endpoint: str, events_table: str) -> dict[str, dict[str, Any]]:

@@ -27,8 +27,9 @@ import bcrypt
 import requests
 
 from bench import api, cli
+from bench.backend import BCRYPT_ROUNDS
 from bench.report import Table, median, ms, percentile
-from bench.runner import BCRYPT_ROUNDS, Runner
+from bench.runner import Runner
 
 NEEDS = cli.RUNNER
 LEVELS = (1, 8, 32)

@@ -9,20 +9,15 @@ the benchmarks time the handler, and hashing, a security setting, is reported ap
 from __future__ import annotations
 
 import contextlib
-import secrets
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from bench.api import Api, in_process
+from bench.backend import LOAD_TEST_SETTINGS, own_backend
 from bench.settings import app_pointed_at
-from local.crm_sink import CrmSink, local_secret
-from local.dynamodb_local import DynamoDBLocal
+from local.crm_sink import CrmSink
 from local.paths import REPO_ROOT
-
-BCRYPT_ROUNDS = 4
 
 
 @dataclass
@@ -39,33 +34,15 @@ class InProcess:
 @contextlib.contextmanager
 def started() -> Iterator[InProcess]:
     with (
-        tempfile.TemporaryDirectory(prefix="bench-") as data_dir,
-        DynamoDBLocal() as dynamodb,
+        own_backend(LOAD_TEST_SETTINGS, prefix="bench-") as own,
+        app_pointed_at(own.environment),
     ):
-        crm = CrmSink(secret=local_secret(Path(data_dir)), echo=False).start()
-        environment = {
-            "STAGE": "local",
-            "DATA_DIR": data_dir,
-            "DYNAMODB_ENDPOINT": dynamodb.endpoint,
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "JWT_SECRET": secrets.token_urlsafe(48),
-            "BCRYPT_ROUNDS": str(BCRYPT_ROUNDS),
-            "CRM_WEBHOOK_URL": crm.url,
-            "CRM_WEBHOOK_SECRET": crm.secret or "",
-            # Every simulated client comes from one address: lift the per-address throttles.
-            "THROTTLE_IP_LOGINS": "1000000000",
-            "THROTTLE_IP_REGISTRATIONS": "1000000000",
-        }
-        try:
-            with app_pointed_at(environment):
-                from chalice.test import Client
+        from chalice.test import Client
 
-                from app import app
-                from chalicelib.dynamodb import create_tables
+        from app import app
+        from chalicelib.dynamodb import create_tables
 
-                create_tables()
-                # A stage without settings in .chalice/config.json: the environment stands.
-                with Client(app, stage_name="bench", project_dir=str(REPO_ROOT)) as client:
-                    yield InProcess(client, dynamodb.endpoint, crm)
-        finally:
-            crm.stop()
+        create_tables()
+        # A stage without settings in .chalice/config.json: the environment stands.
+        with Client(app, stage_name="bench", project_dir=str(REPO_ROOT)) as client:
+            yield InProcess(client, own.dynamodb_endpoint, own.crm)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -28,12 +27,12 @@ from pathlib import Path
 
 import requests
 
+from bench.backend import LOAD_TEST_SETTINGS, crm_receiver, signing_settings
 from bench.settings import app_pointed_at
-from local.crm_sink import CrmSink, local_secret
+from local.crm_sink import CrmSink
 from local.dynamodb_local import free_port
 from local.paths import REPO_ROOT
 
-BCRYPT_ROUNDS = 4
 START_TIMEOUT_SECONDS = 120
 
 
@@ -41,7 +40,7 @@ class TimedSink(CrmSink):
     """The project's CRM sink, also noting when (monotonic clock) each webhook id arrived."""
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(echo=False, **kwargs)
+        super().__init__(**kwargs)
         self.arrivals: dict[str, list[float]] = {}
         self._arrivals_lock = threading.Lock()
 
@@ -66,50 +65,39 @@ class Runner:
 def started() -> Iterator[Runner]:
     with tempfile.TemporaryDirectory(prefix="bench-run-") as scratch:
         data_dir = Path(scratch) / "data"
-        crm = TimedSink(secret=local_secret(data_dir)).start()
-        port, dynamodb_port = free_port(), free_port()
-        app_environment = {
-            "STAGE": "local",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "JWT_SECRET": secrets.token_urlsafe(48),
-            "BCRYPT_ROUNDS": str(BCRYPT_ROUNDS),
-            "CRM_WEBHOOK_URL": crm.url,
-            "CRM_WEBHOOK_SECRET": crm.secret or "",
-            # Every simulated client comes from one address: lift the per-address throttles.
-            "THROTTLE_IP_LOGINS": "1000000000",
-            "THROTTLE_IP_REGISTRATIONS": "1000000000",
-        }
-        environment = {
-            **{k: v for k, v in os.environ.items() if k != "DYNAMODB_ENDPOINT"},
-            **app_environment,
-            "PORT": str(port),
-            "DYNAMODB_LOCAL_PORT": str(dynamodb_port),
-            "DATA_DIR": str(data_dir),
-        }
-        log_path = Path(scratch) / "runner.log"
-        with log_path.open("w") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "local.run"],
-                cwd=REPO_ROOT,
-                env=environment,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            runner = Runner(
-                f"http://127.0.0.1:{port}", f"http://127.0.0.1:{dynamodb_port}", crm, log_path
-            )
-            _wait_until_ready(process, runner, data_dir / "relay" / "ready")
-            pointed = {
+        with crm_receiver(data_dir, TimedSink) as crm:
+            port, dynamodb_port = free_port(), free_port()
+            app_environment = {**LOAD_TEST_SETTINGS, **signing_settings(crm)}
+            environment = {
+                **{k: v for k, v in os.environ.items() if k != "DYNAMODB_ENDPOINT"},
                 **app_environment,
+                "PORT": str(port),
+                "DYNAMODB_LOCAL_PORT": str(dynamodb_port),
                 "DATA_DIR": str(data_dir),
-                "DYNAMODB_ENDPOINT": runner.dynamodb_endpoint,
             }
-            with app_pointed_at(pointed):
-                yield runner
-        finally:
-            _stop(process)
-            crm.stop()
+            log_path = Path(scratch) / "runner.log"
+            with log_path.open("w") as log:
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "local.run"],
+                    cwd=REPO_ROOT,
+                    env=environment,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            try:
+                runner = Runner(
+                    f"http://127.0.0.1:{port}", f"http://127.0.0.1:{dynamodb_port}", crm, log_path
+                )
+                _wait_until_ready(process, runner, data_dir / "relay" / "ready")
+                pointed = {
+                    **app_environment,
+                    "DATA_DIR": str(data_dir),
+                    "DYNAMODB_ENDPOINT": runner.dynamodb_endpoint,
+                }
+                with app_pointed_at(pointed):
+                    yield runner
+            finally:
+                _stop(process)
 
 
 def _wait_until_ready(process: subprocess.Popen[bytes], runner: Runner, relay_ready: Path) -> None:
