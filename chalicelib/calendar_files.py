@@ -94,6 +94,8 @@ def _file(
         headers={
             "Content-Type": CONTENT_TYPE,
             "Content-Disposition": attachment(f"{event.name}.ics"),
+            # A person's booking, name and email, as the JSON answers: no cache may keep it.
+            "Cache-Control": "no-store",
         },
     )
 
