@@ -62,7 +62,26 @@ class _Trimmed(fields.String):
 
 
 class _TrimmedEmail(_Trimmed, fields.Email):
-    pass
+    """An email as it is stored: trimmed, with nothing invisible in it, and its domain in its
+    IDNA (ASCII) form, so ``ann@exämple.com`` and ``ann@xn--exmple-cua.com`` are one account.
+
+    Invisible characters are refused before the domain is converted: IDNA's mapping drops a
+    zero-width space, which would otherwise let ``ann@ex.com\u200b`` pass as a second address
+    that reads the same on the attendee list, the CSV and the CRM payload."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        _visible_text(text)
+        local, at, domain = text.rpartition("@")
+        if not at or domain.isascii():
+            return text
+        # Imported for the rare non-ASCII domain only (requests' own dependency).
+        import idna
+
+        try:
+            return f"{local}@{idna.encode(domain, uts46=True).decode('ascii')}"
+        except idna.IDNAError:
+            raise ValidationError("Not a valid email domain.") from None
 
 
 def _email() -> fields.Field:
