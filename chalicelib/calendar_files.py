@@ -94,6 +94,8 @@ def _file(
         headers={
             "Content-Type": CONTENT_TYPE,
             "Content-Disposition": attachment(f"{event.name}.ics"),
+            # A person's booking, name and email, as the JSON answers: no cache may keep it.
+            "Cache-Control": "no-store",
         },
     )
 
@@ -145,7 +147,7 @@ def sequence(booking: models.Booking, event: models.Event) -> int:
 
 def description(event: models.Event) -> str:
     """The event's own text, who leads it, and the start as people there read their clocks."""
-    local = clock.parse_iso(event.starts_at).astimezone(ZoneInfo(event.timezone))
+    local = clock.on_clock_of(clock.parse_iso(event.starts_at), ZoneInfo(event.timezone))
     starts = f"{local:%a} {local.day} {local:%b}, {local:%H:%M} {event.timezone}"
     parts = [event.description.strip(), f"With {event.facilitator.name}", f"Starts {starts}"]
     return "\n\n".join(part for part in parts if part)

@@ -7,7 +7,7 @@ chronological order (GSI sort keys and condition expressions rely on it).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 # Tests and the local retrier swap this to drive time without sleeping.
 _now: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731
@@ -40,3 +40,12 @@ def parse_iso(text: str) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def on_clock_of(moment: datetime, zone: tzinfo) -> datetime:
+    """The moment as the zone's clocks show it, or in UTC where that would pass the year 9999
+    (the API refuses such dates, but nothing already stored may make a page or file fail)."""
+    try:
+        return moment.astimezone(zone)
+    except OverflowError:
+        return moment.astimezone(UTC)

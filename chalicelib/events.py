@@ -19,6 +19,8 @@ from chalicelib.config import get_settings
 from chalicelib.transactions import commit, failed_condition
 
 KINDS = ("session", "retreat")
+# How far ahead an event may start or end (five years).
+EVENT_HORIZON_DAYS = 1827
 
 _UPCOMING_KEY = pagination.key_names(models.Event, models.Event.upcoming)
 # Far enough ahead to bound a range condition, and still a valid fixed-width timestamp.
@@ -334,10 +336,17 @@ def _start_bounds(from_date: date | None, to_date: date | None) -> tuple[str, st
 
 def _check_times(starts_at: datetime, ends_at: datetime, check_start: bool = True) -> None:
     problems: dict[str, list[str]] = {}
-    if check_start and clock.to_iso(starts_at) <= clock.to_iso(clock.now()):
+    now = clock.now()
+    if check_start and clock.to_iso(starts_at) <= clock.to_iso(now):
         problems["starts_at"] = ["Must be in the future."]
     if clock.to_iso(ends_at) <= clock.to_iso(starts_at):
         problems["ends_at"] = ["Must be after starts_at."]
+    # Far enough for any retreat's planning, and far from the year 9999, past which every
+    # page showing the event in its own zone would fail to convert it.
+    latest = now + timedelta(days=EVENT_HORIZON_DAYS)
+    for name, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if moment > latest and name not in problems:
+            problems[name] = [f"At most {EVENT_HORIZON_DAYS} days ahead."]
     if problems:
         raise errors.ValidationFailed(fields=problems)
 

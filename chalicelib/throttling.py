@@ -24,6 +24,7 @@ The counters (limits in ``config.Throttle``):
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import random
 import time
@@ -107,13 +108,29 @@ class Counter:
             attempts(self.key).update(actions=actions, condition=condition)
 
 
+def client_address(source_ip: str) -> str:
+    """Who an address's counters count: an IPv4 address, or an IPv6 address's /64.
+
+    One IPv6 subscriber is routinely given a whole /64 (2^64 addresses), so counting each
+    address apart would let one client take a fresh counter for every attempt."""
+    try:
+        address = ipaddress.ip_address(source_ip)
+    except ValueError:
+        return source_ip
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 def count_registration(source_ip: str) -> None:
     """Count a registration from ``source_ip`` (one UpdateItem); RateLimited when over."""
     limits = get_settings().throttle
     now = clock.now()
     counter = Counter.at(
         "register-ip",
-        source_ip,
+        client_address(source_ip),
         limits.ip_registrations,
         limits.ip_window_seconds,
         now,
@@ -138,6 +155,7 @@ class LoginThrottle:
 
     def __init__(self, email: str, source_ip: str) -> None:
         limits = get_settings().throttle
+        source_ip = client_address(source_ip)
         self._now = now = clock.now()
         email_window, ip_window = limits.login_window_seconds, limits.ip_window_seconds
         self._client = Counter.at(

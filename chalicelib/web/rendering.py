@@ -48,11 +48,19 @@ _PREFIX = re.compile(r"(/[A-Za-z0-9._~-]+)*")
 
 def base_path(request: Any) -> str:
     """What precedes this app's routes in the browser's URL: ``/api`` on a deployed stage's
-    default URL, nothing locally. Links, redirects and cookie paths start with it."""
-    full = ((request.context or {}).get("path") or "").rstrip("/")
-    route = (request.path or "").rstrip("/")
-    prefix = full[: len(full) - len(route)] if full.endswith(route) else ""
-    return prefix if _PREFIX.fullmatch(prefix) else ""
+    default URL, nothing locally (or behind a custom domain mapped without the stage). Links,
+    redirects and cookie paths start with it.
+
+    It is the stage, when the browser's path starts with it. Not the browser's path less the
+    route's: Chalice gives ``request.path`` as the route's template
+    (``/dashboard/events/{event_id}``), which a real path with an id never ends with."""
+    context = request.context or {}
+    stage = context.get("stage") or ""
+    full = context.get("path") or ""
+    prefix = f"/{stage}"
+    if stage and (full == prefix or full.startswith(prefix + "/")):
+        return prefix if _PREFIX.fullmatch(prefix) else ""
+    return ""
 
 
 def html(

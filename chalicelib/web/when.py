@@ -18,8 +18,8 @@ def span(starts_at: str, ends_at: str, zone: str = "UTC") -> str:
     """``Sat 5 Dec 2026, 18:30 to 20:30 CET`` (an en dash, not "to"), or both dates when it
     ends on another day."""
     place = _zone(zone)
-    start = clock.parse_iso(starts_at).astimezone(place)
-    end = clock.parse_iso(ends_at).astimezone(place)
+    start = clock.on_clock_of(clock.parse_iso(starts_at), place)
+    end = clock.on_clock_of(clock.parse_iso(ends_at), place)
     if start.date() == end.date():
         return f"{_day(start)}, {start:%H:%M}{_DASH}{end:%H:%M} {end:%Z}"
     return f"{_day(start)}, {start:%H:%M %Z} {_DASH} {_day(end)}, {end:%H:%M %Z}"
@@ -27,7 +27,7 @@ def span(starts_at: str, ends_at: str, zone: str = "UTC") -> str:
 
 def moment(iso: str, zone: str = "UTC") -> str:
     """``Sat 5 Dec 2026, 18:30 CET``."""
-    local = clock.parse_iso(iso).astimezone(_zone(zone))
+    local = clock.on_clock_of(clock.parse_iso(iso), _zone(zone))
     return f"{_day(local)}, {local:%H:%M %Z}"
 
 
@@ -39,7 +39,9 @@ def duration(starts_at: str, ends_at: str, zone: str = "UTC") -> str:
     minutes = int((end - start).total_seconds() // 60)
     if minutes >= 24 * 60:
         place = _zone(zone)
-        days = (end.astimezone(place).date() - start.astimezone(place).date()).days + 1
+        days = (
+            clock.on_clock_of(end, place).date() - clock.on_clock_of(start, place).date()
+        ).days + 1
         return _count(days, "day")
     hours, minutes = divmod(minutes, 60)
     parts = [_count(hours, "hour")] if hours else []

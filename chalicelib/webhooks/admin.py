@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib import clock, errors, models, pagination
+from chalicelib import clock, errors, models, operations, pagination
 from chalicelib.redaction import without_credentials
 from chalicelib.webhooks.deliveries import retry_window
 
@@ -44,6 +45,10 @@ def list_deliveries(state: str, limit: int = 50, cursor: str | None = None) -> d
 
 def replay(delivery_id: str) -> dict[str, Any]:
     """Queue a delivery to be sent again now, with a fresh retry window (``WEBHOOK_RETRY_DAYS``)."""
+    # The API checks the id's shape with its path; the console hands it on as typed. No id of
+    # another shape names a delivery, and one over DynamoDB's 2 KB key limit would fail the call.
+    if not re.fullmatch(operations.PATH_PARAMETERS["delivery_id"].pattern, delivery_id):
+        raise DeliveryNotFound()
     model = models.WebhookDelivery
     now = clock.now()
     row = model(delivery_id)

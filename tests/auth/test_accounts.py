@@ -43,6 +43,15 @@ def test_same_email_in_another_case_or_with_spaces_is_409_email_taken(client):
         assert error_of(response)["code"] == "email_taken"
 
 
+def test_an_email_s_unicode_domain_is_stored_in_its_idna_form_and_is_one_account(client):
+    response = register(client, email="Ann@Exämple.com")
+    assert response.status_code == 201
+    assert body(response)["user"]["email"] == "ann@xn--exmple-cua.com"
+    again = register(client, email="ann@xn--exmple-cua.com", password="another password")
+    assert error_of(again, 409)["code"] == "email_taken"
+    assert login(client, email="ANN@exämple.com").status_code == 200
+
+
 def test_login_matches_the_email_whatever_its_case_or_spacing(client):
     register(client, email="Ann@Example.com")
     response = login(client, email="  aNN@example.COM ")

@@ -78,6 +78,11 @@ BAD_REGISTER_FIELDS = {
     "bidi override in name": ({"name": "\u202eAdmin"}, "name"),
     "zero-width space in name": ({"name": "Ad\u200bmin"}, "name"),
     "private use in name": ({"name": "Ann \uf8ff"}, "name"),
+    "zero-width space after an email": ({"email": "alice@ex.com\u200b"}, "email"),
+    "zero-width joiner in an email's local part": ({"email": "al\u200dice@ex.com"}, "email"),
+    "bidi override in an email": ({"email": "\u202ealice@ex.com"}, "email"),
+    "private use in an email": ({"email": "alice@ex\uf8ff.com"}, "email"),
+    "unassigned in an email": ({"email": "alice@ex.com\U0010fffe"}, "email"),
     "unassigned in name": ({"name": "Ann \U0010fffe"}, "name"),
     "7 char password": ({"password": "p" * 7}, "password"),
 }

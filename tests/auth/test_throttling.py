@@ -293,6 +293,29 @@ def test_registrations_from_one_address_are_limited(client, configure, from_ip, 
     assert register(client, email="new3@example.com").status_code == 201
 
 
+def test_ipv6_addresses_of_one_64_share_their_counters(client, configure, from_ip):
+    # A subscriber holds a whole /64: hopping to the next address is no fresh start.
+    configure(THROTTLE_IP_REGISTRATIONS=2)
+    from_ip("2001:db8:aa:bb::1")
+    assert register(client, email="six0@example.com").status_code == 201
+    from_ip("2001:db8:aa:bb:ffff:1:2:3")
+    assert register(client, email="six1@example.com").status_code == 201
+    from_ip("2001:db8:aa:bb::2")
+    _assert_throttled(register(client, email="six2@example.com"), "rate_limited", ADDRESS_WINDOW)
+    from_ip("2001:db8:aa:bc::1")
+    assert register(client, email="six2@example.com").status_code == 201
+
+
+def test_login_failures_from_one_ipv6_64_are_counted_together(client, account, from_ip):
+    for host in range(1, 6):
+        from_ip(f"2001:db8:1:2::{host}")
+        _fail(client, 1)
+    from_ip("2001:db8:1:2::99")
+    _assert_throttled(login(client))
+    from_ip("2001:db8:1:3::1")
+    assert login(client).status_code == 200
+
+
 def test_a_burst_of_registrations_from_one_address_hashes_at_most_the_limit(
     concurrent_client, configure, password_checks
 ):

@@ -175,6 +175,15 @@ def test_moving_the_event_raises_the_sequence_and_moves_the_times(client, shifte
     )
 
 
+def test_a_calendar_file_is_never_cached(client):
+    # It names the person and where they will be: kept by no cache, as the JSON answers.
+    ann = make_user()
+    booking_id = booked(client, ann, make_event())
+    answer = calendar_of(client, ann, booking_id)
+    assert answer.status_code == 200
+    assert answer.headers["Cache-Control"] == "no-store"
+
+
 def test_a_retreat_is_one_vevent_from_first_start_to_last_end(client):
     retreat = make_event(timedelta(days=30), kind="retreat", name="Yoga Retreat")
     retreat.ends_at = clock.to_iso(clock.parse_iso(retreat.starts_at) + timedelta(days=2, hours=9))

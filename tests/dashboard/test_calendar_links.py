@@ -32,6 +32,7 @@ def test_each_confirmed_booking_links_its_calendar_file(browser):
 
     assert answer.status_code == 200
     assert answer.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert answer.headers["Cache-Control"] == "no-store"
     (vevent,) = icalendar.Calendar.from_ical(answer.body).walk("VEVENT")
     assert vevent["SUMMARY"] == "Morning Yoga" and vevent["STATUS"] == "CONFIRMED"
 

@@ -435,6 +435,20 @@ def test_replaying_an_unknown_delivery_says_so(admin):
     assert notice(admin.follow(response)) == "That webhook delivery no longer exists."
 
 
+@pytest.mark.parametrize("malformed", ["x" * 3000, "not-a-delivery", "01.booking.nothing"])
+def test_replaying_a_malformed_delivery_id_says_it_no_longer_exists_without_a_lookup(
+    admin, malformed
+):
+    # A key over DynamoDB's 2 KB limit was a 500; no id of another shape names a delivery.
+    admin.get(f"{ROOT}/webhooks")
+    with count_dynamodb_calls() as calls:
+        response = admin.submit(f"{ROOT}/webhooks", f"{ROOT}/webhooks/{malformed}/replay", {})
+    assert response.status_code == 303
+    # (submit reads the form's page first: its Query and BatchGetItem)
+    assert "UpdateItem" not in calls and "GetItem" not in calls
+    assert notice(admin.follow(response)) == "That webhook delivery no longer exists."
+
+
 def test_the_events_list_is_one_scan_and_my_bookings_one_query(admin):
     make_event()
     admin.get("/dashboard")

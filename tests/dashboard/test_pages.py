@@ -726,3 +726,22 @@ def test_a_booking_of_an_event_unpublished_since_can_still_be_cancelled(browser)
     assert seats_taken(event.event_id) == 0
     stranger = Browser(browser.client).as_user(make_user())
     assert stranger.get(f"/dashboard/events/{event.event_id}").status_code == 404
+
+
+def test_an_event_stored_at_the_end_of_time_in_a_zone_east_of_utc_breaks_no_page(browser):
+    # The API refuses such dates now; one stored before (or by hand) must still not make the
+    # dashboard answer 500 for everyone: its times are shown in UTC instead.
+    event = make_event(name="Far Future Retreat")
+    event.starts_at, event.ends_at = "9999-12-31T22:00:00Z", "9999-12-31T23:00:00Z"
+    event.timezone = "Europe/Berlin"
+    event.save()
+    ann = browser.as_user(make_user())
+
+    dashboard = ann.get("/dashboard")
+    assert dashboard.status_code == 200
+    assert "Far Future Retreat" in text(dashboard)
+    booked = ann.follow(ann.submit("/dashboard", "/dashboard/book", {"event_id": event.event_id}))
+    assert booked.status_code == 200
+    assert ann.get("/dashboard/bookings").status_code == 200
+    [link] = re.findall(r'<a href="([^"]+/calendar\.ics)" download>', text(booked))
+    assert ann.get(link.replace("&amp;", "&")).status_code == 200

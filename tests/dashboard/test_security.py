@@ -272,21 +272,25 @@ def test_stylesheet_is_css_cached_for_good_under_its_content_hash(browser):
     assert b"@import" not in css.body and b"url(" not in css.body
 
 
-def _api_gateway_event(path: str, cookie: str = "") -> dict[str, Any]:
+def _api_gateway_event(
+    path: str, cookie: str = "", route: str | None = None, **path_values: str
+) -> dict[str, Any]:
     """What API Gateway sends the Lambda for a browser's GET on a deployed stage's own URL
-    (``https://<id>.execute-api.<region>.amazonaws.com/api/<path>``)."""
+    (``https://<id>.execute-api.<region>.amazonaws.com/api/<path>``); ``route`` is the
+    template the path matched when it has path parameters (``/dashboard/events/{event_id}``)."""
+    route = route or path
     return {
-        "resource": path,
+        "resource": route,
         "path": path,
         "httpMethod": "GET",
         "headers": {"Accept": "text/html", **({"Cookie": cookie} if cookie else {})},
         "multiValueHeaders": {},
         "queryStringParameters": None,
         "multiValueQueryStringParameters": None,
-        "pathParameters": None,
+        "pathParameters": path_values or None,
         "stageVariables": None,
         "requestContext": {
-            "resourcePath": path,
+            "resourcePath": route,
             "httpMethod": "GET",
             "path": f"/api{path}",
             "stage": "api",
@@ -312,6 +316,38 @@ def test_links_redirects_and_cookies_keep_the_deployed_stage_prefix(app):
 
     home = app(_api_gateway_event("/", cookie=session), None)
     assert home["headers"]["Location"] == "/api/dashboard"
+
+
+def test_a_page_with_a_path_parameter_keeps_the_deployed_stage_prefix(app):
+    # Chalice hands the view the route's template as request.path, which the browser's path
+    # (with a real id in it) never ends with: the prefix must come from the stage.
+    user = make_user()
+    session = f"{cookies.SESSION}={auth.issue_token(user.user_id)}"
+    event_id = make_event(name="Sound Bath").event_id
+    page = app(
+        _api_gateway_event(
+            f"/dashboard/events/{event_id}",
+            cookie=session,
+            route="/dashboard/events/{event_id}",
+            event_id=event_id,
+        ),
+        None,
+    )
+    assert page["statusCode"] == 200, page["body"]
+    assert 'href="/api/static/app.css?v=' in page["body"]
+    assert 'action="/api/dashboard/book"' in page["body"]
+    assert 'href="/dashboard' not in page["body"]
+    assert 'action="/dashboard' not in page["body"]
+
+    anonymous = app(
+        _api_gateway_event(
+            f"/dashboard/events/{event_id}",
+            route="/dashboard/events/{event_id}",
+            event_id=event_id,
+        ),
+        None,
+    )
+    assert anonymous["headers"]["Location"].startswith("/api/login")
 
 
 def test_a_crafted_path_never_redirects_to_another_host(app):

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib import clock
+from chalicelib.events import EVENT_HORIZON_DAYS
 from tests.support.api import body
 from tests.support.errors import error_of
 from tests.support.factories import (
@@ -149,15 +150,15 @@ def test_empty_facilitator_change_is_400(call, admin):
 
 def test_created_event_is_listed_with_its_facilitator_copied_in(call, admin):
     facilitator = make_facilitator("Alice", "crm_001")
-    payload = event_body(facilitator.facilitator_id, starts_at="2099-01-01T09:00:00+05:30")
-    payload["ends_at"] = "2099-01-01T11:00:00+05:30"
+    payload = event_body(facilitator.facilitator_id, starts_at="2030-01-01T09:00:00+05:30")
+    payload["ends_at"] = "2030-01-01T11:00:00+05:30"
 
     created = call("post", "/admin/events", payload)
 
     assert created.status_code == 201, created.body
     event = body(created)
-    assert event["starts_at"] == "2099-01-01T03:30:00Z"
-    assert event["ends_at"] == "2099-01-01T05:30:00Z"
+    assert event["starts_at"] == "2030-01-01T03:30:00Z"
+    assert event["ends_at"] == "2030-01-01T05:30:00Z"
     assert event["published"] is True
     assert event["seats_taken"] == 0
     assert event["facilitator"] == {
@@ -194,6 +195,10 @@ def test_an_event_created_unpublished_is_not_listed(call):
         ({"timezone": "__pycache__"}, "timezone"),
         ({"timezone": "a" * 300}, "timezone"),
         ({"timezone": "europe/berlin"}, "timezone"),
+        ({"timezone": "localtime"}, "timezone"),
+        ({"timezone": "Factory"}, "timezone"),
+        ({"starts_at": "9999-12-31T23:00:00+00:00"}, "starts_at"),
+        ({"ends_at": "9999-12-31T23:59:59-14:00"}, "ends_at"),
         ({"name": "\u202eAdmin\u200b"}, "name"),
         ({"name": "Yoga \ue000"}, "name"),
         ({"name": "Yoga \U000e0001"}, "name"),
@@ -262,6 +267,44 @@ def test_patch_checks_times_against_the_stored_ones(call):
 
     assert response.status_code == 400
     assert "ends_at" in error_of(response)["fields"]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"starts_at": "9999-12-31T23:00:00+00:00"},
+        {"ends_at": "9999-12-31T23:59:59-14:00"},
+    ],
+)
+def test_patch_refuses_dates_past_the_horizon_and_the_dashboard_still_works(call, client, changes):
+    event = make_event()
+    reader = make_user()
+
+    response = call("patch", f"/admin/events/{event.event_id}", changes)
+
+    assert response.status_code == 400, response.body
+    assert set(error_of(response)["fields"]) <= {"starts_at", "ends_at"}
+    assert call("get", "/events/", user=reader).status_code == 200
+
+
+def test_an_event_may_be_put_on_up_to_five_years_ahead(call):
+    facilitator = make_facilitator()
+    latest = clock.now() + timedelta(days=EVENT_HORIZON_DAYS - 1)
+    body_near = event_body(
+        facilitator.facilitator_id,
+        starts_at=clock.to_iso(latest - timedelta(hours=2)),
+        ends_at=clock.to_iso(latest),
+    )
+    body_far = event_body(
+        facilitator.facilitator_id,
+        starts_at=clock.to_iso(latest + timedelta(days=2)),
+        ends_at=clock.to_iso(latest + timedelta(days=2, hours=2)),
+    )
+
+    assert call("post", "/admin/events", body_near).status_code == 201
+    refused = call("post", "/admin/events", body_far)
+    assert refused.status_code == 400
+    assert set(error_of(refused)["fields"]) == {"starts_at", "ends_at"}
 
 
 def test_reassigning_the_facilitator_copies_the_current_one(call):
