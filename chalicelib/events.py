@@ -211,7 +211,10 @@ def _change_capacity(event: models.Event, capacity: int, actions: list[Action]) 
     promote (``waitlist.MOST_PROMOTED_AT_ONCE``) move up in further transactions; meanwhile
     nobody else can book, since people are still waiting.
     """
-    for _ in range(retries.CAPACITY_ATTEMPTS):
+    refused = 0
+    # Only refusals count against the tries: each round that commits seats more of the line,
+    # so the rounds end with it (at most WAITLIST_MAX / MOST_PROMOTED_AT_ONCE of them).
+    while refused < retries.CAPACITY_ATTEMPTS:
         if event.seats_taken > capacity:
             raise CapacityBelowBookings()
         free = capacity - event.seats_taken
@@ -229,9 +232,11 @@ def _change_capacity(event: models.Event, capacity: int, actions: list[Action]) 
         except UpdateError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
+            refused += 1
         except TransactWriteError as error:
             if not any(failed_condition(reason) for reason in error.cancellation_reasons):
                 raise
+            refused += 1
         else:
             if len(promoted) < waitlist.MOST_PROMOTED_AT_ONCE:
                 return find(event.event_id) if promoted else event

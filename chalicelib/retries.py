@@ -14,7 +14,8 @@ by botocore, ``dynamodb.MAX_RETRY_ATTEMPTS`` times, on a throttled or failed con
   seat, with a budget of its own: at most 2 * ``LINE_ATTEMPTS``;
 - raising an event's capacity: ``CAPACITY_ATTEMPTS`` (10) refused tries, each one GetItem and
   one UpdateItem, or one ``commit`` (up to ``CONFLICT_ATTEMPTS``) when it promotes: at most
-  10 * (1 + 4) refused calls, plus one transaction per 99 people it seats. That loop re-reads
+  10 * (1 + 4) refused calls, plus one round (a transaction and a GetItem) per 99 people it
+  seats, which counts as progress, not as a try (a line of 5,000 takes 51). That loop re-reads
   the event instead of taking it from the refusal (a plain UpdateItem hands nothing back) and
   an admin's write is not part of a wave, so it has no pause of its own.
 
