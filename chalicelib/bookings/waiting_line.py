@@ -28,46 +28,48 @@ def join_waitlist(
     principal, event = items.caller_and_event(caller, event_id)
     if event is None or event.listing != models.PUBLISHED:
         raise events.EventNotFound()
+    return retry_while_line_moves(lambda seen: _join_try(principal, seen, idempotency_key), event)
 
-    def plan(event: models.Event) -> LineTry[dict[str, Any]]:
-        # Stamped after reading the line this try pins, so the line's order is the order of
-        # the bookings' created_at.
-        now = clock.now()
-        booking = items.new_booking(principal, event, models.WAITLISTED, now, idempotency_key)
-        in_line = waitlist.count(event)
 
-        def write(transaction: TransactWrite) -> None:
-            transaction.save(booking, condition=items.may_hold(), return_values="ALL_OLD")
-            transaction.update(
-                models.Event(booking.event_id),
-                actions=waitlist.join(booking.user_id),
-                # The line as read: the newcomer's position is known exactly
-                # (TransactWriteItems returns nothing on success), nobody joined in between
-                # (so the line's order is the order of created_at, stamped after that read),
-                # and a line that moved meanwhile cancels this try, handing back the line to
-                # try again with.
-                condition=(models.Event.seats_taken >= models.Event.capacity)
-                & items.bookable(now)
-                & waitlist.unchanged_since(event)
-                & waitlist.has_room_after(in_line),
-                return_values="ALL_OLD",
-            )
+def _join_try(
+    principal: auth.Principal, event: models.Event, idempotency_key: str | None
+) -> LineTry[dict[str, Any]]:
+    """A try at joining the line of ``event`` as last read."""
+    # Stamped after reading the line this try pins, so the line's order is the order of
+    # the bookings' created_at.
+    now = clock.now()
+    booking = items.new_booking(principal, event, models.WAITLISTED, now, idempotency_key)
+    in_line = waitlist.count(event)
 
-        def line_moved(current: models.Event) -> None:
-            items.raise_if_not_bookable(current, clock.to_iso(now))
-            if current.seats_taken < current.capacity:
-                raise SeatsAvailable() from None
-            if waitlist.count(current) >= waitlist.capacity(current):
-                raise WaitlistFull() from None
-
-        return LineTry(
-            write,
-            committed=lambda: created_view(booking, position=in_line + 1),
-            booking_refused=lambda existing: _joined_again(existing, idempotency_key, event),
-            line_moved=line_moved,
+    def write(transaction: TransactWrite) -> None:
+        transaction.save(booking, condition=items.may_hold(), return_values="ALL_OLD")
+        transaction.update(
+            models.Event(booking.event_id),
+            actions=waitlist.join(booking.user_id),
+            # The line as read: the newcomer's position is known exactly (TransactWriteItems
+            # returns nothing on success), nobody joined in between (so the line's order is
+            # the order of created_at, stamped after that read), and a line that moved
+            # meanwhile cancels this try, handing back the line to try again with.
+            condition=(models.Event.seats_taken >= models.Event.capacity)
+            & items.bookable(now)
+            & waitlist.unchanged_since(event)
+            & waitlist.has_room_after(in_line),
+            return_values="ALL_OLD",
         )
 
-    return retry_while_line_moves(plan, event)
+    def line_moved(current: models.Event) -> None:
+        items.raise_if_not_bookable(current, clock.to_iso(now))
+        if current.seats_taken < current.capacity:
+            raise SeatsAvailable() from None
+        if waitlist.count(current) >= waitlist.capacity(current):
+            raise WaitlistFull() from None
+
+    return LineTry(
+        write,
+        committed=lambda: created_view(booking, position=in_line + 1),
+        booking_refused=lambda existing: _joined_again(existing, idempotency_key, event),
+        line_moved=line_moved,
+    )
 
 
 def _joined_again(
