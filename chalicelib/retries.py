@@ -2,8 +2,8 @@
 the loops nest, so the most DynamoDB calls one request can make is read here, not added up
 across modules.
 
-The worst cases, in TransactWriteItems calls per request (each call may itself be retried
-by botocore, ``dynamodb.MAX_RETRY_ATTEMPTS`` times, on a throttled or failed connection):
+The worst cases, in write calls per request (each call may itself be retried by botocore,
+``dynamodb.MAX_RETRY_ATTEMPTS`` times, on a throttled or failed connection):
 
 - a booking: ``CONFLICT_ATTEMPTS`` (4), in ``transactions.commit``;
 - joining or leaving a waiting line, or giving up a seat: ``LINE_ATTEMPTS`` (40) in all. A try
@@ -15,9 +15,12 @@ by botocore, ``dynamodb.MAX_RETRY_ATTEMPTS`` times, on a throttled or failed con
 - raising an event's capacity: ``CAPACITY_ATTEMPTS`` (10) refused tries, each one GetItem and
   one UpdateItem, or one ``commit`` (up to ``CONFLICT_ATTEMPTS``) when it promotes: at most
   10 * (1 + 4) refused calls, plus one round (a transaction and a GetItem) per 99 people it
-  seats, which counts as progress, not as a try (a line of 5,000 takes 51). That loop re-reads
-  the event instead of taking it from the refusal (a plain UpdateItem hands nothing back) and
-  an admin's write is not part of a wave, so it has no pause of its own.
+  seats, which counts as progress, not as a try (a line of 5,000 takes 51). It is not the
+  line loop of the bookings (``bookings.line_retry``): its write is a plain UpdateItem when
+  nobody is promoted (which hands nothing back on a refusal, so the event is read again) or
+  the event with up to 99 promoted bookings, never one caller's booking and the event; a
+  committed round may still leave work; and an admin's write is not part of a wave of
+  people, so it needs no pause.
 
 Reads retry too, but not here: a BatchGetItem asks again for the keys DynamoDB left
 unprocessed up to the setting ``DYNAMODB_BATCH_GET_ATTEMPTS`` times (``config.py``; a
