@@ -240,7 +240,7 @@ def get_event(event_id):
     ),
 )
 def book(token, body, idempotency_key):
-    return bookings.authenticate_and_book(token, body["event_id"], idempotency_key)
+    return bookings.book(token, body["event_id"], idempotency_key)
 
 
 @app.route(
@@ -274,7 +274,7 @@ def book(token, body, idempotency_key):
     ),
 )
 def join_waitlist(token, event_id, idempotency_key):
-    return bookings.authenticate_and_join_waitlist(token, event_id, idempotency_key)
+    return bookings.join_waitlist(token, event_id, idempotency_key)
 
 
 @app.route(
@@ -292,7 +292,7 @@ def join_waitlist(token, event_id, idempotency_key):
     links={"cancelBooking": {"booking_id": "$response.body#/bookings/0/booking_id"}},
 )
 def list_my_bookings(token, query):
-    return bookings.authenticate_and_list_mine(token, **query)
+    return bookings.list_mine(token, **query)
 
 
 @app.route(

@@ -4,7 +4,7 @@ On AWS a transaction that touches an item another transaction is committing is c
 with ``TransactionConflict``; DynamoDB Local queues them instead, so a rush cannot be
 measured here. This is a discrete-event simulation of one event's bookings: requests
 arrive (Poisson), read the event (BatchGetItem), then run the booking transaction with
-the retry policy of ``chalicelib/bookings.py`` (4 attempts, full-jitter backoff of 20 ms
+the retry policy of ``chalicelib/retries.py`` (4 attempts, full-jitter backoff of 20 ms
 doubling). It predicts how many are booked, refused as full, or told ``try_again``, and the
 latency percentiles, for the current design and the variants the document proposes.
 
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from bench import cli
 from bench.report import Table, percentile
+from chalicelib import retries
 
 NEEDS = cli.NOTHING
 SEED = 17
@@ -48,8 +49,8 @@ class Assumptions:
     conflict_window: float = 0.010  # a committing transaction holds the item this long
     reply: float = 0.002  # item → Lambda, for every answer
     handler: float = 0.003  # the rest of the request in the Lambda (JWT, parsing, JSON)
-    attempts: int = 4  # chalicelib/bookings.py _ATTEMPTS
-    backoff: float = 0.020  # chalicelib/bookings.py _BACKOFF_SECONDS (doubling, full jitter)
+    attempts: int = retries.CONFLICT_ATTEMPTS  # the service's own, so the two cannot drift
+    backoff: float = retries.CONFLICT_PAUSE_SECONDS  # doubling, full jitter
 
 
 @dataclass(frozen=True)

@@ -134,18 +134,30 @@ def authenticate_token(token: str) -> Principal:
     return principal
 
 
+# What a service may be handed as its caller: a token still to be looked up (the API's routes
+# that read their own items) or a principal already authenticated (the dashboard, the CLI).
+Caller = VerifiedToken | Principal
+# BatchGetItem takes 100 keys in one call.
+_BATCH_GET_MOST_KEYS = 100
+
+
 def authenticate_with(
-    token: VerifiedToken, extra_keys: list[dynamodb.ItemKey]
+    caller: Caller, extra_keys: list[dynamodb.ItemKey]
 ) -> tuple[Principal, dict[dynamodb.ItemKey, Model]]:
-    """Finish checking ``token``, reading ``extra_keys`` in the same BatchGetItem (one round
-    trip): the caller's account and the token's revocation marker are read with them.
+    """Finish checking ``caller``, reading ``extra_keys`` in the same BatchGetItem (one round
+    trip): for a token, the caller's account and the token's revocation marker are read with
+    them; a principal is already checked, so only the extra keys are read (none: no call).
 
     Returns the principal and those extra items that exist, keyed as asked. A token that
-    fails raises Unauthorized, so no item is ever handed to an unknown caller.
+    fails raises Unauthorized, so no item is ever handed to an unknown caller. Keys beyond
+    what one BatchGetItem takes are read in further ones, after the check.
     """
-    user_key = (models.User, token.user_id)
-    revoked_key = (models.RevokedToken, token.token_id)
-    found = dynamodb.batch_get([user_key, revoked_key, *extra_keys])
+    if isinstance(caller, Principal):
+        return caller, _read_all(extra_keys)
+    riding, rest = extra_keys[: _BATCH_GET_MOST_KEYS - 2], extra_keys[_BATCH_GET_MOST_KEYS - 2 :]
+    user_key = (models.User, caller.user_id)
+    revoked_key = (models.RevokedToken, caller.token_id)
+    found = dynamodb.batch_get([user_key, revoked_key, *riding])
     # TTL deletion lags by up to two days, but a revocation only matters before the
     # token's own expiry, which decode_token has already checked.
     if revoked_key in found:
@@ -158,10 +170,18 @@ def authenticate_with(
         name=user.name,
         email=user.email,
         role=user.role,
-        token_id=token.token_id,
-        token_expires_at=token.expires_at,
+        token_id=caller.token_id,
+        token_expires_at=caller.expires_at,
     )
-    return principal, {key: found[key] for key in extra_keys if key in found}
+    extra = {key: found[key] for key in riding if key in found}
+    return principal, {**extra, **_read_all(rest)}
+
+
+def _read_all(keys: list[dynamodb.ItemKey]) -> dict[dynamodb.ItemKey, Model]:
+    found: dict[dynamodb.ItemKey, Model] = {}
+    for start in range(0, len(keys), _BATCH_GET_MOST_KEYS):
+        found.update(dynamodb.batch_get(keys[start : start + _BATCH_GET_MOST_KEYS]))
+    return found
 
 
 def _verified(token: str) -> VerifiedToken:

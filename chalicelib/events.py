@@ -14,7 +14,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import clock, errors, facilitators, ids, models, pagination, waitlist
+from chalicelib import clock, errors, facilitators, ids, models, pagination, retries, waitlist
 from chalicelib.config import get_settings
 from chalicelib.transactions import commit, failed_condition
 
@@ -25,9 +25,6 @@ EVENT_HORIZON_DAYS = 1827
 _UPCOMING_KEY = pagination.key_names(models.Event, models.Event.upcoming)
 # Far enough ahead to bound a range condition, and still a valid fixed-width timestamp.
 _END_OF_TIME = "9999-12-31T23:59:59Z"
-# A capacity change is tried again when bookings, the line or the seat count moved between
-# reading the event and writing it.
-_CAPACITY_ATTEMPTS = 10
 
 
 class EventNotFound(errors.NotFound):
@@ -216,7 +213,10 @@ def _change_capacity(event: models.Event, capacity: int, actions: list[Action]) 
     promote (``waitlist.MOST_PROMOTED_AT_ONCE``) move up in further transactions; meanwhile
     nobody else can book, since people are still waiting.
     """
-    for _ in range(_CAPACITY_ATTEMPTS):
+    refused = 0
+    # Only refusals count against the tries: each round that commits seats more of the line,
+    # so the rounds end with it (at most WAITLIST_MAX / MOST_PROMOTED_AT_ONCE of them).
+    while refused < retries.CAPACITY_ATTEMPTS:
         if event.seats_taken > capacity:
             raise CapacityBelowBookings()
         free = capacity - event.seats_taken
@@ -234,9 +234,11 @@ def _change_capacity(event: models.Event, capacity: int, actions: list[Action]) 
         except UpdateError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
+            refused += 1
         except TransactWriteError as error:
             if not any(failed_condition(reason) for reason in error.cancellation_reasons):
                 raise
+            refused += 1
         else:
             if len(promoted) < waitlist.MOST_PROMOTED_AT_ONCE:
                 return find(event.event_id) if promoted else event

@@ -11,28 +11,27 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import dynamodb
+from chalicelib import dynamodb, retries
 
 CONDITION_FAILED = "ConditionalCheckFailed"
 _TRANSACTION_CONFLICT = "TransactionConflict"
-# On AWS a transaction touching an item another transaction is writing is cancelled with
-# TransactionConflict (DynamoDB Local queues them instead); a rush for one event's seats
-# makes that common, and a short jittered retry turns it into the real answer.
-_ATTEMPTS = 4
-_BACKOFF_SECONDS = 0.02
 
 
-def commit(write: Callable[[TransactWrite], None]) -> None:
-    """Run one TransactWrite, retried after a jittered pause while it only conflicted."""
-    for attempt in range(_ATTEMPTS):
+def commit(
+    write: Callable[[TransactWrite], None], attempts: int = retries.CONFLICT_ATTEMPTS
+) -> None:
+    """Run one TransactWrite, retried after a jittered pause while it only conflicted, up to
+    ``attempts`` calls in all (``retries.CONFLICT_ATTEMPTS``; 1 for a caller whose own loop
+    retries conflicts within its budget)."""
+    for attempt in range(attempts):
         try:
             with TransactWrite(connection=dynamodb.connection()) as transaction:
                 write(transaction)
             return
         except TransactWriteError as error:
-            if attempt == _ATTEMPTS - 1 or not only_conflicts(error.cancellation_reasons):
+            if attempt == attempts - 1 or not only_conflicts(error.cancellation_reasons):
                 raise
-        time.sleep(random.uniform(0, _BACKOFF_SECONDS * 2**attempt))
+        time.sleep(random.uniform(0, retries.CONFLICT_PAUSE_SECONDS * 2**attempt))
 
 
 def only_conflicts(reasons: list[Any]) -> bool:

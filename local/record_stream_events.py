@@ -19,9 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ulid import ULID
-
-from chalicelib import clock, dynamodb, models
+from chalicelib import bookings, clock, dynamodb, models
 from chalicelib.config import get_settings
 from local.dynamodb_local import DynamoDBLocal
 from local.paths import REPO_ROOT
@@ -45,6 +43,17 @@ class Session:
     ends_at: str
     timezone: str
     facilitator_crm_id: str
+
+    def as_event(self) -> models.Event:
+        """The event item as a booking copies it (the recordings never write the event)."""
+        return models.Event(
+            self.event_id,
+            name=self.name,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            timezone=self.timezone,
+            facilitator=models.FacilitatorCopy(crm_id=self.facilitator_crm_id),
+        )
 
 
 ANN = Person("01JANN00000000000000000000", "Ann Lee", "ann@example.com")
@@ -72,22 +81,14 @@ MEDITATION = Session(
 def confirm(
     person: Person, session: Session, booking_id: str | None = None, at: datetime | None = None
 ) -> models.Booking:
-    moment = clock.to_iso_ms(at or clock.now())
-    booking = models.Booking(
+    booking = bookings.booking_item(
         person.user_id,
-        session.event_id,
-        booking_id=booking_id or str(ULID()),
-        status=models.CONFIRMED,
-        created_at=moment,
-        updated_at=moment,
-        event=models.EventCopy(
-            name=session.name,
-            starts_at=session.starts_at,
-            ends_at=session.ends_at,
-            timezone=session.timezone,
-        ),
-        user=models.UserCopy(name=person.name, email=person.email),
-        facilitator_crm_id=session.facilitator_crm_id,
+        person.name,
+        person.email,
+        session.as_event(),
+        models.CONFIRMED,
+        clock.to_iso_ms(at or clock.now()),
+        booking_id=booking_id,
     )
     booking.save()
     return booking

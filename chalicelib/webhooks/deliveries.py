@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from pynamodb.exceptions import PutError, UpdateError
 from ulid import ULID
@@ -116,48 +116,69 @@ def warn_skipped(delivery_id: str) -> None:
 
 def attempt(row: models.WebhookDelivery) -> str:
     """POST a row this worker has claimed and record the outcome; returns the new state."""
+    started = clock.now()
+    if not get_settings().crm_webhook_url:
+        state, status, error, next_at = models.SKIPPED, None, "CRM_WEBHOOK_URL is not set", started
+        warn_skipped(row.delivery_id)
+    else:
+        state, status, error, next_at = _post(row, started)
+    _record_outcome(row, started, state, status, error, next_at)
+    return state
+
+
+def _post(
+    row: models.WebhookDelivery, started: datetime
+) -> tuple[str, int | None, str | None, datetime]:
+    """POST the row's payload; its new state, the answer's status and error, and when next."""
     # The HTTP stack (requests) is loaded by the Lambdas that send, not by the API's, which
     # reads this module only for its admin pages.
     from chalicelib.webhooks import sender
 
     settings = get_settings()
-    started = clock.now()
-    if not settings.crm_webhook_url:
-        state, status, error, next_at = models.SKIPPED, None, "CRM_WEBHOOK_URL is not set", started
-        warn_skipped(row.delivery_id)
+    timer = time.monotonic()
+    status, error = sender.post(
+        settings.crm_webhook_url,
+        settings.crm_webhook_secret,
+        row.delivery_id,
+        row.payload,
+        started,
+    )
+    finished = clock.now()
+    give_up_at = clock.parse_iso(row.retry_until)
+    if error is None:
+        state, next_at = models.DELIVERED, finished
+    elif finished >= give_up_at:
+        state, next_at = models.FAILED, finished
     else:
-        timer = time.monotonic()
-        status, error = sender.post(
-            settings.crm_webhook_url,
-            settings.crm_webhook_secret,
-            row.delivery_id,
-            row.payload,
-            started,
-        )
-        finished = clock.now()
-        give_up_at = clock.parse_iso(row.retry_until)
-        if error is None:
-            state, next_at = models.DELIVERED, finished
-        elif finished >= give_up_at:
-            state, next_at = models.FAILED, finished
-        else:
-            state = models.PENDING
-            next_at = min(finished + retry_delay(row.attempts + 1), give_up_at)
-        metrics.emit(_ATTEMPT_METRICS[state])
-        if state == models.FAILED:
-            metrics.emit(metrics.WEBHOOKS_GIVEN_UP)
-        log.info(
-            "webhook attempt",
-            extra={
-                "fields": {
-                    "delivery_id": row.delivery_id,
-                    "status": status,
-                    "error": error,
-                    "state": state,
-                    "ms": round((time.monotonic() - timer) * 1000, 1),
-                }
-            },
-        )
+        state = models.PENDING
+        next_at = min(finished + retry_delay(row.attempts + 1), give_up_at)
+    metrics.emit(_ATTEMPT_METRICS[state])
+    if state == models.FAILED:
+        metrics.emit(metrics.WEBHOOKS_GIVEN_UP)
+    log.info(
+        "webhook attempt",
+        extra={
+            "fields": {
+                "delivery_id": row.delivery_id,
+                "status": status,
+                "error": error,
+                "state": state,
+                "ms": round((time.monotonic() - timer) * 1000, 1),
+            }
+        },
+    )
+    return state, status, error, next_at
+
+
+def _record_outcome(
+    row: models.WebhookDelivery,
+    started: datetime,
+    state: str,
+    status: int | None,
+    error: str | None,
+    next_at: datetime,
+) -> None:
+    """Store an attempt's outcome and release the claim, unless another worker took it over."""
     attempt = models.DeliveryAttempt(at=clock.to_iso_ms(started), status=status, error=error)
     history = [*row.history, attempt][-HISTORY_KEPT:]
     model = models.WebhookDelivery
@@ -178,7 +199,6 @@ def attempt(row: models.WebhookDelivery) -> str:
             raise
         # Our claim lapsed and another worker took the row over; its outcome stands.
         log.warning("webhook claim lost", extra={"fields": {"delivery_id": row.delivery_id}})
-    return state
 
 
 def retry_window() -> timedelta:

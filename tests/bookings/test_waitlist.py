@@ -450,3 +450,24 @@ def test_more_promotions_than_one_transaction_holds_move_up_in_several(client, a
     assert [status_of(u, event.event_id) for u in waiting] == [models.CONFIRMED] * 5 + [
         models.WAITLISTED
     ]
+
+
+def test_seating_a_line_longer_than_the_capacity_tries_takes_as_many_rounds_as_it_needs(
+    client, admin, monkeypatch
+):
+    # The capacity tries bound refusals only: a long line moving up one transaction after
+    # another is progress, not contention (WAITLIST_MAX lets 5,000 wait, 51 transactions).
+    from chalicelib import retries, waitlist
+
+    monkeypatch.setattr(waitlist, "MOST_PROMOTED_AT_ONCE", 1)
+    length = retries.CAPACITY_ATTEMPTS + 2
+    event, _ = full_event(client, capacity=1, waitlist_capacity=length)
+    waiting = make_users(length)
+    for user in waiting:
+        joined(client, user, event.event_id)
+
+    response = patch_event(client, admin, event.event_id, {"capacity": 1 + length})
+
+    assert response.status_code == 200, response.body
+    assert (body(response)["seats_taken"], body(response)["waitlist_count"]) == (1 + length, 0)
+    assert {status_of(u, event.event_id) for u in waiting} == {models.CONFIRMED}

@@ -1,0 +1,90 @@
+"""Every error a booking, a waiting line or a cancellation answers with (each maps to its
+HTTP status and JSON shape through ``chalicelib.errors``)."""
+
+from __future__ import annotations
+
+from chalicelib import errors
+
+
+class BookingNotFound(errors.NotFound):
+    """No such booking, or someone else's (its existence is not the caller's to learn)."""
+
+    default_message = "No such booking."
+
+
+class AlreadyBooked(errors.Conflict):
+    """The caller already holds a seat at this event."""
+
+    code = "already_booked"
+    default_message = "You have already booked this event; see GET /bookings/my."
+
+
+class AlreadyWaitlisted(errors.Conflict):
+    """The caller is already in this event's waiting line."""
+
+    code = "already_waitlisted"
+    default_message = "You are already on this event's waiting list; see GET /bookings/my."
+
+
+class EventFull(errors.Conflict):
+    """No seat is left for a newcomer (its message says whether the line has room)."""
+
+    code = "event_full"
+    default_message = (
+        "No seats are left for this event, but its waiting list is open: join it with "
+        "POST /events/{event_id}/waitlist and the next freed seat is yours when you are first."
+    )
+
+
+FULL_AND_NO_LIST = "No seats are left for this event, and its waiting list is full."
+
+
+class SeatsAvailable(errors.Conflict):
+    """A join of a line that is not needed: the event still has seats to book."""
+
+    code = "seats_available"
+    default_message = "This event still has seats: book one with POST /bookings/ instead."
+
+
+class WaitlistFull(errors.Conflict):
+    """The event's waiting line has no room (or the event has none)."""
+
+    code = "waitlist_full"
+    default_message = "This event's waiting list is full (or it has none)."
+
+
+class EventStarted(errors.Conflict):
+    """The event has started: it can no longer be booked or joined."""
+
+    code = "event_started"
+    default_message = "This event has already started and can no longer be booked."
+
+
+class StartedNoCancelling(EventStarted):
+    """The event has started: its bookings can no longer be cancelled by their users."""
+
+    default_message = "This event has already started; its bookings can no longer be cancelled."
+
+
+class CancellationClosed(errors.Conflict):
+    """The event's cancellation window (``cancellable_until_hours``) has closed."""
+
+    code = "cancellation_closed"
+    default_message = (
+        "This event can no longer be cancelled: its cancellation window closed "
+        "(see the event's cancellable_until_hours)."
+    )
+
+
+class AlreadyCancelled(errors.Conflict):
+    """The booking was cancelled already."""
+
+    code = "already_cancelled"
+    default_message = "This booking is already cancelled."
+
+
+class Contended(errors.Conflict):
+    """Every try collided with other writers of the event (``retries`` bounds the tries)."""
+
+    code = "try_again"
+    default_message = "Many people are booking this event right now; try again in a moment."

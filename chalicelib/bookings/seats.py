@@ -1,0 +1,144 @@
+"""Taking a seat, and giving one up: to the first in line in the same transaction (a
+promotion), or back to the event when nobody waits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import auth, clock, events, models, waitlist
+from chalicelib.bookings import items
+from chalicelib.bookings.errors import (
+    FULL_AND_NO_LIST,
+    AlreadyBooked,
+    AlreadyWaitlisted,
+    Contended,
+    EventFull,
+)
+from chalicelib.bookings.line_retry import LineTry, retry_while_line_moves
+from chalicelib.bookings.views import cancelled_view, created_view
+from chalicelib.transactions import commit, failed_condition, only_conflicts, reasons
+
+# --- Taking a seat ---
+
+
+def book(caller: auth.Caller, event_id: str, idempotency_key: str | None = None) -> dict[str, Any]:
+    """Take a seat for the caller. A retry carrying the same ``idempotency_key`` as the
+    booking that succeeded gets that booking's original answer instead of 409.
+
+    For a token not yet looked up (the API) the revocation and account check and the event
+    read share one BatchGetItem, so a booking costs two DynamoDB calls in all (that and the
+    TransactWriteItems); for a principal (the dashboard) only the event is read."""
+    principal, event = items.caller_and_event(caller, event_id)
+    if event is None or event.listing != models.PUBLISHED:
+        raise events.EventNotFound()
+    now = clock.now()
+    booking = items.new_booking(principal, event, models.CONFIRMED, now, idempotency_key)
+
+    def write(transaction: TransactWrite) -> None:
+        # Order matters: cancellation reasons come back in this order (puts before updates).
+        transaction.save(booking, condition=items.may_hold(), return_values="ALL_OLD")
+        transaction.update(
+            models.Event(event.event_id),
+            actions=[models.Event.seats_taken.add(1)],
+            # Nobody waiting: a seat freed while people wait is theirs, never a newcomer's.
+            condition=(models.Event.seats_taken < models.Event.capacity)
+            & items.bookable(now)
+            & waitlist.count_is(0),
+            return_values="ALL_OLD",
+        )
+
+    try:
+        commit(write)
+    except TransactWriteError as error:
+        return created_view(_refused(error, idempotency_key, clock.to_iso(now)))
+    return created_view(booking)
+
+
+def _refused(error: TransactWriteError, idempotency_key: str | None, now: str) -> models.Booking:
+    """Why a booking transaction was cancelled, as the caller's error, or the booking to
+    replay when this is a retry of one that succeeded."""
+    booking_reason, event_reason = reasons(error, 2)
+    if failed_condition(booking_reason):
+        existing = items.booking_from(booking_reason)
+        if existing is not None and idempotency_key and existing.idempotency_key == idempotency_key:
+            return existing
+        if existing is not None and existing.status == models.WAITLISTED:
+            raise AlreadyWaitlisted()
+        raise AlreadyBooked()
+    current = waitlist.event_from(event_reason) if failed_condition(event_reason) else None
+    if current is not None:
+        items.raise_if_not_bookable(current, now)
+        if waitlist.count(current) >= waitlist.capacity(current):
+            raise EventFull(FULL_AND_NO_LIST)
+        raise EventFull(EventFull.default_message.replace("{event_id}", current.event_id))
+    if only_conflicts(error.cancellation_reasons):
+        raise Contended() from None
+    raise error
+
+
+# --- Giving up a seat, and promoting the first in line ---
+
+
+def give_up_seat(principal: auth.Principal, booking: models.Booking) -> dict[str, Any]:
+    """Cancel a confirmed booking. Its seat goes to the first in line in the same
+    transaction (``seats_taken`` stays), or back to the event when nobody waits.
+
+    The first try assumes nobody waits: the common case costs one TransactWrite. When someone
+    does, that try is cancelled and hands back the event item with its line; the next try
+    promotes the first in line, conditioned on them still being first. A line that moved
+    meanwhile hands back the new one, and the next try promotes the new first in line.
+    """
+    cancelled_at = clock.to_iso_ms(clock.now())
+    now = clock.to_iso(clock.now())
+
+    def line_moved(event: models.Event) -> None:
+        if not principal.is_admin:
+            items.raise_if_not_cancellable(event, now)
+
+    def plan(event: models.Event | None) -> LineTry[dict[str, Any]]:
+        actions, condition, promoted = _seat_changes(principal, event, now)
+
+        def write(transaction: TransactWrite) -> None:
+            items.cancel_in(transaction, booking, models.CONFIRMED, cancelled_at)
+            transaction.update(
+                models.Event(booking.event_id),
+                actions=actions,
+                condition=condition,
+                return_values="ALL_OLD",
+            )
+            waitlist.promote(transaction, booking.event_id, promoted, cancelled_at)
+
+        return LineTry(
+            write,
+            committed=lambda: cancelled_view(booking, cancelled_at),
+            booking_refused=lambda current: items.raise_not_cancellable(current, booking),
+            line_moved=line_moved,
+        )
+
+    return retry_while_line_moves(plan, None, first_try_reads_the_line=True)
+
+
+def _seat_changes(
+    principal: auth.Principal, event: models.Event | None, now: str
+) -> tuple[list[Any], Condition, list[str]]:
+    """The event's actions and condition for giving a seat up, given the line as last read
+    (None: not read yet, guessed empty), and who is promoted into the seat."""
+    waiting = waitlist.line(event) if event is not None else []
+    started = event is not None and event.starts_at <= now
+    # An admin may cancel after the start; nobody is promoted into a started event.
+    promoted = waiting[:1] if waiting and not started else []
+    if promoted:
+        actions, condition = waitlist.take_first(waiting, 1)
+        condition &= models.Event.starts_at > now
+    else:
+        actions = [models.Event.seats_taken.add(-1)]
+        condition = waitlist.count_is(0)
+        if principal.is_admin:
+            condition |= models.Event.starts_at <= now
+    if not principal.is_admin:
+        condition &= (models.Event.starts_at > now) & items.cancel_window_open(now)
+    return actions, condition, promoted
