@@ -32,6 +32,9 @@ ADMIN = "admin"  # as USER, of an account with the admin role
 ACCESS = (PUBLIC, OPTIONAL, USER, ADMIN)
 
 JSON = "application/json"
+# The content types of a route that ignores any body (logging out, creating a calendar feed):
+# a form or an empty `curl -d ''` is as good as JSON.
+BODY_IGNORED = [JSON, "application/x-www-form-urlencoded", "multipart/form-data", "text/plain"]
 
 # Ids are ULIDs, taken in any spelling (matched case-insensitively, answered in upper case).
 ID_PATTERN = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"
