@@ -222,19 +222,84 @@ PROTECTED_OPERATIONS = sorted(
     key for key, operation in declared_app.operations.items() if operation.takes_token
 )
 STRANGERS = {"no token": {}, "garbage token": {"Authorization": "Bearer not.a.token"}}
+# Whatever the body's media type, or with no body at all, the token is looked at first:
+# Chalice would refuse an undeclared media type (415) before the route's own checks.
+BODIES = {
+    "a JSON body": ({"Content-Type": "application/json"}, NOT_JSON),
+    "a text/plain body": ({"Content-Type": "text/plain"}, b"hello"),
+    "no body": ({}, None),
+}
 
 
 @pytest.mark.parametrize(("path", "method"), PROTECTED_OPERATIONS)
 @pytest.mark.parametrize("stranger", list(STRANGERS))
+@pytest.mark.parametrize("sent", list(BODIES))
 def test_every_protected_operation_answers_a_stranger_401_before_looking_at_the_input(
-    client, path, method, stranger
+    client, path, method, stranger, sent
 ):
     # Everything else about the request is wrong too: path ids, query string and body.
     path = re.sub(r"{\w+}", "not-an-id", path) + "?limit=nine&surprise=1"
+    content_type, raw_body = BODIES[sent]
     with count_dynamodb_calls() as calls:
-        response = send(client, method.lower(), path, NOT_JSON, STRANGERS[stranger])
+        response = getattr(client.http, method.lower())(
+            path, body=raw_body, headers={**content_type, **STRANGERS[stranger]}
+        )
 
     assert (response.status_code, error_of(response)["code"]) == (401, "unauthorized")
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
     assert "fields" not in body(response)["error"]
     assert dict(calls) == {}
+
+
+def test_joining_a_waiting_list_with_a_text_body_and_no_token_is_401_not_415(client):
+    path = f"/events/{examples.PATH_IDS['event_id']}/waitlist"
+
+    response = client.http.post(path, body=b"hello", headers={"Content-Type": "text/plain"})
+
+    assert (response.status_code, error_of(response)["code"]) == (401, "unauthorized")
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "role"),
+    [
+        ("post", "/events/{event_id}/waitlist", "user"),
+        ("post", "/bookings", "user"),
+        ("get", "/auth/me", "user"),
+        ("post", "/admin/events", "admin"),
+        ("patch", "/admin/events/{event_id}", "user"),
+    ],
+)
+def test_a_caller_with_a_token_still_gets_415_for_an_undeclared_media_type(
+    client, method, path, role
+):
+    path = path.format(event_id=examples.PATH_IDS["event_id"])
+    headers = {"Content-Type": "text/plain", **headers_for(make_user(role=role))}
+
+    with count_dynamodb_calls() as calls:
+        response = getattr(client.http, method)(path, body=b"hello", headers=headers)
+
+    assert (response.status_code, error_of(response)["code"]) == (415, "unsupported_media_type")
+    assert error_of(response)["message"] == "Send the body as application/json."
+    assert dict(calls) == {}
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("post", "/auth/register"), ("post", "/auth/login"), ("get", "/health")]
+)
+def test_a_public_operation_still_answers_415_to_an_undeclared_media_type(client, method, path):
+    response = getattr(client.http, method)(
+        path, body=b"hello", headers={"Content-Type": "text/plain"}
+    )
+
+    assert (response.status_code, error_of(response)["code"]) == (415, "unsupported_media_type")
+
+
+def test_a_declared_media_type_with_parameters_is_taken(client):
+    response = client.http.post(
+        "/auth/login",
+        body=json.dumps({"email": "nobody@example.com", "password": "wrong-password"}),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+
+    assert response.status_code == 401, response.body
