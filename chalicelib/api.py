@@ -83,8 +83,7 @@ class BookingsApp(Chalice):
         runs, in this order:
 
         1. the Bearer token's signature and claims are checked (USER, ADMIN), without a
-           DynamoDB call: a stranger gets 401 whatever else the request holds, its media
-           type included; then the body's media type (415);
+           DynamoDB call (401 whatever else was sent); then the body's media type (415);
         2. ids in the path are checked (400), so a malformed one costs no DynamoDB call;
         3. the caller's account and the token's revocation are read (one BatchGetItem) and
            an ADMIN route refuses anyone else (403) before looking at what was sent;
@@ -92,10 +91,9 @@ class BookingsApp(Chalice):
 
         The view takes, by name, the path parameters and any of ``principal``, ``body``,
         ``query``, ``request`` and the declared headers' arguments; what it returns is sent
-        with the declared answer's status. A route declaring ``defer_account_check=True``
-        skips step 3 and hands the view the verified ``token`` instead of ``principal``: its
-        service must pass it to ``auth.authenticate_with``, which reads the account and the
-        revocation marker in the same BatchGetItem as the items the service needs.
+        with the declared answer's status. ``defer_account_check=True`` skips step 3 and
+        hands the view the verified ``token``: its service passes it to
+        ``auth.authenticate_with``, which reads account and revocation with its own items.
         """
         media_types = content_types or [JSON]
 

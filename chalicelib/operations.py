@@ -1,6 +1,6 @@
 """What a route declares about itself: who may call it, what it takes, what it answers.
 
-Each route in app.py passes these to ``app.route`` once. The app enforces them on every
+Each route (chalicelib/routes/) passes these to ``app.route`` once. The app enforces them on every
 request (``chalicelib.api``) and the OpenAPI document is built from them
 (``chalicelib.openapi``), so what a route does and what its documentation says cannot drift
 apart.
