@@ -9,7 +9,7 @@ from chalice.test import Client
 
 from app import app as declared_app
 from chalicelib import models, schemas
-from chalicelib.api import BookingsApp
+from chalicelib.api import BookingsApp, Routes
 from chalicelib.openapi import answers, examples
 from chalicelib.operations import ADMIN, PUBLIC, USER, Answer
 from local.call_counter import count_dynamodb_calls
@@ -201,6 +201,38 @@ def test_two_operations_cannot_share_an_operation_id():
 
     with pytest.raises(ValueError, match="listThings"):
         declare(app, "/other-things", "GET")(list_things)
+
+
+def test_a_route_module_s_declaration_is_checked_when_the_app_registers_it():
+    routes = Routes()
+    declare(routes, access=PUBLIC)(takes_principal)  # no caller is known on a public route
+    app = BookingsApp("declarations")
+
+    with pytest.raises(TypeError, match="takes"):
+        app.register(routes)
+
+    assert app.operations == {}
+
+
+def test_a_route_module_s_routes_become_the_app_s_in_the_order_declared():
+    routes = Routes()
+
+    @declare(routes, "/things/b")
+    def list_b_things():
+        return {}
+
+    @declare(routes, "/things/a", access=USER)
+    def list_a_things(principal):
+        return {}
+
+    app = BookingsApp("declarations")
+    app.register(routes)
+
+    assert list(app.operations) == [("/things/b", "GET"), ("/things/a", "GET")]
+    assert app.operations[("/things/a", "GET")].operation_id == "listAThings"
+    assert routes.app is app
+    with Client(app, project_dir=str(REPO_ROOT)) as client:
+        assert client.http.get("/things/a").status_code == 401
 
 
 def test_a_view_answers_with_the_declared_status():
