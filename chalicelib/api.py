@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 import threading
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalice import Chalice, Response
 
@@ -37,7 +38,16 @@ _CHALICE_ERROR_CODES = {
 log = json_logger("ahoum")
 
 
+# Chalice refuses a body whose media type a route did not list before the route's view runs,
+# so before the token is checked; an operation lists this instead and checks the media types
+# it declared itself, after the token (``_check_media_type``).
+ANY_MEDIA_TYPE = "*/*"
+
+
 class BookingsApp(Chalice):
+    """A Chalice app whose ``route`` declares each operation: who may call it, what it takes
+    and answers. Route modules declare theirs on a ``Routes`` and ``register`` them here."""
+
     def __init__(self, app_name: str) -> None:
         super().__init__(app_name=app_name)
         self.register_middleware(self._http_middleware, "http")
@@ -45,6 +55,13 @@ class BookingsApp(Chalice):
         # from ``operations``; ``browser_routes`` holds why each of the others is left out.
         self.operations: dict[tuple[str, str], operations.Operation] = {}
         self.browser_routes: dict[tuple[str, str], str] = {}
+
+    def register(self, routes: Routes) -> None:
+        """Declare ``routes``' views here, in the order their module declared them, each
+        through ``route`` with every check it makes."""
+        for path, method, declaration, view in routes.declared:
+            self.route(path, method, **declaration)(view)
+        routes.app = self
 
     def route(  # type: ignore[override]
         self,
@@ -60,12 +77,13 @@ class BookingsApp(Chalice):
 
         ``declaration`` takes the fields of ``operations.Operation`` (access, answer,
         summary, tag, body, query, headers, domain_errors, links, ...); the operationId is
-        the view's name in camelCase unless ``operation_id`` says otherwise. A route for
-        browsers instead says ``browser_only=<why it is not documented>`` and takes
-        ``request``. Before the view runs, in this order:
+        the view's name in camelCase unless ``operation_id`` says otherwise; the body may be
+        of the ``content_types`` (JSON unless said). A route for browsers instead says
+        ``browser_only=<why it is not documented>`` and takes ``request``. Before the view
+        runs, in this order:
 
         1. the Bearer token's signature and claims are checked (USER, ADMIN), without a
-           DynamoDB call: a stranger gets 401 whatever else the request holds;
+           DynamoDB call (401 whatever else was sent); then the body's media type (415);
         2. ids in the path are checked (400), so a malformed one costs no DynamoDB call;
         3. the caller's account and the token's revocation are read (one BatchGetItem) and
            an ADMIN route refuses anyone else (403) before looking at what was sent;
@@ -73,39 +91,51 @@ class BookingsApp(Chalice):
 
         The view takes, by name, the path parameters and any of ``principal``, ``body``,
         ``query``, ``request`` and the declared headers' arguments; what it returns is sent
-        with the declared answer's status. A route declaring ``defer_account_check=True``
-        skips step 3 and hands the view the verified ``token`` instead of ``principal``: its
-        service must pass it to ``auth.authenticate_with``, which reads the account and the
-        revocation marker in the same BatchGetItem as the items the service needs (booking
-        reads the event there, so a booking costs two DynamoDB calls, not three).
+        with the declared answer's status. ``defer_account_check=True`` skips step 3 and
+        hands the view the verified ``token``: its service passes it to
+        ``auth.authenticate_with``, which reads account and revocation with its own items.
         """
-        register = super().route(path, methods=[method], content_types=content_types or [JSON])
+        media_types = content_types or [JSON]
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
-            key = (path, method)
             if browser_only is not None:
                 if declaration or operation_id:
                     raise TypeError(f"{method} {path}: a browser-only route is not documented")
-                _check_arguments(view, path, allowed={"request"}, required=set())
-                self.browser_routes[key] = browser_only
-                register(self._answering_errors(self._browser_view(view)))
-                return view
-            operation = operations.Operation(
-                path=path,
-                method=method,
-                operation_id=operation_id or _camel_case(view.__name__),
-                **declaration,
-            )
-            if any(o.operation_id == operation.operation_id for o in self.operations.values()):
-                raise ValueError(
-                    f"{method} {path}: operationId {operation.operation_id!r} is taken"
+                self._add_browser_route(path, method, view, browser_only, media_types)
+            else:
+                operation = operations.Operation(
+                    path=path,
+                    method=method,
+                    operation_id=operation_id or _camel_case(view.__name__),
+                    **declaration,
                 )
-            _check_arguments(view, path, *_arguments(operation))
-            self.operations[key] = operation
-            register(self._answering_errors(self._operation_view(operation, view)))
+                self._add_operation(operation, view, media_types)
             return view
 
         return decorator
+
+    def _add_browser_route(
+        self, path: str, method: str, view: Callable[..., Any], why: str, media_types: list[str]
+    ) -> None:
+        _check_arguments(view, path, allowed={"request"}, required=set())
+        self.browser_routes[(path, method)] = why
+        register = super().route(path, methods=[method], content_types=media_types)
+        register(self._answering_errors(self._browser_view(view)))
+
+    def _add_operation(
+        self, operation: operations.Operation, view: Callable[..., Any], media_types: list[str]
+    ) -> None:
+        if any(o.operation_id == operation.operation_id for o in self.operations.values()):
+            raise ValueError(
+                f"{operation.method} {operation.path}: operationId"
+                f" {operation.operation_id!r} is taken"
+            )
+        _check_arguments(view, operation.path, *_arguments(operation))
+        self.operations[(operation.path, operation.method)] = operation
+        register = super().route(
+            operation.path, methods=[operation.method], content_types=[ANY_MEDIA_TYPE]
+        )
+        register(self._answering_errors(self._operation_view(operation, view, media_types)))
 
     def _browser_view(self, view: Callable[..., Any]) -> Callable[..., Any]:
         takes_request = "request" in inspect.signature(view).parameters
@@ -119,7 +149,7 @@ class BookingsApp(Chalice):
         return handler
 
     def _operation_view(
-        self, operation: operations.Operation, view: Callable[..., Any]
+        self, operation: operations.Operation, view: Callable[..., Any], media_types: list[str]
     ) -> Callable[..., Any]:
         wanted = set(inspect.signature(view).parameters)
 
@@ -128,6 +158,7 @@ class BookingsApp(Chalice):
             request = self.current_request
             given: dict[str, Any] = {}
             token = auth.verify(request.headers) if operation.takes_token else None
+            _check_media_type(request, media_types)
             for name, value in path_values.items():
                 given[name] = schemas.load_path_value(value, name)
             if token is not None and operation.defer_account_check:
@@ -223,6 +254,34 @@ class BookingsApp(Chalice):
         return response
 
 
+class Declared(NamedTuple):
+    """One route as its module declared it, for ``BookingsApp.register`` to replay."""
+
+    path: str
+    method: str
+    declaration: dict[str, Any]
+    view: Callable[..., Any]
+
+
+class Routes:
+    """One route module's routes, declared as on the app (``route`` takes what
+    ``BookingsApp.route`` takes) and registered in it by ``app.register(routes)``, which
+    makes every check of ``BookingsApp.route``. Chalice's ``Blueprint`` would not: it
+    registers its views with Chalice's own ``route``."""
+
+    def __init__(self) -> None:
+        self.declared: list[Declared] = []
+        # The app these routes were registered in (the OpenAPI document describes it).
+        self.app: BookingsApp | None = None
+
+    def route(self, path: str, method: str, **declaration: Any) -> Callable[..., Any]:
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            self.declared.append(Declared(path, method, declaration, view))
+            return view
+
+        return decorator
+
+
 def _protect(response: Response) -> None:
     """JSON answers carry tokens and personal data (a login, /auth/me, attendee lists): no
     cache, shared or the browser's, may keep one, and no browser may sniff one into HTML."""
@@ -249,6 +308,15 @@ def _schema(schema_class: Any) -> Any:
     if schema is None:
         schema = made[schema_class] = schema_class()
     return schema
+
+
+def _check_media_type(request: Any, media_types: list[str]) -> None:
+    """The body's media type is one the operation declared, as Chalice would have checked
+    it: no Content-Type counts as JSON, and any of a header's parts may match."""
+    sent = (request.headers or {}).get("content-type", JSON).lower()
+    parts = {part.strip() for part in re.split("[,;]", sent)}
+    if ANY_MEDIA_TYPE not in sent and not parts & {kind.lower() for kind in media_types}:
+        raise errors.UnsupportedMediaType()
 
 
 def _camel_case(name: str) -> str:

@@ -1,16 +1,16 @@
 """Classes and modules named now and imported on first use, so that naming one costs no
 import.
 
-All three Lambdas load app.py, whose route declarations name the marshmallow schemas of
-every body, query and answer, and whose views call the dashboard. The stream handler and the
-retrier validate nothing and render nothing, and the API validates only once a request
-arrives: with the schemas named through ``Reference`` and the dashboard's modules through
-``Module``, marshmallow (~30 ms of a cold start, most of it its email regex), apispec and the
-dashboard load only where they are used.
+All three Lambdas load app.py and its route modules, whose declarations name the
+marshmallow schemas of every body, query and answer, and whose views call the dashboard. The
+stream handler and the retrier validate nothing and render nothing, and the API validates
+only once a request arrives: with the schemas named through ``Reference`` and the
+dashboard's modules through ``Module``, marshmallow (~30 ms of a cold start, most of it its
+email regex), apispec and the dashboard load only where they are used.
 
 A package of definitions exposes them with ``__getattr__ = lazy.names_of(<module>)``: each
 CamelCase name becomes a ``Reference`` to that class, any other public name is looked up in
-the module at once (importing it). A reference stands in for its class wherever app.py's
+the module at once (importing it). A reference stands in for its class wherever the routes'
 declarations and the code that reads them use one: called (a schema instance), subclassed,
 and in ``isinstance``; ``resolve`` turns it into the class for code that needs the class
 itself (apispec). A name that the module lacks fails on first use, which the OpenAPI

@@ -1,6 +1,6 @@
 """What a route declares about itself: who may call it, what it takes, what it answers.
 
-Each route in app.py passes these to ``app.route`` once. The app enforces them on every
+Each route (chalicelib/routes/) passes these to ``app.route`` once. The app enforces them on every
 request (``chalicelib.api``) and the OpenAPI document is built from them
 (``chalicelib.openapi``), so what a route does and what its documentation says cannot drift
 apart.
@@ -32,6 +32,9 @@ ADMIN = "admin"  # as USER, of an account with the admin role
 ACCESS = (PUBLIC, OPTIONAL, USER, ADMIN)
 
 JSON = "application/json"
+# The content types of a route that ignores any body (logging out, creating a calendar feed):
+# a form or an empty `curl -d ''` is as good as JSON.
+BODY_IGNORED = [JSON, "application/x-www-form-urlencoded", "multipart/form-data", "text/plain"]
 
 # Ids are ULIDs, taken in any spelling (matched case-insensitively, answered in upper case).
 ID_PATTERN = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"

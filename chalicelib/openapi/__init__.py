@@ -1,6 +1,6 @@
 """The API's documentation: the OpenAPI document and the /docs page that shows it.
 
-- ``builder``: the OpenAPI 3.1 document, built from the operations app.py's routes declare;
+- ``builder``: the OpenAPI 3.1 document, built from the operations the routes declare;
 - ``answers``: marshmallow schemas of what the API answers (the document's response schemas);
 - ``examples``: the document's examples, taken from the seeded demo data;
 - ``docs_page``: Swagger UI over the document, served from the API's own files.

@@ -1,12 +1,12 @@
 """The OpenAPI 3.1 document, built from the operations the app's routes declared.
 
-Each route in app.py declares its operation once, in ``app.route`` (chalicelib.operations
-says what a declaration holds); routes for browsers say so there instead and are left out.
-Bodies and query strings are described by the schemas in ``chalicelib.schemas`` that
-validate them, answers by ``chalicelib.openapi.answers`` (app.py names both lazily; they are
-resolved to their classes here). The errors an operation can answer
-follow from what it takes (a token, an admin's token, a body, a query, an id in the path)
-plus the domain errors it declares, each shown with its code and message.
+Each route (chalicelib/routes/) declares its operation once, through ``app.route``
+(chalicelib.operations says what a declaration holds); routes for browsers say so there
+instead and are left out. Bodies and query strings are described by the schemas in
+``chalicelib.schemas`` that validate them, answers by ``chalicelib.openapi.answers`` (route
+modules name both lazily; they are resolved to their classes here). The errors an operation
+can answer follow from what it takes (a token, an admin's token, a body, a query, an id in
+the path) plus the domain errors it declares, each shown with its code and message.
 
 Built on the first request and kept for the container's life.
 """

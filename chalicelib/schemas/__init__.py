@@ -3,7 +3,7 @@ fit becomes a 400 (or 415) with per-field messages.
 
 The marshmallow schemas of every body, query and form are written in ``definitions`` and
 named here lazily (chalicelib.lazy): ``schemas.RegisterSchema`` imports them, and marshmallow,
-the first time it is used, not when app.py's declarations name it, so the stream and retry
+the first time it is used, not when a route module's declarations name it, so the stream and retry
 Lambdas never load them. Call a name for a schema instance, as with the class.
 """
 

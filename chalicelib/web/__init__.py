@@ -3,9 +3,9 @@
 It works without JavaScript (plain forms, POST-redirect-GET). The session is the API's own
 JWT in an HttpOnly cookie, and every form POST carries a signed CSRF token (``csrf``).
 
-app.py's views reach the pages and the stylesheet through these module names, which
-import the dashboard on the first request for it (chalicelib.lazy): the stream and retry
-Lambdas, which load app.py too, never do.
+The browser routes (``web/routes``) reach the pages and the stylesheet through these module
+names, which import the dashboard on the first request for it (chalicelib.lazy): the stream
+and retry Lambdas, which load app.py and its routes too, never do.
 """
 
 from chalicelib import lazy

@@ -3,40 +3,20 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-
 from chalice import Response
 
 from chalicelib import auth, calendar_feed, calendar_files, schemas
-from chalicelib.web.pages import html_view
+from chalicelib.web.views import logged_in
 from chalicelib.web.visit import Visit
 
 
-def _logged_in(
-    handler: Callable[..., Response],
-) -> Callable[..., Response]:
-    """A page for the person logged in (others go to the login page), its service errors
-    shown as the dashboard shows them."""
-
-    @html_view
-    @functools.wraps(handler)
-    def answer(visit: Visit, **path_values: str) -> Response:
-        principal = visit.principal()
-        if principal is None:
-            return visit.to_login()
-        return handler(visit, principal, **path_values)
-
-    return answer
-
-
-@_logged_in
+@logged_in
 def booking_file(visit: Visit, principal: auth.Principal, booking_id: str) -> Response:
     """ "Add to calendar": the booking's ``.ics``, for the person logged in."""
     return calendar_files.booking_file_for(principal, schemas.load_id(booking_id, "booking_id"))
 
 
-@_logged_in
+@logged_in
 def subscribe(visit: Visit, principal: auth.Principal) -> Response:
     """ "Subscribe in your calendar": a new feed address (an older one stops working)."""
     visit.form()
@@ -44,7 +24,7 @@ def subscribe(visit: Visit, principal: auth.Principal) -> Response:
     return visit.page("calendar_feed.html", feed_url=url, webcal_url=calendar_feed.webcal_url(url))
 
 
-@_logged_in
+@logged_in
 def stop(visit: Visit, principal: auth.Principal) -> Response:
     """ "Stop the feed": its address answers 404 from now on."""
     visit.form()

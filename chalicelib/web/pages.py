@@ -1,4 +1,5 @@
-"""The dashboard's pages and form actions; app.py routes each to one function here.
+"""The dashboard's pages and form actions; chalicelib/web/routes/dashboard.py routes each
+to one function here.
 
 Each takes the Chalice request and returns a response. Forms are validated with the JSON
 API's own schemas and handled by the same service functions; a service's error becomes words
@@ -8,7 +9,6 @@ the redirect, never a 5xx for anything a person can type or click.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode
@@ -17,6 +17,7 @@ from chalice import Response
 
 from chalicelib import auth, bookings, clock, errors, events, ids, models, schemas
 from chalicelib.web import cookies, event_state, notices, when
+from chalicelib.web.views import html_view, logged_in
 from chalicelib.web.visit import Visit
 
 EVENTS_PER_PAGE = 10
@@ -24,25 +25,6 @@ BOOKINGS_PER_PAGE = 20
 _LOGIN_FIELDS = ("email", "password")
 _FILTERS = ("kind", "from", "to")
 _REGISTER_FIELDS = ("name", "email", "password")
-
-
-def html_view(handler: Callable[..., Response]) -> Callable[..., Response]:
-    """A service error becomes an HTML error page (the API's routes answer JSON instead).
-    Path values (``event_id``...) are passed on by name, as they come."""
-
-    @functools.wraps(handler)
-    def answer(request: Any, **path_values: str) -> Response:
-        visit = Visit(request)
-        try:
-            return handler(visit, **path_values)
-        except errors.AppError as error:
-            return visit.error_page(error)
-        except Exception as exc:
-            if errors.is_unavailable(exc):
-                return visit.error_page(errors.ServiceUnavailable())
-            raise
-
-    return answer
 
 
 @html_view
@@ -90,11 +72,8 @@ def register(visit: Visit) -> Response:
     return visit.redirect("/dashboard")
 
 
-@html_view
-def dashboard(visit: Visit) -> Response:
-    principal = visit.principal()
-    if principal is None:
-        return visit.to_login()
+@logged_in
+def dashboard(visit: Visit, principal: auth.Principal) -> Response:
     typed = {name: visit.query_param(name) for name in _FILTERS}
     try:
         query = schemas.load_mapping(visit.filled_query(), schemas.DashboardQuery())
@@ -137,11 +116,8 @@ def dashboard(visit: Visit) -> Response:
     )
 
 
-@html_view
-def event_page(visit: Visit, event_id: str) -> Response:
-    principal = visit.principal()
-    if principal is None:
-        return visit.to_login()
+@logged_in
+def event_page(visit: Visit, principal: auth.Principal, event_id: str) -> Response:
     event, booking = _event_and_booking(principal, event_id)
     state = event_state.state_of(event, booking, clock.now())
     return visit.page(
@@ -159,12 +135,9 @@ def event_page(visit: Visit, event_id: str) -> Response:
     )
 
 
-@html_view
-def cancel_page(visit: Visit, event_id: str) -> Response:
+@logged_in
+def cancel_page(visit: Visit, principal: auth.Principal, event_id: str) -> Response:
     """Cancel (or leave the waiting list) asks once more, naming the event and the window."""
-    principal = visit.principal()
-    if principal is None:
-        return visit.to_login()
     event, booking = _event_and_booking(principal, event_id)
     state = event_state.state_of(event, booking, clock.now())
     back = f"{visit.base}/dashboard/events/{event['id']}"
@@ -194,11 +167,8 @@ def cancel_page(visit: Visit, event_id: str) -> Response:
     )
 
 
-@html_view
-def my_bookings(visit: Visit) -> Response:
-    principal = visit.principal()
-    if principal is None:
-        return visit.to_login()
+@logged_in
+def my_bookings(visit: Visit, principal: auth.Principal) -> Response:
     cursor = schemas.load_query(visit.request, schemas.CursorQuery())["cursor"]
     mine = bookings.list_mine(principal, limit=BOOKINGS_PER_PAGE, cursor=cursor)
     now = clock.to_iso(clock.now())
@@ -218,19 +188,19 @@ def my_bookings(visit: Visit) -> Response:
     )
 
 
-@html_view
-def book(visit: Visit) -> Response:
-    return _act(visit, _book)
+@logged_in
+def book(visit: Visit, principal: auth.Principal) -> Response:
+    return _act(visit, principal, _book)
 
 
-@html_view
-def cancel(visit: Visit) -> Response:
-    return _act(visit, _cancel)
+@logged_in
+def cancel(visit: Visit, principal: auth.Principal) -> Response:
+    return _act(visit, principal, _cancel)
 
 
-@html_view
-def join_waitlist(visit: Visit) -> Response:
-    return _act(visit, _join_waitlist)
+@logged_in
+def join_waitlist(visit: Visit, principal: auth.Principal) -> Response:
+    return _act(visit, principal, _join_waitlist)
 
 
 # Logging out. Whatever credential a logout carries is revoked: the Bearer token, the session
@@ -322,13 +292,12 @@ def _cancel(principal: auth.Principal, form: dict[str, str]) -> tuple[str, str]:
 
 
 def _act(
-    visit: Visit, action: Callable[[auth.Principal, dict[str, str]], tuple[str, str]]
+    visit: Visit,
+    principal: auth.Principal,
+    action: Callable[[auth.Principal, dict[str, str]], tuple[str, str]],
 ) -> Response:
     """A button: do it, then to the event's page to say how it went (or the dashboard, when
     there is no event to show)."""
-    principal = visit.principal()
-    if principal is None:
-        return visit.to_login()
     form = visit.form()
     event_id = ids.normalize(form.get("event_id", ""))
     try:

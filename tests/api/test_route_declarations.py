@@ -9,7 +9,7 @@ from chalice.test import Client
 
 from app import app as declared_app
 from chalicelib import models, schemas
-from chalicelib.api import BookingsApp
+from chalicelib.api import BookingsApp, Routes
 from chalicelib.openapi import answers, examples
 from chalicelib.operations import ADMIN, PUBLIC, USER, Answer
 from local.call_counter import count_dynamodb_calls
@@ -203,6 +203,38 @@ def test_two_operations_cannot_share_an_operation_id():
         declare(app, "/other-things", "GET")(list_things)
 
 
+def test_a_route_module_s_declaration_is_checked_when_the_app_registers_it():
+    routes = Routes()
+    declare(routes, access=PUBLIC)(takes_principal)  # no caller is known on a public route
+    app = BookingsApp("declarations")
+
+    with pytest.raises(TypeError, match="takes"):
+        app.register(routes)
+
+    assert app.operations == {}
+
+
+def test_a_route_module_s_routes_become_the_app_s_in_the_order_declared():
+    routes = Routes()
+
+    @declare(routes, "/things/b")
+    def list_b_things():
+        return {}
+
+    @declare(routes, "/things/a", access=USER)
+    def list_a_things(principal):
+        return {}
+
+    app = BookingsApp("declarations")
+    app.register(routes)
+
+    assert list(app.operations) == [("/things/b", "GET"), ("/things/a", "GET")]
+    assert app.operations[("/things/a", "GET")].operation_id == "listAThings"
+    assert routes.app is app
+    with Client(app, project_dir=str(REPO_ROOT)) as client:
+        assert client.http.get("/things/a").status_code == 401
+
+
 def test_a_view_answers_with_the_declared_status():
     app = BookingsApp("declarations")
 
@@ -222,19 +254,84 @@ PROTECTED_OPERATIONS = sorted(
     key for key, operation in declared_app.operations.items() if operation.takes_token
 )
 STRANGERS = {"no token": {}, "garbage token": {"Authorization": "Bearer not.a.token"}}
+# Whatever the body's media type, or with no body at all, the token is looked at first:
+# Chalice would refuse an undeclared media type (415) before the route's own checks.
+BODIES = {
+    "a JSON body": ({"Content-Type": "application/json"}, NOT_JSON),
+    "a text/plain body": ({"Content-Type": "text/plain"}, b"hello"),
+    "no body": ({}, None),
+}
 
 
 @pytest.mark.parametrize(("path", "method"), PROTECTED_OPERATIONS)
 @pytest.mark.parametrize("stranger", list(STRANGERS))
+@pytest.mark.parametrize("sent", list(BODIES))
 def test_every_protected_operation_answers_a_stranger_401_before_looking_at_the_input(
-    client, path, method, stranger
+    client, path, method, stranger, sent
 ):
     # Everything else about the request is wrong too: path ids, query string and body.
     path = re.sub(r"{\w+}", "not-an-id", path) + "?limit=nine&surprise=1"
+    content_type, raw_body = BODIES[sent]
     with count_dynamodb_calls() as calls:
-        response = send(client, method.lower(), path, NOT_JSON, STRANGERS[stranger])
+        response = getattr(client.http, method.lower())(
+            path, body=raw_body, headers={**content_type, **STRANGERS[stranger]}
+        )
 
     assert (response.status_code, error_of(response)["code"]) == (401, "unauthorized")
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
     assert "fields" not in body(response)["error"]
     assert dict(calls) == {}
+
+
+def test_joining_a_waiting_list_with_a_text_body_and_no_token_is_401_not_415(client):
+    path = f"/events/{examples.PATH_IDS['event_id']}/waitlist"
+
+    response = client.http.post(path, body=b"hello", headers={"Content-Type": "text/plain"})
+
+    assert (response.status_code, error_of(response)["code"]) == (401, "unauthorized")
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "role"),
+    [
+        ("post", "/events/{event_id}/waitlist", "user"),
+        ("post", "/bookings", "user"),
+        ("get", "/auth/me", "user"),
+        ("post", "/admin/events", "admin"),
+        ("patch", "/admin/events/{event_id}", "user"),
+    ],
+)
+def test_a_caller_with_a_token_still_gets_415_for_an_undeclared_media_type(
+    client, method, path, role
+):
+    path = path.format(event_id=examples.PATH_IDS["event_id"])
+    headers = {"Content-Type": "text/plain", **headers_for(make_user(role=role))}
+
+    with count_dynamodb_calls() as calls:
+        response = getattr(client.http, method)(path, body=b"hello", headers=headers)
+
+    assert (response.status_code, error_of(response)["code"]) == (415, "unsupported_media_type")
+    assert error_of(response)["message"] == "Send the body as application/json."
+    assert dict(calls) == {}
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("post", "/auth/register"), ("post", "/auth/login"), ("get", "/health")]
+)
+def test_a_public_operation_still_answers_415_to_an_undeclared_media_type(client, method, path):
+    response = getattr(client.http, method)(
+        path, body=b"hello", headers={"Content-Type": "text/plain"}
+    )
+
+    assert (response.status_code, error_of(response)["code"]) == (415, "unsupported_media_type")
+
+
+def test_a_declared_media_type_with_parameters_is_taken(client):
+    response = client.http.post(
+        "/auth/login",
+        body=json.dumps({"email": "nobody@example.com", "password": "wrong-password"}),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+
+    assert response.status_code == 401, response.body

@@ -14,6 +14,7 @@ import pytest
 from app import app as chalice_app
 from chalicelib import models
 from chalicelib.web import console, cookies
+from chalicelib.web.console import events as console_events
 from local.call_counter import count_dynamodb_calls
 from tests.support.browser import Browser, csrf_token, text
 from tests.support.factories import (
@@ -123,7 +124,7 @@ def test_events_lists_published_and_unpublished_upcoming_and_past(admin):
 
 
 def test_the_events_list_is_paged_one_scan_page_at_a_time(admin, monkeypatch):
-    monkeypatch.setattr(console, "EVENTS_PER_PAGE", 2)
+    monkeypatch.setattr(console_events, "EVENTS_PER_PAGE", 2)
     for n in range(5):
         make_event(name=f"Event {n}")
     seen: list[str] = []

@@ -1,6 +1,6 @@
 """What the API answers, for the OpenAPI document: marshmallow schemas of the services' dicts,
 written in ``definitions`` and named here lazily (chalicelib.lazy), so that declaring an
-operation's answer in app.py imports nothing until the document is built."""
+operation's answer in a route module imports nothing until the document is built."""
 
 from chalicelib import lazy
 

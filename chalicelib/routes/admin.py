@@ -1,0 +1,180 @@
+"""Admin: facilitators, events, attendees and CRM webhook deliveries (admins only)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from chalicelib import bookings, events, facilitators, webhooks
+from chalicelib.api import Routes
+from chalicelib.openapi import examples
+from chalicelib.operations import ADMIN, Answer
+
+if TYPE_CHECKING:
+    from chalicelib.openapi.answers import definitions as answers
+    from chalicelib.schemas import definitions as schemas
+else:
+    from chalicelib import schemas
+    from chalicelib.openapi import answers
+
+routes = Routes()
+
+
+@routes.route(
+    "/admin/facilitators",
+    "POST",
+    access=ADMIN,
+    tag="Admin",
+    summary="Add a facilitator",
+    body=schemas.FacilitatorBody,
+    body_example=examples.FACILITATOR_BODY,
+    answer=Answer(201, "Created.", answers.Facilitator, examples.FACILITATOR),
+    links={
+        "getFacilitator": {"facilitator_id": "$response.body#/id"},
+        "updateFacilitator": {"facilitator_id": "$response.body#/id"},
+    },
+)
+def create_facilitator(body):
+    return facilitators.create(**body)
+
+
+@routes.route(
+    "/admin/facilitators",
+    "GET",
+    access=ADMIN,
+    tag="Admin",
+    summary="Facilitators, in no particular order",
+    query=schemas.PageQuery,
+    answer=Answer(
+        200, "A page of facilitators.", answers.FacilitatorPage, examples.FACILITATOR_PAGE
+    ),
+)
+def list_facilitators(query):
+    return facilitators.list_all(**query)
+
+
+@routes.route(
+    "/admin/facilitators/{facilitator_id}",
+    "GET",
+    access=ADMIN,
+    tag="Admin",
+    summary="One facilitator",
+    answer=Answer(200, "The facilitator.", answers.Facilitator, examples.FACILITATOR),
+    domain_errors=(facilitators.FacilitatorNotFound(),),
+)
+def get_facilitator(facilitator_id):
+    return facilitators.get(facilitator_id)
+
+
+@routes.route(
+    "/admin/facilitators/{facilitator_id}",
+    "PATCH",
+    access=ADMIN,
+    tag="Admin",
+    summary="Rename or re-key a facilitator",
+    description="Events keep their copy; re-assign the facilitator to refresh one.",
+    body=schemas.FacilitatorChanges,
+    body_example=examples.FACILITATOR_CHANGES,
+    answer=Answer(200, "The facilitator as changed.", answers.Facilitator, examples.FACILITATOR),
+    domain_errors=(facilitators.FacilitatorNotFound(),),
+)
+def update_facilitator(facilitator_id, body):
+    return facilitators.update(facilitator_id, **body)
+
+
+@routes.route(
+    "/admin/events",
+    "POST",
+    access=ADMIN,
+    tag="Admin",
+    summary="Put an event on",
+    description="Times need an offset (or Z) and are stored in UTC.",
+    body=schemas.EventBody,
+    body_example=examples.EVENT_BODY,
+    answer=Answer(201, "Created.", answers.AdminEvent, examples.ADMIN_EVENT),
+    links={
+        operation_id: {"event_id": "$response.body#/id"}
+        for operation_id in ("getEvent", "updateEvent", "unpublishEvent", "listAttendees")
+    },
+)
+def create_event(body):
+    return events.create(**body)
+
+
+@routes.route(
+    "/admin/events/{event_id}",
+    "PATCH",
+    access=ADMIN,
+    tag="Admin",
+    summary="Change an event",
+    description=(
+        "Bookings already made keep their copy of the old details. Raising `capacity` gives "
+        "the new seats to the first in line at once (each gets a `booking.confirmed` webhook)."
+    ),
+    body=schemas.EventChanges,
+    body_example=examples.EVENT_CHANGES,
+    answer=Answer(200, "The event as changed.", answers.AdminEvent, examples.ADMIN_EVENT),
+    domain_errors=(
+        events.EventNotFound(),
+        events.CapacityBelowBookings(),
+        events.CapacityContended(),
+    ),
+)
+def update_event(event_id, body):
+    return events.update(event_id, **body)
+
+
+@routes.route(
+    "/admin/events/{event_id}",
+    "DELETE",
+    access=ADMIN,
+    tag="Admin",
+    summary="Take an event off the listing (its bookings stay)",
+    answer=Answer(200, "The event, unpublished.", answers.AdminEvent, examples.UNPUBLISHED_EVENT),
+    domain_errors=(events.EventNotFound(),),
+)
+def unpublish_event(event_id):
+    return events.unpublish(event_id)
+
+
+@routes.route(
+    "/admin/events/{event_id}/attendees",
+    "GET",
+    access=ADMIN,
+    tag="Admin",
+    summary="Who booked an event, first booked first",
+    query=schemas.BookingsQuery,
+    answer=Answer(200, "A page of attendees.", answers.AttendeePage, examples.ATTENDEE_PAGE),
+    domain_errors=(events.EventNotFound(),),
+)
+def list_attendees(event_id, query):
+    return bookings.list_attendees(event_id, **query)
+
+
+@routes.route(
+    "/admin/webhooks",
+    "GET",
+    access=ADMIN,
+    tag="Admin",
+    summary="CRM webhook deliveries in one state",
+    query=schemas.WebhookDeliveriesQuery,
+    answer=Answer(
+        200, "A page of deliveries.", answers.WebhookDeliveryPage, examples.WEBHOOK_DELIVERY_PAGE
+    ),
+)
+def list_webhook_deliveries(query):
+    return webhooks.list_deliveries(**query)
+
+
+@routes.route(
+    "/admin/webhooks/{delivery_id}/replay",
+    "POST",
+    access=ADMIN,
+    tag="Admin",
+    summary="Send a delivery again now, with a fresh 3-day retry window",
+    answer=Answer(
+        202, "Queued to be sent again.", answers.WebhookDelivery, examples.WEBHOOK_DELIVERY
+    ),
+    domain_errors=(webhooks.DeliveryNotFound(), webhooks.DeliveryInFlight()),
+)
+def replay_webhook_delivery(delivery_id):
+    return webhooks.replay(delivery_id)
