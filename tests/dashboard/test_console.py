@@ -382,6 +382,38 @@ def test_attendees_export_as_csv_with_formulas_defused(admin, booked):
     assert {row["status"] for row in rows} == {"confirmed"}
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Ann;-2+3;@SUM(1)",
+        "Bo,=1+1",
+        "Cy\t+CMD",
+        "Di|=DDE()",
+        "Ed; @SUM(A1)",
+        "Fay;Brown",
+    ],
+)
+def test_no_cell_of_the_csv_runs_as_a_formula_whatever_separator_the_spreadsheet_uses(
+    admin, booked, name
+):
+    # Excel in a locale whose list separator is ";" splits an unquoted line on ";" and runs
+    # every part that starts with a formula character.
+    event = make_event()
+    booked(event, name)
+    raw = text(admin.get(f"{ROOT}/events/{event.event_id}/attendees.csv"))
+    data_line = raw.splitlines()[1]
+    assert data_line.startswith('"') and data_line.endswith('"'), "every field is quoted"
+    for separator in (",", ";", "\t", "|"):
+        for row in csv.reader(io.StringIO(raw), delimiter=separator):
+            for part in row:
+                assert not part.lstrip(" ").startswith(FORMULA_START), (separator, part)
+    (row,) = csv.DictReader(io.StringIO(raw))
+    assert row["name"].replace("'", "") == name
+
+
 def test_facilitators_are_created_and_edited_with_field_messages(admin):
     page = admin.submit(
         f"{ROOT}/facilitators/new", f"{ROOT}/facilitators/new", {"name": "", "crm_id": "crm_9"}

@@ -3,23 +3,20 @@ cancelling one attendee's booking."""
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Iterator
 from typing import Any
 
 from chalice import Response
 
 from chalicelib import auth, bookings, errors, models, schemas
 from chalicelib.web import CONSOLE_ROOT as ROOT
-from chalicelib.web import notices, rendering
+from chalicelib.web import notices, rendering, spreadsheets
 from chalicelib.web.views import admin_only
 from chalicelib.web.visit import Visit
 
 ATTENDEES_PER_PAGE = 100
 # The CSV export reads the attendee list page by page; an event has at most 100,000 seats.
 _CSV_PAGE = 100
-# A spreadsheet runs a cell starting with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @admin_only
@@ -44,32 +41,27 @@ def attendees_page(visit: Visit, principal: auth.Principal, event_id: str) -> Re
 @admin_only
 def attendees_csv(visit: Visit, principal: auth.Principal, event_id: str) -> Response:
     event_id = schemas.load_id(event_id, "event_id")
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["booking_id", "status", "booked_at", "name", "email"])
+    header = ["booking_id", "status", "booked_at", "name", "email"]
+    body = spreadsheets.csv_text(header, _attendee_rows(event_id))
+    return rendering.csv_file(body, f"attendees-{event_id}.csv")
+
+
+def _attendee_rows(event_id: str) -> Iterator[list[str]]:
     cursor = None
     while True:
         page = bookings.list_attendees(event_id, limit=_CSV_PAGE, cursor=cursor)
         for person in page["attendees"]:
-            writer.writerow(
-                _cell(value)
-                for value in (
-                    person["booking_id"],
-                    person["status"],
-                    person["created_at"],
-                    person["user"]["name"],
-                    person["user"]["email"],
-                )
-            )
+            user = person["user"]
+            yield [
+                person["booking_id"],
+                person["status"],
+                person["created_at"],
+                user["name"],
+                user["email"],
+            ]
         cursor = page["next_cursor"]
         if cursor is None:
-            break
-    return rendering.csv_file(out.getvalue(), f"attendees-{event_id}.csv")
-
-
-def _cell(value: str) -> str:
-    """A value a spreadsheet shows as text, never runs as a formula."""
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
+            return
 
 
 @admin_only
