@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from chalicelib.redaction import without_credentials
+from local.console import step
 from local.dynamodb_local import DynamoDBLocal
 from local.paths import PRIVATE_UMASK, private_data_dir
 from local.processes import launch, stop, wait_for_http, wait_until
@@ -30,10 +31,6 @@ DYNAMODB_LOCAL_WARNING = (
     "accepts any credentials: anyone who can reach that port can read and change the data. "
     "On a shared network, block the port (README, 'Security')."
 )
-
-
-def step(message: str) -> None:
-    print(f"==> {message}", flush=True)
 
 
 class Supervisor:
