@@ -225,3 +225,12 @@ def test_environment_of_make_run_wins_over_local_stage_defaults(monkeypatch):
 def test_deployed_stage_without_stream_arn_fails_at_startup(tmp_path):
     with pytest.raises(ConfigError, match="BOOKINGS_STREAM_ARN"):
         load_settings({"STAGE": "dev", "JWT_SECRET": "s" * 40, "DATA_DIR": str(tmp_path)})
+
+
+def test_the_module_cli_writes_the_configuration_page(tmp_path):
+    from chalicelib import config
+
+    page = tmp_path / "configuration.md"
+    assert config.main(["config", str(page)]) == 0
+    assert page.read_text() == (REPO_ROOT / "docs" / "configuration.md").read_text()
+    assert config.main(["config"]) == 2
