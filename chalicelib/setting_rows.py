@@ -38,11 +38,16 @@ class Number:
 
     @property
     def shown_default(self) -> str:
-        return str(self.default)
+        return _shown(self.default)
 
     @property
     def shown_bounds(self) -> str:
-        return f"{self.lowest}–{self.highest}"  # noqa: RUF001 (a range, as printed)
+        return f"{_shown(self.lowest)}–{_shown(self.highest)}"  # noqa: RUF001 (a range)
+
+
+def _shown(number: int) -> str:
+    # Grouped only when long: a port or a year reads better without commas.
+    return f"{number:,}" if number >= 100_000 else str(number)
 
 
 @dataclass(frozen=True)

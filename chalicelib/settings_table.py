@@ -367,6 +367,11 @@ Read once, in `chalicelib/config.py`, from the environment. Variables set in the
 `make run` win over the `local` stage's defaults in `.chalice/config.json`. A number outside its
 bounds, or a word not among those allowed, stops the start with a message naming the variable.
 
+Plain `chalice local` (any stage) with no `DYNAMODB_ENDPOINT` runs as `make run`'s API does: the
+`local` stage's tables and the secrets generated in `DATA_DIR`, on the DynamoDB Local that
+`make run` or `make db` started on `DYNAMODB_LOCAL_PORT`; with none there it stops at once,
+saying so. Deployed stages never fall back to a generated secret.
+
 This page is made from the table in `chalicelib/settings_table.py`
 (`make docs`; a test fails when they differ).
 """
