@@ -174,9 +174,14 @@ def _under_chalice_local(environ: Mapping[str, str], argv: Sequence[str]) -> Map
             "(or `make run`), or set DYNAMODB_ENDPOINT."
         )
     local = {name: value for name, value in environ.items() if not name.endswith(PARAMETER_SUFFIX)}
-    local.update(STAGE="local", DYNAMODB_ENDPOINT=f"http://127.0.0.1:{port}")
+    local.update(STAGE="local", DYNAMODB_ENDPOINT=local_dynamodb_endpoint(environ))
     local.setdefault("LOG_FORMAT", "text")
     return local
+
+
+def local_dynamodb_endpoint(environ: Mapping[str, str]) -> str:
+    """Where `make run` and `make db` serve DynamoDB Local (``DYNAMODB_LOCAL_PORT``)."""
+    return f"http://127.0.0.1:{number('DYNAMODB_LOCAL_PORT').read(environ)}"
 
 
 def _listening(port: int) -> bool:
