@@ -14,11 +14,16 @@ NODE_DEPS := node_modules/.installed
 DOCS_VENDOR := chalicelib/openapi/docs/vendor
 DOCS_ASSETS := $(addprefix $(DOCS_VENDOR)/,swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE)
 
-.PHONY: run test test-fast lint format seed deps java chromium clean deploy package destroy deliveries \
-	openapi fuzz screenshots
+.PHONY: run db test test-fast lint format seed deps java chromium clean deploy package destroy \
+	deliveries openapi docs fuzz screenshots
 
 run: deps
 	$(BIN)/python -m local.run
+
+# Only DynamoDB Local, with the local stage's tables and demo data: for `chalice local` (which
+# finds it on DYNAMODB_LOCAL_PORT) or any tool of your own. Stop with Ctrl-C.
+db: deps
+	$(BIN)/python -m local.db
 
 test: deps chromium
 	$(BIN)/ruff check .
@@ -86,6 +91,11 @@ clean:
 openapi: $(PY_DEPS)
 	$(BIN)/python -m chalicelib.openapi openapi.json
 	@echo "wrote openapi.json"
+
+# docs/configuration.md, made from the table of settings (chalicelib/settings_table.py).
+docs: $(PY_DEPS)
+	$(BIN)/python -m chalicelib.config docs/configuration.md
+	@echo "wrote docs/configuration.md"
 
 # The long schemathesis run: many more examples per operation than `make test` runs.
 FUZZ_EXAMPLES ?= 300

@@ -57,7 +57,7 @@ def _reload_settings() -> None:
 def _quiet_app_logs() -> Iterator[None]:
     """The app's log lines (one per request or webhook) go nowhere: the tables are the
     output. They are still formatted and written, as on Lambda, so their cost stays in."""
-    from chalicelib.logs import JsonFormatter
+    from chalicelib.logs import LineFormatter
 
     importlib.import_module("app")  # every module of the app, so every logger it makes exists
     handlers = [
@@ -66,7 +66,7 @@ def _quiet_app_logs() -> Iterator[None]:
         if name == "ahoum" or name.startswith("ahoum.")
         for handler in logging.getLogger(name).handlers
         if isinstance(handler, logging.StreamHandler)
-        and isinstance(handler.formatter, JsonFormatter)
+        and isinstance(handler.formatter, LineFormatter)
     ]
     with open(os.devnull, "w") as devnull:
         streams = [handler.setStream(devnull) for handler in handlers]

@@ -1,6 +1,10 @@
 """Settings from the environment, read once.
 
 Nothing else in the project touches ``os.environ``: every module asks ``get_settings()``.
+Each setting's default, bounds and meaning are one row of ``chalicelib.settings_table``;
+this module reads them, and the secrets, the stream ARN and ``chalice local``'s fallbacks.
+
+    python -m chalicelib.config docs/configuration.md    # the settings page, from the rows
 
 Secrets (``JWT_SECRET``, ``CRM_WEBHOOK_SECRET``) are given either as plain values (local runs,
 tests) or, on AWS, as the names of SSM Parameter Store SecureStrings in ``JWT_SECRET_PARAM`` /
@@ -19,7 +23,10 @@ from __future__ import annotations
 import functools
 import os
 import secrets
-from collections.abc import Mapping
+import signal
+import socket
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,41 +35,11 @@ import botocore.exceptions
 import botocore.session
 from botocore.config import Config
 
+from chalicelib.settings_table import ConfigError, number, read_rows
+
+__all__ = ["ConfigError", "Settings", "Throttle", "get_settings", "load_settings"]
+
 LOCAL_STAGES = frozenset({"local", "test"})
-DEFAULT_BCRYPT_ROUNDS = 12
-# BatchGetItem calls per read before giving up with a 503, and the first pause between them
-# (doubling, full jitter): five calls wait at most 50+100+200+400 ms, far inside a request's
-# budget, and DynamoDB leaves keys unprocessed only while it throttles.
-DEFAULT_BATCH_GET_ATTEMPTS = 5
-DEFAULT_BATCH_GET_BASE_DELAY_MS = 50
-# A booking.reminder goes out once the event starts within this many hours.
-DEFAULT_REMINDER_HOURS_BEFORE = 24
-# How far back a calendar feed lists bookings (past sessions, and recent cancellations so a
-# subscribed calendar removes them).
-DEFAULT_CALENDAR_FEED_PAST_DAYS = 30
-# Booking items whose records a stream batch handles side by side: each waits mostly on
-# DynamoDB and the CRM, so overlapping them shortens a batch (and a cold start's first one).
-# A batch holds at most 25 records; 1 handles them one after the other.
-DEFAULT_STREAM_SEND_CONCURRENCY = 8
-# The largest request body the API reads (API Gateway allows 10 MB, Lambda 6 MB; no route here
-# needs more than a few KB).
-DEFAULT_MAX_BODY_KB = 64
-# How long an access token (and the dashboard's session cookie holding it) is valid.
-DEFAULT_TOKEN_LIFETIME_MINUTES = 60
-# How long a webhook delivery is retried before it is marked failed (and an alarm fires).
-DEFAULT_WEBHOOK_RETRY_DAYS = 3
-# Time budgets of the webhook Lambdas' runs, each well inside its Lambda's timeout
-# (.chalice/config.json: stream 120 s, retrier 50 s, reminders 120 s); the highest value each
-# setting accepts still leaves that margin (a POST takes at most ~5 s). Past a send budget a run
-# queues the rest for the retrier; past the retrier's or the reminder run's, it stops and the
-# next run goes on.
-DEFAULT_STREAM_SEND_BUDGET_SECONDS = 30
-HIGHEST_STREAM_SEND_BUDGET_SECONDS = 100
-DEFAULT_RETRIER_BUDGET_SECONDS = 40
-HIGHEST_RETRIER_BUDGET_SECONDS = 40
-DEFAULT_REMINDER_SEND_BUDGET_SECONDS = 30
-DEFAULT_REMINDER_RUN_BUDGET_SECONDS = 90
-HIGHEST_REMINDER_RUN_BUDGET_SECONDS = 100
 # Each secret and the Lambdas that read it. The webhook Lambdas talk to the outside world and
 # must not hold the key that signs users' tokens; the API signs no webhook (a replay only
 # marks the delivery due for the retrier). One line here gives a Lambda one more secret: the
@@ -72,29 +49,14 @@ SECRET_READERS: dict[str, frozenset[str]] = {
     "JWT_SECRET": frozenset({"api_handler"}),
     "CRM_WEBHOOK_SECRET": frozenset({"on_booking_change", "retry_webhooks", "send_reminders"}),
 }
-# Throttles (chalicelib/throttling.py): attempts allowed per fixed window.
-DEFAULT_THROTTLE_LOGIN_WINDOW_SECONDS = 15 * 60
-DEFAULT_THROTTLE_LOGINS_PER_EMAIL_AND_IP = 5
-DEFAULT_THROTTLE_LOGINS_PER_EMAIL = 20
-DEFAULT_THROTTLE_KNOWN_ADDRESS_DAYS = 30
-DEFAULT_THROTTLE_IP_WINDOW_SECONDS = 10 * 60
-DEFAULT_THROTTLE_IP_LOGINS = 100
-DEFAULT_THROTTLE_IP_REGISTRATIONS = 20
-# The longest waiting list an event may have. The list lives on the event item, whose size
-# DynamoDB caps at 400 KB and bills per KB written: 5,000 user ids are ~150 KB.
-DEFAULT_WAITLIST_MAX = 1000
-HIGHEST_WAITLIST_MAX = 5000
 PARAMETER_SUFFIX = "_PARAM"
 LAMBDA_FUNCTION = "LAMBDA_FUNCTION"
-
-
-class ConfigError(RuntimeError):
-    """The environment cannot run this stage; the message says what to set."""
+THROTTLE_PREFIX = "throttle."
 
 
 @dataclass(frozen=True)
 class Throttle:
-    """The limits of chalicelib.throttling (docs/configuration.md)."""
+    """The limits of chalicelib.throttling (the rows ``throttle.<field>`` of the table)."""
 
     login_window_seconds: int
     logins_per_email_and_ip: int
@@ -113,23 +75,25 @@ class Settings:
     jwt_secret: str | None  # None in a Lambda that does not read it (SECRET_READERS)
     crm_webhook_url: str | None
     crm_webhook_secret: str | None
-    bcrypt_rounds: int
     data_dir: Path
+    bookings_stream_arn: str
+    throttle: Throttle
+    # Read and checked by their rows in chalicelib/settings_table.py (each row's ``field``).
+    log_format: str
+    bcrypt_rounds: int
+    token_lifetime_seconds: int
+    max_body_bytes: int
     batch_get_attempts: int
     batch_get_base_delay_ms: int
     waitlist_max: int
-    bookings_stream_arn: str
     reminder_hours_before: int
     calendar_feed_past_days: int
     stream_send_concurrency: int
-    max_body_bytes: int
-    token_lifetime_seconds: int
-    webhook_retry_days: int
     stream_send_budget_seconds: int
     retrier_budget_seconds: int
     reminder_send_budget_seconds: int
     reminder_run_budget_seconds: int
-    throttle: Throttle
+    webhook_retry_days: int
 
     @property
     def is_local(self) -> bool:
@@ -140,17 +104,26 @@ class Settings:
         return f"ahoum-{self.stage}-"
 
 
-def load_settings(environ: Mapping[str, str], ssm_client: Any = None) -> Settings:
+def load_settings(
+    environ: Mapping[str, str], ssm_client: Any = None, argv: Sequence[str] | None = None
+) -> Settings:
     """Build settings from an environment mapping; raise ConfigError on anything unusable.
 
     ``ssm_client`` reads the secret parameters (a botocore SSM client is made when needed).
+    ``argv`` (this process's own by default) tells ``chalice local`` apart from other runs.
     """
+    environ = _under_chalice_local(environ, sys.argv if argv is None else argv)
     stage = environ.get("STAGE", "local").strip() or "local"
     data_dir = Path(environ.get("DATA_DIR", ".data"))
-    bcrypt_rounds = _whole_number(environ, "BCRYPT_ROUNDS", DEFAULT_BCRYPT_ROUNDS, 4, 31)
+    fields = read_rows(environ)
     region = environ.get("AWS_DEFAULT_REGION") or environ.get("AWS_REGION") or "us-east-1"
     wanted = secrets_read_by(environ.get(LAMBDA_FUNCTION) or None)
     secrets_found = _secrets(environ, wanted, region, ssm_client)
+    throttle = {
+        name.removeprefix(THROTTLE_PREFIX): fields.pop(name)
+        for name in list(fields)
+        if name.startswith(THROTTLE_PREFIX)
+    }
     return Settings(
         stage=stage,
         region=region,
@@ -162,105 +135,72 @@ def load_settings(environ: Mapping[str, str], ssm_client: Any = None) -> Setting
         ),
         crm_webhook_url=environ.get("CRM_WEBHOOK_URL") or None,
         crm_webhook_secret=secrets_found.get("CRM_WEBHOOK_SECRET") or None,
-        bcrypt_rounds=bcrypt_rounds,
         data_dir=data_dir,
-        batch_get_attempts=_whole_number(
-            environ, "DYNAMODB_BATCH_GET_ATTEMPTS", DEFAULT_BATCH_GET_ATTEMPTS, 1, 20
-        ),
-        batch_get_base_delay_ms=_whole_number(
-            environ, "DYNAMODB_BATCH_GET_BASE_DELAY_MS", DEFAULT_BATCH_GET_BASE_DELAY_MS, 0, 1000
-        ),
-        waitlist_max=_whole_number(
-            environ, "WAITLIST_MAX", DEFAULT_WAITLIST_MAX, 0, HIGHEST_WAITLIST_MAX
-        ),
         bookings_stream_arn=_bookings_stream_arn(environ, stage),
-        reminder_hours_before=_whole_number(
-            environ, "REMINDER_HOURS_BEFORE", DEFAULT_REMINDER_HOURS_BEFORE, 1, 24 * 14
-        ),
-        calendar_feed_past_days=_whole_number(
-            environ, "CALENDAR_FEED_PAST_DAYS", DEFAULT_CALENDAR_FEED_PAST_DAYS, 1, 366
-        ),
-        stream_send_concurrency=_whole_number(
-            environ, "STREAM_SEND_CONCURRENCY", DEFAULT_STREAM_SEND_CONCURRENCY, 1, 25
-        ),
-        max_body_bytes=1024 * _whole_number(environ, "MAX_BODY_KB", DEFAULT_MAX_BODY_KB, 1, 1024),
-        token_lifetime_seconds=60
-        * _whole_number(
-            environ, "TOKEN_LIFETIME_MINUTES", DEFAULT_TOKEN_LIFETIME_MINUTES, 5, 24 * 60
-        ),
-        webhook_retry_days=_whole_number(
-            environ, "WEBHOOK_RETRY_DAYS", DEFAULT_WEBHOOK_RETRY_DAYS, 1, 30
-        ),
-        stream_send_budget_seconds=_whole_number(
-            environ,
-            "STREAM_SEND_BUDGET_SECONDS",
-            DEFAULT_STREAM_SEND_BUDGET_SECONDS,
-            0,
-            HIGHEST_STREAM_SEND_BUDGET_SECONDS,
-        ),
-        retrier_budget_seconds=_whole_number(
-            environ,
-            "RETRIER_BUDGET_SECONDS",
-            DEFAULT_RETRIER_BUDGET_SECONDS,
-            1,
-            HIGHEST_RETRIER_BUDGET_SECONDS,
-        ),
-        reminder_send_budget_seconds=_whole_number(
-            environ,
-            "REMINDER_SEND_BUDGET_SECONDS",
-            DEFAULT_REMINDER_SEND_BUDGET_SECONDS,
-            0,
-            HIGHEST_REMINDER_RUN_BUDGET_SECONDS,
-        ),
-        reminder_run_budget_seconds=_whole_number(
-            environ,
-            "REMINDER_RUN_BUDGET_SECONDS",
-            DEFAULT_REMINDER_RUN_BUDGET_SECONDS,
-            1,
-            HIGHEST_REMINDER_RUN_BUDGET_SECONDS,
-        ),
-        throttle=_throttle(environ),
+        throttle=Throttle(**throttle),  # type: ignore[arg-type]
+        **fields,  # type: ignore[arg-type]
     )
 
 
-def _throttle(environ: Mapping[str, str]) -> Throttle:
-    def setting(name: str, default: int, highest: int) -> int:
-        return _whole_number(environ, name, default, 1, highest)
+def is_chalice_local(environ: Mapping[str, str], argv: Sequence[str]) -> bool:
+    """Whether this process is `chalice local` (its worker too: it has the same argv).
 
-    return Throttle(
-        login_window_seconds=setting(
-            "THROTTLE_LOGIN_WINDOW_SECONDS", DEFAULT_THROTTLE_LOGIN_WINDOW_SECONDS, 86_400
-        ),
-        logins_per_email_and_ip=setting(
-            "THROTTLE_LOGINS_PER_EMAIL_AND_IP", DEFAULT_THROTTLE_LOGINS_PER_EMAIL_AND_IP, 10**6
-        ),
-        logins_per_email=setting(
-            "THROTTLE_LOGINS_PER_EMAIL", DEFAULT_THROTTLE_LOGINS_PER_EMAIL, 10**6
-        ),
-        known_address_days=setting(
-            "THROTTLE_KNOWN_ADDRESS_DAYS", DEFAULT_THROTTLE_KNOWN_ADDRESS_DAYS, 365
-        ),
-        ip_window_seconds=setting(
-            "THROTTLE_IP_WINDOW_SECONDS", DEFAULT_THROTTLE_IP_WINDOW_SECONDS, 86_400
-        ),
-        ip_logins=setting("THROTTLE_IP_LOGINS", DEFAULT_THROTTLE_IP_LOGINS, 10**9),
-        ip_registrations=setting(
-            "THROTTLE_IP_REGISTRATIONS", DEFAULT_THROTTLE_IP_REGISTRATIONS, 10**9
-        ),
-    )
+    Chalice sets AWS_CHALICE_CLI_MODE for every command (`package` and `deploy` import the
+    app too), so the command itself is read from the arguments, past the CLI's own options.
+    """
+    if not environ.get("AWS_CHALICE_CLI_MODE"):
+        return False
+    arguments = iter(argv[1:])
+    for argument in arguments:
+        if argument == "--project-dir":
+            next(arguments, None)
+        elif not argument.startswith("-"):
+            return argument == "local"
+    return False
 
 
-def _whole_number(
-    environ: Mapping[str, str], name: str, default: int, lowest: int, highest: int
-) -> int:
-    text = environ.get(name, str(default))
+def _under_chalice_local(environ: Mapping[str, str], argv: Sequence[str]) -> Mapping[str, str]:
+    """`chalice local` with no DYNAMODB_ENDPOINT runs as `make run`'s API does: the local stage
+    (its tables, the secrets generated in DATA_DIR, never SSM) on the DynamoDB Local that
+    `make run` or `make db` started, with text logs. Without that DynamoDB Local it stops at
+    once with one line saying what to start: a stage's settings would otherwise point the
+    local server at AWS, or at secrets only a deployed Lambda has."""
+    if environ.get("DYNAMODB_ENDPOINT") or not is_chalice_local(environ, argv):
+        return environ
+    port = number("DYNAMODB_LOCAL_PORT").read(environ)
+    if not _listening(port):
+        _stop_chalice_local(
+            f"chalice local: no DynamoDB Local on 127.0.0.1:{port}; start one with `make db` "
+            "(or `make run`), or set DYNAMODB_ENDPOINT."
+        )
+    local = {name: value for name, value in environ.items() if not name.endswith(PARAMETER_SUFFIX)}
+    local.update(STAGE="local", DYNAMODB_ENDPOINT=local_dynamodb_endpoint(environ))
+    local.setdefault("LOG_FORMAT", "text")
+    return local
+
+
+def local_dynamodb_endpoint(environ: Mapping[str, str]) -> str:
+    """Where `make run` and `make db` serve DynamoDB Local (``DYNAMODB_LOCAL_PORT``)."""
+    return f"http://127.0.0.1:{number('DYNAMODB_LOCAL_PORT').read(environ)}"
+
+
+def _listening(port: int) -> bool:
     try:
-        number = int(text)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {text!r}") from None
-    if not lowest <= number <= highest:
-        raise ConfigError(f"{name} must be between {lowest} and {highest}, got {number}")
-    return number
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+def _stop_chalice_local(message: str) -> None:
+    # The app is imported in a thread of `chalice local`'s worker process, where an exception
+    # only ends the thread (the server never starts and the process waits for file changes).
+    # The worker's parent exits 0 whatever the worker's status, so it is stopped too: the
+    # caller sees a failed command, not a hang or a success.
+    print(message, file=sys.stderr, flush=True)
+    if os.environ.get("CHALICE_WORKER"):
+        os.kill(os.getppid(), signal.SIGTERM)
+    os._exit(1)
 
 
 def _bookings_stream_arn(environ: Mapping[str, str], stage: str) -> str:
@@ -334,15 +274,17 @@ def _jwt_secret(secret: str, stage: str, data_dir: Path) -> str:
             "its SSM SecureString (see docs/deploy.md, 'First deploy') — "
             "a deployed stage never falls back to a default secret."
         )
-    return _local_secret(data_dir / "jwt_secret")
+    return kept_secret(data_dir / "jwt_secret", lambda: secrets.token_urlsafe(48))
 
 
-def _local_secret(path: Path) -> str:
-    # Kept in DATA_DIR so tokens issued before a `make run` restart still verify.
+def kept_secret(path: Path, make_secret: Callable[[], str]) -> str:
+    """The secret in ``path``, made by ``make_secret`` and written there (0600) on first use.
+
+    Kept in DATA_DIR so that what a local run signed before a restart still verifies."""
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
+    secret = make_secret()
     # Created 0600, never readable by others even for a moment.
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -356,3 +298,18 @@ def _local_secret(path: Path) -> str:
 @functools.cache
 def get_settings() -> Settings:
     return load_settings(os.environ)
+
+
+def main(argv: Sequence[str]) -> int:
+    """Write the configuration page (made from the table) to the path given."""
+    from chalicelib.settings_table import configuration_page
+
+    if len(argv) != 2:
+        print("usage: python -m chalicelib.config docs/configuration.md", file=sys.stderr)
+        return 2
+    Path(argv[1]).write_text(configuration_page())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -40,6 +40,7 @@ from deploy.project import (
     set_stage_variable,
     stage_secrets,
 )
+from local.console import step
 
 API_GATEWAY_STAGE = resources.API_GATEWAY_STAGE
 # Account-wide (one per region): the role API Gateway writes access logs with.
@@ -51,10 +52,6 @@ class Account:
     partition: str
     region: str
     account_id: str
-
-
-def step(message: str) -> None:
-    print(f"==> {message}", flush=True)
 
 
 def whoami(session: botocore.session.Session) -> Account:

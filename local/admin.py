@@ -3,9 +3,9 @@
     python -m local.admin promote ann@example.com
     python -m local.admin demote ann@example.com
 
-By default this talks to `make run`'s DynamoDB Local (``DYNAMODB_ENDPOINT``
-http://127.0.0.1:8001, ``STAGE`` local); the same variables as the app's choose another
-store. The change applies to the account's next request: tokens carry no role.
+By default this talks to `make run`'s (or `make db`'s) DynamoDB Local (``DYNAMODB_ENDPOINT``
+http://127.0.0.1:<DYNAMODB_LOCAL_PORT, 8001>, ``STAGE`` local); the same variables as the
+app's choose another store. The change applies to the account's next request: tokens carry no role.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import os
 import sys
 
 from chalicelib import auth, errors
+from chalicelib.config import local_dynamodb_endpoint
 from local.api_server import apply_stage_defaults
 
-DEFAULT_DYNAMODB_ENDPOINT = "http://127.0.0.1:8001"
 ROLE_OF_COMMAND = {"promote": "admin", "demote": "user"}
 
 
@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("email")
     args = parser.parse_args(argv)
 
-    os.environ.setdefault("DYNAMODB_ENDPOINT", DEFAULT_DYNAMODB_ENDPOINT)
+    os.environ.setdefault("DYNAMODB_ENDPOINT", local_dynamodb_endpoint(os.environ))
     apply_stage_defaults()
     try:
         account = auth.set_role(args.email, ROLE_OF_COMMAND[args.command])

@@ -30,6 +30,7 @@ from typing import Any
 
 from standardwebhooks import Webhook, WebhookVerificationError
 
+from chalicelib.config import kept_secret
 from local.paths import PRIVATE_UMASK, private_data_dir
 
 DELIVERIES_FILE = "crm_deliveries.jsonl"
@@ -38,19 +39,10 @@ SECRET_FILE = "crm_webhook_secret"
 
 def local_secret(data_dir: Path) -> str:
     """A ``whsec_`` signing secret kept in DATA_DIR, made on first use."""
-    path = data_dir / SECRET_FILE
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
-    # Created 0600, never readable by others even for a moment.
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process of this run made it first
-        return path.read_text().strip()
-    with os.fdopen(descriptor, "w") as file:
-        file.write(secret)
-    return secret
+    return kept_secret(
+        data_dir / SECRET_FILE,
+        lambda: "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode(),
+    )
 
 
 class CrmSink:

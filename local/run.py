@@ -21,19 +21,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from chalicelib.redaction import without_credentials
-from local.dynamodb_local import DynamoDBLocal
+from local.console import step
+from local.db import local_database, open_database
 from local.paths import PRIVATE_UMASK, private_data_dir
 from local.processes import launch, stop, wait_for_http, wait_until
-
-DYNAMODB_LOCAL_WARNING = (
-    "warning: DynamoDB Local listens on every interface of this machine (port {port}) and "
-    "accepts any credentials: anyone who can reach that port can read and change the data. "
-    "On a shared network, block the port (docs/security.md)."
-)
-
-
-def step(message: str) -> None:
-    print(f"==> {message}", flush=True)
 
 
 class Supervisor:
@@ -100,33 +91,14 @@ def main() -> int:
     os.umask(PRIVATE_UMASK)
     data_dir = private_data_dir(Path(os.environ.get("DATA_DIR", ".data")).resolve())
     port = int(os.environ.get("PORT", "8000"))
-    dynamodb_port = int(os.environ.get("DYNAMODB_LOCAL_PORT", "8001"))
 
-    dynamodb = DynamoDBLocal(port=dynamodb_port, db_path=data_dir / "dynamodb")
+    dynamodb = local_database(data_dir)
     supervisor = Supervisor()
     try:
-        step(f"Starting DynamoDB Local on {dynamodb.endpoint} (data in {data_dir / 'dynamodb'})")
-        print(DYNAMODB_LOCAL_WARNING.format(port=dynamodb_port), file=sys.stderr, flush=True)
-        dynamodb.start()
-        env = {
-            **os.environ,
-            "STAGE": "local",
-            "DATA_DIR": str(data_dir),
-            "DYNAMODB_ENDPOINT": dynamodb.endpoint,
-            "PORT": str(port),
-        }
-        os.environ.update(env)
-        from local.api_server import apply_stage_defaults
-
-        apply_stage_defaults()
-        from chalicelib.dynamodb import create_tables
-        from local import seed
-
-        step("Creating tables")
-        created = create_tables()
-        print(f"    created {len(created)} table(s)" if created else "    all tables exist")
-        step("Seeding demo data")
-        print(f"    added {seed.seed()}")
+        os.environ.update({"PORT": str(port)})
+        # A person reads this console: one short line per request, not JSON.
+        os.environ.setdefault("LOG_FORMAT", "text")
+        open_database(dynamodb, data_dir)
         webhooks_line = _start_crm_sink_unless_configured(supervisor, data_dir)
         step(f"Starting the API on http://127.0.0.1:{port}")
         supervisor.start("api", "local.api_server", dict(os.environ))

@@ -15,7 +15,7 @@ from chalicelib.schemas import marshmallow_import  # noqa: F401
 # isort: split
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from chalicelib import config, events, ids, models, pagination
+from chalicelib import events, ids, models, pagination, settings_table
 
 
 class StrictSchema(Schema):
@@ -256,7 +256,8 @@ class EventChanges(StrictSchema):
     timezone = fields.String(validate=_is_timezone)
     capacity = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000))
     waitlist_capacity = fields.Integer(
-        strict=True, validate=validate.Range(min=0, max=config.HIGHEST_WAITLIST_MAX)
+        strict=True,
+        validate=validate.Range(min=0, max=settings_table.number("WAITLIST_MAX").highest),
     )
     cancellable_until_hours = fields.Integer(
         strict=True, validate=validate.Range(min=0, max=CANCELLABLE_UNTIL_HOURS_MAX)

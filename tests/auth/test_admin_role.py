@@ -58,3 +58,18 @@ def test_unreachable_dynamodb_is_a_clear_message_not_a_traceback():
     assert result.returncode == 1
     assert endpoint in result.stderr and "make run" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_without_an_endpoint_it_looks_for_make_runs_dynamodb_on_its_port():
+    port = free_port()
+    environ = {name: value for name, value in os.environ.items() if name != "DYNAMODB_ENDPOINT"}
+    result = subprocess.run(
+        [sys.executable, "-m", "local.admin", "promote", "ann@example.com"],
+        cwd=REPO_ROOT,
+        env={**environ, "DYNAMODB_LOCAL_PORT": str(port)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert f"http://127.0.0.1:{port}" in result.stderr

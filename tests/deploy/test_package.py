@@ -16,9 +16,10 @@ import pytest
 
 from bench.cold_start import runtime_provided
 from chalice_config import CHALICE_DIR
-from chalicelib import config, dynamodb, metrics, models
+from chalicelib import dynamodb, metrics, models
 from chalicelib.config import LAMBDA_FUNCTION, PARAMETER_SUFFIX, secrets_read_by
 from chalicelib.openapi import docs_page
+from chalicelib.settings_table import number
 from deploy import bundle, checks, packaging, resources
 from deploy.project import dead_letter_queue_name, lambda_functions, secret_parameter
 from local.paths import REPO_ROOT
@@ -297,9 +298,9 @@ def test_lambda_settings_suit_each_function(template):
     # Each run's budget, at the highest its setting accepts, ends inside its timeout with room
     # for a last POST (~5 s), and the reminders' well before the next quarter hour's run.
     reminders = template["Resources"]["SendReminders"]["Properties"]
-    assert config.HIGHEST_REMINDER_RUN_BUDGET_SECONDS + 5 < reminders["Timeout"] < 15 * 60
-    assert stream["Timeout"] > config.HIGHEST_STREAM_SEND_BUDGET_SECONDS + 5
-    assert retrier["Timeout"] > config.HIGHEST_RETRIER_BUDGET_SECONDS + 5
+    assert number("REMINDER_RUN_BUDGET_SECONDS").highest + 5 < reminders["Timeout"] < 15 * 60
+    assert stream["Timeout"] > number("STREAM_SEND_BUDGET_SECONDS").highest + 5
+    assert retrier["Timeout"] > number("RETRIER_BUDGET_SECONDS").highest + 5
     for function in functions:
         # Reserving any is refused on accounts with little unreserved concurrency (new accounts
         # have 10 in all); a stage may opt in with Chalice's own reserved_concurrency setting.

@@ -145,3 +145,70 @@ def test_the_api_lambda_of_a_deployed_stage_still_refuses_to_start_without_its_j
     del environment["JWT_SECRET_PARAM"]
     with pytest.raises(ConfigError, match="JWT_SECRET is not set"):
         load_settings(environment)
+
+
+CHALICE_LOCAL = ["chalice", "--project-dir", ".", "local", "--port", "8000"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["chalice", "package", "out"],  # `chalice package`/`deploy` import the app too
+        ["chalice", "deploy", "--stage", "dev"],
+        ["pytest", "local"],  # not the chalice CLI: AWS_CHALICE_CLI_MODE unset below
+    ],
+)
+def test_a_deployed_stage_outside_chalice_local_never_falls_back_to_a_generated_secret(
+    argv, tmp_path, dynamodb_local
+):
+    environ = {"STAGE": "dev", "DATA_DIR": str(tmp_path), "BOOKINGS_STREAM_ARN": "arn:x"}
+    if argv[0] == "chalice":
+        environ["AWS_CHALICE_CLI_MODE"] = "true"
+    environ["DYNAMODB_LOCAL_PORT"] = str(dynamodb_local.port)  # even with one running
+    with pytest.raises(ConfigError, match="JWT_SECRET is not set for stage 'dev'"):
+        load_settings(environ, argv=argv)
+    assert not (tmp_path / "jwt_secret").exists()
+
+
+def test_chalice_local_without_an_endpoint_runs_as_make_runs_api(tmp_path, dynamodb_local):
+    settings = load_settings(
+        {
+            "AWS_CHALICE_CLI_MODE": "true",
+            "STAGE": "dev",  # what `chalice local`'s default stage sets
+            "DATA_DIR": str(tmp_path),
+            "DYNAMODB_LOCAL_PORT": str(dynamodb_local.port),
+            "JWT_SECRET_PARAM": JWT_PARAM,  # never read from SSM on this machine
+        },
+        argv=CHALICE_LOCAL,
+    )
+    assert settings.stage == "local" and settings.table_prefix == "ahoum-local-"
+    assert settings.dynamodb_endpoint == f"http://127.0.0.1:{dynamodb_local.port}"
+    assert settings.jwt_secret == (tmp_path / "jwt_secret").read_text().strip()
+    assert settings.log_format == "text"
+
+
+def test_chalice_local_with_an_endpoint_keeps_its_stage_and_its_rules(tmp_path):
+    environ = {
+        "AWS_CHALICE_CLI_MODE": "true",
+        "STAGE": "dev",
+        "DATA_DIR": str(tmp_path),
+        "DYNAMODB_ENDPOINT": "http://127.0.0.1:1",
+        "BOOKINGS_STREAM_ARN": "arn:x",
+    }
+    with pytest.raises(ConfigError, match="JWT_SECRET is not set"):
+        load_settings(environ, argv=CHALICE_LOCAL)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["chalice", "local"], True),
+        (["chalice", "--debug", "local", "--port", "8001"], True),
+        (["chalice", "--project-dir", "local", "package", "out"], False),
+        (["chalice", "package", "local"], False),
+        (["chalice"], False),
+    ],
+)
+def test_chalice_local_is_told_apart_by_its_command(argv, expected):
+    assert config.is_chalice_local({"AWS_CHALICE_CLI_MODE": "true"}, argv) is expected
+    assert config.is_chalice_local({}, argv) is False

@@ -3,6 +3,7 @@
 import dataclasses
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -105,6 +106,7 @@ def test_runner_serves_the_api_and_sigterm_stops_every_child(runner, tmp_path):
     output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
     assert "Stopped" in output
+    _assert_a_person_can_read_it(output)
     crm_lines = [line for line in output.splitlines() if line.startswith("[crm] booking")]
     [crm_line] = [line for line in crm_lines if booking_id in line]
     assert crm_line.startswith("[crm] booking.confirmed")
@@ -155,6 +157,19 @@ def test_second_start_reuses_data_and_does_not_duplicate_seed(tmp_path, runner):
     assert "all tables exist" in output
     assert "'events': 0" in output and "'facilitators': 0" in output
     assert "'bookings': 0" in output
+
+
+def _assert_a_person_can_read_it(output):
+    """Start-up steps, then the ready banner after every process is up; requests as short
+    text lines (LOG_FORMAT=text), never JSON."""
+    before, after = output.split("==> Ready\n", 1)
+    for started in ("[crm] listening", "API listening", "Serving on", "[relay] following"):
+        assert started in before, output
+        assert started not in after, output
+    assert after.startswith("    API:        http://127.0.0.1:"), output
+    assert re.search(r"^GET /health 200 \d+ ms$", before, re.MULTILINE), output
+    assert re.search(r"^GET /events 401 \d+ ms$", output, re.MULTILINE), output
+    assert not [line for line in output.splitlines() if line.startswith("{")], output
 
 
 def _book_and_wait_for_the_sinks_delivery(data_dir, dynamodb_port):

@@ -1,4 +1,4 @@
-"""What the app logs during a test: its loggers write JSON lines to stdout."""
+"""What the app logs during a test: its loggers write one line per record to stdout."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def log_output() -> Iterator[io.StringIO]:
         handler
         for logger in loggers
         for handler in logger.handlers
-        if isinstance(handler.formatter, logs.JsonFormatter)
+        if isinstance(handler.formatter, logs.LineFormatter)
     ]
     buffer = io.StringIO()
     previous = [handler.setStream(buffer) for handler in handlers]

@@ -1,0 +1,392 @@
+"""Every setting, declared once: its variable, default, bounds or allowed values, and meaning.
+
+``chalicelib.config`` reads and checks the rows that have a ``field`` (the attribute of
+``Settings``, or ``throttle.<name>`` of its ``Throttle``); ``docs/configuration.md`` is made
+from all of them (``python -m chalicelib.config docs/configuration.md``, ``make docs``), and a
+test regenerates it and compares. A new setting is one row here, plus its field on
+``Settings`` when code reads it from there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from chalicelib.setting_rows import Choice, ConfigError, Described, Group, Number, Row
+
+__all__ = ["GROUPS", "ROWS", "ConfigError", "configuration_page", "number", "read_rows"]
+
+
+GROUPS: tuple[Group, ...] = (
+    Group(
+        "Stage, AWS and secrets",
+        (
+            Described(
+                "STAGE",
+                "`local`",
+                "table prefix `ahoum-<stage>-`; `local`/`test` allow generated secrets",
+            ),
+            Described(
+                "DYNAMODB_ENDPOINT",
+                "unset (AWS)",
+                "DynamoDB Local's URL (`make run` sets it; `chalice local` uses "
+                "`http://127.0.0.1:<DYNAMODB_LOCAL_PORT>` when it is unset)",
+            ),
+            Described(
+                "AWS_DEFAULT_REGION",
+                "`us-east-1`",
+                "the region (else `AWS_REGION`, which the Lambda runtime sets)",
+            ),
+            Described(
+                "AWS_REGION", "set by the Lambda runtime", "read when `AWS_DEFAULT_REGION` is unset"
+            ),
+            Described(
+                "JWT_SECRET",
+                "generated into `DATA_DIR/jwt_secret` locally",
+                "required (≥ 32 chars) on deployed stages by the Lambda that reads it (the API): "
+                "it refuses to start without it",
+            ),
+            Described(
+                "JWT_SECRET_PARAM",
+                "unset (the deploy sets it on the API Lambda)",
+                "name of the SSM SecureString holding `JWT_SECRET`, read at cold start",
+            ),
+            Described(
+                "CRM_WEBHOOK_SECRET_PARAM",
+                "unset (the deploy sets it on the webhook Lambdas)",
+                "name of the SSM SecureString holding `CRM_WEBHOOK_SECRET`",
+            ),
+            Described(
+                "LAMBDA_FUNCTION",
+                "unset (every secret is read)",
+                "which Lambda this process is (the deploy sets it on each): only that Lambda's "
+                "secrets are read, the others stay unset",
+            ),
+            Described(
+                "BOOKINGS_STREAM_ARN",
+                "a placeholder locally",
+                "the bookings table's stream; `make deploy` writes it into the stage config",
+            ),
+            Described(
+                "CRM_WEBHOOK_URL",
+                "unset (`make run`: the local CRM sink)",
+                "where booking confirmations and cancellations are POSTed; unset → deliveries "
+                "are recorded as `skipped`",
+            ),
+            Described(
+                "CRM_WEBHOOK_SECRET",
+                "unset (`make run` with the sink: generated into `DATA_DIR/crm_webhook_secret`)",
+                "Standard Webhooks signing secret (`whsec_<base64>`); unset → unsigned",
+            ),
+            Choice(
+                "LOG_FORMAT",
+                "json",
+                ("json", "text"),
+                "`json`: one JSON object per log line (CloudWatch metric filters and Logs "
+                "Insights read its fields); `text`: one short line a person reads "
+                "(`POST /bookings 201 17 ms`; `make run` and `chalice local` use it)",
+                field="log_format",
+            ),
+        ),
+    ),
+    Group(
+        "Accounts, tokens and requests",
+        (
+            Number(
+                "BCRYPT_ROUNDS",
+                12,
+                4,
+                31,
+                "password hashing cost (tests use 4)",
+                field="bcrypt_rounds",
+            ),
+            Number(
+                "TOKEN_LIFETIME_MINUTES",
+                60,
+                5,
+                24 * 60,
+                "how long an access token and the dashboard's session cookie are valid",
+                field="token_lifetime_seconds",
+                scale=60,
+            ),
+            # API Gateway allows 10 MB and Lambda 6 MB; no route here needs more than a few KB.
+            Number(
+                "MAX_BODY_KB",
+                64,
+                1,
+                1024,
+                "the largest request body the API reads; larger → 413 `payload_too_large`",
+                field="max_body_bytes",
+                scale=1024,
+            ),
+        ),
+    ),
+    Group(
+        "DynamoDB",
+        (
+            # Five calls wait at most 50+100+200+400 ms, far inside a request's budget, and
+            # DynamoDB leaves keys unprocessed only while it throttles.
+            Number(
+                "DYNAMODB_BATCH_GET_ATTEMPTS",
+                5,
+                1,
+                20,
+                "BatchGetItem calls per read while DynamoDB leaves keys unprocessed (it is "
+                "throttling); then 503",
+                field="batch_get_attempts",
+            ),
+            Number(
+                "DYNAMODB_BATCH_GET_BASE_DELAY_MS",
+                50,
+                0,
+                1000,
+                "first pause before asking again for unprocessed keys; doubles each time, "
+                "with full jitter",
+                field="batch_get_base_delay_ms",
+            ),
+        ),
+    ),
+    Group(
+        "Throttles (attempts allowed per fixed window; chalicelib/throttling.py)",
+        (
+            Number(
+                "THROTTLE_LOGIN_WINDOW_SECONDS",
+                15 * 60,
+                1,
+                86_400,
+                "the fixed window of the two per-email login counts below",
+                field="throttle.login_window_seconds",
+            ),
+            Number(
+                "THROTTLE_LOGINS_PER_EMAIL_AND_IP",
+                5,
+                1,
+                10**6,
+                "login attempts for one email from one address per window; a success clears "
+                "the count",
+                field="throttle.logins_per_email_and_ip",
+            ),
+            Number(
+                "THROTTLE_LOGINS_PER_EMAIL",
+                20,
+                1,
+                10**6,
+                "login attempts for one email from any address per window; past it, only "
+                "addresses that logged in to the account before may still try",
+                field="throttle.logins_per_email",
+            ),
+            Number(
+                "THROTTLE_KNOWN_ADDRESS_DAYS",
+                30,
+                1,
+                365,
+                'how long an address that logged in to an account stays "known" to it (exempt '
+                "from the limit above)",
+                field="throttle.known_address_days",
+            ),
+            Number(
+                "THROTTLE_IP_WINDOW_SECONDS",
+                10 * 60,
+                1,
+                86_400,
+                "the fixed window of the two per-address counts below",
+                field="throttle.ip_window_seconds",
+            ),
+            Number(
+                "THROTTLE_IP_LOGINS",
+                100,
+                1,
+                10**9,
+                "login attempts from one address per window, whatever the email (raise it for "
+                "a load test from one machine)",
+                field="throttle.ip_logins",
+            ),
+            Number(
+                "THROTTLE_IP_REGISTRATIONS",
+                20,
+                1,
+                10**9,
+                "registrations from one address per window (raise it for a load test from one "
+                "machine)",
+                field="throttle.ip_registrations",
+            ),
+        ),
+    ),
+    Group(
+        "Waiting lists",
+        (
+            # The list lives on the event item, whose size DynamoDB caps at 400 KB and bills per
+            # KB written: 5,000 user ids are ~150 KB.
+            Number(
+                "WAITLIST_MAX",
+                1000,
+                0,
+                5000,
+                "the longest waiting list any event may have (the list lives on the event item, "
+                "which DynamoDB caps at 400 KB); an admin's `waitlist_capacity` above it is 400",
+                field="waitlist_max",
+            ),
+        ),
+    ),
+    Group(
+        "Webhooks, reminders and calendar feeds",
+        (
+            Number(
+                "REMINDER_HOURS_BEFORE",
+                24,
+                1,
+                24 * 14,
+                "a `booking.reminder` goes out once the event starts within this many hours",
+                field="reminder_hours_before",
+            ),
+            Number(
+                "CALENDAR_FEED_PAST_DAYS",
+                30,
+                1,
+                366,
+                "how far back a calendar feed lists past sessions and cancellations (so a "
+                "subscribed calendar removes them)",
+                field="calendar_feed_past_days",
+            ),
+            # Each record waits mostly on DynamoDB and the CRM, so overlapping them shortens a
+            # batch (and a cold start's first one); a batch holds at most 25 records.
+            Number(
+                "STREAM_SEND_CONCURRENCY",
+                8,
+                1,
+                25,
+                "booking items whose stream records one batch handles side by side (a "
+                "booking's own records always go in order; 1 = one after the other)",
+                field="stream_send_concurrency",
+            ),
+            # The budgets stay well inside their Lambda's timeout (.chalice/config.json: stream
+            # 120 s, retrier 50 s, reminders 120 s) even at their highest (a POST takes ~5 s at
+            # most); tests/deploy/test_package.py holds that.
+            Number(
+                "STREAM_SEND_BUDGET_SECONDS",
+                30,
+                0,
+                100,
+                "after this long a stream batch stops POSTing and leaves the rest `pending`, due "
+                "at once, for the retrier (the stream Lambda's timeout is 120 s)",
+                field="stream_send_budget_seconds",
+            ),
+            Number(
+                "RETRIER_BUDGET_SECONDS",
+                40,
+                1,
+                40,
+                "a retrier run takes no new delivery after this long (it runs every minute, "
+                "with a 50 s timeout)",
+                field="retrier_budget_seconds",
+            ),
+            Number(
+                "REMINDER_SEND_BUDGET_SECONDS",
+                30,
+                0,
+                100,
+                "after this long a reminder run queues the rest for the retrier instead of POSTing",
+                field="reminder_send_budget_seconds",
+            ),
+            Number(
+                "REMINDER_RUN_BUDGET_SECONDS",
+                90,
+                1,
+                100,
+                "a reminder run stops after this long; the next run (15 minutes later) goes on "
+                "(timeout 120 s)",
+                field="reminder_run_budget_seconds",
+            ),
+            Number(
+                "WEBHOOK_RETRY_DAYS",
+                3,
+                1,
+                30,
+                "how long a delivery is retried (backing off from 1 minute to 2 hours) before "
+                "it is `failed` and the alarm fires; a replay starts a new window",
+                field="webhook_retry_days",
+            ),
+        ),
+    ),
+    Group(
+        "The local runner (`make run`, `make db`, `chalice local`; read by local/)",
+        (
+            Described("PORT", "8000", "local API port (`make run` only)"),
+            Number(
+                "DYNAMODB_LOCAL_PORT",
+                8001,
+                1,
+                65_535,
+                "DynamoDB Local's port (`make run`, `make db`; `chalice local` looks for it there)",
+            ),
+            Described(
+                "DATA_DIR",
+                "`.data`",
+                "DynamoDB Local's files, local secrets, the relay's position, the sink's "
+                "deliveries (`make run`, `make db`, `chalice local`)",
+            ),
+            Described("CRM_SINK_PORT", "8002", "the local CRM sink's port (`make run` only)"),
+            Described(
+                "RELAY_RETRY_SECONDS",
+                "10",
+                "how often the local relay runs the webhook retrier (`make run` only)",
+            ),
+            Described(
+                "RELAY_REMINDER_SECONDS",
+                "60",
+                "how often the local relay runs the reminders (`make run` only; on AWS every "
+                "15 minutes)",
+            ),
+        ),
+    ),
+)
+
+ROWS: dict[str, Row] = {row.name: row for group in GROUPS for row in group.rows}
+
+
+def number(name: str) -> Number:
+    """The row of a whole-number setting (its default and bounds), by variable name."""
+    row = ROWS[name]
+    assert isinstance(row, Number), name
+    return row
+
+
+def read_rows(environ: Mapping[str, str]) -> dict[str, int | str]:
+    """Every row that fills a field, read and checked: field name → value."""
+    return {
+        row.field: row.read(environ)
+        for group in GROUPS
+        for row in group.rows
+        if isinstance(row, Number | Choice) and row.field is not None
+    }
+
+
+PAGE_INTRO = """\
+# Configuration
+
+Read once, in `chalicelib/config.py`, from the environment. Variables set in the environment of
+`make run` win over the `local` stage's defaults in `.chalice/config.json`. A number outside its
+bounds, or a word not among those allowed, stops the start with a message naming the variable.
+
+Plain `chalice local` (any stage) with no `DYNAMODB_ENDPOINT` runs as `make run`'s API does: the
+`local` stage's tables and the secrets generated in `DATA_DIR`, on the DynamoDB Local that
+`make run` or `make db` started on `DYNAMODB_LOCAL_PORT`; with none there it stops at once,
+saying so. Deployed stages never fall back to a generated secret.
+
+This page is made from the table in `chalicelib/settings_table.py`
+(`make docs`; a test fails when they differ).
+"""
+
+
+def configuration_page() -> str:
+    """docs/configuration.md: one table per group of settings."""
+    parts = [PAGE_INTRO]
+    for group in GROUPS:
+        parts.append(f"\n## {group.title}\n\n")
+        parts.append("| variable | default | bounds | meaning |\n|---|---|---|---|\n")
+        parts.extend(_table_line(row) for row in group.rows)
+    return "".join(parts)
+
+
+def _table_line(row: Row) -> str:
+    cells = (f"`{row.name}`", row.shown_default, row.shown_bounds, row.meaning)
+    return "|" + "|".join(f" {cell} " if cell else " " for cell in cells) + "|\n"
