@@ -86,6 +86,7 @@ class Settings:
     batch_get_attempts: int
     batch_get_base_delay_ms: int
     waitlist_max: int
+    event_horizon_days: int
     reminder_hours_before: int
     calendar_feed_past_days: int
     stream_send_concurrency: int

@@ -19,8 +19,6 @@ from chalicelib.config import get_settings
 from chalicelib.transactions import commit, failed_condition
 
 KINDS = ("session", "retreat")
-# How far ahead an event may start or end (five years).
-EVENT_HORIZON_DAYS = 1827
 
 _UPCOMING_KEY = pagination.key_names(models.Event, models.Event.upcoming)
 # Far enough ahead to bound a range condition, and still a valid fixed-width timestamp.
@@ -343,12 +341,11 @@ def _check_times(starts_at: datetime, ends_at: datetime, check_start: bool = Tru
         problems["starts_at"] = ["Must be in the future."]
     if clock.to_iso(ends_at) <= clock.to_iso(starts_at):
         problems["ends_at"] = ["Must be after starts_at."]
-    # Far enough for any retreat's planning, and far from the year 9999, past which every
-    # page showing the event in its own zone would fail to convert it.
-    latest = now + timedelta(days=EVENT_HORIZON_DAYS)
+    horizon = get_settings().event_horizon_days
+    latest = now + timedelta(days=horizon)
     for name, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
         if moment > latest and name not in problems:
-            problems[name] = [f"At most {EVENT_HORIZON_DAYS} days ahead."]
+            problems[name] = [f"At most {horizon} days ahead (EVENT_HORIZON_DAYS)."]
     if problems:
         raise errors.ValidationFailed(fields=problems)
 

@@ -225,6 +225,16 @@ GROUPS: tuple[Group, ...] = (
                 "which DynamoDB caps at 400 KB); an admin's `waitlist_capacity` above it is 400",
                 field="waitlist_max",
             ),
+            # Far enough for any retreat's planning, and far from the year 9999, past which
+            # a page showing the event on its own zone's clock could not convert it.
+            Number(
+                "EVENT_HORIZON_DAYS",
+                1827,
+                1,
+                3653,
+                "how far ahead (days) an event may start or end; a later date is 400",
+                field="event_horizon_days",
+            ),
         ),
     ),
     Group(

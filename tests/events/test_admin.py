@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib import clock
-from chalicelib.events import EVENT_HORIZON_DAYS
+from chalicelib.config import get_settings
 from tests.support.api import body
 from tests.support.errors import error_of
 from tests.support.factories import (
@@ -287,9 +287,11 @@ def test_patch_refuses_dates_past_the_horizon_and_the_dashboard_still_works(call
     assert call("get", "/events/", user=reader).status_code == 200
 
 
-def test_an_event_may_be_put_on_up_to_five_years_ahead(call):
+def test_an_event_may_be_put_on_up_to_the_horizon_five_years_by_default(call, configure):
+    assert get_settings().event_horizon_days == 1827
+    configure(EVENT_HORIZON_DAYS=400)
     facilitator = make_facilitator()
-    latest = clock.now() + timedelta(days=EVENT_HORIZON_DAYS - 1)
+    latest = clock.now() + timedelta(days=400 - 1)
     body_near = event_body(
         facilitator.facilitator_id,
         starts_at=clock.to_iso(latest - timedelta(hours=2)),
