@@ -31,6 +31,7 @@ CACHE_CONTROL = "private, max-age=300"
 SUFFIX = ".ics"
 _TOKEN = re.compile(r"^(?P<user_id>[0-9A-Za-z]{26})-(?P<secret>[A-Za-z0-9_-]{43})\.ics$")
 _KEY_LABEL = b"ahoum-bookings calendar feed"
+_HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
 
 
 class FeedNotFound(errors.NotFound):
@@ -80,15 +81,32 @@ def feed(feed_token: str) -> Response:
     )
 
 
+# Where `make run` serves the API when no PUBLIC_BASE_URL says otherwise.
+LOCAL_BASE_URL = "http://127.0.0.1:8000"
+
+
 def feed_url(request: Any, segment: str) -> str:
-    """The absolute URL of a feed, on the host and stage prefix the request came to."""
-    headers = request.headers or {}
-    scheme = headers.get("x-forwarded-proto") or ("http" if get_settings().is_local else "https")
-    host = headers.get("host") or "localhost"
+    """The absolute URL of a feed. Its host and scheme come from the stage's configuration
+    (``PUBLIC_BASE_URL``) or, on AWS without one, from API Gateway's own record of the domain
+    the request came to: never from the ``Host`` or ``X-Forwarded-Proto`` a client sends,
+    which would let anyone have a link to their own site (or a ``javascript:`` one) made."""
+    return f"{_public_base(request)}/calendar/{segment}"
+
+
+def _public_base(request: Any) -> str:
+    settings = get_settings()
+    if settings.public_base_url:
+        return settings.public_base_url
+    if settings.is_local:
+        return LOCAL_BASE_URL
+    domain = (request.context or {}).get("domainName") or ""
+    if not _HOST_NAME.fullmatch(domain):
+        # API Gateway always names it; anything else is a stage to configure.
+        raise RuntimeError("No domain to build a public URL with: set PUBLIC_BASE_URL")
     # Imported here: this module loads with app.py in every Lambda, the dashboard only in the API.
     from chalicelib.web.rendering import base_path
 
-    return f"{scheme}://{host}{base_path(request)}/calendar/{segment}"
+    return f"https://{domain.lower()}{base_path(request)}"
 
 
 def webcal_url(url: str) -> str:

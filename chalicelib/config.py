@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import botocore.exceptions
 import botocore.session
@@ -74,6 +75,7 @@ class Settings:
     dynamodb_endpoint: str | None
     jwt_secret: str | None  # None in a Lambda that does not read it (SECRET_READERS)
     crm_webhook_url: str | None
+    public_base_url: str | None
     crm_webhook_secret: str | None
     data_dir: Path
     bookings_stream_arn: str
@@ -135,12 +137,30 @@ def load_settings(
             else None
         ),
         crm_webhook_url=environ.get("CRM_WEBHOOK_URL") or None,
+        public_base_url=_public_base_url(environ.get("PUBLIC_BASE_URL", ""), stage),
         crm_webhook_secret=secrets_found.get("CRM_WEBHOOK_SECRET") or None,
         data_dir=data_dir,
         bookings_stream_arn=_bookings_stream_arn(environ, stage),
         throttle=Throttle(**throttle),  # type: ignore[arg-type]
         **fields,  # type: ignore[arg-type]
     )
+
+
+def _public_base_url(text: str, stage: str) -> str | None:
+    """The stage's public base URL, without a trailing slash; checked at start, since the
+    URLs made from it are handed to people (a calendar feed's address is its secret)."""
+    text = text.strip().rstrip("/")
+    if not text:
+        return None
+    parts = urlsplit(text)
+    schemes = ("http", "https") if stage in LOCAL_STAGES else ("https",)
+    if parts.scheme not in schemes or not parts.hostname:
+        raise ConfigError(
+            f"PUBLIC_BASE_URL must be an {' or '.join(schemes)} URL with a host, got {text!r}"
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ConfigError("PUBLIC_BASE_URL takes no query, fragment or credentials")
+    return text
 
 
 def is_chalice_local(environ: Mapping[str, str], argv: Sequence[str]) -> bool:

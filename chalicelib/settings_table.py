@@ -73,6 +73,13 @@ GROUPS: tuple[Group, ...] = (
                 "are recorded as `skipped`",
             ),
             Described(
+                "PUBLIC_BASE_URL",
+                "unset (AWS: the API's own domain and stage; locally `http://127.0.0.1:8000`)",
+                "where people reach this API (`https://bookings.example.com`), for the "
+                "absolute URLs it hands out (calendar feeds); never taken from a request's "
+                "`Host`. `https` only on deployed stages; no query, fragment or credentials",
+            ),
+            Described(
                 "CRM_WEBHOOK_SECRET",
                 "unset (`make run` with the sink: generated into `DATA_DIR/crm_webhook_secret`)",
                 "Standard Webhooks signing secret (`whsec_<base64>`); unset → unsigned",

@@ -98,6 +98,8 @@ def main() -> int:
         os.environ.update({"PORT": str(port)})
         # A person reads this console: one short line per request, not JSON.
         os.environ.setdefault("LOG_FORMAT", "text")
+        # The address calendar feed URLs are made with (never a request's Host header).
+        os.environ.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
         open_database(dynamodb, data_dir)
         webhooks_line = _start_crm_sink_unless_configured(supervisor, data_dir)
         step(f"Starting the API on http://127.0.0.1:{port}")

@@ -1,12 +1,14 @@
 """The subscribable feed: a secret URL per person, rotated or stopped at once, listing what a
 subscribed calendar must show (cancellations too), read by icalendar and by a second parser."""
 
+import json
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import ics
+import pytest
 
-from chalicelib import bookings, calendar_feed, models
+from chalicelib import bookings, calendar_feed, config, models
 from tests.calendar.conftest import parse, vevents
 from tests.support.api import body
 from tests.support.errors import error_of
@@ -154,17 +156,88 @@ def test_feed_urls_need_a_token_to_create_or_stop(client):
     assert error_of(client.http.delete("/auth/calendar-feed"), 401)
 
 
-def test_the_feed_url_is_absolute_on_the_host_the_request_came_to(client):
+def test_the_feed_url_is_on_the_configured_public_base_url(client, configure):
+    configure(PUBLIC_BASE_URL="https://bookings.example.com/")
     ann = make_user()
-    answer = client.http.post(
-        "/auth/calendar-feed",
-        headers={**headers_for(ann), "Host": "bookings.example.com", "X-Forwarded-Proto": "https"},
-    )
+    answer = client.http.post("/auth/calendar-feed", headers=headers_for(ann))
 
     url = body(answer)["url"]
     assert url.startswith(f"https://bookings.example.com/calendar/{ann.user_id}-")
     assert url.endswith(".ics")
     assert calendar_feed.webcal_url(url).startswith("webcal://bookings.example.com/calendar/")
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"Host": "evil.example", "X-Forwarded-Proto": "javascript"},
+        {"Host": "evil.example", "X-Forwarded-Proto": "https"},
+        {"X-Forwarded-Host": "evil.example"},
+    ],
+)
+def test_the_feed_url_never_follows_the_host_or_scheme_a_client_sends(client, forged):
+    ann = make_user()
+    answer = client.http.post("/auth/calendar-feed", headers={**headers_for(ann), **forged})
+
+    url = body(answer)["url"]
+    assert url.startswith(f"{calendar_feed.LOCAL_BASE_URL}/calendar/{ann.user_id}-")
+    assert "evil" not in url
+
+
+def test_on_aws_the_feed_url_is_on_the_domain_api_gateway_recorded(app, configure):
+    # A deployed stage without PUBLIC_BASE_URL: the domain and stage API Gateway itself put
+    # in the request context (its routing decided them), whatever the Host header says.
+    configure(STAGE="dev", BOOKINGS_STREAM_ARN="arn:aws:dynamodb:us-east-1:1:table/x/stream/1")
+    ann = make_user()
+    event = {
+        "resource": "/auth/calendar-feed",
+        "path": "/auth/calendar-feed",
+        "httpMethod": "POST",
+        "headers": {**headers_for(ann), "Host": "evil.example", "X-Forwarded-Proto": "http"},
+        "multiValueHeaders": {},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": "/auth/calendar-feed",
+            "httpMethod": "POST",
+            "path": "/api/auth/calendar-feed",
+            "stage": "api",
+            "domainName": "abc123.execute-api.eu-west-1.amazonaws.com",
+            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+            "identity": {"sourceIp": "203.0.113.9"},
+        },
+        "body": None,
+        "isBase64Encoded": False,
+    }
+    answer = app(event, None)
+
+    assert answer["statusCode"] == 201, answer["body"]
+    url = json.loads(answer["body"])["url"]
+    assert url.startswith("https://abc123.execute-api.eu-west-1.amazonaws.com/api/calendar/")
+
+
+@pytest.mark.parametrize(
+    ("value", "stage"),
+    [
+        ("javascript://evil.example", "test"),
+        ("http://bookings.example.com", "dev"),
+        ("https://bookings.example.com/?x=1", "dev"),
+        ("https://user:pw@bookings.example.com", "dev"),
+        ("bookings.example.com", "test"),
+    ],
+)
+def test_a_public_base_url_that_could_mislead_stops_the_start(value, stage, tmp_path):
+    environment = {
+        "STAGE": stage,
+        "DATA_DIR": str(tmp_path),
+        "PUBLIC_BASE_URL": value,
+        "JWT_SECRET": "s" * 40,
+        "BOOKINGS_STREAM_ARN": "arn:aws:dynamodb:us-east-1:1:table/x/stream/1",
+    }
+    with pytest.raises(config.ConfigError, match="PUBLIC_BASE_URL"):
+        config.load_settings(environment)
 
 
 def test_the_feed_token_is_never_in_a_log_line(client, log_output):

@@ -147,6 +147,7 @@ def test_every_row_fills_a_field_of_the_settings_and_every_field_is_filled(tmp_p
         "dynamodb_endpoint",
         "jwt_secret",
         "crm_webhook_url",
+        "public_base_url",
         "crm_webhook_secret",
         "data_dir",
         "bookings_stream_arn",
