@@ -97,6 +97,8 @@ class Settings:
     reminder_send_budget_seconds: int
     reminder_run_budget_seconds: int
     webhook_retry_days: int
+    delivery_retention_days: int
+    failed_delivery_retention_days: int
 
     @property
     def is_local(self) -> bool:

@@ -35,6 +35,9 @@ DELIVERED = "delivered"
 FAILED = "failed"
 SKIPPED = "skipped"
 DELIVERY_STATES = (PENDING, SENDING, DELIVERED, FAILED, SKIPPED)
+# In the ``due`` index, where the retrier finds them; the others are in ``finished``.
+QUEUED_STATES = (PENDING, SENDING)
+FINISHED_STATES = (DELIVERED, FAILED, SKIPPED)
 
 # The ``type`` of a webhook message, and the second half of its delivery id.
 BOOKING_CONFIRMED = "booking.confirmed"
@@ -232,11 +235,26 @@ class LoginAttempts(Table):
 
 
 class DueDeliveries(GlobalSecondaryIndex):
+    """Only what the retrier may send: ``queue`` is a row's state while it is pending or
+    sending and absent once it finished, so the index holds what is due and nothing else."""
+
     class Meta:
         index_name = "due"
         projection = AllProjection()
 
-    state = UnicodeAttribute(hash_key=True)
+    queue = UnicodeAttribute(hash_key=True)
+    next_attempt_at = UnicodeAttribute(range_key=True)
+
+
+class FinishedDeliveries(GlobalSecondaryIndex):
+    """Finished rows by state, newest first, for the admins' listing; each expires
+    (``expires_at``) after its retention."""
+
+    class Meta:
+        index_name = "finished"
+        projection = AllProjection()
+
+    finished_state = UnicodeAttribute(hash_key=True)
     next_attempt_at = UnicodeAttribute(range_key=True)
 
 
@@ -248,8 +266,9 @@ class DeliveryAttempt(MapAttribute):
 
 class WebhookDelivery(Table):
     """One message to the CRM. ``next_attempt_at`` is when a pending row is due, when a
-    ``sending`` row's claim lapses, and when a finished row finished (so ``due`` lists every
-    state in time order)."""
+    ``sending`` row's claim lapses, and when a finished row finished. A row is in one of two
+    sparse indexes, by its state: ``due`` (``queue``) or ``finished`` (``finished_state``);
+    a finished row carries ``expires_at``, a queued one never does."""
 
     class Meta(Table.Meta):
         table_name = "webhook_deliveries"
@@ -266,7 +285,11 @@ class WebhookDelivery(Table):
     claim = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    queue = UnicodeAttribute(null=True)
+    finished_state = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
     due = DueDeliveries()
+    finished = FinishedDeliveries()
 
 
 # Short name (the table name without the stage prefix) → model.

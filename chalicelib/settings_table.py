@@ -322,6 +322,25 @@ GROUPS: tuple[Group, ...] = (
                 "it is `failed` and the alarm fires; a replay starts a new window",
                 field="webhook_retry_days",
             ),
+            # Finished rows are history, not work: kept long enough to look into a CRM's
+            # complaint, then removed by DynamoDB's TTL so the table does not grow for ever.
+            Number(
+                "DELIVERY_RETENTION_DAYS",
+                30,
+                1,
+                365,
+                "how long a `delivered` or `skipped` delivery is kept (then it expires)",
+                field="delivery_retention_days",
+            ),
+            # A failed row waits for an admin's replay: kept three times as long.
+            Number(
+                "FAILED_DELIVERY_RETENTION_DAYS",
+                90,
+                1,
+                365,
+                "how long a `failed` delivery is kept for a replay (a replay makes it due again)",
+                field="failed_delivery_retention_days",
+            ),
         ),
     ),
     Group(

@@ -72,6 +72,7 @@ _SEEDER = "127.0.0.1"
 def _seed() -> dict[str, object]:
     """`make run`'s demo data, and people in each state the pages show."""
     from chalicelib import auth, bookings, clock, dynamodb, models
+    from chalicelib.webhooks import deliveries
     from local import seed
 
     dynamodb.create_tables()
@@ -113,10 +114,8 @@ def _seed() -> dict[str, object]:
         "user": {"id": maya_principal.user_id, "name": "Maya Patel", "email": "maya@example.com"},
         "facilitator_crm_id": waiting.facilitator.crm_id,
     }
-    models.WebhookDelivery(
+    row = models.WebhookDelivery(
         f"{booking_id}.{models.BOOKING_CONFIRMED}",
-        state=models.FAILED,
-        next_attempt_at=now,
         payload=json.dumps(payload),
         attempts=12,
         last_status=503,
@@ -124,7 +123,9 @@ def _seed() -> dict[str, object]:
         retry_until=now,
         created_at=now,
         updated_at=now,
-    ).save()
+    )
+    deliveries.enter(row, models.FAILED, clock.parse_iso(now))
+    row.save()
     return {
         "maya": maya["access_token"],
         "admin": auth.issue_token(admin["user"]["id"]),

@@ -10,10 +10,11 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib import clock, errors, models, operations, pagination
 from chalicelib.redaction import without_credentials
-from chalicelib.webhooks.deliveries import retry_window
+from chalicelib.webhooks.deliveries import entering, retry_window
 
 _DUE_KEY = pagination.key_names(models.WebhookDelivery, models.WebhookDelivery.due)
-_QUEUED = (models.PENDING, models.SENDING)
+_FINISHED_KEY = pagination.key_names(models.WebhookDelivery, models.WebhookDelivery.finished)
+_QUEUED = models.QUEUED_STATES
 
 
 class DeliveryNotFound(errors.NotFound):
@@ -27,15 +28,20 @@ class DeliveryInFlight(errors.Conflict):
 
 
 def list_deliveries(state: str, limit: int = 50, cursor: str | None = None) -> dict[str, Any]:
-    """One page of deliveries in a state: queued ones soonest first, finished ones newest first."""
+    """One page of deliveries in a state: queued ones soonest first (from the ``due``
+    index), finished ones newest first (from ``finished``); one Query either way."""
+    queued = state in _QUEUED
+    index = models.WebhookDelivery.due if queued else models.WebhookDelivery.finished
+    key_names = _DUE_KEY if queued else _FINISHED_KEY
+    hash_name = "queue" if queued else "finished_state"
     page = pagination.fetch_page(
-        lambda size, key: models.WebhookDelivery.due.query(
-            state, scan_index_forward=state in _QUEUED, page_size=size, last_evaluated_key=key
+        lambda size, key: index.query(
+            state, scan_index_forward=queued, page_size=size, last_evaluated_key=key
         ),
         models.WebhookDelivery,
-        _DUE_KEY,
+        key_names,
         limit,
-        pagination.start_key(cursor, _DUE_KEY, {"state": state}),
+        pagination.start_key(cursor, key_names, {hash_name: state}),
     )
     return {
         "deliveries": [delivery_view(row) for row in page.items],
@@ -55,8 +61,7 @@ def replay(delivery_id: str) -> dict[str, Any]:
     try:
         row.update(
             actions=[
-                model.state.set(models.PENDING),
-                model.next_attempt_at.set(clock.to_iso_ms(now)),
+                *entering(models.PENDING, now),
                 model.retry_until.set(clock.to_iso_ms(now + retry_window())),
                 model.updated_at.set(clock.to_iso_ms(now)),
             ],

@@ -3,6 +3,8 @@
 ``pending`` (due at ``next_attempt_at``) → ``sending`` (claimed until the lease ends) →
 ``delivered``, ``pending`` again (backoff), or ``failed`` past ``retry_until``. Without a
 CRM URL a row is ``skipped``. Every change is conditional, so two workers never both own a row.
+Every change of state goes through ``enter`` or ``entering``: a queued row is in the ``due``
+index (all the retrier reads), a finished one in ``finished``, expiring after its retention.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import time
 from datetime import datetime, timedelta
 
 from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.expressions.update import Action
 from ulid import ULID
 
 from chalicelib import clock, metrics, models
@@ -53,22 +56,17 @@ def create(row: models.WebhookDelivery) -> bool:
 
 def hold(row: models.WebhookDelivery) -> None:
     """Mark a row not yet stored as claimed by this worker (``create`` then stores the claim)."""
-    row.state = models.SENDING
-    row.next_attempt_at = clock.to_iso_ms(clock.now() + CLAIM_LEASE)
+    enter(row, models.SENDING, clock.now() + CLAIM_LEASE)
     row.claim = str(ULID())
 
 
 def claim(row: models.WebhookDelivery) -> bool:
     """Take a due row for this worker, unless another worker changed it since it was listed."""
     model = models.WebhookDelivery
-    lease_ends = clock.to_iso_ms(clock.now() + CLAIM_LEASE)
+    lease_ends = clock.now() + CLAIM_LEASE
     try:
         row.update(
-            actions=[
-                model.state.set(models.SENDING),
-                model.next_attempt_at.set(lease_ends),
-                model.claim.set(str(ULID())),
-            ],
+            actions=[*entering(models.SENDING, lease_ends), model.claim.set(str(ULID()))],
             condition=(model.state == row.state) & (model.next_attempt_at == row.next_attempt_at),
         )
     except UpdateError as error:
@@ -92,13 +90,13 @@ def deliver_new(delivery_id: str, body: str, send_now: bool) -> bool:
     already handed over (by this worker earlier, or another one), and nothing is done."""
     row = new_row(delivery_id, body)
     if not get_settings().crm_webhook_url:
-        row.state, row.next_attempt_at = models.SKIPPED, row.created_at
+        enter(row, models.SKIPPED, clock.parse_iso(row.created_at))
         created = create(row)
         if created:
             warn_skipped(delivery_id)
         return created
     if not send_now:
-        row.state, row.next_attempt_at = models.PENDING, row.created_at
+        enter(row, models.PENDING, clock.parse_iso(row.created_at))
         return create(row)
     hold(row)
     if not create(row):
@@ -183,8 +181,7 @@ def _record_outcome(
     history = [*row.history, attempt][-HISTORY_KEPT:]
     model = models.WebhookDelivery
     actions = [
-        model.state.set(state),
-        model.next_attempt_at.set(clock.to_iso_ms(next_at)),
+        *entering(state, next_at),
         model.attempts.add(1),
         model.history.set(history),
         model.updated_at.set(clock.to_iso_ms(clock.now())),
@@ -199,6 +196,43 @@ def _record_outcome(
             raise
         # Our claim lapsed and another worker took the row over; its outcome stands.
         log.warning("webhook claim lost", extra={"fields": {"delivery_id": row.delivery_id}})
+
+
+def enter(row: models.WebhookDelivery, state: str, at: datetime) -> None:
+    """Put a row not yet stored in ``state`` at ``at``, as ``entering`` does a stored one."""
+    row.state, row.next_attempt_at = state, clock.to_iso_ms(at)
+    queued = state in models.QUEUED_STATES
+    row.queue = state if queued else None
+    row.finished_state = None if queued else state
+    row.expires_at = None if queued else at + _kept_for(state)
+
+
+def entering(state: str, at: datetime) -> list[Action]:
+    """The writes that move a stored row to ``state`` at ``at`` (its due time, or when it
+    finished): the state, and what follows from it, so that the row is in the index of its
+    kind only, and a finished row expires after its retention."""
+    model = models.WebhookDelivery
+    actions = [model.state.set(state), model.next_attempt_at.set(clock.to_iso_ms(at))]
+    if state in models.QUEUED_STATES:
+        return [
+            *actions,
+            model.queue.set(state),
+            model.finished_state.remove(),
+            model.expires_at.remove(),
+        ]
+    return [
+        *actions,
+        model.finished_state.set(state),
+        model.queue.remove(),
+        model.expires_at.set(at + _kept_for(state)),
+    ]
+
+
+def _kept_for(state: str) -> timedelta:
+    settings = get_settings()
+    if state == models.FAILED:
+        return timedelta(days=settings.failed_delivery_retention_days)
+    return timedelta(days=settings.delivery_retention_days)
 
 
 def retry_window() -> timedelta:

@@ -22,7 +22,7 @@ def retry_due_deliveries() -> dict[str, int]:
     model = models.WebhookDelivery
     due = 0
     try:
-        for state in (models.PENDING, models.SENDING):
+        for state in models.QUEUED_STATES:
             for row in model.due.query(state, model.next_attempt_at <= now):
                 due += 1
                 if time.monotonic() - started > budget:

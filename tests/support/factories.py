@@ -11,6 +11,7 @@ from typing import Any
 from pynamodb.models import Model
 
 from chalicelib import auth, bookings, clock, ids, models
+from chalicelib.webhooks import deliveries
 from tests.support.api import bearer, post_json
 
 CREATED_AT = "2026-01-01T00:00:00.000Z"
@@ -153,6 +154,10 @@ def make_delivery(
         created_at=CREATED_AT,
         updated_at=CREATED_AT,
     )
+    # In the index of its state, and (finished) expiring a retention from now: from
+    # CREATED_AT, long past, DynamoDB Local would delete the row within seconds.
+    deliveries.enter(row, state, clock.now())
+    row.next_attempt_at = CREATED_AT
     row.save()
     return row
 

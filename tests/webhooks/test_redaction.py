@@ -3,8 +3,9 @@ delivery's stored error, a log line or an admin's answer."""
 
 import pytest
 
-from chalicelib import models
+from chalicelib import clock, models
 from chalicelib.redaction import without_credentials
+from chalicelib.webhooks import deliveries
 from tests.support.stream_records import invoke_stream_handler
 
 SECRETS = ("s3cret-key", "crm-user", "crm-pass", "frag")
@@ -39,10 +40,8 @@ def test_a_failed_post_keeps_and_logs_its_error_without_the_urls_credentials(
 def test_an_error_stored_before_is_shown_to_admins_redacted(client, webhook_admin):
     now = "2026-11-01T00:00:00.000Z"
     leaked = "ConnectionError: http://crm-user:crm-pass@crm.example/hook?api_key=s3cret-key"
-    models.WebhookDelivery(
+    row = models.WebhookDelivery(
         "01JD8X9K2B4C6D8E0F1G3H5J7K.booking.confirmed",
-        state="failed",
-        next_attempt_at=now,
         payload="{}",
         attempts=1,
         last_error=leaked,
@@ -50,7 +49,9 @@ def test_an_error_stored_before_is_shown_to_admins_redacted(client, webhook_admi
         retry_until=now,
         created_at=now,
         updated_at=now,
-    ).save()
+    )
+    deliveries.enter(row, models.FAILED, clock.now())
+    row.save()
 
     listed = client.http.get("/admin/webhooks?state=failed", headers=webhook_admin).json_body
     [delivery] = listed["deliveries"]
