@@ -40,7 +40,7 @@ from deploy.project import (
     set_stage_variable,
     stage_secrets,
 )
-from local.console import step
+from progress import step
 
 API_GATEWAY_STAGE = resources.API_GATEWAY_STAGE
 # Account-wide (one per region): the role API Gateway writes access logs with.

@@ -15,9 +15,9 @@ import threading
 from pathlib import Path
 
 from chalicelib.settings_table import number
-from local.console import step
 from local.dynamodb_local import DynamoDBLocal
 from local.paths import PRIVATE_UMASK, private_data_dir
+from progress import step
 
 DYNAMODB_LOCAL_WARNING = (
     "warning: DynamoDB Local listens on every interface of this machine (port {port}) and "

@@ -21,10 +21,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from chalicelib.redaction import without_credentials
-from local.console import step
 from local.db import local_database, open_database
 from local.paths import PRIVATE_UMASK, private_data_dir
 from local.processes import launch, stop, wait_for_http, wait_until
+from progress import step
 
 
 class Supervisor:
