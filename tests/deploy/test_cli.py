@@ -412,7 +412,8 @@ def test_policies_rendered_for_an_account_name_only_that_account_and_stage():
         text = json.dumps(policy)
         assert "${" not in text and "ahoum-prod" not in text
         for statement in policy["Statement"]:
-            assert set(statement) <= {"Sid", "Effect", "Action", "Resource"}  # no "Why" left
+            # IAM's own elements only: no "Why" left.
+            assert set(statement) <= {"Sid", "Effect", "Action", "Resource", "Condition"}
             if statement["Resource"] == "*":
                 assert set(statement["Action"]) <= NO_RESOURCE_LEVEL
                 continue
