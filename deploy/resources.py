@@ -38,10 +38,11 @@ _HAS_ALARM_EMAIL = "HasAlarmEmail"
 API_GATEWAY_STAGE = "api"
 
 # One JSON object per request in the API's access log; numbers unquoted so Logs Insights can
-# compute with them ($context.status and responseLatency are always set).
+# compute with them ($context.status and responseLatency are always set). "path" is the route
+# (/calendar/{feed_token}), never the URL: a calendar feed's URL carries its secret.
 ACCESS_LOG_FORMAT = (
     '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp",'
-    '"method":"$context.httpMethod","path":"$context.path","status":$context.status,'
+    '"method":"$context.httpMethod","path":"$context.resourcePath","status":$context.status,'
     '"latencyMs":$context.responseLatency,"integrationLatencyMs":"$context.integrationLatency",'
     '"responseLength":"$context.responseLength","requestTime":"$context.requestTime"}'
 )

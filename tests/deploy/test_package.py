@@ -585,27 +585,42 @@ def test_the_alarms_watch_dead_letters_given_up_webhooks_stream_lag_5xx_and_lamb
         assert alarm["TreatMissingData"] == "notBreaching"
 
 
+# What an access log line may hold: $context variables that never carry the request's path or
+# query values. $context.path would (a calendar feed's URL carries its secret); the resource path
+# is the route template (/calendar/{feed_token}).
+ACCESS_LOG_VARIABLES = {
+    "$context.requestId": "req-1",
+    "$context.identity.sourceIp": "203.0.113.9",
+    "$context.httpMethod": "GET",
+    "$context.resourcePath": "/calendar/{feed_token}",
+    "$context.status": "200",
+    "$context.responseLatency": "31",
+    "$context.integrationLatency": "25",
+    "$context.responseLength": "512",
+    "$context.requestTime": "01/Dec/2026:10:00:00 +0000",
+}
+
+
 def test_api_access_logs_are_json_with_request_id_status_and_latency_kept_for_a_while(template):
     settings = template["Resources"]["RestAPI"]["Properties"]["AccessLogSetting"]
     assert settings["DestinationArn"] == {"Fn::GetAtt": [resources.ACCESS_LOG_GROUP, "Arn"]}
     group = template["Resources"][resources.ACCESS_LOG_GROUP]["Properties"]
     assert group["RetentionInDays"] > 0
-    sample = {
-        "$context.requestId": "req-1",
-        "$context.identity.sourceIp": "203.0.113.9",
-        "$context.httpMethod": "GET",
-        "$context.path": "/api/events",
-        "$context.status": "200",
-        "$context.responseLatency": "31",
-        "$context.integrationLatency": "25",
-        "$context.responseLength": "512",
-        "$context.requestTime": "01/Dec/2026:10:00:00 +0000",
-    }
     line = settings["Format"]
-    for variable in sorted(sample, key=len, reverse=True):
-        line = line.replace(variable, sample[variable])
+    for variable in sorted(ACCESS_LOG_VARIABLES, key=len, reverse=True):
+        line = line.replace(variable, ACCESS_LOG_VARIABLES[variable])
     entry = json.loads(line)
     assert (entry["requestId"], entry["status"], entry["latencyMs"]) == ("req-1", 200, 31)
+    assert entry["path"] == "/calendar/{feed_token}"
+
+
+def test_api_access_logs_never_hold_a_path_parameter_s_value_or_a_query_string(template):
+    line = template["Resources"]["RestAPI"]["Properties"]["AccessLogSetting"]["Format"]
+    variables = re.findall(r"\$[A-Za-z][\w.]*", line)
+    assert variables, "the format names no variable: is this the access log format?"
+    assert set(variables) <= set(ACCESS_LOG_VARIABLES), set(variables) - set(ACCESS_LOG_VARIABLES)
+    assert "$context.path" not in variables
+    assert not re.search(r"\$(input|method|request|util)\b", line)
 
 
 def test_the_api_stage_is_throttled_as_the_stage_config_says(template):
