@@ -10,7 +10,7 @@ import pytest
 from botocore.stub import Stubber
 
 from chalice_config import CONFIG_PATH, REPO_ROOT, stage_environment
-from deploy import aws, policies, resources
+from deploy import aws, policies, project, resources
 from deploy.__main__ import main
 from deploy.project import (
     DeployError,
@@ -623,3 +623,37 @@ def test_a_checkov_finding_not_in_checks_md_is_reported_and_so_is_a_fixed_one():
     assert ("CKV_AWS_158", "AWS::Logs::LogGroup.*") in {(r.check_id, r.resources) for r in listed}
     stale = checks.stale([log_group], listed)
     assert all(row.check_id != "CKV_AWS_158" for row in stale) and len(stale) == len(listed) - 1
+
+
+def test_the_api_gets_its_web_acl_in_a_stack_naming_the_api_chalice_made():
+    cloudformation, stubber = stubbed("cloudformation")
+    limit = json.loads(CONFIG_PATH.read_text())["stages"]["dev"]["api_waf"]
+    template = resources.web_acl_template("dev", limit["requests_per_5_minutes_per_ip"])
+    stubber.add_client_error("describe_stacks", "ValidationError", "does not exist")
+    stubber.add_response(
+        "create_stack",
+        {"StackId": "id"},
+        {
+            "StackName": "ahoum-dev-waf",
+            "TemplateBody": json.dumps(template),
+            "Parameters": [{"ParameterKey": "RestApiId", "ParameterValue": "api1"}],
+        },
+    )
+    stubber.add_response("describe_stacks", _stack())
+    stubber.add_response("describe_stacks", _stack())
+    with stubber:
+        aws.protect_api(cloudformation, "dev", "api1")
+        stubber.assert_no_pending_responses()
+
+
+def test_a_stage_that_turns_its_web_acl_off_has_the_stack_deleted(monkeypatch):
+    config = json.loads(CONFIG_PATH.read_text())
+    config["stages"]["dev"]["api_waf"] = {"enabled": False}
+    monkeypatch.setattr(project, "load_config", lambda: config)
+    cloudformation, stubber = stubbed("cloudformation")
+    stubber.add_response("describe_stacks", _stack())
+    stubber.add_response("delete_stack", {}, {"StackName": "ahoum-dev-waf"})
+    stubber.add_client_error("describe_stacks", "ValidationError", "does not exist")
+    with stubber:
+        aws.protect_api(cloudformation, "dev", "api1")
+        stubber.assert_no_pending_responses()

@@ -19,7 +19,7 @@ from chalice_config import CHALICE_DIR
 from chalicelib import config, dynamodb, metrics, models
 from chalicelib.config import LAMBDA_FUNCTION, PARAMETER_SUFFIX, secrets_read_by
 from chalicelib.openapi import docs_page
-from deploy import bundle, checks, packaging, resources
+from deploy import bundle, checks, packaging, project, resources
 from deploy.project import dead_letter_queue_name, lambda_functions, secret_parameter
 from local.paths import REPO_ROOT
 from tests.support.errors import error_in
@@ -70,6 +70,23 @@ def packaged(policies_before_packaging):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "cfn-lint: dist/prod/sam.json is clean" in result.stdout
     return REPO_ROOT / "dist" / STAGE
+
+
+@pytest.fixture(scope="module")
+def dev_packaged(tmp_path_factory):
+    """dev's package, as `make package STAGE=dev` writes it (cfn-lint and checkov included)."""
+    out_dir = tmp_path_factory.mktemp("dev-package")
+    environment = {k: v for k, v in os.environ.items() if k not in _APP_SETTINGS}
+    result = subprocess.run(
+        [sys.executable, "-m", "deploy", "package", "--stage", "dev", "--out", str(out_dir)],
+        cwd=REPO_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=540,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out_dir / packaging.TEMPLATE_NAME
 
 
 @pytest.fixture(scope="module")
@@ -631,6 +648,76 @@ def test_the_api_stage_is_throttled_as_the_stage_config_says(template):
     assert (method_settings["ResourcePath"], method_settings["HttpMethod"]) == ("/*", "*")
     assert method_settings["ThrottlingRateLimit"] == throttling["rate_limit"]
     assert method_settings["ThrottlingBurstLimit"] == throttling["burst_limit"]
+
+
+def stage_config(stage):
+    return json.loads((REPO_ROOT / ".chalice" / "config.json").read_text())["stages"][stage]
+
+
+@pytest.fixture(params=["prod", "dev"])
+def stage_and_template(request):
+    if request.param == "prod":
+        return "prod", request.getfixturevalue("template")
+    return "dev", json.loads(request.getfixturevalue("dev_packaged").read_text())
+
+
+def test_each_stage_s_api_stage_has_a_web_acl_limiting_each_client_address(stage_and_template):
+    stage, template = stage_and_template
+    ((acl_id, acl),) = resources_of_type(template, "AWS::WAFv2::WebACL").items()
+    acl = acl["Properties"]
+    assert (acl["Scope"], acl["DefaultAction"]) == ("REGIONAL", {"Allow": {}})
+    (rule,) = acl["Rules"]
+    assert rule["Action"] == {"Block": {}}
+    wanted = stage_config(stage)["api_waf"]["requests_per_5_minutes_per_ip"]
+    assert rule["Statement"] == {"RateBasedStatement": {"Limit": wanted, "AggregateKeyType": "IP"}}
+    assert acl["VisibilityConfig"]["CloudWatchMetricsEnabled"] is True
+    (association,) = resources_of_type(template, "AWS::WAFv2::WebACLAssociation").values()
+    assert association["Properties"] == {
+        # The template's own REST API and the stage SAM makes for it (RestAPI.Stage).
+        "ResourceArn": {
+            "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${RestAPI}"
+            "/stages/${RestAPI.Stage}"
+        },
+        "WebACLArn": {"Fn::GetAtt": [acl_id, "Arn"]},
+    }
+    assert template["Resources"]["RestAPI"]["Type"] == "AWS::Serverless::Api"
+    assert template["Resources"]["RestAPI"]["Properties"]["StageName"] == "api"
+
+
+def test_the_dev_package_passes_cfn_lint_and_checkov(dev_packaged):
+    lint = subprocess.run(
+        [str(Path(sys.executable).with_name("cfn-lint")), str(dev_packaged)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    found = checks.findings(dev_packaged)
+    assert checks.unlisted(found, checks.accepted()) == []
+
+
+def test_a_stage_that_turns_its_web_acl_off_packages_none(monkeypatch):
+    config = json.loads((REPO_ROOT / ".chalice" / "config.json").read_text())
+    config["stages"]["dev"]["api_waf"] = {"enabled": False}
+    monkeypatch.setattr(project, "load_config", lambda: config)
+    merged = json.dumps(packaging.merge_template("dev"))
+    assert "AWS::WAFv2" not in merged
+    del config["stages"]["dev"]["api_waf"]  # not set: on, at the default limit
+    acl = packaging.merge_template("dev")["Resources"][resources.WEB_ACL]
+    assert acl["Type"] == "AWS::WAFv2::WebACL"
+    (rule,) = acl["Properties"]["Rules"]
+    assert rule["Statement"]["RateBasedStatement"]["Limit"] == project.DEFAULT_WAF_RATE_LIMIT
+
+
+@pytest.mark.parametrize("limit", [99, 20_000_001, "1000", 1000.5, True])
+def test_a_web_acl_limit_aws_would_refuse_stops_the_package_naming_the_setting(limit):
+    config = json.loads((REPO_ROOT / ".chalice" / "config.json").read_text())
+    config["stages"]["prod"]["api_waf"]["requests_per_5_minutes_per_ip"] = limit
+    with pytest.raises(project.DeployError, match="requests_per_5_minutes_per_ip"):
+        project.api_waf_rate_limit("prod", config)
+    for bound in project.WAF_RATE_LIMIT_BOUNDS:
+        config["stages"]["prod"]["api_waf"]["requests_per_5_minutes_per_ip"] = bound
+        assert project.api_waf_rate_limit("prod", config) == bound
 
 
 def test_checkov_finds_nothing_deploy_checks_md_does_not_explain(packaged):
