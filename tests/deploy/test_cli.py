@@ -657,3 +657,19 @@ def test_a_stage_that_turns_its_web_acl_off_has_the_stack_deleted(monkeypatch):
     with stubber:
         aws.protect_api(cloudformation, "dev", "api1")
         stubber.assert_no_pending_responses()
+
+
+def test_a_checks_md_row_about_resources_a_stage_does_not_have_is_not_reported_fixed(tmp_path):
+    from deploy import checks
+
+    listed = checks.accepted()
+    (waf_row,) = [row for row in listed if row.resources.startswith("AWS::WAFv2::WebACL.")]
+    without_waf = tmp_path / "sam.json"
+    without_waf.write_text(
+        json.dumps({"Resources": {"AlarmTopic": {"Type": "AWS::SNS::Topic", "Properties": {}}}})
+    )
+    present = checks.resources_in(without_waf)
+    assert present == {"AWS::SNS::Topic.AlarmTopic"}
+    assert waf_row not in checks.stale([], listed, present)
+    with_waf = present | {waf_row.resources}
+    assert waf_row in checks.stale([], listed, with_waf)  # there, and no finding: fixed
