@@ -43,8 +43,9 @@ class FeedNotFound(errors.NotFound):
 def create(principal: auth.Principal, request: Any) -> dict[str, str]:
     """A new feed URL for the caller; an older one stops working at once."""
     secret = secrets.token_urlsafe(32)
-    models.User(principal.user_id).update(
-        actions=[models.User.calendar_feed_hash.set(_digest(secret))],
+    dynamodb.update_blind(
+        models.User(principal.user_id),
+        [models.User.calendar_feed_hash.set(_digest(secret))],
         condition=models.User.user_id.exists(),
     )
     return {"url": feed_url(request, f"{principal.user_id}-{secret}{SUFFIX}")}
@@ -52,8 +53,9 @@ def create(principal: auth.Principal, request: Any) -> dict[str, str]:
 
 def delete(principal: auth.Principal) -> dict[str, str]:
     """Turn the caller's feed off (also when there was none)."""
-    models.User(principal.user_id).update(
-        actions=[models.User.calendar_feed_hash.remove()],
+    dynamodb.update_blind(
+        models.User(principal.user_id),
+        [models.User.calendar_feed_hash.remove()],
         condition=models.User.user_id.exists(),
     )
     return {"msg": "Calendar feed stopped"}

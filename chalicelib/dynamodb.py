@@ -23,8 +23,10 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from pynamodb.connection import Connection, TableConnection
-from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
+from pynamodb.constants import NONE, PAY_PER_REQUEST_BILLING_MODE
 from pynamodb.exceptions import TableError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
 from chalicelib import errors
@@ -154,6 +156,20 @@ def _share(table: TableConnection, shared: Connection) -> None:
 
 ItemKey = tuple[type[Model], str] | tuple[type[Model], str, str]
 BatchGet = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def update_blind(item: Table, actions: list[Action], condition: Condition | None = None) -> None:
+    """An UpdateItem of ``item``'s key that asks for nothing back (ReturnValues NONE).
+
+    PynamoDB's ``Model.update`` always asks for the whole item (ALL_NEW), and a policy that
+    limits which attributes a Lambda may touch (``dynamodb:Attributes``) must refuse that, or
+    the Lambda could read every attribute through it. Raises PynamoDB's ``UpdateError`` as
+    ``Model.update`` does.
+    """
+    hash_key, range_key = item._get_hash_range_key_serialized_values()
+    type(item)._get_connection().update_item(
+        hash_key, range_key=range_key, actions=actions, condition=condition, return_values=NONE
+    )
 
 
 def batch_get(keys: list[ItemKey]) -> dict[ItemKey, Model]:

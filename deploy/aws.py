@@ -32,6 +32,7 @@ from deploy.project import (
     alarm_topic_name,
     api_name,
     api_throttling,
+    api_waf_rate_limit,
     check_stage,
     data_stack_name,
     function_name,
@@ -39,6 +40,7 @@ from deploy.project import (
     secret_parameter,
     set_stage_variable,
     stage_secrets,
+    waf_stack_name,
 )
 from progress import step
 
@@ -511,6 +513,7 @@ def deploy(
         apigateway, rest_api["rest_api_id"], stage, outputs[resources.ACCESS_LOG_GROUP_OUTPUT]
     )
     apply_gateway_responses(apigateway, rest_api["rest_api_id"])
+    protect_api(client("cloudformation"), stage, rest_api["rest_api_id"])
     print(summary(stage, rest_api["rest_api_url"], account.region, alarm_email), flush=True)
 
 
@@ -536,6 +539,7 @@ def destroy(
             raise DeployError("Not confirmed; nothing was deleted.")
     session = session or botocore.session.get_session()
     account = whoami(session)
+    remove_web_acl(_clients(session, account.region)("cloudformation"), stage)
     step(f"Deleting the {stage} API and Lambdas (chalice delete)")
     subprocess.run(
         chalice_command("delete", "--stage", stage),
@@ -551,6 +555,34 @@ def destroy(
         StackName=stack, WaiterConfig={"Delay": 10, "MaxAttempts": 180}
     )
     step(f"Destroyed {stage}" + (" (its tables are retained)" if protected else ""))
+
+
+def protect_api(cloudformation: Any, stage: str, rest_api_id: str) -> None:
+    """Put the stage's web ACL (its per-address rate limit) on the API `chalice deploy` made,
+    in a stack of its own; a stage that turns it off has that stack removed."""
+    rate_limit = api_waf_rate_limit(stage)
+    if rate_limit is None:
+        remove_web_acl(cloudformation, stage)
+        return
+    stack = waf_stack_name(stage)
+    step(f"Limiting each client address to {rate_limit} requests per 5 minutes (stack {stack})")
+    deploy_stack(
+        cloudformation,
+        stack,
+        resources.web_acl_template(stage, rate_limit),
+        parameters={resources.REST_API_ID_PARAMETER: rest_api_id},
+    )
+
+
+def remove_web_acl(cloudformation: Any, stage: str) -> None:
+    """Delete the stage's waf stack, if there is one: before its API goes, so the association
+    is removed while the stage it names still exists."""
+    stack = waf_stack_name(stage)
+    if _describe(cloudformation, stack) is None:
+        return
+    step(f"Deleting the API's web ACL (stack {stack})")
+    cloudformation.delete_stack(StackName=stack)
+    _wait(cloudformation, "stack_delete_complete", stack)
 
 
 def _clients(session: botocore.session.Session, region: str) -> Callable[[str], Any]:

@@ -89,9 +89,25 @@ def unlisted(found: list[Finding], listed: list[Accepted]) -> list[Finding]:
     return [finding for finding in found if not any(row.covers(finding) for row in listed)]
 
 
-def stale(found: list[Finding], listed: list[Accepted]) -> list[Accepted]:
-    """Rows that no finding needs any more: what they excused has been fixed."""
-    return [row for row in listed if not any(row.covers(finding) for finding in found)]
+def stale(
+    found: list[Finding], listed: list[Accepted], present: set[str] | None = None
+) -> list[Accepted]:
+    """Rows that no finding needs any more: what they excused has been fixed. Given the
+    template's resources (``present``, as ``Type.LogicalId``), a row about resources the
+    template does not have (a stage that turns its web ACL off) is not stale: nothing of it
+    was fixed, and another stage's template needs it."""
+    return [
+        row
+        for row in listed
+        if not any(row.covers(finding) for finding in found)
+        and (present is None or any(fnmatch.fnmatchcase(name, row.resources) for name in present))
+    ]
+
+
+def resources_in(template: Path) -> set[str]:
+    """The template's resources as checkov names them: ``Type.LogicalId``."""
+    resources = json.loads(template.read_text())["Resources"]
+    return {f"{resource['Type']}.{logical_id}" for logical_id, resource in resources.items()}
 
 
 def main(argv: list[str]) -> int:
@@ -100,7 +116,7 @@ def main(argv: list[str]) -> int:
         return 2
     found = findings(Path(argv[0]))
     listed = accepted()
-    new, old = unlisted(found, listed), stale(found, listed)
+    new, old = unlisted(found, listed), stale(found, listed, resources_in(Path(argv[0])))
     for finding in new:
         print(f"checkov: {finding.check_id} {finding.resource}: {finding.name}")
     for row in old:

@@ -3,8 +3,8 @@ mapping, schedule) and a trimmed zip, for pipelines that deploy templates themse
 
 Chalice builds the API and the Lambdas; ``merge_template`` adds the data layer (tables, DLQ,
 alarms, access log group) and what Chalice cannot express: the stream mapping's failure
-handling, fixed function names, the API's name, access log, throttle and gateway responses,
-and the stream ARN taken from the table in the same template.
+handling, fixed function names, the API's name, access log, throttle, web ACL and gateway
+responses, and the stream ARN taken from the table in the same template.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from deploy.project import (
     STREAM_FUNCTION,
     api_name,
     api_throttling,
+    api_waf_rate_limit,
     function_name,
     lambda_functions,
     staged_config,
@@ -77,6 +78,7 @@ def merge_template(stage: str) -> dict[str, Any]:
             **resources.data_resources(stage),
             **functions,
             **log_groups,
+            **_web_acl(stage),
             "RestAPI": {
                 "Properties": {
                     "Name": api_name(stage),
@@ -106,6 +108,17 @@ def merge_template(stage: str) -> dict[str, Any]:
             },
         },
     }
+
+
+def _web_acl(stage: str) -> dict[str, Any]:
+    """The stage's web ACL on the template's own API and stage, when the stage has one."""
+    rate_limit = api_waf_rate_limit(stage)
+    if rate_limit is None:
+        return {}
+    # SAM resolves RestAPI.Stage to the stage it generates, so the association waits for it.
+    return resources.web_acl(
+        stage, rate_limit, resources.api_stage_arn("RestAPI", "${RestAPI.Stage}")
+    )
 
 
 def chalice_environment(stage: str, region: str, stream_arn: str | None = None) -> dict[str, str]:

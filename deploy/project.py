@@ -70,6 +70,33 @@ def api_throttling(stage: str, config: dict[str, Any] | None = None) -> dict[str
     }
 
 
+# A stage's web ACL (``api_waf`` in its config): AWS WAF counts each client address's requests
+# over a sliding 5 minutes and blocks an address past the limit, so one client cannot use up
+# the stage's throttle, which every client shares. AWS accepts limits within these bounds.
+WAF_RATE_LIMIT_BOUNDS = (100, 20_000_000)
+DEFAULT_WAF_RATE_LIMIT = 1000
+
+
+def api_waf_rate_limit(stage: str, config: dict[str, Any] | None = None) -> int | None:
+    """Requests per 5 minutes one client address may send the stage's API before AWS WAF
+    blocks it; None when the stage turns its web ACL off (``"api_waf": {"enabled": false}``).
+
+    On unless turned off, at ``DEFAULT_WAF_RATE_LIMIT`` unless
+    ``api_waf.requests_per_5_minutes_per_ip`` says otherwise.
+    """
+    waf = (config or load_config())["stages"][stage].get("api_waf", {})
+    if not waf.get("enabled", True):
+        return None
+    limit = waf.get("requests_per_5_minutes_per_ip", DEFAULT_WAF_RATE_LIMIT)
+    lowest, highest = WAF_RATE_LIMIT_BOUNDS
+    if isinstance(limit, bool) or not isinstance(limit, int) or not lowest <= limit <= highest:
+        raise DeployError(
+            f"Stage {stage!r}: api_waf.requests_per_5_minutes_per_ip is {limit!r}; AWS WAF "
+            f"takes a whole number from {lowest:,} to {highest:,}."
+        )
+    return limit
+
+
 def log_retention_days(config: dict[str, Any] | None = None) -> int:
     """How long every log group keeps its lines (Chalice's own setting, reused)."""
     return int((config or load_config())["log_retention_in_days"])
@@ -173,6 +200,10 @@ def alarm_topic_name(stage: str) -> str:
 
 def access_log_group_name(stage: str) -> str:
     return f"/aws/apigateway/ahoum-{stage}-access"
+
+
+def waf_stack_name(stage: str) -> str:
+    return f"ahoum-{stage}-waf"
 
 
 def dead_letter_queue_name(stage: str) -> str:

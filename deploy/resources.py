@@ -38,10 +38,11 @@ _HAS_ALARM_EMAIL = "HasAlarmEmail"
 API_GATEWAY_STAGE = "api"
 
 # One JSON object per request in the API's access log; numbers unquoted so Logs Insights can
-# compute with them ($context.status and responseLatency are always set).
+# compute with them ($context.status and responseLatency are always set). "path" is the route
+# (/calendar/{feed_token}), never the URL: a calendar feed's URL carries its secret.
 ACCESS_LOG_FORMAT = (
     '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp",'
-    '"method":"$context.httpMethod","path":"$context.path","status":$context.status,'
+    '"method":"$context.httpMethod","path":"$context.resourcePath","status":$context.status,'
     '"latencyMs":$context.responseLatency,"integrationLatencyMs":"$context.integrationLatency",'
     '"responseLength":"$context.responseLength","requestTime":"$context.requestTime"}'
 )
@@ -371,6 +372,84 @@ def gateway_responses() -> dict[str, dict[str, Any]]:
             response["statusCode"] = str(status)
         found[response_type] = response
     return found
+
+
+WEB_ACL = "ApiWebAcl"
+WEB_ACL_ASSOCIATION = "ApiWebAclAssociation"
+PER_IP_RATE_RULE = "per-ip-rate-limit"
+# The waf stack's parameter: the REST API `chalice deploy` made.
+REST_API_ID_PARAMETER = "RestApiId"
+
+
+def _waf_visibility(metric_name: str) -> dict[str, Any]:
+    return {
+        "SampledRequestsEnabled": True,
+        "CloudWatchMetricsEnabled": True,
+        "MetricName": metric_name,
+    }
+
+
+def web_acl(stage: str, rate_limit: int, api_stage_arn: Any) -> dict[str, dict[str, Any]]:
+    """An AWS WAF web ACL on the API stage ``api_stage_arn`` that blocks a client address
+    sending more than ``rate_limit`` requests in 5 minutes, until its rate falls below the
+    limit. API Gateway answers a blocked request with its WAF_FILTERED response (403)."""
+    return {
+        WEB_ACL: {
+            "Type": "AWS::WAFv2::WebACL",
+            "Properties": {
+                "Name": f"ahoum-{stage}-api",
+                "Description": f"Ahoum Bookings {stage}, a per-address rate limit on the API",
+                "Scope": "REGIONAL",
+                "DefaultAction": {"Allow": {}},
+                "Rules": [
+                    {
+                        "Name": PER_IP_RATE_RULE,
+                        "Priority": 0,
+                        "Action": {"Block": {}},
+                        "Statement": {
+                            "RateBasedStatement": {"Limit": rate_limit, "AggregateKeyType": "IP"}
+                        },
+                        "VisibilityConfig": _waf_visibility(f"ahoum-{stage}-{PER_IP_RATE_RULE}"),
+                    }
+                ],
+                "VisibilityConfig": _waf_visibility(f"ahoum-{stage}-api"),
+            },
+        },
+        WEB_ACL_ASSOCIATION: {
+            "Type": "AWS::WAFv2::WebACLAssociation",
+            "Properties": {
+                "ResourceArn": api_stage_arn,
+                "WebACLArn": {"Fn::GetAtt": [WEB_ACL, "Arn"]},
+            },
+        },
+    }
+
+
+def api_stage_arn(rest_api_id: str, stage_name: str) -> dict[str, str]:
+    """The API stage's ARN as WAF names it, from ``Fn::Sub`` names of the API id and stage."""
+    return {
+        "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/"
+        f"${{{rest_api_id}}}/stages/{stage_name}"
+    }
+
+
+def web_acl_template(stage: str, rate_limit: int) -> dict[str, Any]:
+    """The stage's waf stack for `make deploy`: deployed once `chalice deploy` has made the API
+    (its id is a parameter), and deleted before the API is."""
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": f"Ahoum Bookings ({stage}): AWS WAF's per-address rate limit on the API",
+        "Parameters": {
+            REST_API_ID_PARAMETER: {
+                "Type": "String",
+                "AllowedPattern": "^[a-z0-9]+$",
+                "Description": "The id of the REST API chalice deploy made for this stage.",
+            }
+        },
+        "Resources": web_acl(
+            stage, rate_limit, api_stage_arn(REST_API_ID_PARAMETER, API_GATEWAY_STAGE)
+        ),
+    }
 
 
 def camel_case(name: str) -> str:

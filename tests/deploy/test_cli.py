@@ -10,7 +10,7 @@ import pytest
 from botocore.stub import Stubber
 
 from chalice_config import CONFIG_PATH, REPO_ROOT, stage_environment
-from deploy import aws, policies, resources
+from deploy import aws, policies, project, resources
 from deploy.__main__ import main
 from deploy.project import (
     DeployError,
@@ -412,7 +412,8 @@ def test_policies_rendered_for_an_account_name_only_that_account_and_stage():
         text = json.dumps(policy)
         assert "${" not in text and "ahoum-prod" not in text
         for statement in policy["Statement"]:
-            assert set(statement) <= {"Sid", "Effect", "Action", "Resource"}  # no "Why" left
+            # IAM's own elements only: no "Why" left.
+            assert set(statement) <= {"Sid", "Effect", "Action", "Resource", "Condition"}
             if statement["Resource"] == "*":
                 assert set(statement["Action"]) <= NO_RESOURCE_LEVEL
                 continue
@@ -622,3 +623,53 @@ def test_a_checkov_finding_not_in_checks_md_is_reported_and_so_is_a_fixed_one():
     assert ("CKV_AWS_158", "AWS::Logs::LogGroup.*") in {(r.check_id, r.resources) for r in listed}
     stale = checks.stale([log_group], listed)
     assert all(row.check_id != "CKV_AWS_158" for row in stale) and len(stale) == len(listed) - 1
+
+
+def test_the_api_gets_its_web_acl_in_a_stack_naming_the_api_chalice_made():
+    cloudformation, stubber = stubbed("cloudformation")
+    limit = json.loads(CONFIG_PATH.read_text())["stages"]["dev"]["api_waf"]
+    template = resources.web_acl_template("dev", limit["requests_per_5_minutes_per_ip"])
+    stubber.add_client_error("describe_stacks", "ValidationError", "does not exist")
+    stubber.add_response(
+        "create_stack",
+        {"StackId": "id"},
+        {
+            "StackName": "ahoum-dev-waf",
+            "TemplateBody": json.dumps(template),
+            "Parameters": [{"ParameterKey": "RestApiId", "ParameterValue": "api1"}],
+        },
+    )
+    stubber.add_response("describe_stacks", _stack())
+    stubber.add_response("describe_stacks", _stack())
+    with stubber:
+        aws.protect_api(cloudformation, "dev", "api1")
+        stubber.assert_no_pending_responses()
+
+
+def test_a_stage_that_turns_its_web_acl_off_has_the_stack_deleted(monkeypatch):
+    config = json.loads(CONFIG_PATH.read_text())
+    config["stages"]["dev"]["api_waf"] = {"enabled": False}
+    monkeypatch.setattr(project, "load_config", lambda: config)
+    cloudformation, stubber = stubbed("cloudformation")
+    stubber.add_response("describe_stacks", _stack())
+    stubber.add_response("delete_stack", {}, {"StackName": "ahoum-dev-waf"})
+    stubber.add_client_error("describe_stacks", "ValidationError", "does not exist")
+    with stubber:
+        aws.protect_api(cloudformation, "dev", "api1")
+        stubber.assert_no_pending_responses()
+
+
+def test_a_checks_md_row_about_resources_a_stage_does_not_have_is_not_reported_fixed(tmp_path):
+    from deploy import checks
+
+    listed = checks.accepted()
+    (waf_row,) = [row for row in listed if row.resources.startswith("AWS::WAFv2::WebACL.")]
+    without_waf = tmp_path / "sam.json"
+    without_waf.write_text(
+        json.dumps({"Resources": {"AlarmTopic": {"Type": "AWS::SNS::Topic", "Properties": {}}}})
+    )
+    present = checks.resources_in(without_waf)
+    assert present == {"AWS::SNS::Topic.AlarmTopic"}
+    assert waf_row not in checks.stale([], listed, present)
+    with_waf = present | {waf_row.resources}
+    assert waf_row in checks.stale([], listed, with_waf)  # there, and no finding: fixed

@@ -3,7 +3,7 @@ recording of real calls made inside a Lambda's entry point."""
 
 import pytest
 
-from chalicelib import models
+from chalicelib import dynamodb, models
 from tests.support import iam_audit
 from tests.support.factories import headers_for, make_event, make_user
 from tests.support.iam_audit import Request, allowed, requests_for, table_arn
@@ -122,3 +122,105 @@ def test_a_test_whose_entry_point_made_a_denied_call_fails_naming_it():
     with pytest.raises(AssertionError, match="retry_webhooks: dynamodb:PutItem on arn:aws"):
         hook.send(None)  # the test's body returned
     assert iam_audit.RECORDER.denied == []
+
+
+USERS = table_arn("ahoum-test-users")
+FEED_HASH_ONLY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": "dynamodb:UpdateItem",
+            "Resource": USERS,
+            "Condition": {
+                "ForAllValues:StringEquals": {
+                    "dynamodb:Attributes": ["user_id", "calendar_feed_hash"]
+                },
+                "StringEqualsIfExists": {"dynamodb:ReturnValues": ["NONE", "UPDATED_NEW"]},
+            },
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("context", "expected"),
+    [
+        ({"dynamodb:Attributes": ["user_id", "calendar_feed_hash"]}, True),
+        ({"dynamodb:Attributes": ["calendar_feed_hash"], "dynamodb:ReturnValues": "NONE"}, True),
+        ({"dynamodb:Attributes": ["user_id", "role"]}, False),
+        ({"dynamodb:Attributes": ["user_id", "calendar_feed_hash", "role"]}, False),
+        (
+            {"dynamodb:Attributes": ["calendar_feed_hash"], "dynamodb:ReturnValues": "ALL_NEW"},
+            False,
+        ),
+        ({"DynamoDB:attributes": ["Role"]}, False),  # keys ignore case, values do not
+    ],
+)
+def test_the_evaluator_holds_a_write_s_attributes_and_return_values_to_the_condition(
+    context, expected
+):
+    assert allowed(FEED_HASH_ONLY, Request("dynamodb:UpdateItem", USERS, context)) is expected
+
+
+def test_a_condition_the_evaluator_does_not_know_fails_loudly_instead_of_passing():
+    policy = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "dynamodb:UpdateItem",
+                "Resource": USERS,
+                "Condition": {"StringLike": {"dynamodb:Attributes": ["calendar_*"]}},
+            }
+        ]
+    }
+    with pytest.raises(ValueError, match="StringLike"):
+        allowed(policy, Request("dynamodb:UpdateItem", USERS, {"dynamodb:Attributes": ["x"]}))
+
+
+def test_a_write_s_attributes_are_its_key_what_it_sets_and_what_its_condition_reads():
+    update = {
+        "TableName": "ahoum-test-users",
+        "Key": {"user_id": {"S": "u1"}},
+        "UpdateExpression": "SET #0 = :0, #1.#2 = if_not_exists(#1.#2, :1) REMOVE #3[0]",
+        "ConditionExpression": "attribute_exists (#4) AND size(#0) < :2",
+        "ExpressionAttributeNames": {"#0": "a", "#1": "b", "#2": "nested", "#3": "c", "#4": "d"},
+        "ReturnValues": "ALL_NEW",
+    }
+    (request,) = requests_for("dynamodb", "UpdateItem", update)
+    assert request.context == {
+        "dynamodb:Attributes": ["a", "b", "c", "d", "user_id"],
+        "dynamodb:ReturnValues": "ALL_NEW",
+    }
+    in_a_transaction = {key: value for key, value in update.items() if key != "ReturnValues"}
+    transaction = {"TransactItems": [{"Update": in_a_transaction}]}
+    (in_transaction,) = requests_for("dynamodb", "TransactWriteItems", transaction)
+    assert in_transaction.context["dynamodb:Attributes"] == ["a", "b", "c", "d", "user_id"]
+
+
+def test_the_api_s_own_updates_of_a_user_pass_its_attribute_condition(client):
+    user = make_user()
+    before = iam_audit.RECORDER.calls.get("api_handler", {}).copy()
+    created = client.http.post("/auth/calendar-feed", headers=headers_for(user))
+    assert created.status_code == 201
+    stopped = client.http.delete("/auth/calendar-feed", headers=headers_for(user))
+    assert stopped.status_code == 200
+    assert iam_audit.RECORDER.denied == []
+    update = Request("dynamodb:UpdateItem", USERS)
+    assert iam_audit.RECORDER.calls["api_handler"][update] == before.get(update, 0) + 2
+
+
+def test_an_update_of_a_user_s_role_from_the_api_is_refused_by_the_audit():
+    user = make_user()
+    with iam_audit.entry_point("api_handler"):
+        dynamodb.update_blind(
+            models.User(user.user_id),
+            [models.User.role.set("admin")],
+            condition=models.User.user_id.exists(),
+        )
+        # PynamoDB's own update asks for the whole item back: refused too, even for the hash.
+        models.User(user.user_id).update(actions=[models.User.calendar_feed_hash.set("h")])
+    denied = iam_audit.RECORDER.take_denied()  # taken, so this test itself passes
+    assert denied == [("api_handler", Request("dynamodb:UpdateItem", USERS))] * 2
+    assert denied[0][1].context["dynamodb:Attributes"] == ["role", "user_id"]
+    assert denied[1][1].context["dynamodb:ReturnValues"] == "ALL_NEW"

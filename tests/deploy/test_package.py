@@ -20,7 +20,7 @@ from chalicelib import dynamodb, metrics, models
 from chalicelib.config import LAMBDA_FUNCTION, PARAMETER_SUFFIX, secrets_read_by
 from chalicelib.openapi import docs_page
 from chalicelib.settings_table import number
-from deploy import bundle, checks, packaging, resources
+from deploy import bundle, checks, packaging, project, resources
 from deploy.project import dead_letter_queue_name, lambda_functions, secret_parameter
 from local.paths import REPO_ROOT
 from tests.support.errors import error_in
@@ -71,6 +71,23 @@ def packaged(policies_before_packaging):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "cfn-lint: dist/prod/sam.json is clean" in result.stdout
     return REPO_ROOT / "dist" / STAGE
+
+
+@pytest.fixture(scope="module")
+def dev_packaged(tmp_path_factory):
+    """dev's package, as `make package STAGE=dev` writes it (cfn-lint and checkov included)."""
+    out_dir = tmp_path_factory.mktemp("dev-package")
+    environment = {k: v for k, v in os.environ.items() if k not in _APP_SETTINGS}
+    result = subprocess.run(
+        [sys.executable, "-m", "deploy", "package", "--stage", "dev", "--out", str(out_dir)],
+        cwd=REPO_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=540,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out_dir / packaging.TEMPLATE_NAME
 
 
 @pytest.fixture(scope="module")
@@ -586,27 +603,42 @@ def test_the_alarms_watch_dead_letters_given_up_webhooks_stream_lag_5xx_and_lamb
         assert alarm["TreatMissingData"] == "notBreaching"
 
 
+# What an access log line may hold: $context variables that never carry the request's path or
+# query values. $context.path would (a calendar feed's URL carries its secret); the resource path
+# is the route template (/calendar/{feed_token}).
+ACCESS_LOG_VARIABLES = {
+    "$context.requestId": "req-1",
+    "$context.identity.sourceIp": "203.0.113.9",
+    "$context.httpMethod": "GET",
+    "$context.resourcePath": "/calendar/{feed_token}",
+    "$context.status": "200",
+    "$context.responseLatency": "31",
+    "$context.integrationLatency": "25",
+    "$context.responseLength": "512",
+    "$context.requestTime": "01/Dec/2026:10:00:00 +0000",
+}
+
+
 def test_api_access_logs_are_json_with_request_id_status_and_latency_kept_for_a_while(template):
     settings = template["Resources"]["RestAPI"]["Properties"]["AccessLogSetting"]
     assert settings["DestinationArn"] == {"Fn::GetAtt": [resources.ACCESS_LOG_GROUP, "Arn"]}
     group = template["Resources"][resources.ACCESS_LOG_GROUP]["Properties"]
     assert group["RetentionInDays"] > 0
-    sample = {
-        "$context.requestId": "req-1",
-        "$context.identity.sourceIp": "203.0.113.9",
-        "$context.httpMethod": "GET",
-        "$context.path": "/api/events",
-        "$context.status": "200",
-        "$context.responseLatency": "31",
-        "$context.integrationLatency": "25",
-        "$context.responseLength": "512",
-        "$context.requestTime": "01/Dec/2026:10:00:00 +0000",
-    }
     line = settings["Format"]
-    for variable in sorted(sample, key=len, reverse=True):
-        line = line.replace(variable, sample[variable])
+    for variable in sorted(ACCESS_LOG_VARIABLES, key=len, reverse=True):
+        line = line.replace(variable, ACCESS_LOG_VARIABLES[variable])
     entry = json.loads(line)
     assert (entry["requestId"], entry["status"], entry["latencyMs"]) == ("req-1", 200, 31)
+    assert entry["path"] == "/calendar/{feed_token}"
+
+
+def test_api_access_logs_never_hold_a_path_parameter_s_value_or_a_query_string(template):
+    line = template["Resources"]["RestAPI"]["Properties"]["AccessLogSetting"]["Format"]
+    variables = re.findall(r"\$[A-Za-z][\w.]*", line)
+    assert variables, "the format names no variable: is this the access log format?"
+    assert set(variables) <= set(ACCESS_LOG_VARIABLES), set(variables) - set(ACCESS_LOG_VARIABLES)
+    assert "$context.path" not in variables
+    assert not re.search(r"\$(input|method|request|util)\b", line)
 
 
 def test_the_api_stage_is_throttled_as_the_stage_config_says(template):
@@ -617,6 +649,76 @@ def test_the_api_stage_is_throttled_as_the_stage_config_says(template):
     assert (method_settings["ResourcePath"], method_settings["HttpMethod"]) == ("/*", "*")
     assert method_settings["ThrottlingRateLimit"] == throttling["rate_limit"]
     assert method_settings["ThrottlingBurstLimit"] == throttling["burst_limit"]
+
+
+def stage_config(stage):
+    return json.loads((REPO_ROOT / ".chalice" / "config.json").read_text())["stages"][stage]
+
+
+@pytest.fixture(params=["prod", "dev"])
+def stage_and_template(request):
+    if request.param == "prod":
+        return "prod", request.getfixturevalue("template")
+    return "dev", json.loads(request.getfixturevalue("dev_packaged").read_text())
+
+
+def test_each_stage_s_api_stage_has_a_web_acl_limiting_each_client_address(stage_and_template):
+    stage, template = stage_and_template
+    ((acl_id, acl),) = resources_of_type(template, "AWS::WAFv2::WebACL").items()
+    acl = acl["Properties"]
+    assert (acl["Scope"], acl["DefaultAction"]) == ("REGIONAL", {"Allow": {}})
+    (rule,) = acl["Rules"]
+    assert rule["Action"] == {"Block": {}}
+    wanted = stage_config(stage)["api_waf"]["requests_per_5_minutes_per_ip"]
+    assert rule["Statement"] == {"RateBasedStatement": {"Limit": wanted, "AggregateKeyType": "IP"}}
+    assert acl["VisibilityConfig"]["CloudWatchMetricsEnabled"] is True
+    (association,) = resources_of_type(template, "AWS::WAFv2::WebACLAssociation").values()
+    assert association["Properties"] == {
+        # The template's own REST API and the stage SAM makes for it (RestAPI.Stage).
+        "ResourceArn": {
+            "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${RestAPI}"
+            "/stages/${RestAPI.Stage}"
+        },
+        "WebACLArn": {"Fn::GetAtt": [acl_id, "Arn"]},
+    }
+    assert template["Resources"]["RestAPI"]["Type"] == "AWS::Serverless::Api"
+    assert template["Resources"]["RestAPI"]["Properties"]["StageName"] == "api"
+
+
+def test_the_dev_package_passes_cfn_lint_and_checkov(dev_packaged):
+    lint = subprocess.run(
+        [str(Path(sys.executable).with_name("cfn-lint")), str(dev_packaged)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    found = checks.findings(dev_packaged)
+    assert checks.unlisted(found, checks.accepted()) == []
+
+
+def test_a_stage_that_turns_its_web_acl_off_packages_none(monkeypatch):
+    config = json.loads((REPO_ROOT / ".chalice" / "config.json").read_text())
+    config["stages"]["dev"]["api_waf"] = {"enabled": False}
+    monkeypatch.setattr(project, "load_config", lambda: config)
+    merged = json.dumps(packaging.merge_template("dev"))
+    assert "AWS::WAFv2" not in merged
+    del config["stages"]["dev"]["api_waf"]  # not set: on, at the default limit
+    acl = packaging.merge_template("dev")["Resources"][resources.WEB_ACL]
+    assert acl["Type"] == "AWS::WAFv2::WebACL"
+    (rule,) = acl["Properties"]["Rules"]
+    assert rule["Statement"]["RateBasedStatement"]["Limit"] == project.DEFAULT_WAF_RATE_LIMIT
+
+
+@pytest.mark.parametrize("limit", [99, 20_000_001, "1000", 1000.5, True])
+def test_a_web_acl_limit_aws_would_refuse_stops_the_package_naming_the_setting(limit):
+    config = json.loads((REPO_ROOT / ".chalice" / "config.json").read_text())
+    config["stages"]["prod"]["api_waf"]["requests_per_5_minutes_per_ip"] = limit
+    with pytest.raises(project.DeployError, match="requests_per_5_minutes_per_ip"):
+        project.api_waf_rate_limit("prod", config)
+    for bound in project.WAF_RATE_LIMIT_BOUNDS:
+        config["stages"]["prod"]["api_waf"]["requests_per_5_minutes_per_ip"] = bound
+        assert project.api_waf_rate_limit("prod", config) == bound
 
 
 def test_checkov_finds_nothing_deploy_checks_md_does_not_explain(packaged):

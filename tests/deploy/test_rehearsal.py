@@ -26,7 +26,7 @@ from chalicelib import models
 from chalicelib.config import secrets_read_by
 from deploy import bundle, policies, resources
 from deploy.bundle import FINISHED_SUFFIX
-from deploy.project import function_environment, function_name, lambda_functions
+from deploy.project import function_environment, function_name, lambda_functions, waf_stack_name
 from tests.support.aws_emulator import Emulator
 
 REGION = "us-east-1"
@@ -103,17 +103,18 @@ def observe(emulator: Emulator, stage: str) -> dict:
         role_policies[function] = [
             iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"] for name in names
         ]
-    apis = [
-        api["name"]
+    apis = {
+        api["name"]: api["id"]
         for api in emulator.client("apigateway").get_rest_apis()["items"]
         if api["name"].startswith("ahoum-bookings")
-    ]
+    }
     topics = emulator.client("sns").list_topics()["Topics"]
     queues = (
         emulator.client("sqs").list_queues(QueueNamePrefix=f"ahoum-{stage}-").get("QueueUrls", [])
     )
     return {
         "stack": stacks.get(f"ahoum-{stage}-data"),
+        "waf_stack": stacks.get(waf_stack_name(stage)),
         "tables": tables,
         "functions": functions,
         "mappings": mappings,
@@ -218,6 +219,13 @@ def assert_stage_is_deployed(state: dict, stage: str) -> None:
             function
         )
     assert f"ahoum-bookings-{stage}" in state["apis"]
+    # The web ACL's stack names this stage's API (moto accepts and skips the WAF resources
+    # themselves; the packaged-template tests check them).
+    waf_stack = state["waf_stack"]
+    assert waf_stack["StackStatus"] in {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
+    assert {p["ParameterKey"]: p["ParameterValue"] for p in waf_stack["Parameters"]} == {
+        resources.REST_API_ID_PARAMETER: state["apis"][f"ahoum-bookings-{stage}"]
+    }
     assert f"ahoum-{stage}-alarms" in state["topics"]
     assert state["queues"] == [f"ahoum-{stage}-booking-stream-dlq"]
 
@@ -268,7 +276,7 @@ def test_a_redeploy_changes_nothing_and_keeps_the_alarm_address(rehearsal):
 
 def test_destroying_dev_removes_its_functions_stack_and_tables(rehearsal):
     state = rehearsal["destroy"]["state"]
-    assert state["stack"] is None
+    assert state["stack"] is None and state["waf_stack"] is None
     assert state["tables"] == {} and state["functions"] == {} and state["mappings"] == []
     assert state["role_policies"] == {} and state["queues"] == []
     assert "ahoum-bookings-dev" not in state["apis"]
@@ -284,7 +292,7 @@ def test_a_deploy_after_destroy_builds_the_stage_again_on_the_new_stream(rehears
 def test_destroying_prod_keeps_its_tables_protected_and_the_next_deploy_imports_them(rehearsal):
     assert_stage_is_deployed(rehearsal["prod deploy"]["state"], "prod")
     state = rehearsal["prod destroy"]["state"]
-    assert state["stack"] is None and state["functions"] == {}
+    assert state["stack"] is None and state["waf_stack"] is None and state["functions"] == {}
     assert set(state["tables"]) == {f"ahoum-prod-{name}" for name in models.TABLES}
     assert all(table["deletion_protection"] for table in state["tables"].values())
     after = rehearsal["prod deploy after destroy"]

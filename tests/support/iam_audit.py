@@ -7,8 +7,10 @@ with a context variable naming the Lambda, records each botocore operation made 
 runs, turns it into the IAM actions and resources AWS would check (a TransactWriteItems is a
 PutItem/UpdateItem/ConditionCheckItem per item, a Query on an index is checked on the index),
 and evaluates those against the Lambda's policy from ``.chalice/policies/`` rendered for the
-test stage. A call the policy would deny fails the test that made it. Permissions no call
-used are written to ``test-artifacts/iam-audit.md`` (a report, not a failure).
+test stage, with the conditions a statement puts on DynamoDB's condition keys (which attributes
+a write names, ``dynamodb:Attributes``, and what it asks back, ``dynamodb:ReturnValues``).
+A call the policy would deny fails the test that made it. Permissions no call used are written
+to ``test-artifacts/iam-audit.md`` (a report, not a failure).
 
 A process that is one Lambda (``LAMBDA_FUNCTION`` set, as the deploy tooling sets it for each
 function) has all its calls attributed to that Lambda, the cold start's too: that is where the
@@ -26,8 +28,9 @@ import contextvars
 import fnmatch
 import functools
 import os
+import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,10 +70,13 @@ _entry_point: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 
 @dataclass(frozen=True)
 class Request:
-    """One IAM authorization AWS makes for a call: an action on a resource."""
+    """One IAM authorization AWS makes for a call: an action on a resource, and the values of
+    the condition keys the call sets (``context``: key → value or list of values). The context
+    is not part of what the request is: equal action and resource count as one in the report."""
 
     action: str
     resource: str
+    context: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass
@@ -127,13 +133,47 @@ def allowed(policy: dict[str, Any], request: Request) -> bool:
     )
 
 
-def _matches(statement: dict[str, Any], request: Request) -> bool:
+def _matches(statement: dict[str, Any], request: Request, *, conditions: bool = True) -> bool:
     actions = _as_list(statement["Action"])
     resources = _as_list(statement["Resource"])
     # Actions compare case-insensitively, resources (ARNs) case-sensitively; both take * and ?.
-    return any(fnmatch.fnmatch(request.action.lower(), a.lower()) for a in actions) and any(
-        fnmatch.fnmatchcase(request.resource, r) for r in resources
+    return (
+        any(fnmatch.fnmatch(request.action.lower(), a.lower()) for a in actions)
+        and any(fnmatch.fnmatchcase(request.resource, r) for r in resources)
+        and (not conditions or conditions_hold(statement.get("Condition", {}), request.context))
     )
+
+
+_SET_QUALIFIERS = ("", "ForAllValues", "ForAnyValue")
+
+
+def conditions_hold(conditions: dict[str, Any], context: Mapping[str, Any]) -> bool:
+    """A statement's Condition block against a request's condition keys, as IAM reads it: every
+    operator's every key must hold. Only the string-equality operators are known here; any
+    other fails loudly rather than being read as a pass."""
+    values_by_key = {key.lower(): value for key, value in context.items()}
+    for operator, tests in conditions.items():
+        qualifier, _, test = operator.rpartition(":")
+        if_exists = test.endswith("IfExists")
+        if test.removesuffix("IfExists") != "StringEquals" or qualifier not in _SET_QUALIFIERS:
+            raise ValueError(f"The IAM audit cannot evaluate {operator!r}: teach conditions_hold")
+        for key, wanted in tests.items():
+            wanted = set(_as_list(wanted))
+            if key.lower() not in values_by_key:
+                # IfExists passes on a missing key; so does ForAllValues (no value is outside).
+                if if_exists or qualifier == "ForAllValues":
+                    continue
+                return False
+            given = set(_as_list(values_by_key[key.lower()]))
+            if qualifier == "ForAllValues":
+                holds = given <= wanted
+            elif qualifier == "ForAnyValue":
+                holds = bool(given & wanted)
+            else:
+                holds = len(given) == 1 and given <= wanted
+            if not holds:
+                return False
+    return True
 
 
 def _as_list(value: Any) -> list[str]:
@@ -170,8 +210,13 @@ def _dynamodb_requests(operation: str, params: dict[str, Any]) -> list[Request]:
         found = []
         for item in params["TransactItems"]:
             ((kind, body),) = item.items()
+            action = _TRANSACT_ITEM_ACTIONS[kind]
             found.append(
-                Request(f"dynamodb:{_TRANSACT_ITEM_ACTIONS[kind]}", table_arn(body["TableName"]))
+                Request(
+                    f"dynamodb:{action}",
+                    table_arn(body["TableName"]),
+                    _dynamodb_context(action, body),
+                )
             )
         return found
     if operation in ("BatchGetItem", "BatchWriteItem"):
@@ -181,10 +226,58 @@ def _dynamodb_requests(operation: str, params: dict[str, Any]) -> list[Request]:
     if "TableName" in params:
         return [
             Request(
-                f"dynamodb:{operation}", table_arn(params["TableName"], params.get("IndexName"))
+                f"dynamodb:{operation}",
+                table_arn(params["TableName"], params.get("IndexName")),
+                _dynamodb_context(operation, params),
             )
         ]
     return [Request(f"dynamodb:{operation}", "*")]
+
+
+# Words of DynamoDB's expression grammar, as opposed to attribute names.
+_EXPRESSION_WORDS = frozenset(
+    {
+        "set",
+        "remove",
+        "add",
+        "delete",
+        "and",
+        "or",
+        "not",
+        "between",
+        "in",
+        "attribute_exists",
+        "attribute_not_exists",
+        "attribute_type",
+        "begins_with",
+        "contains",
+        "size",
+        "if_not_exists",
+        "list_append",
+    }
+)
+# A name at the top of a path: a #placeholder or a bare name, not after '.' (a nested name),
+# ':' (a value placeholder) or inside another word.
+_TOP_LEVEL_NAME = re.compile(r"(?<![\w.#:])(#\w+|[A-Za-z_]\w*)")
+
+
+def _dynamodb_context(action: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The condition keys a write sets: ``dynamodb:Attributes`` (the top-level attribute names
+    it names: the key, what it writes, what its condition reads) and ``dynamodb:ReturnValues``."""
+    if action not in ("UpdateItem", "PutItem"):
+        return {}
+    placeholders = params.get("ExpressionAttributeNames", {})
+    names = set(params.get("Key", {})) | set(params.get("Item", {}))
+    for expression in (params.get("UpdateExpression"), params.get("ConditionExpression")):
+        for token in _TOP_LEVEL_NAME.findall(expression or ""):
+            if token.startswith("#"):
+                names.add(placeholders[token])
+            elif token.lower() not in _EXPRESSION_WORDS:
+                names.add(token)
+    context: dict[str, Any] = {"dynamodb:Attributes": sorted(names)}
+    if "ReturnValues" in params:
+        context["dynamodb:ReturnValues"] = params["ReturnValues"]
+    return context
 
 
 # --- Wiring into botocore and the app --------------------------------------------------------
@@ -285,7 +378,9 @@ def unused_permissions(function: str) -> list[tuple[str, str, str]]:
         for action in _as_list(statement["Action"]):
             for resource in _as_list(statement["Resource"]):
                 single = {**statement, "Action": action, "Resource": resource}
-                if not any(_matches(single, request) for request in used):
+                # Used = some call had this action on this resource; the report does not
+                # judge conditions (a call they refuse fails its test already).
+                if not any(_matches(single, request, conditions=False) for request in used):
                     unused.append((statement.get("Sid", "?"), action, resource))
     return unused
 
