@@ -305,6 +305,7 @@ def test_lambda_settings_suit_each_function(template):
         # have 10 in all); a stage may opt in with Chalice's own reserved_concurrency setting.
         assert "ReservedConcurrentExecutions" not in function
     for function in functions:
+        assert function["Runtime"] == "python3.13"  # the zip's bytecode is for this Python
         assert function["MemorySize"] >= 128
         assert function["LoggingConfig"] == {"LogFormat": "JSON"}
 
@@ -512,9 +513,9 @@ def test_every_shipped_module_has_unchecked_hash_bytecode_for_the_runtime(packag
         sources = [name for name in names if name.endswith(".py")]
         headers = {name: archive.read(name)[:8] for name in names if name.endswith(".pyc")}
     assert "app.py" in sources and "chalicelib/bookings.py" in sources
-    # Exactly one .pyc per source, where CPython 3.11 looks: none from the working tree.
+    # Exactly one .pyc per source, where CPython 3.13 looks: none from the working tree.
     assert set(headers) == {bundle.pyc_path(source) for source in sources}
-    assert all(name.endswith(".cpython-311.pyc") for name in headers)
+    assert all(name.endswith(".cpython-313.pyc") for name in headers)
     for name, header in headers.items():
         assert header[:4] == importlib.util.MAGIC_NUMBER, name
         # PEP 552 flags: bit 0 hash-based, bit 1 check the source; unchecked is 0b01.
