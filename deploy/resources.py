@@ -278,9 +278,18 @@ def data_stack_template(stage: str) -> dict[str, Any]:
     }
 
 
+# The logging role stack's output: the role the deploy then gives API Gateway's account.
+LOGGING_ROLE_OUTPUT = "ApiGatewayLogsRoleArn"
+
+
 def api_gateway_logging_template() -> dict[str, Any]:
-    """The account's role that lets API Gateway write logs: an account-wide setting (one per
-    region) that access logging needs, so it has a stack of its own, outside any stage."""
+    """The role that lets API Gateway write logs, for an account-wide setting (one per region)
+    that access logging needs, so it has a stack of its own, outside any stage.
+
+    The stack holds the role only: an ``AWS::ApiGateway::Account`` beside it is set while the
+    new role is not yet assumable and fails the stack; the deploy sets the account itself,
+    retrying until IAM has propagated the role (``deploy.aws.set_api_gateway_logging_role``).
+    """
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": "API Gateway's CloudWatch Logs role for this account and region",
@@ -306,11 +315,8 @@ def api_gateway_logging_template() -> dict[str, Any]:
                     ],
                 },
             },
-            "ApiGatewayAccount": {
-                "Type": "AWS::ApiGateway::Account",
-                "Properties": {"CloudWatchRoleArn": {"Fn::GetAtt": ["ApiGatewayLogsRole", "Arn"]}},
-            },
         },
+        "Outputs": {LOGGING_ROLE_OUTPUT: {"Value": {"Fn::GetAtt": ["ApiGatewayLogsRole", "Arn"]}}},
     }
 
 

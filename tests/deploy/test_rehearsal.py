@@ -269,6 +269,16 @@ def test_a_first_deploy_builds_the_whole_stage_and_says_where_it_is(rehearsal):
         assert line in step["output"]
 
 
+def test_a_first_deploy_waits_for_iam_to_propagate_the_roles_it_just_made(rehearsal):
+    output = rehearsal["first deploy"]["output"]
+    # The account-wide logging role exists, and API Gateway took it, before Chalice ran.
+    assert output.index("API Gateway's CloudWatch Logs role: refused while IAM propagates") < (
+        output.index("(chalice deploy")
+    )
+    assert "The stream mapping: refused while IAM propagates" in output
+    assert "CloudWatch Logs role" not in rehearsal["redeploy"]["output"]  # once per account
+
+
 def code_sha256(path: Path) -> str:
     """A zip's digest as Lambda reports it (CodeSha256: base64 of the SHA-256)."""
     return base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode()
