@@ -4,6 +4,11 @@ SHELL := /bin/bash
 # The Lambdas' runtime: Chalice names it after the Python that packages them (.venv's).
 PYTHON ?= python3.13
 PYTHON_VERSION := 3.13
+# pyenv's shims run only the versions pyenv has active: when `python3.13` is such a shim and
+# refuses, ask pyenv for its installed 3.13 directly.
+PYTHON_FOUND = $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/null || \
+	PYENV_VERSION=$$(pyenv versions --bare 2>/dev/null | grep -x '$(PYTHON_VERSION)[.0-9]*' | tail -1) \
+	pyenv which $(PYTHON) 2>/dev/null)
 VENV := .venv
 BIN := $(VENV)/bin
 PY_DEPS := $(VENV)/.installed
@@ -68,7 +73,7 @@ $(PY_DEPS): requirements.txt requirements-dev.txt $(if $(VENV_IS_STALE),FORCE)
 		echo "==> $(VENV) runs Python $(VENV_PYTHON_VERSION), not $(PYTHON_VERSION): recreating it"; \
 		rm -rf $(VENV); fi
 	@echo "==> Installing Python packages into $(VENV)"
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/python || $(or $(PYTHON_FOUND),$(PYTHON)) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
@@ -76,7 +81,7 @@ FORCE:
 
 $(CHECKOV_DEPS): requirements-checkov.txt
 	@echo "==> Installing checkov into $(CHECKOV_VENV)"
-	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	@test -x $(CHECKOV_VENV)/bin/python || $(or $(PYTHON_FOUND),$(PYTHON)) -m venv $(CHECKOV_VENV)
 	@$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	@touch $@
 

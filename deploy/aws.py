@@ -675,10 +675,13 @@ def destroy(
 
 
 def remaining_log_groups(logs: Any, stage: str) -> list[str]:
-    """The stage's Lambda log groups still there (the deploy makes the API's; chalice delete
-    deletes only those it made itself)."""
+    """The stage's Lambda log groups still there: each function's own, and the one Chalice
+    names after the API function before the deploy renames it (chalice delete leaves them)."""
     prefix = f"/aws/lambda/{function_name(stage, 'api_handler')}"
     names = {function_name(stage, function) for function in lambda_functions()}
+    names |= {
+        f"{function_name(stage, 'api_handler')}-{function}" for function in lambda_functions()
+    }
     return sorted(
         group["logGroupName"]
         for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=prefix)

@@ -185,3 +185,8 @@ def access_log_group_name(stage: str) -> str:
 def dead_letter_queue_name(stage: str) -> str:
     # Fixed and predictable, so an alarm on ApproximateNumberOfMessagesVisible can name it.
     return f"ahoum-{stage}-booking-stream-dlq"
+
+
+def camel_case(name: str) -> str:
+    """``on_booking_change`` → ``OnBookingChange``, for logical ids."""
+    return "".join(part.capitalize() for part in name.split("_"))

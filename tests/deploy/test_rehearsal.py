@@ -7,18 +7,22 @@ IAM propagation before a stream mapping, one mapping per stream and function). A
 deploy, every Lambda's log group must exist with the stage's retention.
 
 The commands run in a copy of the project, since a deploy writes `.chalice/config.json` and
-`.chalice/deployed/`. What moto does not model is checked elsewhere (README, "Deploy
-rehearsal"): alarms and the e-mail subscription (moto's CloudFormation accepts and skips
-them; the packaged-template tests check them), access logs and throttling on the API stage,
-the Lambdas' JSON log format (moto keeps none of them; the Stubber tests check the exact
-calls), and CloudFormation resource import (moto has
-no IMPORT change sets; the recorded-client test of the state machine drives it).
+`.chalice/deployed/`. What moto does not model is checked elsewhere: alarms, the dashboard and
+the e-mail subscription (moto's CloudFormation accepts and skips them; the packaged-template
+tests check them), access logs and throttling on the API stage, the Lambdas' JSON log format
+(moto keeps none of them; the Stubber tests check the exact calls), CloudFormation resource
+import (moto has no IMPORT change sets; the recorded-client test of the state machine drives
+it), and IAM propagation's real delays (the emulator refuses the first try; the Stubber tests
+check the bounded retries and the message when they run out). Lambda creating a missing log
+group on a first call is not emulated (moto runs no function): the retention check after each
+deploy stands for it.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -31,6 +35,7 @@ from chalicelib.config import secrets_read_by
 from deploy import bundle, policies, resources
 from deploy.bundle import FINISHED_SUFFIX
 from deploy.project import (
+    deploy_record_parameter,
     function_environment,
     function_name,
     lambda_functions,
@@ -124,6 +129,11 @@ def observe(emulator: Emulator, stage: str) -> dict:
         .paginate(logGroupNamePrefix="/aws/lambda/ahoum-bookings-")
         for group in page["logGroups"]
     }
+    ssm = emulator.client("ssm")
+    try:
+        record = ssm.get_parameter(Name=deploy_record_parameter(stage))["Parameter"]["Value"]
+    except ssm.exceptions.ParameterNotFound:
+        record = None
     topics = emulator.client("sns").list_topics()["Topics"]
     queues = (
         emulator.client("sqs").list_queues(QueueNamePrefix=f"ahoum-{stage}-").get("QueueUrls", [])
@@ -136,6 +146,7 @@ def observe(emulator: Emulator, stage: str) -> dict:
         "role_policies": role_policies,
         "apis": apis,
         "log_groups": log_groups,
+        "deploy_record": record,
         "topics": [topic["TopicArn"].rsplit(":", 1)[1] for topic in topics],
         "queues": [url.rsplit("/", 1)[1] for url in queues],
     }
@@ -310,6 +321,25 @@ def test_a_redeploy_changes_nothing_and_keeps_the_alarm_address(rehearsal):
     assert second["mappings"][0]["UUID"] == first["mappings"][0]["UUID"]
     parameters = {p["ParameterKey"]: p["ParameterValue"] for p in second["stack"]["Parameters"]}
     assert parameters == {"AlarmEmail": ALARM_EMAIL}
+
+
+def test_the_deploy_record_is_kept_with_the_stage_within_ssm_s_size_limit(rehearsal):
+    record = rehearsal["first deploy"]["state"]["deploy_record"]
+    names = {resource["name"] for resource in json.loads(record)["resources"]}
+    assert {"rest_api", "on_booking_change-dynamodb-event-source", *lambda_functions()} <= names
+    assert len(record.encode()) <= 8192  # an advanced parameter's limit (standard: 4096)
+
+
+def test_destroy_says_what_it_leaves_and_how_to_remove_each(rehearsal):
+    step = rehearsal["destroy"]
+    assert step["state"]["deploy_record"] is None
+    left = step["output"][step["output"].index("Left in place") :]
+    assert step["state"]["log_groups"]  # the Lambdas' log groups outlive chalice delete
+    for group in step["state"]["log_groups"]:
+        assert f"aws logs delete-log-group --log-group-name {group}" in left
+    for command in ("aws ssm delete-parameters", "rm .chalice/deployed/dev.json"):
+        assert command in left
+    assert "aws cloudformation delete-stack --stack-name ahoum-bookings-apigateway-logging" in left
 
 
 def test_destroying_dev_removes_its_functions_stack_and_tables(rehearsal):
