@@ -19,14 +19,13 @@ import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import botocore.exceptions
 import botocore.session
 
-from chalice_config import CHALICE_DIR, REPO_ROOT
-from deploy import policies, propagation, resources
+from chalice_config import REPO_ROOT
+from deploy import deploy_record, policies, propagation, resources
 from deploy.packaging import DIST_DIR, chalice_command, chalice_environment, staged_project
 from deploy.project import (
     PROTECTED_STAGES,
@@ -428,49 +427,6 @@ def deployed_function_names(deployed: dict[str, dict[str, Any]]) -> list[str]:
     )
 
 
-def deploy_record_path(stage: str) -> Path:
-    return CHALICE_DIR / "deployed" / f"{stage}.json"
-
-
-def restore_deploy_record(ssm: Any, stage: str, path: Path | None = None) -> None:
-    """Put the stage's deploy record where `chalice deploy` and `chalice delete` read it.
-
-    The record kept with the stage (SSM) wins over this machine's file: another machine may
-    have deployed since. Without one in SSM (a stage deployed before records were kept
-    there, or a new stage) this machine's file, if any, stays and is saved after the deploy.
-    """
-    path = path or deploy_record_path(stage)
-    name = deploy_record_parameter(stage)
-    try:
-        kept = ssm.get_parameter(Name=name)["Parameter"]["Value"]
-    except ssm.exceptions.ParameterNotFound:
-        if path.exists():
-            print(f"    no deploy record in SSM yet: using this machine's {path.name}", flush=True)
-        return
-    record = json.loads(kept)
-    if path.exists() and json.loads(path.read_text()) != record:
-        print(f"    this machine's {path.name} differs: replaced by the record in {name}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(record, indent=2) + "\n")
-
-
-def save_deploy_record(ssm: Any, stage: str, path: Path | None = None) -> None:
-    """Keep the stage's deploy record in SSM, so any machine's next deploy finds it."""
-    path = path or deploy_record_path(stage)
-    if not path.exists():
-        return
-    compact = json.dumps(json.loads(path.read_text()), separators=(",", ":"))
-    ssm.put_parameter(
-        Name=deploy_record_parameter(stage),
-        Description="What chalice deploy made for this stage (make deploy keeps it here)",
-        Value=compact,
-        Type="String",
-        # Standard parameters hold 4 KB; past that the record needs the advanced tier's 8 KB.
-        Tier="Intelligent-Tiering",
-        Overwrite=True,
-    )
-
-
 def configure_api(apigateway: Any, rest_api_id: str, stage: str, access_log_group_arn: str) -> None:
     """Name the API after its stage, and give its stage access logs and a throttle."""
     apigateway.update_rest_api(
@@ -549,8 +505,41 @@ def apply_gateway_responses(apigateway: Any, rest_api_id: str) -> None:
 
 def deployed_resources(stage: str) -> dict[str, dict[str, Any]]:
     """What `chalice deploy` recorded in .chalice/deployed/<stage>.json, by resource name."""
-    record = json.loads(deploy_record_path(stage).read_text())
+    record = json.loads(deploy_record.path(stage).read_text())
     return {resource["name"]: resource for resource in record["resources"]}
+
+
+def deploy_app(
+    stage: str, account: Account, stream_arn: str, ssm: Any
+) -> dict[str, dict[str, Any]]:
+    """`chalice deploy` of the API and the Lambdas with the account's rendered policies, from
+    the stage's deploy record and back into it; returns the record's resources by name."""
+    rendered = {
+        function: policies.for_account(
+            function,
+            stage,
+            partition=account.partition,
+            region=account.region,
+            account_id=account.account_id,
+            stream_arn=stream_arn,
+        )
+        for function in lambda_functions()
+    }
+    project = staged_project(stage, DIST_DIR / f"deploy-{stage}", rendered, keeps_state=True)
+    step(f"Reading the stage's deploy record (SSM parameter {deploy_record_parameter(stage)})")
+    deploy_record.restore(ssm, stage)
+    step("Deploying the API and the Lambdas (chalice deploy, the zip of make package)")
+    try:
+        subprocess.run(
+            chalice_command("deploy", "--stage", stage, project_dir=project),
+            check=True,
+            cwd=project,
+            env=chalice_environment(stage, account.region, stream_arn),
+        )
+    finally:
+        # A failed deploy records what it made too: the next one, from any machine, updates it.
+        deploy_record.save(ssm, stage)
+    return deployed_resources(stage)
 
 
 def deploy(
@@ -580,35 +569,9 @@ def deploy(
     stream_arn = outputs[resources.STREAM_ARN_OUTPUT]
     set_stage_variable(stage, "BOOKINGS_STREAM_ARN", stream_arn)
     print(f"    bookings stream: {stream_arn} (written to .chalice/config.json)")
-    rendered = {
-        function: policies.for_account(
-            function,
-            stage,
-            partition=account.partition,
-            region=account.region,
-            account_id=account.account_id,
-            stream_arn=stream_arn,
-        )
-        for function in lambda_functions()
-    }
-    project = staged_project(stage, DIST_DIR / f"deploy-{stage}", rendered, keeps_state=True)
     apigateway = client("apigateway")
     ensure_api_gateway_logging(apigateway, client("cloudformation"))
-    ssm = client("ssm")
-    step(f"Reading the stage's deploy record (SSM parameter {deploy_record_parameter(stage)})")
-    restore_deploy_record(ssm, stage)
-    step("Deploying the API and the Lambdas (chalice deploy, the zip of make package)")
-    try:
-        subprocess.run(
-            chalice_command("deploy", "--stage", stage, project_dir=project),
-            check=True,
-            cwd=project,
-            env=chalice_environment(stage, account.region, stream_arn),
-        )
-    finally:
-        # A failed deploy records what it made too: the next one, from any machine, updates it.
-        save_deploy_record(ssm, stage)
-    deployed = deployed_resources(stage)
+    deployed = deploy_app(stage, account, stream_arn, client("ssm"))
     step("Giving every Lambda's log group the stage's retention")
     ensure_log_groups(client("logs"), deployed_function_names(deployed), log_retention_days())
     step("Configuring the stream mapping's failure handling, JSON logs, gateway responses")
@@ -653,7 +616,7 @@ def destroy(
     client = _clients(session, account.region)
     ssm = client("ssm")
     # chalice delete finds what to delete in the record, whichever machine deployed it.
-    restore_deploy_record(ssm, stage)
+    deploy_record.restore(ssm, stage)
     step(f"Deleting the {stage} API and Lambdas (chalice delete)")
     subprocess.run(
         chalice_command("delete", "--stage", stage),
@@ -661,8 +624,7 @@ def destroy(
         cwd=REPO_ROOT,
         env=chalice_environment(stage, account.region),
     )
-    with contextlib.suppress(ssm.exceptions.ParameterNotFound):
-        ssm.delete_parameter(Name=deploy_record_parameter(stage))
+    deploy_record.delete(ssm, stage)
     stack = data_stack_name(stage)
     step(f"Deleting stack {stack}")
     cloudformation = client("cloudformation")
@@ -702,7 +664,7 @@ def left_behind(stage: str, log_groups: list[str]) -> str:
         f"    aws ssm delete-parameters --names {secrets}",
         f"  This machine's copy of the deploy record (the one in SSM, "
         f"{deploy_record_parameter(stage)}, is deleted):",
-        f"    rm {deploy_record_path(stage).relative_to(REPO_ROOT)}",
+        f"    rm {deploy_record.path(stage).relative_to(REPO_ROOT)}",
         f"  API Gateway's logging role, account-wide (stack {API_GATEWAY_LOGGING_STACK}): keep it "
         "while any API of this account and region writes access logs, else",
         "    aws apigateway update-account --patch-operations op=remove,path=/cloudwatchRoleArn",

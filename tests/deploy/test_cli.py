@@ -11,7 +11,7 @@ import pytest
 from botocore.stub import Stubber
 
 from chalice_config import CONFIG_PATH, REPO_ROOT, stage_environment
-from deploy import aws, policies, propagation, resources
+from deploy import aws, deploy_record, policies, propagation, resources
 from deploy.__main__ import main
 from deploy.project import (
     DeployError,
@@ -748,7 +748,7 @@ def test_the_stage_s_deploy_record_replaces_this_machine_s_before_chalice_runs(t
         {"Name": RECORD_PARAMETER},
     )
     with stubber:
-        aws.restore_deploy_record(ssm, "dev", path)
+        deploy_record.restore(ssm, "dev", path)
     assert json.loads(path.read_text()) == DEPLOY_RECORD
     assert f"replaced by the record in {RECORD_PARAMETER}" in capsys.readouterr().out
 
@@ -764,8 +764,8 @@ def test_a_fresh_checkout_gets_the_record_and_one_without_a_kept_record_keeps_it
     own.write_text(json.dumps(DEPLOY_RECORD))
     stubber.add_client_error("get_parameter", "ParameterNotFound")
     with stubber:
-        aws.restore_deploy_record(ssm, "dev", fresh)
-        aws.restore_deploy_record(ssm, "dev", own)
+        deploy_record.restore(ssm, "dev", fresh)
+        deploy_record.restore(ssm, "dev", own)
     assert json.loads(fresh.read_text()) == DEPLOY_RECORD
     assert json.loads(own.read_text()) == DEPLOY_RECORD
 
@@ -787,8 +787,18 @@ def test_the_deploy_record_is_kept_in_the_stage_s_ssm_parameter_after_chalice_ru
         },
     )
     with stubber:
-        aws.save_deploy_record(ssm, "dev", path)
-        aws.save_deploy_record(ssm, "dev", tmp_path / "never-deployed.json")  # nothing to keep
+        deploy_record.save(ssm, "dev", path)
+        deploy_record.save(ssm, "dev", tmp_path / "never-deployed.json")  # nothing to keep
+        stubber.assert_no_pending_responses()
+
+
+def test_destroy_forgets_the_record_and_a_stage_without_one_is_not_an_error():
+    ssm, stubber = stubbed("ssm")
+    stubber.add_response("delete_parameter", {}, {"Name": RECORD_PARAMETER})
+    stubber.add_client_error("delete_parameter", "ParameterNotFound")
+    with stubber:
+        deploy_record.delete(ssm, "dev")
+        deploy_record.delete(ssm, "dev")
         stubber.assert_no_pending_responses()
 
 
