@@ -666,8 +666,8 @@ def left_behind(stage: str, log_groups: list[str]) -> str:
         f"{deploy_record_parameter(stage)}, is deleted):",
         f"    rm {deploy_record.path(stage).relative_to(REPO_ROOT)}",
         f"  API Gateway's logging role, account-wide (stack {API_GATEWAY_LOGGING_STACK}): keep it "
-        "while any API of this account and region writes access logs, else",
-        "    aws apigateway update-account --patch-operations op=remove,path=/cloudwatchRoleArn",
+        "while any API of this account and region writes logs; else clear the role in API "
+        "Gateway's Settings (console), then",
         f"    aws cloudformation delete-stack --stack-name {API_GATEWAY_LOGGING_STACK}",
     ]
     if stage in PROTECTED_STAGES:
