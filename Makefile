@@ -1,10 +1,20 @@
 # Two commands matter: `make run` (everything, locally) and `make test` (the whole suite).
 # Both install what they need first.
 SHELL := /bin/bash
-PYTHON ?= python3
+# The Lambdas' runtime: Chalice names it after the Python that packages them (.venv's).
+PYTHON ?= python3.13
+PYTHON_VERSION := 3.13
+# pyenv's shims run only the versions pyenv has active: when `python3.13` is such a shim and
+# refuses, ask pyenv for its installed 3.13 directly.
+PYTHON_FOUND = $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/null || \
+	PYENV_VERSION=$$(pyenv versions --bare 2>/dev/null | grep -x '$(PYTHON_VERSION)[.0-9]*' | tail -1) \
+	pyenv which $(PYTHON) 2>/dev/null)
 VENV := .venv
 BIN := $(VENV)/bin
 PY_DEPS := $(VENV)/.installed
+# A .venv made with another Python would package the Lambdas for another runtime: remade.
+VENV_PYTHON_VERSION := $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+VENV_IS_STALE := $(if $(VENV_PYTHON_VERSION),$(filter-out $(PYTHON_VERSION),$(VENV_PYTHON_VERSION)))
 # checkov in a virtualenv of its own: it pins an old boto3, which would downgrade botocore.
 CHECKOV_VENV := .venv-checkov
 CHECKOV_DEPS := $(CHECKOV_VENV)/.installed
@@ -15,7 +25,7 @@ DOCS_VENDOR := chalicelib/openapi/docs/vendor
 DOCS_ASSETS := $(addprefix $(DOCS_VENDOR)/,swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE)
 
 .PHONY: run db test test-fast lint format seed deps java chromium clean deploy package destroy \
-	deliveries openapi docs fuzz screenshots
+	deliveries openapi docs fuzz screenshots FORCE
 
 run: deps
 	$(BIN)/python -m local.run
@@ -63,15 +73,20 @@ java:
 chromium:
 	@./local/ensure-chromium.sh
 
-$(PY_DEPS): requirements.txt requirements-dev.txt
+$(PY_DEPS): requirements.txt requirements-dev.txt $(if $(VENV_IS_STALE),FORCE)
+	@if [ -n "$(VENV_IS_STALE)" ]; then \
+		echo "==> $(VENV) runs Python $(VENV_PYTHON_VERSION), not $(PYTHON_VERSION): recreating it"; \
+		rm -rf $(VENV); fi
 	@echo "==> Installing Python packages into $(VENV)"
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/python || $(or $(PYTHON_FOUND),$(PYTHON)) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
+FORCE:
+
 $(CHECKOV_DEPS): requirements-checkov.txt
 	@echo "==> Installing checkov into $(CHECKOV_VENV)"
-	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	@test -x $(CHECKOV_VENV)/bin/python || $(or $(PYTHON_FOUND),$(PYTHON)) -m venv $(CHECKOV_VENV)
 	@$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	@touch $@
 

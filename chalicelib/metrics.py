@@ -7,6 +7,7 @@ dimension, ``Stage``; the data stack's alarms read them (see deploy/resources.py
 
     metrics.emit(metrics.BOOKINGS_CONFIRMED)
     metrics.emit(metrics.RETRIER_BACKLOG, 42)
+    metrics.emit(metrics.RETRIER_OLDEST_DUE_AGE, 95.2)
 
 A small formatter rather than Powertools' ``Metrics``: importing this module costs next to
 nothing at cold start (``python -m bench.metrics_import`` measures both).
@@ -36,6 +37,9 @@ WEBHOOKS_FAILED = "WebhookDeliveriesFailed"
 WEBHOOKS_GIVEN_UP = "WebhookDeliveriesGivenUp"
 # Deliveries a retrier run found due: a backlog that keeps growing means the CRM is down.
 RETRIER_BACKLOG = "WebhookRetrierBacklog"
+# How long the oldest delivery a retrier run found due had been due (0 when none was): past
+# a few minutes the retrier is not keeping up, or not sending at all.
+RETRIER_OLDEST_DUE_AGE = "WebhookRetrierOldestDueAge"
 LOGINS_THROTTLED = "LoginsThrottled"
 
 # Unit of each metric, in CloudWatch's spelling.
@@ -47,6 +51,7 @@ UNITS = {
     WEBHOOKS_FAILED: "Count",
     WEBHOOKS_GIVEN_UP: "Count",
     RETRIER_BACKLOG: "Count",
+    RETRIER_OLDEST_DUE_AGE: "Seconds",
     LOGINS_THROTTLED: "Count",
 }
 

@@ -13,7 +13,7 @@ import binascii
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from pynamodb.indexes import Index
 from pynamodb.models import Model
@@ -21,7 +21,6 @@ from pynamodb.pagination import ResultIterator
 
 from chalicelib import errors
 
-M = TypeVar("M", bound=Model)
 RawKey = dict[str, dict[str, str]]
 
 _BAD_CURSOR = "This cursor is not valid here; use `next_cursor` from the previous page."
@@ -33,7 +32,7 @@ MAX_KEY_VALUE_CHARS = 100
 
 
 @dataclass(frozen=True)
-class Page(Generic[M]):
+class Page[M: Model]:
     items: list[M]
     next_cursor: str | None
 
@@ -79,7 +78,7 @@ def _is_key_value(value: Any) -> bool:
     )
 
 
-def fetch_page(
+def fetch_page[M: Model](
     run: Callable[[int, RawKey | None], ResultIterator[M]],
     model: type[M],
     names: tuple[str, ...],
@@ -102,7 +101,7 @@ def fetch_page(
     return Page([model.from_raw_data(item) for item in items], _encode(last_key))
 
 
-def scan_page(model: type[M], limit: int, cursor: str | None) -> Page[M]:
+def scan_page[M: Model](model: type[M], limit: int, cursor: str | None) -> Page[M]:
     """One page of a whole table, in no particular order: one Scan call of at most ``limit``
     items, continued by ``cursor`` (for the admin's lists of small tables)."""
     names = key_names(model)

@@ -13,6 +13,7 @@ resources right after.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import time
@@ -23,8 +24,8 @@ from typing import Any
 import botocore.exceptions
 import botocore.session
 
-from chalice_config import CHALICE_DIR, REPO_ROOT
-from deploy import policies, resources
+from chalice_config import REPO_ROOT
+from deploy import deploy_record, policies, propagation, resources
 from deploy.packaging import DIST_DIR, chalice_command, chalice_environment, staged_project
 from deploy.project import (
     PROTECTED_STAGES,
@@ -35,8 +36,10 @@ from deploy.project import (
     api_waf_rate_limit,
     check_stage,
     data_stack_name,
+    deploy_record_parameter,
     function_name,
     lambda_functions,
+    log_retention_days,
     secret_parameter,
     set_stage_variable,
     stage_secrets,
@@ -105,14 +108,18 @@ def deploy_stack(
     *,
     parameters: dict[str, str | None] | None = None,
     existing_tables: Callable[[list[str]], set[str]] = lambda names: set(),
+    capabilities: tuple[str, ...] = (),
 ) -> dict[str, str]:
     """Bring stack ``name`` to ``template`` from whatever state it is in; return its outputs.
 
     ``parameters`` maps a template parameter to its value, or to None for "keep the value the
     stack has". ``existing_tables`` says which of the template's table names exist already:
     those outlived an earlier stack (prod's are retained) and are imported, not created.
+    ``capabilities`` acknowledges what CloudFormation refuses to create or update without
+    (``CAPABILITY_IAM`` for a template holding IAM resources).
     """
     parameters = parameters or {}
+    acknowledged = {"Capabilities": list(capabilities)} if capabilities else {}
     stack = _describe(cloudformation, name)
     if stack and stack["StackStatus"] in EMPTY:
         step(
@@ -130,6 +137,7 @@ def deploy_stack(
                 StackName=name,
                 TemplateBody=json.dumps(template),
                 Parameters=_parameter_values(parameters, previous=set()),
+                **acknowledged,
             )
             _wait(cloudformation, "stack_create_complete", name)
             return _outputs(cloudformation, name)
@@ -153,6 +161,7 @@ def deploy_stack(
             StackName=name,
             TemplateBody=json.dumps(template),
             Parameters=_parameter_values(parameters, previous),
+            **acknowledged,
         )
     except botocore.exceptions.ClientError as error:
         if "No updates are to be performed" not in str(error):
@@ -354,17 +363,66 @@ def use_json_logs(lambda_client: Any, stage: str) -> None:
         )
 
 
-def ensure_api_gateway_logging(apigateway: Any, cloudformation: Any) -> None:
+# The logging role stack holds an IAM role: CloudFormation refuses it unacknowledged.
+LOGGING_STACK_CAPABILITIES = ("CAPABILITY_IAM",)
+
+
+def ensure_api_gateway_logging(
+    apigateway: Any, cloudformation: Any, sleep: Callable[[float], Any] = time.sleep
+) -> None:
     """Give API Gateway its CloudWatch Logs role when the account has none: access logging
-    is refused without it."""
+    is refused without it. The role's stack first, then the account set to the role, once
+    IAM lets API Gateway assume it."""
     if apigateway.get_account().get("cloudwatchRoleArn"):
         return
     step(
         "This account's API Gateway has no CloudWatch Logs role (access logs need one): "
         f"deploying stack {API_GATEWAY_LOGGING_STACK}, once per account and region"
     )
-    deploy_stack(
-        cloudformation, API_GATEWAY_LOGGING_STACK, resources.api_gateway_logging_template()
+    outputs = deploy_stack(
+        cloudformation,
+        API_GATEWAY_LOGGING_STACK,
+        resources.api_gateway_logging_template(),
+        capabilities=LOGGING_STACK_CAPABILITIES,
+    )
+    set_api_gateway_logging_role(apigateway, outputs[resources.LOGGING_ROLE_OUTPUT], sleep)
+
+
+def set_api_gateway_logging_role(
+    apigateway: Any, role_arn: str, sleep: Callable[[float], Any] = time.sleep
+) -> None:
+    """Set the account's CloudWatch Logs role, retried while IAM propagates the new role
+    (API Gateway refuses it as lacking permissions until then)."""
+    propagation.retry_while_propagating(
+        lambda: apigateway.update_account(
+            patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": role_arn}]
+        ),
+        propagation.api_gateway_role_not_assumable_yet,
+        "API Gateway's CloudWatch Logs role",
+        sleep=sleep,
+    )
+
+
+def ensure_log_groups(logs: Any, function_names: list[str], retention_days: int) -> None:
+    """Every function's own log group, made before its first call, with the stage's retention.
+
+    Lambda writes to ``/aws/lambda/<FunctionName>`` and creates a missing one on the first
+    call, with no retention. Chalice makes its log groups under the names it gives functions
+    before the deploy renames the API's, so the API's real group would be Lambda's.
+    """
+    for name in function_names:
+        group = f"/aws/lambda/{name}"
+        with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
+            logs.create_log_group(logGroupName=group)
+        logs.put_retention_policy(logGroupName=group, retentionInDays=retention_days)
+
+
+def deployed_function_names(deployed: dict[str, dict[str, Any]]) -> list[str]:
+    """The Lambda functions a deploy record holds, by their names in AWS."""
+    return sorted(
+        resource["lambda_arn"].split(":")[6]
+        for resource in deployed.values()
+        if resource.get("resource_type") == "lambda_function"
     )
 
 
@@ -446,8 +504,41 @@ def apply_gateway_responses(apigateway: Any, rest_api_id: str) -> None:
 
 def deployed_resources(stage: str) -> dict[str, dict[str, Any]]:
     """What `chalice deploy` recorded in .chalice/deployed/<stage>.json, by resource name."""
-    record = json.loads((CHALICE_DIR / "deployed" / f"{stage}.json").read_text())
+    record = json.loads(deploy_record.path(stage).read_text())
     return {resource["name"]: resource for resource in record["resources"]}
+
+
+def deploy_app(
+    stage: str, account: Account, stream_arn: str, ssm: Any
+) -> dict[str, dict[str, Any]]:
+    """`chalice deploy` of the API and the Lambdas with the account's rendered policies, from
+    the stage's deploy record and back into it; returns the record's resources by name."""
+    rendered = {
+        function: policies.for_account(
+            function,
+            stage,
+            partition=account.partition,
+            region=account.region,
+            account_id=account.account_id,
+            stream_arn=stream_arn,
+        )
+        for function in lambda_functions()
+    }
+    project = staged_project(stage, DIST_DIR / f"deploy-{stage}", rendered, keeps_state=True)
+    step(f"Reading the stage's deploy record (SSM parameter {deploy_record_parameter(stage)})")
+    deploy_record.restore(ssm, stage)
+    step("Deploying the API and the Lambdas (chalice deploy, the zip of make package)")
+    try:
+        subprocess.run(
+            chalice_command("deploy", "--stage", stage, project_dir=project),
+            check=True,
+            cwd=project,
+            env=chalice_environment(stage, account.region, stream_arn),
+        )
+    finally:
+        # A failed deploy records what it made too: the next one, from any machine, updates it.
+        deploy_record.save(ssm, stage)
+    return deployed_resources(stage)
 
 
 def deploy(
@@ -477,26 +568,11 @@ def deploy(
     stream_arn = outputs[resources.STREAM_ARN_OUTPUT]
     set_stage_variable(stage, "BOOKINGS_STREAM_ARN", stream_arn)
     print(f"    bookings stream: {stream_arn} (written to .chalice/config.json)")
-    rendered = {
-        function: policies.for_account(
-            function,
-            stage,
-            partition=account.partition,
-            region=account.region,
-            account_id=account.account_id,
-            stream_arn=stream_arn,
-        )
-        for function in lambda_functions()
-    }
-    project = staged_project(stage, DIST_DIR / f"deploy-{stage}", rendered, keeps_state=True)
-    step("Deploying the API and the Lambdas (chalice deploy, the zip of make package)")
-    subprocess.run(
-        chalice_command("deploy", "--stage", stage, project_dir=project),
-        check=True,
-        cwd=project,
-        env=chalice_environment(stage, account.region, stream_arn),
-    )
-    deployed = deployed_resources(stage)
+    apigateway = client("apigateway")
+    ensure_api_gateway_logging(apigateway, client("cloudformation"))
+    deployed = deploy_app(stage, account, stream_arn, client("ssm"))
+    step("Giving every Lambda's log group the stage's retention")
+    ensure_log_groups(client("logs"), deployed_function_names(deployed), log_retention_days())
     step("Configuring the stream mapping's failure handling, JSON logs, gateway responses")
     lambda_client = client("lambda")
     configure_stream_mapping(
@@ -506,9 +582,7 @@ def deploy(
     )
     use_json_logs(lambda_client, stage)
     rest_api = deployed["rest_api"]
-    apigateway = client("apigateway")
     step("Configuring the API: its name, access logs, throttle")
-    ensure_api_gateway_logging(apigateway, client("cloudformation"))
     configure_api(
         apigateway, rest_api["rest_api_id"], stage, outputs[resources.ACCESS_LOG_GROUP_OUTPUT]
     )
@@ -539,7 +613,11 @@ def destroy(
             raise DeployError("Not confirmed; nothing was deleted.")
     session = session or botocore.session.get_session()
     account = whoami(session)
-    remove_web_acl(_clients(session, account.region)("cloudformation"), stage)
+    client = _clients(session, account.region)
+    ssm = client("ssm")
+    # chalice delete finds what to delete in the record, whichever machine deployed it.
+    deploy_record.restore(ssm, stage)
+    remove_web_acl(client("cloudformation"), stage)
     step(f"Deleting the {stage} API and Lambdas (chalice delete)")
     subprocess.run(
         chalice_command("delete", "--stage", stage),
@@ -547,14 +625,59 @@ def destroy(
         cwd=REPO_ROOT,
         env=chalice_environment(stage, account.region),
     )
+    deploy_record.delete(ssm, stage)
     stack = data_stack_name(stage)
     step(f"Deleting stack {stack}")
-    cloudformation = _clients(session, account.region)("cloudformation")
+    cloudformation = client("cloudformation")
     cloudformation.delete_stack(StackName=stack)
     cloudformation.get_waiter("stack_delete_complete").wait(
         StackName=stack, WaiterConfig={"Delay": 10, "MaxAttempts": 180}
     )
     step(f"Destroyed {stage}" + (" (its tables are retained)" if protected else ""))
+    print(left_behind(stage, remaining_log_groups(client("logs"), stage)), flush=True)
+
+
+def remaining_log_groups(logs: Any, stage: str) -> list[str]:
+    """The stage's Lambda log groups still there: each function's own, and the one Chalice
+    names after the API function before the deploy renames it (chalice delete leaves them)."""
+    prefix = f"/aws/lambda/{function_name(stage, 'api_handler')}"
+    names = {function_name(stage, function) for function in lambda_functions()}
+    names |= {
+        f"{function_name(stage, 'api_handler')}-{function}" for function in lambda_functions()
+    }
+    return sorted(
+        group["logGroupName"]
+        for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=prefix)
+        for group in page["logGroups"]
+        if group["logGroupName"].removeprefix("/aws/lambda/") in names
+    )
+
+
+def left_behind(stage: str, log_groups: list[str]) -> str:
+    """What `make destroy` leaves, on purpose, and the command that removes each."""
+    secrets = " ".join(sorted(stage_secrets(stage).values()))
+    lines = [f"Left in place (remove each only once the {stage} stage is gone for good):"]
+    if log_groups:
+        lines.append("  Log groups (logs stay readable after a destroy; they expire by retention):")
+        lines += [f"    aws logs delete-log-group --log-group-name {group}" for group in log_groups]
+    lines += [
+        "  Secrets (a new deploy of the stage reads them again):",
+        f"    aws ssm delete-parameters --names {secrets}",
+        f"  This machine's copy of the deploy record (the one in SSM, "
+        f"{deploy_record_parameter(stage)}, is deleted):",
+        f"    rm {deploy_record.path(stage).relative_to(REPO_ROOT)}",
+        f"  API Gateway's logging role, account-wide (stack {API_GATEWAY_LOGGING_STACK}): keep it "
+        "while any API of this account and region writes logs; else clear the role in API "
+        "Gateway's Settings (console), then",
+        f"    aws cloudformation delete-stack --stack-name {API_GATEWAY_LOGGING_STACK}",
+    ]
+    if stage in PROTECTED_STAGES:
+        lines += [
+            "  Tables (retained with deletion protection; the next deploy imports them): turn "
+            "protection off, then",
+            f"    aws dynamodb delete-table --table-name ahoum-{stage}-<table>",
+        ]
+    return "\n".join(lines)
 
 
 def protect_api(cloudformation: Any, stage: str, rest_api_id: str) -> None:

@@ -39,7 +39,7 @@ MAX_BYTES = 5 * 1024 * 1024
 
 # The Lambda runtime the stages run (Chalice names it after the Python that packages them);
 # bytecode only loads in the minor version that wrote it.
-LAMBDA_PYTHON = (3, 11)
+LAMBDA_PYTHON = (3, 13)
 
 # boto3's family as the Lambda Python runtime ships it; nothing in requirements.txt needs
 # them except pynamodb's botocore and icalendar's python-dateutil, which the runtime's copy
@@ -148,7 +148,7 @@ def compile_bytecode(zip_path: Path, python: tuple[int, ...] = sys.version_info[
         raise DeployError(
             f"Packaging runs on Python {'.'.join(map(str, python))}, but the Lambdas run "
             f"Python {wanted}, which cannot load its bytecode: run it with Python {wanted} "
-            "(`make package` uses .venv, so recreate .venv with it)."
+            "(make recreates .venv with it when .venv runs another Python)."
         )
     compiled = 0
     scratch = Path(tempfile.mkdtemp(prefix="bytecode-"))
@@ -177,7 +177,7 @@ def is_bytecode(name: str) -> bool:
 
 def pyc_path(source: str) -> str:
     """Where the import system looks for a source's bytecode: ``a/b.py`` →
-    ``a/__pycache__/b.cpython-311.pyc``."""
+    ``a/__pycache__/b.cpython-313.pyc``."""
     return importlib.util.cache_from_source(source)
 
 

@@ -8,6 +8,10 @@ tree, stale ``__pycache__`` included); neither has a hook for what happens to th
 This entry point wraps that one method, so whichever command runs, the zip it uploads or
 writes is the trimmed one with unchecked-hash bytecode. Chalice's own cache of the built zip
 is left as Chalice made it (``finish`` writes beside it).
+
+It also retries the stream mapping's creation while Lambda cannot read the stream yet: Chalice
+creates the mapping right after the new role's policy, and retries only the IAM messages it
+knows, not Lambda's "Cannot access stream", which a first deploy meets until IAM propagates.
 """
 
 from __future__ import annotations
@@ -18,10 +22,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from chalice.awsclient import TypedAWSClient
 from chalice.cli import main
 from chalice.deploy.packager import LambdaDeploymentPackager
 
-from deploy import bundle
+from deploy import bundle, propagation
 
 
 def finishing(build: Callable[..., str]) -> Callable[..., str]:
@@ -34,8 +39,25 @@ def finishing(build: Callable[..., str]) -> Callable[..., str]:
     return create_deployment_package
 
 
+def retrying_stream_access(create: Callable[..., str]) -> Callable[..., str]:
+    """``create_lambda_event_source`` tried again while the role cannot read the stream yet."""
+
+    @functools.wraps(create)
+    def create_lambda_event_source(self: Any, *args: Any, **kwargs: Any) -> str:
+        return propagation.retry_while_propagating(
+            lambda: create(self, *args, **kwargs),
+            propagation.stream_not_accessible_yet,
+            "The stream mapping",
+        )
+
+    return create_lambda_event_source
+
+
 if __name__ == "__main__":
     LambdaDeploymentPackager.create_deployment_package = finishing(
         LambdaDeploymentPackager.create_deployment_package
+    )
+    TypedAWSClient.create_lambda_event_source = retrying_stream_access(
+        TypedAWSClient.create_lambda_event_source
     )
     sys.exit(main())

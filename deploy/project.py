@@ -140,6 +140,13 @@ def secret_parameter(stage: str, secret: str) -> str:
     return f"/{APP_NAME}/{stage}/{secret.lower().replace('_', '-')}"
 
 
+def deploy_record_parameter(stage: str) -> str:
+    """The SSM parameter keeping what `chalice deploy` made for the stage (its
+    ``.chalice/deployed/<stage>.json``), so any machine's deploy updates those resources
+    instead of making a second API. No Lambda's policy grants it."""
+    return f"/{APP_NAME}/{stage}/deploy-record"
+
+
 def stage_secrets(stage: str) -> dict[str, str]:
     """Every secret some Lambda of the stage reads → its parameter's name."""
     return {secret: secret_parameter(stage, secret) for secret in secrets_read_by(None)}
@@ -209,3 +216,8 @@ def waf_stack_name(stage: str) -> str:
 def dead_letter_queue_name(stage: str) -> str:
     # Fixed and predictable, so an alarm on ApproximateNumberOfMessagesVisible can name it.
     return f"ahoum-{stage}-booking-stream-dlq"
+
+
+def camel_case(name: str) -> str:
+    """``on_booking_change`` → ``OnBookingChange``, for logical ids."""
+    return "".join(part.capitalize() for part in name.split("_"))

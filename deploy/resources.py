@@ -1,6 +1,7 @@
 """CloudFormation for what the Lambdas stand on: the tables (from the PynamoDB models), the
-bookings stream's dead-letter queue, the alarms and their SNS topic, the API's access log
-group, the stream mapping's settings and the gateway responses.
+bookings stream's dead-letter queue, the alarms, their SNS topic and the dashboard
+(deploy/monitoring.py), the API's access log group, the stream mapping's settings and the
+gateway responses.
 
 Used twice: as the stage's own data stack before `chalice deploy` (``data_stack_template``),
 and merged into the single template of `chalice package` (``deploy.packaging``).
@@ -11,31 +12,31 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalicelib import dynamodb, metrics, models
+from chalicelib import dynamodb, models
+from deploy.monitoring import ALARM_TOPIC, API_GATEWAY_STAGE, alarms, dashboard
 from deploy.project import (
     PROTECTED_STAGES,
-    STREAM_FUNCTION,
     access_log_group_name,
     alarm_topic_name,
-    api_name,
+    camel_case,
     dead_letter_queue_name,
-    function_name,
-    lambda_functions,
     log_retention_days,
 )
+
+# Named here too: the deploy and the packaging read them from this module.
+__all__ = ["ALARM_TOPIC", "API_GATEWAY_STAGE", "camel_case"]
 
 BOOKINGS_TABLE = "BookingsTable"
 DEAD_LETTER_QUEUE = "BookingStreamDeadLetterQueue"
 STREAM_ARN_OUTPUT = "BookingsStreamArn"
 DEAD_LETTER_QUEUE_ARN_OUTPUT = "BookingStreamDeadLetterQueueArn"
-ALARM_TOPIC = "AlarmTopic"
 ALARM_TOPIC_OUTPUT = "AlarmTopicArn"
 ACCESS_LOG_GROUP = "ApiAccessLogGroup"
 ACCESS_LOG_GROUP_OUTPUT = "ApiAccessLogGroupArn"
+DASHBOARD = "Dashboard"
 # The deploy parameter (`make deploy ALARM_EMAIL=…`) that subscribes an address to the alarms.
 ALARM_EMAIL_PARAMETER = "AlarmEmail"
 _HAS_ALARM_EMAIL = "HasAlarmEmail"
-API_GATEWAY_STAGE = "api"
 
 # One JSON object per request in the API's access log; numbers unquoted so Logs Insights can
 # compute with them ($context.status and responseLatency are always set). "path" is the route
@@ -46,11 +47,6 @@ ACCESS_LOG_FORMAT = (
     '"latencyMs":$context.responseLatency,"integrationLatencyMs":"$context.integrationLatency",'
     '"responseLength":"$context.responseLength","requestTime":"$context.requestTime"}'
 )
-
-# What each alarm watches. Thresholds are in the unit CloudWatch gives the metric.
-STREAM_ITERATOR_AGE_LIMIT_MS = 5 * 60 * 1000
-API_5XX_RATE_LIMIT = 0.05  # API Gateway's 5XXError averaged over requests is the 5xx rate
-ALARM_PERIOD_SECONDS = 300
 
 # How Lambda reads the bookings stream. The handler turns CRM failures into pending delivery
 # rows itself, so a batch fails only when DynamoDB or the code does: report the failed record
@@ -135,97 +131,6 @@ def alarm_topic(stage: str) -> dict[str, dict[str, Any]]:
     }
 
 
-def _alarm(
-    stage: str,
-    name: str,
-    description: str,
-    metric: tuple[str, str, dict[str, Any]],
-    statistic: str,
-    threshold: float,
-) -> dict[str, Any]:
-    namespace, metric_name, dimensions = metric
-    return {
-        "Type": "AWS::CloudWatch::Alarm",
-        "Properties": {
-            "AlarmName": f"ahoum-{stage}-{name}",
-            "AlarmDescription": description,
-            "Namespace": namespace,
-            "MetricName": metric_name,
-            "Dimensions": [{"Name": key, "Value": value} for key, value in dimensions.items()],
-            "Statistic": statistic,
-            "Period": ALARM_PERIOD_SECONDS,
-            "EvaluationPeriods": 1,
-            "Threshold": threshold,
-            "ComparisonOperator": "GreaterThanThreshold",
-            # No data means nothing happened (no failed batch, no request): not an alarm.
-            "TreatMissingData": "notBreaching",
-            "AlarmActions": [{"Ref": ALARM_TOPIC}],
-            "OKActions": [{"Ref": ALARM_TOPIC}],
-        },
-    }
-
-
-def alarms(stage: str) -> dict[str, dict[str, Any]]:
-    """The stage's alarms; docs/deploy.md's runbook says what each means and what to do."""
-    stream_function = function_name(stage, STREAM_FUNCTION)
-    found = {
-        "DeadLetterQueueAlarm": _alarm(
-            stage,
-            "stream-dead-letters",
-            "Stream batches failed for good and were parked in the DLQ: replay them within "
-            "24 h (docs/deploy.md, Alarms).",
-            (
-                "AWS/SQS",
-                "ApproximateNumberOfMessagesVisible",
-                {"QueueName": dead_letter_queue_name(stage)},
-            ),
-            "Maximum",
-            0,
-        ),
-        "WebhooksGivenUpAlarm": _alarm(
-            stage,
-            "webhooks-given-up",
-            "A CRM delivery ran out of retries and is failed: fix the CRM, then replay it "
-            "(docs/deploy.md, Alarms).",
-            (metrics.NAMESPACE, metrics.WEBHOOKS_GIVEN_UP, {"Stage": stage}),
-            "Sum",
-            0,
-        ),
-        "StreamIteratorAgeAlarm": _alarm(
-            stage,
-            "stream-behind",
-            "The stream handler is more than 5 minutes behind the bookings stream: webhooks are "
-            "late and records near 24 h old would be lost (docs/deploy.md, Alarms).",
-            ("AWS/Lambda", "IteratorAge", {"FunctionName": stream_function}),
-            "Maximum",
-            STREAM_ITERATOR_AGE_LIMIT_MS,
-        ),
-        "Api5xxRateAlarm": _alarm(
-            stage,
-            "api-5xx",
-            "More than 5 % of API requests answered 5xx over 5 minutes (docs/deploy.md, Alarms).",
-            (
-                "AWS/ApiGateway",
-                "5XXError",
-                {"ApiName": api_name(stage), "Stage": API_GATEWAY_STAGE},
-            ),
-            "Average",
-            API_5XX_RATE_LIMIT,
-        ),
-    }
-    for function in lambda_functions():
-        found[camel_case(function) + "ErrorsAlarm"] = _alarm(
-            stage,
-            f"{function.replace('_', '-')}-errors",
-            f"The {function} Lambda failed (an uncaught error, a timeout or out of memory): "
-            "its log group says which (docs/deploy.md, Alarms).",
-            ("AWS/Lambda", "Errors", {"FunctionName": function_name(stage, function)}),
-            "Sum",
-            0,
-        )
-    return found
-
-
 def access_log_group(stage: str) -> dict[str, Any]:
     return {
         "Type": "AWS::Logs::LogGroup",
@@ -242,6 +147,7 @@ def data_resources(stage: str) -> dict[str, dict[str, Any]]:
         DEAD_LETTER_QUEUE: dead_letter_queue(stage),
         **alarm_topic(stage),
         **alarms(stage),
+        DASHBOARD: dashboard(stage),
         ACCESS_LOG_GROUP: access_log_group(stage),
     }
 
@@ -279,9 +185,18 @@ def data_stack_template(stage: str) -> dict[str, Any]:
     }
 
 
+# The logging role stack's output: the role the deploy then gives API Gateway's account.
+LOGGING_ROLE_OUTPUT = "ApiGatewayLogsRoleArn"
+
+
 def api_gateway_logging_template() -> dict[str, Any]:
-    """The account's role that lets API Gateway write logs: an account-wide setting (one per
-    region) that access logging needs, so it has a stack of its own, outside any stage."""
+    """The role that lets API Gateway write logs, for an account-wide setting (one per region)
+    that access logging needs, so it has a stack of its own, outside any stage.
+
+    The stack holds the role only: an ``AWS::ApiGateway::Account`` beside it is set while the
+    new role is not yet assumable and fails the stack; the deploy sets the account itself,
+    retrying until IAM has propagated the role (``deploy.aws.set_api_gateway_logging_role``).
+    """
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": "API Gateway's CloudWatch Logs role for this account and region",
@@ -307,11 +222,8 @@ def api_gateway_logging_template() -> dict[str, Any]:
                     ],
                 },
             },
-            "ApiGatewayAccount": {
-                "Type": "AWS::ApiGateway::Account",
-                "Properties": {"CloudWatchRoleArn": {"Fn::GetAtt": ["ApiGatewayLogsRole", "Arn"]}},
-            },
         },
+        "Outputs": {LOGGING_ROLE_OUTPUT: {"Value": {"Fn::GetAtt": ["ApiGatewayLogsRole", "Arn"]}}},
     }
 
 

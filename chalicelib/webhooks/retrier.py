@@ -21,10 +21,12 @@ def retry_due_deliveries() -> dict[str, int]:
     now = clock.to_iso_ms(clock.now())
     model = models.WebhookDelivery
     due = 0
+    oldest_due_at = now
     try:
         for state in models.QUEUED_STATES:
             for row in model.due.query(state, model.next_attempt_at <= now):
                 due += 1
+                oldest_due_at = min(oldest_due_at, row.next_attempt_at)
                 if time.monotonic() - started > budget:
                     return _outcome_counts(outcomes)
                 if deliveries.claim(row):
@@ -34,6 +36,10 @@ def retry_due_deliveries() -> dict[str, int]:
         # What this run found due (up to where its budget stopped it): a backlog that keeps
         # growing run after run means the CRM is down.
         metrics.emit(metrics.RETRIER_BACKLOG, due)
+        # How long the oldest row found due had waited: an alarm reads it (deliveries left
+        # far past their time mean the retrier is not keeping up, or not sending).
+        waited = clock.parse_iso(now) - clock.parse_iso(oldest_due_at)
+        metrics.emit(metrics.RETRIER_OLDEST_DUE_AGE, round(waited.total_seconds(), 3))
 
 
 def _outcome_counts(outcomes: Counter[str]) -> dict[str, int]:

@@ -28,7 +28,7 @@ def test_stale_bytecode_is_replaced_by_unchecked_bytecode_of_the_shipped_source(
             "pkg/__init__.py": "",
             "pkg/mod.py": "VALUE = 'shipped'\n",
             # What a working tree's __pycache__ holds: other sources, other Pythons.
-            "pkg/__pycache__/mod.cpython-311.pyc": b"\0" * 16 + bytes(stale.co_code),
+            "pkg/__pycache__/mod.cpython-313.pyc": b"\0" * 16 + bytes(stale.co_code),
             "pkg/__pycache__/gone.cpython-39.pyc": b"old",
             "pkg/data.txt": "not python",
         },
@@ -79,8 +79,8 @@ def test_a_source_without_bytecode_is_counted_as_such(tmp_path):
 def test_packaging_on_another_python_than_the_runtimes_is_refused(tmp_path):
     zip_path = make_zip(tmp_path / "deployment.zip", {"app.py": ""})
 
-    with pytest.raises(DeployError, match=r"Python 3\.12.*Lambdas run Python 3\.11"):
-        bundle.compile_bytecode(zip_path, python=(3, 12))
+    with pytest.raises(DeployError, match=r"Python 3\.11.*Lambdas run Python 3\.13"):
+        bundle.compile_bytecode(zip_path, python=(3, 11))
 
     with zipfile.ZipFile(zip_path) as archive:
         assert archive.namelist() == ["app.py"]  # left as it was
@@ -90,10 +90,10 @@ def test_the_chalice_packager_hook_answers_a_finished_zip_and_leaves_chalice_s_c
     from deploy.chalice_cli import finishing
 
     cached = make_zip(
-        tmp_path / "0123abcd-python3.11.zip",
+        tmp_path / "0123abcd-python3.13.zip",
         {
             "app.py": "",
-            "chalicelib/__pycache__/stale.cpython-311.pyc": b"stale",
+            "chalicelib/__pycache__/stale.cpython-313.pyc": b"stale",
             "botocore/__init__.py": "",
             "botocore-1.0.0.dist-info/RECORD": "botocore/__init__.py,,\n",
         },
@@ -103,9 +103,20 @@ def test_the_chalice_packager_hook_answers_a_finished_zip_and_leaves_chalice_s_c
     def chalice_build(packager, project_dir, python_version):
         return str(cached)
 
-    answered = finishing(chalice_build)(object(), str(tmp_path), "python3.11")
+    answered = finishing(chalice_build)(object(), str(tmp_path), "python3.13")
 
-    assert answered == str(tmp_path / "0123abcd-python3.11.lambda.zip")
+    assert answered == str(tmp_path / "0123abcd-python3.13.lambda.zip")
     assert cached.read_bytes() == before  # Chalice's cache stays as Chalice made it
     with zipfile.ZipFile(answered) as archive:
         assert set(archive.namelist()) == {"app.py", bundle.pyc_path("app.py")}
+
+
+def test_the_lambdas_run_the_python_that_packages_them_and_their_bytecode_is_for_it():
+    """Chalice picks the Lambda runtime from the Python running it, so .venv's Python, the
+    bytecode's and the Makefile's must be one version."""
+    from chalice_config import REPO_ROOT
+
+    assert sys.version_info[:2] == bundle.LAMBDA_PYTHON == (3, 13)
+    assert bundle.pyc_path("app.py").endswith(".cpython-313.pyc")
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    assert "PYTHON ?= python3.13\n" in makefile and "PYTHON_VERSION := 3.13\n" in makefile

@@ -5,18 +5,20 @@ import json
 import os
 import shutil
 
+import botocore.exceptions
 import botocore.session
 import pytest
 from botocore.stub import Stubber
 
 from chalice_config import CONFIG_PATH, REPO_ROOT, stage_environment
-from deploy import aws, policies, project, resources
+from deploy import aws, deploy_record, policies, project, propagation, resources
 from deploy.__main__ import main
 from deploy.project import (
     DeployError,
     function_name,
     set_stage_variable,
 )
+from tests.support import strict_aws
 
 STREAM_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/ahoum-dev-bookings/stream/2026-01-01"
 MAPPING_UUID = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
@@ -569,7 +571,25 @@ def test_an_account_whose_api_gateway_can_log_gets_no_extra_stack():
         stubber.assert_no_pending_responses()
 
 
-def test_an_account_without_api_gateway_logging_gets_its_role_stack_first(capsys):
+LOGGING_ROLE = "arn:aws:iam::123456789012:role/ahoum-bookings-apigateway-logging-Role-1"
+ROLE_NOT_READY = "The role ARN does not have required permissions set to API Gateway"
+
+
+def _set_logging_role(stubber):
+    stubber.add_response(
+        "update_account",
+        {"cloudwatchRoleArn": LOGGING_ROLE},
+        {
+            "patchOperations": [
+                {"op": "replace", "path": "/cloudwatchRoleArn", "value": LOGGING_ROLE}
+            ]
+        },
+    )
+
+
+def test_an_account_without_api_gateway_logging_gets_its_role_stack_with_the_iam_capability(
+    capsys,
+):
     apigateway, api_stubber = stubbed("apigateway")
     cloudformation, stubber = stubbed("cloudformation")
     api_stubber.add_response("get_account", {})
@@ -581,14 +601,226 @@ def test_an_account_without_api_gateway_logging_gets_its_role_stack_first(capsys
             "StackName": aws.API_GATEWAY_LOGGING_STACK,
             "TemplateBody": json.dumps(resources.api_gateway_logging_template()),
             "Parameters": [],
+            "Capabilities": ["CAPABILITY_IAM"],
         },
     )
     stubber.add_response("describe_stacks", _stack())
-    stubber.add_response("describe_stacks", _stack())
+    stubber.add_response("describe_stacks", _stack({resources.LOGGING_ROLE_OUTPUT: LOGGING_ROLE}))
+    # The role is new: API Gateway refuses it until IAM has propagated it.
+    api_stubber.add_client_error("update_account", "BadRequestException", ROLE_NOT_READY)
+    _set_logging_role(api_stubber)
+    pauses = []
     with api_stubber, stubber:
-        aws.ensure_api_gateway_logging(apigateway, cloudformation)
+        aws.ensure_api_gateway_logging(apigateway, cloudformation, sleep=pauses.append)
         stubber.assert_no_pending_responses()
-    assert "no CloudWatch Logs role" in capsys.readouterr().out
+        api_stubber.assert_no_pending_responses()
+    said = capsys.readouterr().out
+    assert "no CloudWatch Logs role" in said
+    assert "refused while IAM propagates" in said and "try 2 of 12" in said
+    assert pauses == [propagation.DELAY_SECONDS]
+
+
+def test_the_logging_stack_holds_the_role_only_and_asks_for_the_capability_aws_requires():
+    template = resources.api_gateway_logging_template()
+    assert {resource["Type"] for resource in template["Resources"].values()} == {"AWS::IAM::Role"}
+    assert (strict_aws.required_capability(template),) == aws.LOGGING_STACK_CAPABILITIES
+
+
+def test_an_api_gateway_role_that_never_becomes_assumable_stops_the_deploy_with_a_message():
+    apigateway, stubber = stubbed("apigateway")
+    for _ in range(propagation.ATTEMPTS):
+        stubber.add_client_error("update_account", "BadRequestException", ROLE_NOT_READY)
+    pauses = []
+    with stubber, pytest.raises(DeployError, match="still refused after 12 tries over 55 s"):
+        aws.set_api_gateway_logging_role(apigateway, LOGGING_ROLE, sleep=pauses.append)
+    assert len(pauses) == propagation.ATTEMPTS - 1
+
+
+def test_any_other_refusal_of_the_logging_role_is_not_retried():
+    apigateway, stubber = stubbed("apigateway")
+    stubber.add_client_error("update_account", "BadRequestException", "Invalid ARN")
+    with stubber, pytest.raises(botocore.exceptions.ClientError, match="Invalid ARN"):
+        aws.set_api_gateway_logging_role(apigateway, LOGGING_ROLE, sleep=None)
+
+
+CANNOT_ACCESS_STREAM = (
+    f"Cannot access stream {STREAM_ARN}. Please ensure the role can perform the GetRecords, "
+    "GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM."
+)
+
+
+def test_chalice_s_stream_mapping_is_retried_while_the_role_cannot_read_the_stream(
+    monkeypatch, capsys
+):
+    from deploy.chalice_cli import retrying_stream_access
+
+    monkeypatch.setattr(propagation, "DELAY_SECONDS", 0)
+    lambda_client, stubber = stubbed("lambda")
+    expected = {"EventSourceArn": STREAM_ARN, "FunctionName": "f"}
+    stubber.add_client_error(
+        "create_event_source_mapping",
+        "InvalidParameterValueException",
+        CANNOT_ACCESS_STREAM,
+        expected_params=expected,
+    )
+    stubber.add_response(
+        "create_event_source_mapping", {"UUID": MAPPING_UUID}, expected_params=expected
+    )
+
+    def chalice_create(client, event_source_arn, function_name):
+        return lambda_client.create_event_source_mapping(
+            EventSourceArn=event_source_arn, FunctionName=function_name
+        )["UUID"]
+
+    with stubber:
+        created = retrying_stream_access(chalice_create)(object(), STREAM_ARN, "f")
+        stubber.assert_no_pending_responses()
+    assert created == MAPPING_UUID
+    assert "The stream mapping: refused while IAM propagates" in capsys.readouterr().out
+
+
+def test_a_stream_mapping_refused_for_another_reason_fails_at_once():
+    from deploy.chalice_cli import retrying_stream_access
+
+    lambda_client, stubber = stubbed("lambda")
+    stubber.add_client_error(
+        "create_event_source_mapping", "InvalidParameterValueException", "Invalid batch size"
+    )
+
+    def chalice_create(client):
+        return lambda_client.create_event_source_mapping(EventSourceArn="a", FunctionName="f")
+
+    with stubber, pytest.raises(botocore.exceptions.ClientError, match="Invalid batch size"):
+        retrying_stream_access(chalice_create)(object())
+
+
+DEPLOY_RECORD = {
+    "schema_version": "2.0",
+    "backend": "api",
+    "resources": [
+        {
+            "name": "api_handler",
+            "resource_type": "lambda_function",
+            "lambda_arn": "arn:aws:lambda:eu-west-1:123456789012:function:ahoum-bookings-dev",
+        },
+        {
+            "name": "on_booking_change",
+            "resource_type": "lambda_function",
+            "lambda_arn": (
+                "arn:aws:lambda:eu-west-1:123456789012:function:"
+                "ahoum-bookings-dev-on_booking_change"
+            ),
+        },
+        {"name": "rest_api", "resource_type": "rest_api", "rest_api_id": "api-1"},
+    ],
+}
+
+
+def test_every_deployed_function_s_own_log_group_gets_the_stage_retention():
+    logs, stubber = stubbed("logs")
+    deployed = {resource["name"]: resource for resource in DEPLOY_RECORD["resources"]}
+    names = aws.deployed_function_names(deployed)
+    assert names == ["ahoum-bookings-dev", "ahoum-bookings-dev-on_booking_change"]
+    for name, exists in zip(names, (False, True), strict=True):
+        group = {"logGroupName": f"/aws/lambda/{name}"}
+        if exists:  # made by Chalice or an earlier deploy: given the retention all the same
+            stubber.add_client_error(
+                "create_log_group", "ResourceAlreadyExistsException", expected_params=group
+            )
+        else:
+            stubber.add_response("create_log_group", {}, group)
+        stubber.add_response("put_retention_policy", {}, {**group, "retentionInDays": 30})
+    with stubber:
+        aws.ensure_log_groups(logs, names, 30)
+        stubber.assert_no_pending_responses()
+
+
+RECORD_PARAMETER = "/ahoum-bookings/dev/deploy-record"
+
+
+def test_the_stage_s_deploy_record_replaces_this_machine_s_before_chalice_runs(tmp_path, capsys):
+    ssm, stubber = stubbed("ssm")
+    path = tmp_path / "deployed" / "dev.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps({"resources": []}))  # an older deploy from this machine
+    stubber.add_response(
+        "get_parameter",
+        {"Parameter": {"Name": RECORD_PARAMETER, "Value": json.dumps(DEPLOY_RECORD)}},
+        {"Name": RECORD_PARAMETER},
+    )
+    with stubber:
+        deploy_record.restore(ssm, "dev", path)
+    assert json.loads(path.read_text()) == DEPLOY_RECORD
+    assert f"replaced by the record in {RECORD_PARAMETER}" in capsys.readouterr().out
+
+
+def test_a_fresh_checkout_gets_the_record_and_one_without_a_kept_record_keeps_its_own(tmp_path):
+    ssm, stubber = stubbed("ssm")
+    fresh = tmp_path / "fresh" / "deployed" / "dev.json"
+    stubber.add_response(
+        "get_parameter",
+        {"Parameter": {"Name": RECORD_PARAMETER, "Value": json.dumps(DEPLOY_RECORD)}},
+    )
+    own = tmp_path / "own.json"
+    own.write_text(json.dumps(DEPLOY_RECORD))
+    stubber.add_client_error("get_parameter", "ParameterNotFound")
+    with stubber:
+        deploy_record.restore(ssm, "dev", fresh)
+        deploy_record.restore(ssm, "dev", own)
+    assert json.loads(fresh.read_text()) == DEPLOY_RECORD
+    assert json.loads(own.read_text()) == DEPLOY_RECORD
+
+
+def test_the_deploy_record_is_kept_in_the_stage_s_ssm_parameter_after_chalice_runs(tmp_path):
+    ssm, stubber = stubbed("ssm")
+    path = tmp_path / "dev.json"
+    path.write_text(json.dumps(DEPLOY_RECORD, indent=2))
+    stubber.add_response(
+        "put_parameter",
+        {"Version": 2},
+        {
+            "Name": RECORD_PARAMETER,
+            "Description": "What chalice deploy made for this stage (make deploy keeps it here)",
+            "Value": json.dumps(DEPLOY_RECORD, separators=(",", ":")),
+            "Type": "String",
+            "Tier": "Intelligent-Tiering",
+            "Overwrite": True,
+        },
+    )
+    with stubber:
+        deploy_record.save(ssm, "dev", path)
+        deploy_record.save(ssm, "dev", tmp_path / "never-deployed.json")  # nothing to keep
+        stubber.assert_no_pending_responses()
+
+
+def test_destroy_forgets_the_record_and_a_stage_without_one_is_not_an_error():
+    ssm, stubber = stubbed("ssm")
+    stubber.add_response("delete_parameter", {}, {"Name": RECORD_PARAMETER})
+    stubber.add_client_error("delete_parameter", "ParameterNotFound")
+    with stubber:
+        deploy_record.delete(ssm, "dev")
+        deploy_record.delete(ssm, "dev")
+        stubber.assert_no_pending_responses()
+
+
+def test_no_lambda_may_read_the_deploy_record():
+    for function in POLICY_SOURCES:
+        assert "deploy-record" not in json.dumps(dev_policy(function)), function
+
+
+def test_destroy_says_what_it_leaves_and_the_command_that_removes_each():
+    text = aws.left_behind("prod", ["/aws/lambda/ahoum-bookings-prod"])
+    assert "aws logs delete-log-group --log-group-name /aws/lambda/ahoum-bookings-prod" in text
+    assert (
+        "aws ssm delete-parameters --names /ahoum-bookings/prod/crm-webhook-secret "
+        "/ahoum-bookings/prod/jwt-secret" in text
+    )
+    assert f"aws cloudformation delete-stack --stack-name {aws.API_GATEWAY_LOGGING_STACK}" in text
+    assert "rm .chalice/deployed/prod.json" in text
+    assert "/ahoum-bookings/prod/deploy-record, is deleted" in text
+    assert "aws dynamodb delete-table" in text
+    assert "delete-table" not in aws.left_behind("dev", [])
+    assert "delete-log-group" not in aws.left_behind("dev", [])
 
 
 def test_a_stage_without_a_throttle_is_refused_before_anything_is_deployed(tmp_path):

@@ -31,10 +31,16 @@ def test_each_metric_is_a_valid_emf_document_in_the_stage_dimension(name):
         {
             "Namespace": "AhoumBookings",
             "Dimensions": [["Stage"]],
-            "Metrics": [{"Name": name, "Unit": "Count"}],
+            "Metrics": [{"Name": name, "Unit": metrics.UNITS[name]}],
         }
     ]
     assert document["Stage"] == "prod" and document[name] == 3
+
+
+def test_counts_are_counts_and_the_retrier_s_oldest_due_age_is_in_seconds():
+    ages = {metrics.RETRIER_OLDEST_DUE_AGE}
+    assert {name for name, unit in metrics.UNITS.items() if unit == "Seconds"} == ages
+    assert {unit for name, unit in metrics.UNITS.items() if name not in ages} == {"Count"}
 
 
 def test_emit_writes_one_compact_json_line_stamped_now_for_the_running_stage():

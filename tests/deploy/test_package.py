@@ -323,6 +323,7 @@ def test_lambda_settings_suit_each_function(template):
         # have 10 in all); a stage may opt in with Chalice's own reserved_concurrency setting.
         assert "ReservedConcurrentExecutions" not in function
     for function in functions:
+        assert function["Runtime"] == "python3.13"  # the zip's bytecode is for this Python
         assert function["MemorySize"] >= 128
         assert function["LoggingConfig"] == {"LogFormat": "JSON"}
 
@@ -530,9 +531,9 @@ def test_every_shipped_module_has_unchecked_hash_bytecode_for_the_runtime(packag
         sources = [name for name in names if name.endswith(".py")]
         headers = {name: archive.read(name)[:8] for name in names if name.endswith(".pyc")}
     assert "app.py" in sources and "chalicelib/bookings/seats.py" in sources
-    # Exactly one .pyc per source, where CPython 3.11 looks: none from the working tree.
+    # Exactly one .pyc per source, where CPython 3.13 looks: none from the working tree.
     assert set(headers) == {bundle.pyc_path(source) for source in sources}
-    assert all(name.endswith(".cpython-311.pyc") for name in headers)
+    assert all(name.endswith(".cpython-313.pyc") for name in headers)
     for name, header in headers.items():
         assert header[:4] == importlib.util.MAGIC_NUMBER, name
         # PEP 552 flags: bit 0 hash-based, bit 1 check the source; unchecked is 0b01.
@@ -540,13 +541,23 @@ def test_every_shipped_module_has_unchecked_hash_bytecode_for_the_runtime(packag
 
 
 def alarms_by_metric(template):
+    """The alarms on one metric, by (namespace, metric); metric-math alarms are not here."""
     return {
         (props["Namespace"], props["MetricName"]): props
         for props in (
             alarm["Properties"]
             for alarm in resources_of_type(template, "AWS::CloudWatch::Alarm").values()
         )
+        if "MetricName" in props
     }
+
+
+def single_metric_alarms(template, metric_name):
+    return [
+        alarm["Properties"]
+        for alarm in resources_of_type(template, "AWS::CloudWatch::Alarm").values()
+        if alarm["Properties"].get("MetricName") == metric_name
+    ]
 
 
 def dimensions(alarm):
@@ -588,12 +599,7 @@ def test_the_alarms_watch_dead_letters_given_up_webhooks_stream_lag_5xx_and_lamb
     assert api_name == f"ahoum-bookings-{STAGE}"  # one name per stage: metrics do not mix
     assert errors_5xx["Statistic"] == "Average" and 0 < errors_5xx["Threshold"] < 1
     function_errors = [
-        dimensions(props)["FunctionName"]
-        for props in (
-            alarm["Properties"]
-            for alarm in resources_of_type(template, "AWS::CloudWatch::Alarm").values()
-        )
-        if props["MetricName"] == "Errors"
+        dimensions(props)["FunctionName"] for props in single_metric_alarms(template, "Errors")
     ]
     assert sorted(function_errors) == sorted(
         template["Resources"][logical_id]["Properties"]["FunctionName"]
@@ -727,3 +733,131 @@ def test_checkov_finds_nothing_deploy_checks_md_does_not_explain(packaged):
     assert found, "checkov reported nothing: is it reading the template?"
     assert checks.unlisted(found, listed) == []
     assert checks.stale(found, listed) == []
+
+
+def function_names(template):
+    return sorted(
+        template["Resources"][logical_id]["Properties"]["FunctionName"]
+        for logical_id in lambda_functions().values()
+    )
+
+
+def test_every_lambda_has_an_alarm_on_being_throttled(template):
+    throttles = single_metric_alarms(template, "Throttles")
+    assert sorted(dimensions(alarm)["FunctionName"] for alarm in throttles) == function_names(
+        template
+    )
+    for alarm in throttles:
+        assert (alarm["Namespace"], alarm["Statistic"], alarm["Threshold"]) == (
+            "AWS/Lambda",
+            "Sum",
+            0,
+        )
+
+
+def table_alarms(template, metric_name):
+    """Metric-math alarms on ``metric_name`` of one table, by table: the operations summed."""
+    found = {}
+    for alarm in resources_of_type(template, "AWS::CloudWatch::Alarm").values():
+        queries = alarm["Properties"].get("Metrics", [])
+        stats = [query["MetricStat"] for query in queries if "MetricStat" in query]
+        if not stats or stats[0]["Metric"]["MetricName"] != metric_name:
+            continue
+        tables = {dimensions(stat["Metric"])["TableName"] for stat in stats}
+        (table,) = tables
+        (expression,) = [query for query in queries if "Expression" in query]
+        assert expression["Expression"] == "SUM(METRICS())" and expression["ReturnData"]
+        assert not any(query.get("ReturnData") for query in queries if "MetricStat" in query)
+        assert len(queries) <= 10  # CloudWatch's limit for one alarm
+        assert alarm["Properties"]["Threshold"] == 0
+        assert alarm["Properties"]["TreatMissingData"] == "notBreaching"
+        found[table] = sorted(dimensions(stat["Metric"])["Operation"] for stat in stats)
+    return found
+
+
+@pytest.mark.parametrize("metric_name", ["ThrottledRequests", "SystemErrors"])
+def test_every_table_has_an_alarm_on_throttled_requests_and_system_errors(template, metric_name):
+    from deploy.monitoring import DYNAMODB_OPERATIONS
+
+    found = table_alarms(template, metric_name)
+    assert set(found) == {f"ahoum-{STAGE}-{name}" for name in models.TABLES}
+    for operations in found.values():
+        assert operations == sorted(DYNAMODB_OPERATIONS)
+
+
+def test_the_table_alarms_sum_every_operation_a_lambda_may_call():
+    from deploy.monitoring import DYNAMODB_OPERATIONS
+    from deploy.policies import SOURCE_DIR, source
+
+    stream_reads = {"DescribeStream", "GetRecords", "GetShardIterator", "ListStreams"}
+    granted = {
+        action.removeprefix("dynamodb:")
+        for path in SOURCE_DIR.glob("*.json")
+        for statement in source(path.stem)["Statement"]
+        for action in as_list(statement["Action"])
+        if action.startswith("dynamodb:")
+    }
+    # A transaction's condition checks are authorized as ConditionCheckItem but counted under
+    # TransactWriteItems, which is no IAM action of its own.
+    called = granted - stream_reads - {"ConditionCheckItem"} | {"TransactWriteItems"}
+    assert called == set(DYNAMODB_OPERATIONS)
+
+
+def test_a_delivery_due_for_more_than_15_minutes_raises_an_alarm(template):
+    (alarm,) = single_metric_alarms(template, metrics.RETRIER_OLDEST_DUE_AGE)
+    assert alarm["Namespace"] == metrics.NAMESPACE
+    assert dimensions(alarm) == {"Stage": STAGE}  # what chalicelib.metrics writes
+    assert metrics.UNITS[metrics.RETRIER_OLDEST_DUE_AGE] == "Seconds"
+    assert (alarm["Statistic"], alarm["Threshold"]) == ("Maximum", 15 * 60)
+
+
+def test_api_p99_latency_over_3_seconds_for_10_minutes_raises_an_alarm(template):
+    (alarm,) = single_metric_alarms(template, "Latency")
+    assert dimensions(alarm) == {"ApiName": f"ahoum-bookings-{STAGE}", "Stage": "api"}
+    assert alarm["ExtendedStatistic"] == "p99" and "Statistic" not in alarm
+    assert alarm["Threshold"] == 3000  # API Gateway's Latency is in milliseconds
+    assert alarm["Period"] * alarm["EvaluationPeriods"] == 10 * 60
+
+
+def dashboard_metrics(template):
+    (dashboard,) = resources_of_type(template, "AWS::CloudWatch::Dashboard").values()
+    properties = dashboard["Properties"]
+    body = json.loads(properties["DashboardBody"]["Fn::Sub"].replace("${AWS::Region}", "x"))
+    return properties["DashboardName"], {
+        widget["properties"]["title"]: [
+            tuple(part for part in line if not isinstance(part, dict))
+            for line in widget["properties"]["metrics"]
+        ]
+        for widget in body["widgets"]
+    }
+
+
+def test_one_dashboard_per_stage_shows_bookings_deliveries_backlog_api_and_stream_lag(template):
+    name, widgets = dashboard_metrics(template)
+    assert name == f"ahoum-{STAGE}"
+    own = metrics.NAMESPACE
+    stage = ("Stage", STAGE)
+    api = ("ApiName", f"ahoum-bookings-{STAGE}", "Stage", "api")
+    assert widgets["Bookings"] == [
+        (own, metrics.BOOKINGS_CONFIRMED, *stage),
+        (own, metrics.BOOKINGS_WAITLISTED, *stage),
+        (own, metrics.BOOKINGS_CANCELLED, *stage),
+    ]
+    assert widgets["CRM deliveries by outcome"] == [
+        (own, metrics.WEBHOOKS_SENT, *stage),
+        (own, metrics.WEBHOOKS_FAILED, *stage),
+        (own, metrics.WEBHOOKS_GIVEN_UP, *stage),
+    ]
+    assert widgets["Retrier backlog"] == [
+        (own, metrics.RETRIER_BACKLOG, *stage),
+        (own, metrics.RETRIER_OLDEST_DUE_AGE, *stage),
+    ]
+    assert widgets["API latency (ms)"] == [("AWS/ApiGateway", "Latency", *api)] * 2
+    assert widgets["API answers: 4xx and 5xx"] == [
+        ("AWS/ApiGateway", name_, *api) for name_ in ("Count", "4XXError", "5XXError")
+    ]
+    assert widgets["Bookings stream: iterator age (ms)"] == [
+        ("AWS/Lambda", "IteratorAge", "FunctionName", f"ahoum-bookings-{STAGE}-on_booking_change")
+    ]
+    custom = {line[1] for lines in widgets.values() for line in lines if line[0] == own}
+    assert custom <= set(metrics.UNITS)  # only metrics the app writes

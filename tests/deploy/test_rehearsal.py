@@ -1,20 +1,28 @@
-"""Deploy rehearsal: `make deploy` → `make deploy` → `make destroy` → `make deploy` for dev,
-and prod's destroy → deploy, run as a user runs them against moto's server mode (the AWS
-control plane on 127.0.0.1, reached through ``AWS_ENDPOINT_URL`` with stand-in credentials).
+"""Deploy rehearsal: `make deploy` → `make deploy` → `make deploy` from a fresh checkout →
+`make destroy` → `make deploy` for dev, and prod's destroy → deploy, run as a user runs them
+against moto's server mode (the AWS control plane on 127.0.0.1, reached through
+``AWS_ENDPOINT_URL`` with stand-in credentials), made as strict as AWS where a deploy has met
+AWS's refusals (tests/support/strict_aws.py: IAM capabilities, API Gateway's logging role,
+IAM propagation before a stream mapping, one mapping per stream and function). After each
+deploy, every Lambda's log group must exist with the stage's retention.
 
 The commands run in a copy of the project, since a deploy writes `.chalice/config.json` and
-`.chalice/deployed/`. What moto does not model is checked elsewhere (docs/deploy.md, "Deploy
-rehearsal"): alarms and the e-mail subscription (moto's CloudFormation accepts and skips
-them; the packaged-template tests check them), access logs and throttling on the API stage,
-the Lambdas' JSON log format and API Gateway's account logging role (moto keeps none of
-them; the Stubber tests check the exact calls), and CloudFormation resource import (moto has
-no IMPORT change sets; the recorded-client test of the state machine drives it).
+`.chalice/deployed/`. What moto does not model is checked elsewhere: alarms, the dashboard and
+the e-mail subscription (moto's CloudFormation accepts and skips them; the packaged-template
+tests check them), access logs and throttling on the API stage, the Lambdas' JSON log format
+(moto keeps none of them; the Stubber tests check the exact calls), CloudFormation resource
+import (moto has no IMPORT change sets; the recorded-client test of the state machine drives
+it), and IAM propagation's real delays (the emulator refuses the first try; the Stubber tests
+check the bounded retries and the message when they run out). Lambda creating a missing log
+group on a first call is not emulated (moto runs no function): the retention check after each
+deploy stands for it.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -26,7 +34,14 @@ from chalicelib import models
 from chalicelib.config import secrets_read_by
 from deploy import bundle, policies, resources
 from deploy.bundle import FINISHED_SUFFIX
-from deploy.project import function_environment, function_name, lambda_functions, waf_stack_name
+from deploy.project import (
+    deploy_record_parameter,
+    function_environment,
+    function_name,
+    lambda_functions,
+    log_retention_days,
+    waf_stack_name,
+)
 from tests.support.aws_emulator import Emulator
 
 REGION = "us-east-1"
@@ -103,11 +118,23 @@ def observe(emulator: Emulator, stage: str) -> dict:
         role_policies[function] = [
             iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"] for name in names
         ]
-    apis = {
-        api["name"]: api["id"]
+    rest_apis = [
+        api
         for api in emulator.client("apigateway").get_rest_apis()["items"]
         if api["name"].startswith("ahoum-bookings")
+    ]
+    log_groups = {
+        group["logGroupName"]: group.get("retentionInDays")
+        for page in emulator.client("logs")
+        .get_paginator("describe_log_groups")
+        .paginate(logGroupNamePrefix="/aws/lambda/ahoum-bookings-")
+        for group in page["logGroups"]
     }
+    ssm = emulator.client("ssm")
+    try:
+        record = ssm.get_parameter(Name=deploy_record_parameter(stage))["Parameter"]["Value"]
+    except ssm.exceptions.ParameterNotFound:
+        record = None
     topics = emulator.client("sns").list_topics()["Topics"]
     queues = (
         emulator.client("sqs").list_queues(QueueNamePrefix=f"ahoum-{stage}-").get("QueueUrls", [])
@@ -119,16 +146,30 @@ def observe(emulator: Emulator, stage: str) -> dict:
         "functions": functions,
         "mappings": mappings,
         "role_policies": role_policies,
-        "apis": apis,
+        "apis": [api["name"] for api in rest_apis],
+        "api_ids": {api["name"]: api["id"] for api in rest_apis},
+        "log_groups": log_groups,
+        "deploy_record": record,
         "topics": [topic["TopicArn"].rsplit(":", 1)[1] for topic in topics],
         "queues": [url.rsplit("/", 1)[1] for url in queues],
     }
+
+
+def assert_every_lambda_logs_with_retention(state: dict, step: str) -> None:
+    """Each function's own log group (the one Lambda writes to) exists before its first call
+    with the stage's retention: Lambda would create a missing one on that call, with none."""
+    for name in state["functions"]:
+        group = f"/aws/lambda/{name}"
+        assert state["log_groups"].get(group) == log_retention_days(), (
+            f"{step}: {group} has retention {state['log_groups'].get(group)!r}"
+        )
 
 
 @pytest.fixture(scope="module")
 def rehearsal(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("rehearsal")
     project = copy_project(workdir)
+    (workdir / "fresh-checkout").mkdir()
     emulator = Emulator(workdir)
     try:
         ssm = emulator.client("ssm")
@@ -140,10 +181,10 @@ def rehearsal(tmp_path_factory):
                     Type="SecureString",
                 )
 
-        def make(*args: str, answer: str = "") -> subprocess.CompletedProcess[str]:
+        def make(*args: str, answer: str, where: Path) -> subprocess.CompletedProcess[str]:
             return subprocess.run(
                 ["make", "--no-print-directory", *args],
-                cwd=project,
+                cwd=where,
                 env=emulator.environment,
                 input=answer,
                 capture_output=True,
@@ -151,22 +192,28 @@ def rehearsal(tmp_path_factory):
                 timeout=300,
             )
 
+        # A teammate's clone, or CI's: no .chalice/deployed/ of its own.
+        fresh_checkout = copy_project(workdir / "fresh-checkout")
         steps = {}
-        for step, args, answer in [
-            ("first deploy", ("deploy", "STAGE=dev", f"ALARM_EMAIL={ALARM_EMAIL}"), ""),
-            ("redeploy", ("deploy", "STAGE=dev"), ""),
-            ("destroy", ("destroy", "STAGE=dev"), "dev\n"),
-            ("deploy after destroy", ("deploy", "STAGE=dev"), ""),
-            ("prod deploy", ("deploy", "STAGE=prod"), ""),
-            ("prod destroy", ("destroy", "STAGE=prod", "ALLOW_PROD=1"), "prod\n"),
+        for step, args, answer, where in [
+            ("first deploy", ("deploy", "STAGE=dev", f"ALARM_EMAIL={ALARM_EMAIL}"), "", project),
+            ("redeploy", ("deploy", "STAGE=dev"), "", project),
+            ("deploy from a fresh checkout", ("deploy", "STAGE=dev"), "", fresh_checkout),
+            ("destroy", ("destroy", "STAGE=dev"), "dev\n", project),
+            ("deploy after destroy", ("deploy", "STAGE=dev"), "", project),
+            ("prod deploy", ("deploy", "STAGE=prod"), "", project),
+            ("prod destroy", ("destroy", "STAGE=prod", "ALLOW_PROD=1"), "prod\n", project),
         ]:
-            result = make(*args, answer=answer)
+            result = make(*args, answer=answer, where=where)
             assert result.returncode == 0, f"{step}:\n{result.stdout}\n{result.stderr}"
             stage = "prod" if "prod" in step else "dev"
-            steps[step] = {"output": result.stdout, "state": observe(emulator, stage)}
+            state = observe(emulator, stage)
+            if "deploy" in step:
+                assert_every_lambda_logs_with_retention(state, step)
+            steps[step] = {"output": result.stdout, "state": state}
         # moto has no IMPORT change sets: this deploy fails after asking for one.
         steps["prod deploy after destroy"] = {
-            "output": make("deploy", "STAGE=prod").stdout,
+            "output": make("deploy", "STAGE=prod", answer="", where=project).stdout,
             "change_sets": emulator.client("cloudformation")
             .list_change_sets(StackName="ahoum-prod-data")
             .get("Summaries", []),
@@ -218,13 +265,15 @@ def assert_stage_is_deployed(state: dict, stage: str) -> None:
         assert state["role_policies"][function] == [expected_policy(stage, function, stream_arn)], (
             function
         )
-    assert f"ahoum-bookings-{stage}" in state["apis"]
+    # One API per stage, renamed for it: a deploy that lost track of it would make another.
+    assert state["apis"].count(f"ahoum-bookings-{stage}") == 1
+    assert "ahoum-bookings" not in state["apis"]
     # The web ACL's stack names this stage's API (moto accepts and skips the WAF resources
     # themselves; the packaged-template tests check them).
     waf_stack = state["waf_stack"]
     assert waf_stack["StackStatus"] in {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
     assert {p["ParameterKey"]: p["ParameterValue"] for p in waf_stack["Parameters"]} == {
-        resources.REST_API_ID_PARAMETER: state["apis"][f"ahoum-bookings-{stage}"]
+        resources.REST_API_ID_PARAMETER: state["api_ids"][f"ahoum-bookings-{stage}"]
     }
     assert f"ahoum-{stage}-alarms" in state["topics"]
     assert state["queues"] == [f"ahoum-{stage}-booking-stream-dlq"]
@@ -239,6 +288,16 @@ def test_a_first_deploy_builds_the_whole_stage_and_says_where_it_is(rehearsal):
     assert parameters == {"AlarmEmail": ALARM_EMAIL}
     for line in ("API:", "Dashboard:", "/ahoum-bookings/dev/crm-webhook-secret", "make deliveries"):
         assert line in step["output"]
+
+
+def test_a_first_deploy_waits_for_iam_to_propagate_the_roles_it_just_made(rehearsal):
+    output = rehearsal["first deploy"]["output"]
+    # The account-wide logging role exists, and API Gateway took it, before Chalice ran.
+    assert output.index("API Gateway's CloudWatch Logs role: refused while IAM propagates") < (
+        output.index("(chalice deploy")
+    )
+    assert "The stream mapping: refused while IAM propagates" in output
+    assert "CloudWatch Logs role" not in rehearsal["redeploy"]["output"]  # once per account
 
 
 def code_sha256(path: Path) -> str:
@@ -274,6 +333,25 @@ def test_a_redeploy_changes_nothing_and_keeps_the_alarm_address(rehearsal):
     assert parameters == {"AlarmEmail": ALARM_EMAIL}
 
 
+def test_the_deploy_record_is_kept_with_the_stage_within_ssm_s_size_limit(rehearsal):
+    record = rehearsal["first deploy"]["state"]["deploy_record"]
+    names = {resource["name"] for resource in json.loads(record)["resources"]}
+    assert {"rest_api", "on_booking_change-dynamodb-event-source", *lambda_functions()} <= names
+    assert len(record.encode()) <= 8192  # an advanced parameter's limit (standard: 4096)
+
+
+def test_destroy_says_what_it_leaves_and_how_to_remove_each(rehearsal):
+    step = rehearsal["destroy"]
+    assert step["state"]["deploy_record"] is None
+    left = step["output"][step["output"].index("Left in place") :]
+    assert step["state"]["log_groups"]  # the Lambdas' log groups outlive chalice delete
+    for group in step["state"]["log_groups"]:
+        assert f"aws logs delete-log-group --log-group-name {group}" in left
+    for command in ("aws ssm delete-parameters", "rm .chalice/deployed/dev.json"):
+        assert command in left
+    assert "aws cloudformation delete-stack --stack-name ahoum-bookings-apigateway-logging" in left
+
+
 def test_destroying_dev_removes_its_functions_stack_and_tables(rehearsal):
     state = rehearsal["destroy"]["state"]
     assert state["stack"] is None and state["waf_stack"] is None
@@ -300,3 +378,14 @@ def test_destroying_prod_keeps_its_tables_protected_and_the_next_deploy_imports_
     assert [change_set["ChangeSetName"] for change_set in after["change_sets"]] == [
         f"import-{len(models.TABLES)}-tables"
     ]
+
+
+def test_a_deploy_from_a_fresh_checkout_finds_the_stage_s_api_functions_and_mapping(rehearsal):
+    first = rehearsal["first deploy"]["state"]
+    fresh = rehearsal["deploy from a fresh checkout"]["state"]
+    assert_stage_is_deployed(fresh, "dev")
+    assert fresh["apis"] == first["apis"]
+    assert fresh["mappings"][0]["UUID"] == first["mappings"][0]["UUID"]
+    assert {name: f["FunctionArn"] for name, f in fresh["functions"].items()} == {
+        name: f["FunctionArn"] for name, f in first["functions"].items()
+    }

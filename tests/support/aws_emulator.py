@@ -6,8 +6,8 @@ and the parameter store a Lambda's cold start reads its secrets from (``Emulator
 moto 5.2 imports a REST API only from an OpenAPI 3 document with an ``info.description``;
 Chalice sends Swagger 2.0 without one. The two requests differ in the version key only for
 what moto models (paths and methods), so this launcher relabels the document before moto
-reads it; nothing else of moto is changed. Only for the control plane: the app's own tests
-run on DynamoDB Local.
+reads it. ``tests.support.strict_aws`` makes it refuse what AWS refuses of a deploy. Only for
+the control plane: the app's own tests run on DynamoDB Local.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from moto.server import main
 
 from chalice_config import REPO_ROOT
 from local.dynamodb_local import free_port
+from tests.support import strict_aws
 
 REGION = "us-east-1"
 
@@ -132,4 +133,5 @@ class Emulator:
 if __name__ == "__main__":
     models.APIGatewayBackend.import_rest_api = import_rest_api
     models.APIGatewayBackend.put_rest_api = put_rest_api
+    strict_aws.install()
     main(["-H", "127.0.0.1", "-p", sys.argv[1]])

@@ -1,7 +1,7 @@
 """The business metrics the alarms and dashboards read (EMF lines, chalicelib/metrics.py) are
 written where the things they count happen: booking changes as the stream sees them (a
 promotion included, a redelivered record not twice), every webhook attempt's outcome, the
-retrier's backlog and refused logins."""
+retrier's backlog and how long its oldest due delivery waited, and refused logins."""
 
 import json
 from collections import Counter
@@ -83,6 +83,8 @@ def test_failed_attempts_the_backlog_and_a_given_up_delivery_are_counted(
     counted = emitted()
     assert counted[metrics.WEBHOOKS_FAILED] == 2
     assert counted[metrics.RETRIER_BACKLOG] == 1  # one delivery was due
+    # Due 30-60 s after the failed attempt (the first back-off, jittered), found 2 min after it.
+    assert 60 <= counted[metrics.RETRIER_OLDEST_DUE_AGE] <= 90
 
     (row,) = models.WebhookDelivery.scan()
     shifted_clock.advance(clock.parse_iso(row.retry_until) - clock.now() + timedelta(hours=3))
