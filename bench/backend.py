@@ -13,13 +13,11 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 from local.crm_sink import CrmSink, local_secret
 from local.dynamodb_local import DynamoDBLocal
 
 BCRYPT_ROUNDS = 4
-Sink = TypeVar("Sink", bound=CrmSink)
 
 # The settings of the measures that load the API: the numbers show the API, while hashing,
 # a security setting, is measured apart at its production cost.
@@ -53,7 +51,7 @@ def signing_settings(crm: CrmSink) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def crm_receiver(data_dir: Path, sink_type: type[Sink] = CrmSink) -> Iterator[Sink]:
+def crm_receiver[Sink: CrmSink](data_dir: Path, sink_type: type[Sink] = CrmSink) -> Iterator[Sink]:
     """The project's CRM sink, quiet, with its signing secret kept in ``data_dir``."""
     crm = sink_type(secret=local_secret(data_dir), echo=False).start()
     try:

@@ -362,8 +362,3 @@ def web_acl_template(stage: str, rate_limit: int) -> dict[str, Any]:
             stage, rate_limit, api_stage_arn(REST_API_ID_PARAMETER, API_GATEWAY_STAGE)
         ),
     }
-
-
-def camel_case(name: str) -> str:
-    """``on_booking_change`` → ``OnBookingChange``, for logical ids."""
-    return "".join(part.capitalize() for part in name.split("_"))

@@ -18,7 +18,6 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -28,15 +27,13 @@ from chalicelib.bookings.errors import Contended
 from chalicelib.bookings.items import booking_from
 from chalicelib.transactions import commit, failed_condition, only_conflicts, reasons
 
-Answer = TypeVar("Answer")
-
 
 def _nothing_rules_it_out(event: models.Event) -> None:
     return None
 
 
 @dataclass(frozen=True)
-class LineTry(Generic[Answer]):
+class LineTry[Answer]:
     """One try: its transaction, the answer when it commits, and what a refusal means."""
 
     # Writes the booking first, then the event item with ``return_values="ALL_OLD"``.
@@ -49,7 +46,7 @@ class LineTry(Generic[Answer]):
     line_moved: Callable[[models.Event], None] = _nothing_rules_it_out
 
 
-def retry_while_line_moves(
+def retry_while_line_moves[Answer](
     plan: Callable[[models.Event | None], LineTry[Answer] | Answer],
     event: models.Event | None,
     *,
