@@ -35,16 +35,22 @@ run: deps
 db: deps
 	$(BIN)/python -m local.db
 
+# Tests run in PYTEST_WORKERS processes (pytest-xdist), each with its own DynamoDB Local; a
+# test file stays on one worker, so its module fixtures (a packaged template, a rehearsal)
+# are built once and never twice into the same dist/ at once.
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile
+
 test: deps chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 # The edit loop: the same without the browser and schemathesis tests (`make test` runs them).
 test-fast: deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -m "not browser and not fuzz"
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not browser and not fuzz"
 
 lint: deps
 	$(BIN)/ruff check .

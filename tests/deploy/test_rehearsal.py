@@ -50,6 +50,7 @@ ALARM_EMAIL = "ops@example.com"
 _PROJECT_FILES = (
     "app.py",
     "chalice_config.py",
+    "progress.py",
     "requirements.txt",
     "requirements-dev.txt",
     "requirements-checkov.txt",
