@@ -325,7 +325,7 @@ def get_settings() -> Settings:
 
 def main(argv: Sequence[str]) -> int:
     """Write the configuration page (made from the table) to the path given."""
-    from chalicelib.settings_table import configuration_page
+    from chalicelib.configuration_page import configuration_page
 
     if len(argv) != 2:
         print("usage: python -m chalicelib.config docs/configuration.md", file=sys.stderr)

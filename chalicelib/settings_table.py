@@ -2,8 +2,8 @@
 
 ``chalicelib.config`` reads and checks the rows that have a ``field`` (the attribute of
 ``Settings``, or ``throttle.<name>`` of its ``Throttle``); ``docs/configuration.md`` is made
-from all of them (``python -m chalicelib.config docs/configuration.md``, ``make docs``), and a
-test regenerates it and compares. A new setting is one row here, plus its field on
+from all of them (``chalicelib.configuration_page``; ``make docs``), and a test regenerates it
+and compares. A new setting is one row here, plus its field on
 ``Settings`` when code reads it from there.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from chalicelib.setting_rows import Choice, ConfigError, Described, Group, Number, Row
 
-__all__ = ["GROUPS", "ROWS", "ConfigError", "configuration_page", "number", "read_rows"]
+__all__ = ["GROUPS", "ROWS", "ConfigError", "number", "read_rows"]
 
 
 GROUPS: tuple[Group, ...] = (
@@ -394,35 +394,3 @@ def read_rows(environ: Mapping[str, str]) -> dict[str, int | str]:
         for row in group.rows
         if isinstance(row, Number | Choice) and row.field is not None
     }
-
-
-PAGE_INTRO = """\
-# Configuration
-
-Read once, in `chalicelib/config.py`, from the environment. Variables set in the environment of
-`make run` win over the `local` stage's defaults in `.chalice/config.json`. A number outside its
-bounds, or a word not among those allowed, stops the start with a message naming the variable.
-
-Plain `chalice local` (any stage) with no `DYNAMODB_ENDPOINT` runs as `make run`'s API does: the
-`local` stage's tables and the secrets generated in `DATA_DIR`, on the DynamoDB Local that
-`make run` or `make db` started on `DYNAMODB_LOCAL_PORT`; with none there it stops at once,
-saying so. Deployed stages never fall back to a generated secret.
-
-This page is made from the table in `chalicelib/settings_table.py`
-(`make docs`; a test fails when they differ).
-"""
-
-
-def configuration_page() -> str:
-    """docs/configuration.md: one table per group of settings."""
-    parts = [PAGE_INTRO]
-    for group in GROUPS:
-        parts.append(f"\n## {group.title}\n\n")
-        parts.append("| variable | default | bounds | meaning |\n|---|---|---|---|\n")
-        parts.extend(_table_line(row) for row in group.rows)
-    return "".join(parts)
-
-
-def _table_line(row: Row) -> str:
-    cells = (f"`{row.name}`", row.shown_default, row.shown_bounds, row.meaning)
-    return "|" + "|".join(f" {cell} " if cell else " " for cell in cells) + "|\n"

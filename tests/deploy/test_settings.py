@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from chalicelib import settings_table
+from chalicelib import configuration_page, settings_table
 from chalicelib.config import (
     PARAMETER_SUFFIX,
     SECRET_READERS,
@@ -157,7 +157,7 @@ def test_every_row_fills_a_field_of_the_settings_and_every_field_is_filled(tmp_p
 
 def test_the_configuration_page_is_the_one_the_table_makes():
     page = (REPO_ROOT / "docs" / "configuration.md").read_text()
-    assert page == settings_table.configuration_page(), (
+    assert page == configuration_page.configuration_page(), (
         "docs/configuration.md is out of date: run `make docs`"
     )
 
