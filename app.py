@@ -1,21 +1,32 @@
 """The application, assembled: the API's route modules, the browsers' route modules and the
-three Lambdas that are not HTTP. Routes live in chalicelib/routes/ (the JSON API, by domain)
+four Lambdas that are not HTTP. Routes live in chalicelib/routes/ (the JSON API, by domain)
 and chalicelib/web/routes/ (the dashboard and the admin console); ``app.register`` declares
 each through ``app.route``, which checks the caller and loads the input before the view runs
 and documents the operation (chalicelib/api.py). Logic lives in chalicelib/."""
 
 from chalice import Rate
 
-from chalicelib import reminders, webhooks
+from chalicelib import reminders, series, webhooks
 from chalicelib.api import BookingsApp
 from chalicelib.config import get_settings
 from chalicelib.routes import accounts, admin, bookings, calendar, events, service
+from chalicelib.routes import series as series_routes
 from chalicelib.web.routes import console, dashboard
 
 app = BookingsApp(app_name="ahoum-bookings")
 
 # In this order, the OpenAPI document's.
-for module in (service, accounts, events, bookings, calendar, admin, dashboard, console):
+for module in (
+    service,
+    accounts,
+    events,
+    series_routes,
+    bookings,
+    calendar,
+    admin,
+    dashboard,
+    console,
+):
     app.register(module.routes)
 
 
@@ -43,3 +54,11 @@ def retry_webhooks(event):
 @app.schedule(Rate(15, unit=Rate.MINUTES), name="send_reminders")
 def send_reminders(event):
     return reminders.send_due_reminders()
+
+
+# --- Not HTTP: open-ended series made SERIES_HORIZON_DAYS ahead ---
+
+
+@app.schedule(Rate(1, unit=Rate.DAYS), name="extend_series")
+def extend_series(event):
+    return series.extend_open_series()

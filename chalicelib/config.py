@@ -89,6 +89,8 @@ class Settings:
     batch_get_base_delay_ms: int
     waitlist_max: int
     event_horizon_days: int
+    series_max_occurrences: int
+    series_horizon_days: int
     reminder_hours_before: int
     calendar_feed_past_days: int
     stream_send_concurrency: int

@@ -128,7 +128,7 @@ def create(
     cancellable_until_hours: int = 0,
 ) -> dict[str, Any]:
     _check_times(starts_at, ends_at)
-    _check_waitlist_capacity(waitlist_capacity)
+    check_waitlist_capacity(waitlist_capacity)
     event = models.Event(
         ids.new_id(),
         listing=models.PUBLISHED if published else None,
@@ -169,7 +169,7 @@ def update(event_id: str, **changes: Any) -> dict[str, Any]:
             check_start=starts_at is not None,
         )
     if "waitlist_capacity" in changes:
-        _check_waitlist_capacity(changes["waitlist_capacity"])
+        check_waitlist_capacity(changes["waitlist_capacity"])
     actions = _change_actions(event, changes)
     if "capacity" in changes:
         return admin_event_view(_change_capacity(event, changes["capacity"], actions))
@@ -199,6 +199,9 @@ def _change_actions(event: models.Event, changes: dict[str, Any]) -> list[Action
         actions.append(models.Event.facilitator.set(_facilitator_copy(changes["facilitator_id"])))
     if "published" in changes:
         actions.append(_publish_action(changes["published"]))
+    if "series" in changes:
+        # A series renamed (chalicelib.series.changes): never a field of the API's event body.
+        actions.append(models.Event.series.set(changes["series"]))
     return actions
 
 
@@ -307,6 +310,9 @@ def event_view(event: models.Event, viewer: str | None = None) -> dict[str, Any]
             "crm_id": event.facilitator.crm_id,
         },
     }
+    if event.series is not None:
+        # Absent on a one-off event; an occurrence names its series (GET /series/{series_id}).
+        view["series"] = {"id": event.series.id, "name": event.series.name}
     if viewer is not None:
         view["waitlist_position"] = waitlist.position(event, viewer)
     return view
@@ -350,7 +356,7 @@ def _check_times(starts_at: datetime, ends_at: datetime, check_start: bool = Tru
         raise errors.ValidationFailed(fields=problems)
 
 
-def _check_waitlist_capacity(waitlist_capacity: int | None) -> None:
+def check_waitlist_capacity(waitlist_capacity: int | None) -> None:
     most = get_settings().waitlist_max
     if waitlist_capacity is not None and waitlist_capacity > most:
         raise errors.ValidationFailed(

@@ -46,6 +46,17 @@ BOOKING_WAITLISTED = "booking.waitlisted"
 BOOKING_REMINDER = "booking.reminder"
 WEBHOOK_TYPES = (BOOKING_CONFIRMED, BOOKING_WAITLISTED, BOOKING_CANCELLED, BOOKING_REMINDER)
 
+# Series.booking_mode: book date by date, or the whole course at once.
+DROP_IN = "drop_in"
+COURSE = "course"
+BOOKING_MODES = (DROP_IN, COURSE)
+
+# Series.state: a cancelled series makes no more occurrences.
+SERIES_ACTIVE = "active"
+SERIES_CANCELLED = "cancelled"
+# Series.extending: only open-ended, active series carry it (the sparse ``extending`` index).
+OPEN_ENDED = "open_ended"
+
 
 class User(Table):
     class Meta(Table.Meta):
@@ -98,6 +109,23 @@ class UpcomingIndex(GlobalSecondaryIndex):
     starts_at = UnicodeAttribute(range_key=True)
 
 
+class SeriesCopy(MapAttribute):
+    id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    booking_mode = UnicodeAttribute()
+
+
+class SeriesOccurrences(GlobalSecondaryIndex):
+    """A series' occurrences in time order: only occurrences carry ``series_id`` (sparse)."""
+
+    class Meta:
+        index_name = "by_series"
+        projection = AllProjection()
+
+    series_id = UnicodeAttribute(hash_key=True)
+    starts_at = UnicodeAttribute(range_key=True)
+
+
 class Event(Table):
     class Meta(Table.Meta):
         table_name = "events"
@@ -134,6 +162,10 @@ class Event(Table):
     # no longer matches it, which re-arms its reminders.
     reminded_for = UnicodeAttribute(null=True)
     upcoming = UpcomingIndex()
+    # The series this event is an occurrence of (absent: a one-off event).
+    series = SeriesCopy(null=True)
+    series_id = UnicodeAttribute(null=True)
+    by_series = SeriesOccurrences()
 
 
 class EventCopy(MapAttribute):
@@ -214,6 +246,51 @@ class Booking(Table):
     by_booking_id = BookingsByBookingId()
     newest_first = BookingsNewestFirst()
     awaiting_reminder = AwaitingReminder()
+
+
+class ExtendingSeries(GlobalSecondaryIndex):
+    """Sparse: the series the daily top-up extends, so the job reads only those (no Scan)."""
+
+    class Meta:
+        index_name = "extending"
+        projection = AllProjection()
+
+    extending = UnicodeAttribute(hash_key=True)
+    series_id = UnicodeAttribute(range_key=True)
+
+
+class Series(Table):
+    """A recurring event: its rule and the template every occurrence (an Event) is made from.
+
+    ``start_time`` and ``duration_minutes`` are local wall-clock in ``timezone``; each
+    occurrence's UTC times are worked out from them date by date. ``made_until`` is the last
+    local date occurrences were made for (open-ended series are topped up past it).
+    """
+
+    class Meta(Table.Meta):
+        table_name = "series"
+
+    series_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    kind = UnicodeAttribute()
+    facilitator_id = UnicodeAttribute()
+    timezone = UnicodeAttribute()
+    start_date = UnicodeAttribute()
+    start_time = UnicodeAttribute()
+    duration_minutes = NumberAttribute()
+    rrule = UnicodeAttribute()
+    capacity = NumberAttribute()
+    waitlist_capacity = NumberAttribute(null=True)
+    cancellable_until_hours = NumberAttribute(default=0)
+    booking_mode = UnicodeAttribute()
+    # OPEN_ENDED while the daily top-up makes occurrences SERIES_HORIZON_DAYS ahead (no COUNT
+    # or UNTIL, not cancelled); absent otherwise.
+    extending = UnicodeAttribute(null=True)
+    made_until = UnicodeAttribute(null=True)
+    state = UnicodeAttribute(default=SERIES_ACTIVE)
+    created_at = UnicodeAttribute()
+    by_extending = ExtendingSeries()
 
 
 class RevokedToken(Table):

@@ -242,6 +242,24 @@ GROUPS: tuple[Group, ...] = (
                 "how far ahead (days) an event may start or end; a later date is 400",
                 field="event_horizon_days",
             ),
+            Number(
+                "SERIES_MAX_OCCURRENCES",
+                52,
+                1,
+                100,
+                "most occurrences a series with COUNT or UNTIL may have (more is 400); at most "
+                "100 so creating one stays a few batch writes inside the API's 15 s",
+                field="series_max_occurrences",
+            ),
+            Number(
+                "SERIES_HORIZON_DAYS",
+                90,
+                1,
+                366,
+                "how far ahead (days) an open-ended series has its occurrences made; the daily "
+                "`extend_series` job tops it up",
+                field="series_horizon_days",
+            ),
         ),
     ),
     Group(
@@ -371,6 +389,12 @@ GROUPS: tuple[Group, ...] = (
                 "60",
                 "how often the local relay runs the reminders (`make run` only; on AWS every "
                 "15 minutes)",
+            ),
+            Described(
+                "RELAY_SERIES_SECONDS",
+                "3600",
+                "how often the local relay tops up open-ended series (`make run` only; on AWS "
+                "daily)",
             ),
         ),
     ),

@@ -50,6 +50,7 @@ OPENAPI_VERSION = "3.1.0"
 _TAGS = [
     {"name": "Accounts", "description": "Register, log in, log out, who am I."},
     {"name": "Events", "description": "What is on."},
+    {"name": "Series", "description": "Recurring events: every date an ordinary event."},
     {"name": "Bookings", "description": "Taking and giving back seats."},
     {
         "name": "Calendar",

@@ -146,6 +146,50 @@ EVENT_BODY: dict[str, Any] = {
 }
 EVENT_CHANGES = {"capacity": 30, "waitlist_capacity": 10, "cancellable_until_hours": 24}
 
+SERIES_ID = "01M8CWNEF0S3R1ESWEEK1YYGA9"
+SERIES_BODY: dict[str, Any] = {
+    "name": "Monday Evening Yoga",
+    "description": "Weekly hatha yoga after work.",
+    "kind": "session",
+    "facilitator_id": ALICE["id"],
+    "timezone": "Europe/London",
+    "start_date": "2026-12-07",
+    "start_time": "18:30",
+    "duration_minutes": 60,
+    "rrule": "FREQ=WEEKLY;BYDAY=MO;COUNT=3",
+    "capacity": 20,
+    "booking_mode": "drop_in",
+}
+SERIES = {
+    **{name: value for name, value in SERIES_BODY.items() if name != "facilitator_id"},
+    "series_id": SERIES_ID,
+    "facilitator_id": ALICE["id"],
+    "waitlist_capacity": None,
+    "cancellable_until_hours": 0,
+    "state": "active",
+    "open_ended": False,
+    "created_at": SEEDED_AT,
+}
+SERIES_WITH_OCCURRENCES = {
+    **SERIES,
+    "occurrences": [
+        {
+            "event_id": event_id,
+            "starts_at": f"{day}T18:30:00Z",
+            "ends_at": f"{day}T19:30:00Z",
+            "seats_left": 20,
+        }
+        for event_id, day in (
+            ("01M8CWNEF0D2QW5B0K3Z7N1V4R", "2026-12-07"),
+            ("01M8CWNEF0H6T8J2M4P6R8S0V2", "2026-12-14"),
+            ("01M8CWNEF0A1C3E5G7J9K1M3N5", "2026-12-21"),
+        )
+    ],
+}
+SERIES_PAGE = {"series": [SERIES], "next_cursor": None}
+SERIES_CHANGES = {"capacity": 25, "start_time": "19:00"}
+CANCELLED_SERIES = {**SERIES, "state": "cancelled", "occurrences": []}
+
 # An example for each id a path can carry, so "Try it out" starts from a seeded item.
 WEBHOOK_DELIVERY = {
     "id": f"{BOOKING_ID}.booking.confirmed",
@@ -172,6 +216,7 @@ WEBHOOK_DELIVERY_PAGE = {"deliveries": [WEBHOOK_DELIVERY], "next_cursor": None}
 PATH_IDS = {
     "event_id": MEDITATION["id"],
     "facilitator_id": ALICE["id"],
+    "series_id": SERIES_ID,
     "booking_id": BOOKING_ID,
     "delivery_id": WEBHOOK_DELIVERY["id"],
     "feed_token": FEED_TOKEN,

@@ -4,6 +4,7 @@ lazily and applies them)."""
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 import zoneinfo
 from datetime import UTC, datetime
@@ -288,6 +289,64 @@ class EventBody(EventChanges):
         load_default=0,
         validate=validate.Range(min=0, max=CANCELLABLE_UNTIL_HOURS_MAX),
     )
+
+
+_LOCAL_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+# A series' occurrence lasts at most a month (a long retreat), like a sane event does.
+SERIES_DURATION_MINUTES_MAX = 60 * 24 * 31
+
+
+def _local_time(**kwargs: Any) -> fields.Field:
+    return fields.String(
+        validate=validate.Regexp(_LOCAL_TIME, error="Local time as HH:MM, e.g. 18:30."), **kwargs
+    )
+
+
+def _duration_minutes(**kwargs: Any) -> fields.Field:
+    return fields.Integer(
+        strict=True, validate=validate.Range(min=1, max=SERIES_DURATION_MINUTES_MAX), **kwargs
+    )
+
+
+def _capacity(**kwargs: Any) -> fields.Field:
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000), **kwargs)
+
+
+class SeriesChanges(StrictSchema):
+    name = _text(200)
+    description = _text(5000, min_length=0)
+    facilitator_id = Id()
+    capacity = _capacity()
+    start_time = _local_time()
+    duration_minutes = _duration_minutes()
+
+    @validates_schema
+    def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data:
+            raise ValidationError("Send at least one field to change.")
+
+
+class SeriesBody(SeriesChanges):
+    name = _text(200, required=True)
+    description = _text(5000, min_length=0, load_default="")
+    kind = fields.String(required=True, validate=validate.OneOf(events.KINDS))
+    facilitator_id = Id(required=True)
+    timezone = fields.String(required=True, validate=_is_timezone)
+    start_date = fields.Date(required=True)
+    start_time = _local_time(required=True)
+    duration_minutes = _duration_minutes(required=True)
+    rrule = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    capacity = _capacity(required=True)
+    waitlist_capacity = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=0, max=settings_table.number("WAITLIST_MAX").highest),
+    )
+    cancellable_until_hours = fields.Integer(
+        strict=True,
+        load_default=0,
+        validate=validate.Range(min=0, max=CANCELLABLE_UNTIL_HOURS_MAX),
+    )
+    booking_mode = fields.String(required=True, validate=validate.OneOf(models.BOOKING_MODES))
 
 
 class WebhookDeliveriesQuery(StrictSchema):

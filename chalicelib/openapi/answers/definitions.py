@@ -87,6 +87,11 @@ class FacilitatorCopy(StrictSchema):
     crm_id = _text()
 
 
+class SeriesCopy(StrictSchema):
+    id = Id(required=True)
+    name = _text()
+
+
 class Event(StrictSchema):
     id = Id(required=True)
     name = _text()
@@ -112,6 +117,10 @@ class Event(StrictSchema):
         },
     )
     facilitator = fields.Nested(FacilitatorCopy, required=True)
+    series = fields.Nested(
+        SeriesCopy,
+        metadata={"description": "The series this event is a date of; absent on a one-off."},
+    )
 
 
 class AdminEvent(Event):
@@ -130,6 +139,55 @@ def _next_cursor() -> fields.Field:
 
 class EventPage(StrictSchema):
     events = fields.List(fields.Nested(Event), required=True)
+    next_cursor = _next_cursor()
+
+
+class Occurrence(StrictSchema):
+    event_id = Id(required=True)
+    starts_at = _moment()
+    ends_at = _moment()
+    seats_left = fields.Integer(
+        required=True, metadata={"description": "Seats a newcomer can book now."}
+    )
+
+
+class Series(StrictSchema):
+    series_id = Id(required=True)
+    name = _text()
+    description = _text()
+    kind = fields.String(required=True, metadata={"enum": ["session", "retreat"]})
+    facilitator_id = Id(required=True)
+    timezone = fields.String(required=True, metadata={"description": "IANA zone of the venue."})
+    start_date = fields.Date(required=True, metadata={"description": "Local date."})
+    start_time = fields.String(required=True, metadata={"description": "Local HH:MM."})
+    duration_minutes = fields.Integer(required=True)
+    rrule = _text()
+    capacity = fields.Integer(required=True)
+    waitlist_capacity = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "null: one per seat."}
+    )
+    cancellable_until_hours = fields.Integer(required=True)
+    booking_mode = fields.String(required=True, metadata={"enum": list(models.BOOKING_MODES)})
+    state = fields.String(
+        required=True, metadata={"enum": [models.SERIES_ACTIVE, models.SERIES_CANCELLED]}
+    )
+    open_ended = fields.Boolean(
+        required=True,
+        metadata={"description": "No COUNT or UNTIL: dates are made SERIES_HORIZON_DAYS ahead."},
+    )
+    created_at = _moment()
+
+
+class SeriesWithOccurrences(Series):
+    occurrences = fields.List(
+        fields.Nested(Occurrence),
+        required=True,
+        metadata={"description": "The dates not yet started, soonest first."},
+    )
+
+
+class SeriesPage(StrictSchema):
+    series = fields.List(fields.Nested(Series), required=True)
     next_cursor = _next_cursor()
 
 

@@ -1,0 +1,71 @@
+"""PATCH and DELETE /admin/series/{series_id}: a change to every occurrence not yet started.
+
+Each occurrence is changed through ``events.update``, exactly as if an admin patched it alone:
+a capacity raise seats the first in line, a new time of day or duration is a move (calendar
+SEQUENCE rises, reminders re-arm). The series item changes first, so occurrences the daily
+top-up makes from then on follow the new template too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from chalicelib import events, models
+from chalicelib.series import occurrences, recurrence, views
+from chalicelib.series.reading import find
+
+# The series fields a change copies onto each occurrence as the same event field.
+_COPIED = ("name", "description", "capacity", "facilitator_id")
+
+
+def update(series_id: str, **changes: Any) -> dict[str, Any]:
+    series = find(series_id)
+    if "facilitator_id" in changes:
+        occurrences.facilitator_copy(changes["facilitator_id"])  # 400 before anything changes
+    actions = [getattr(models.Series, name).set(value) for name, value in changes.items()]
+    series.update(actions=actions, condition=models.Series.series_id.exists())
+    changed = []
+    for event in occurrences.upcoming(series_id):
+        event_changes = _event_changes(series, event, changes)
+        view = events.update(event.event_id, **event_changes)
+        changed.append({name: view[name] for name in ("starts_at", "ends_at", "seats_left")})
+        changed[-1]["event_id"] = view["id"]
+    return {**views.series_view(series), "occurrences": changed}
+
+
+def cancel(series_id: str) -> dict[str, Any]:
+    """The series makes no more dates, and every date not yet started is taken off.
+
+    Until the organizer-cancel service is merged, an occurrence is unpublished
+    (``events.unpublish``): off the listing and out of booking, its bookings as they are.
+    """
+    series = find(series_id)
+    series.update(
+        actions=[
+            models.Series.state.set(models.SERIES_CANCELLED),
+            models.Series.extending.remove(),
+        ],
+        condition=models.Series.series_id.exists(),
+    )
+    for event in occurrences.upcoming(series_id):
+        events.unpublish(event.event_id)
+    return {**views.series_view(series), "occurrences": []}
+
+
+def _event_changes(
+    series: models.Series, event: models.Event, changes: dict[str, Any]
+) -> dict[str, Any]:
+    event_changes = {name: changes[name] for name in _COPIED if name in changes}
+    if "name" in changes:
+        event_changes["series"] = occurrences.series_copy(series)
+    if "start_time" in changes or "duration_minutes" in changes:
+        local = datetime.combine(
+            occurrences.local_date(event), time.fromisoformat(series.start_time)
+        )
+        duration = timedelta(minutes=int(series.duration_minutes))
+        starts_at, ends_at = recurrence.times_of(local, duration, ZoneInfo(series.timezone))
+        event_changes["starts_at"] = starts_at
+        event_changes["ends_at"] = ends_at
+    return event_changes

@@ -1,0 +1,102 @@
+"""POST /admin/series: check the series like POST /admin/events checks an event, then write
+the series item (one PutItem) and its occurrences in BatchWriteItems of 25, never one PutItem
+per date in sequence."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from itertools import islice
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from chalicelib import clock, errors, events, ids, models
+from chalicelib.config import get_settings
+from chalicelib.series import occurrences, recurrence, views
+
+
+def create(
+    name: str,
+    kind: str,
+    facilitator_id: str,
+    timezone: str,
+    start_date: date,
+    start_time: str,
+    duration_minutes: int,
+    rrule: str,
+    capacity: int,
+    booking_mode: str,
+    description: str = "",
+    waitlist_capacity: int | None = None,
+    cancellable_until_hours: int = 0,
+) -> dict[str, Any]:
+    events.check_waitlist_capacity(waitlist_capacity)
+    series = models.Series(
+        ids.new_id(),
+        name=name,
+        description=description,
+        kind=kind,
+        facilitator_id=facilitator_id,
+        timezone=timezone,
+        start_date=start_date.isoformat(),
+        start_time=start_time,
+        duration_minutes=duration_minutes,
+        rrule=rrule,
+        capacity=capacity,
+        waitlist_capacity=waitlist_capacity,
+        cancellable_until_hours=cancellable_until_hours,
+        booking_mode=booking_mode,
+        state=models.SERIES_ACTIVE,
+        created_at=clock.to_iso_ms(clock.now()),
+    )
+    rule = occurrences.rule_of(series)
+    starts = _first_dates(series, rule)
+    _check_starts(series, starts)
+    facilitator = occurrences.facilitator_copy(facilitator_id)
+    items = [occurrences.event_item(series, local, facilitator) for local in starts]
+    series.save(condition=models.Series.series_id.does_not_exist())
+    occurrences.write_all(items)
+    return {**views.series_view(series), "occurrences": [views.occurrence(e) for e in items]}
+
+
+def horizon_date(series: models.Series) -> date:
+    """The last local date an open-ended series has occurrences made for, as of now:
+    SERIES_HORIZON_DAYS ahead, and never past EVENT_HORIZON_DAYS (which every event obeys)."""
+    settings = get_settings()
+    days = min(settings.series_horizon_days, settings.event_horizon_days - 1)
+    return clock.on_clock_of(clock.now(), ZoneInfo(series.timezone)).date() + timedelta(days=days)
+
+
+def _first_dates(series: models.Series, rule: recurrence.Rule) -> list[datetime]:
+    if not rule.bounded:
+        through = horizon_date(series)
+        series.extending = models.OPEN_ENDED
+        series.made_until = through.isoformat()
+        return occurrences.starts_between(series, None, through)
+    most = get_settings().series_max_occurrences
+    starts = list(islice(recurrence.local_starts(rule), most + 1))
+    if len(starts) > most:
+        raise recurrence.RuleRefused(
+            f"The rule gives more than {most} dates (SERIES_MAX_OCCURRENCES); "
+            "shorten COUNT or UNTIL, or leave both out for an open-ended series."
+        )
+    if starts:
+        series.made_until = starts[-1].date().isoformat()
+    return starts
+
+
+def _check_starts(series: models.Series, starts: list[datetime]) -> None:
+    if not starts:
+        raise recurrence.RuleRefused("The rule gives no dates from start_date on.")
+    zone = ZoneInfo(series.timezone)
+    duration = timedelta(minutes=int(series.duration_minutes))
+    first, _ = recurrence.times_of(starts[0], duration, zone)
+    if first <= clock.now():
+        raise errors.ValidationFailed(
+            fields={"start_date": ["The first date must be in the future."]}
+        )
+    horizon = get_settings().event_horizon_days
+    _, last_end = recurrence.times_of(starts[-1], duration, zone)
+    if last_end > clock.now() + timedelta(days=horizon):
+        raise recurrence.RuleRefused(
+            f"Dates end at most {horizon} days ahead (EVENT_HORIZON_DAYS)."
+        )
