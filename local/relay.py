@@ -4,8 +4,8 @@
 shard of DynamoDB Local's stream for the bookings table (following new shards as they
 appear, a parent before its children), hands each batch to the very function app.py
 registers (``on_booking_change``) in the event shape Lambda sends, and runs the app's two
-schedules on timers: the webhook retrier (``retry_webhooks``) and the reminders
-(``send_reminders``).
+schedules on timers: the webhook retrier (``retry_webhooks``), the reminders
+(``send_reminders``) and the top-up of open-ended series (``extend_series``).
 
 Its position, the last handled sequence number of each shard, is written atomically to a
 file under ``DATA_DIR`` after every batch, so a restart neither replays handled records nor
@@ -14,7 +14,7 @@ Lambda does; a record that still fails after ``max_record_retries`` is skipped w
 line (Lambda's ``MaximumRetryAttempts``).
 
     python -m local.relay    # DATA_DIR, DYNAMODB_ENDPOINT; RELAY_RETRY_SECONDS (10),
-                             # RELAY_REMINDER_SECONDS (60)
+                             # RELAY_REMINDER_SECONDS (60), RELAY_SERIES_SECONDS (3600)
 """
 
 from __future__ import annotations
@@ -60,6 +60,8 @@ class StreamRelay:
         max_record_retries: int = 3,
         reminders: Handler | None = None,
         reminder_seconds: float = 60.0,
+        series: Handler | None = None,
+        series_seconds: float = 3600.0,
     ) -> None:
         self._tables = dynamodb_client(endpoint)
         self._streams = dynamodb_client(endpoint, "dynamodbstreams")
@@ -73,6 +75,8 @@ class StreamRelay:
         self.max_record_retries = max_record_retries
         self._reminders = reminders
         self.reminder_seconds = reminder_seconds
+        self._series = series
+        self.series_seconds = series_seconds
         self._position = self._load_position()
         self._stream_arn: str | None = None
         self._shards: list[dict[str, Any]] = []
@@ -232,10 +236,19 @@ class StreamRelay:
         except Exception as exc:
             say(f"the reminders raised {exc!r}")
 
+    def run_series_extension(self) -> None:
+        if self._series is None:
+            return
+        try:
+            self._series(scheduled_event("extend_series"), None)
+        except Exception as exc:
+            say(f"the series top-up raised {exc!r}")
+
     def run(self, stop: threading.Event, on_ready: Callable[[], None] | None = None) -> None:
         """Poll until ``stop`` is set; the retrier runs first and then every retry_seconds,
-        the reminders first and then every reminder_seconds."""
-        next_retry = next_reminders = time.monotonic()
+        the reminders first and then every reminder_seconds, the series top-up first and
+        then every series_seconds."""
+        next_retry = next_reminders = next_series = time.monotonic()
         ready = False
         while not stop.is_set():
             try:
@@ -252,6 +265,9 @@ class StreamRelay:
             if time.monotonic() >= next_reminders:
                 self.run_reminders()
                 next_reminders = time.monotonic() + self.reminder_seconds
+            if time.monotonic() >= next_series:
+                self.run_series_extension()
+                next_series = time.monotonic() + self.series_seconds
             if not ready and on_ready is not None:
                 on_ready()
                 ready = True
@@ -287,7 +303,7 @@ def main() -> int:
 
     apply_stage_defaults()
     # Imported only now: the app reads its settings from the environment at import.
-    from app import app, on_booking_change, retry_webhooks, send_reminders
+    from app import app, extend_series, on_booking_change, retry_webhooks, send_reminders
     from chalicelib import dynamodb, models
     from chalicelib.config import get_settings
 
@@ -304,6 +320,8 @@ def main() -> int:
         retry_seconds=float(os.environ.get("RELAY_RETRY_SECONDS", "10")),
         reminders=send_reminders,
         reminder_seconds=float(os.environ.get("RELAY_REMINDER_SECONDS", "60")),
+        series=extend_series,
+        series_seconds=float(os.environ.get("RELAY_SERIES_SECONDS", "3600")),
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -311,7 +329,8 @@ def main() -> int:
     ready_file = os.environ.get("RELAY_READY_FILE")
     say(
         f"following the stream of {relay.table_name}; retrier every {relay.retry_seconds:g}s, "
-        f"reminders every {relay.reminder_seconds:g}s; "
+        f"reminders every {relay.reminder_seconds:g}s, series top-up every "
+        f"{relay.series_seconds:g}s; "
         f"position in {settings.data_dir / 'relay'}"
     )
     relay.run(stop, on_ready=(lambda: Path(ready_file).touch()) if ready_file else None)

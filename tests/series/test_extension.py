@@ -12,6 +12,7 @@ from chalicelib import clock, models
 from chalicelib.series import extension
 from local.relay import scheduled_event
 from tests.support.api import body
+from tests.support.relays import wait_for
 
 
 def run_job(client):
@@ -129,3 +130,14 @@ def test_series_with_an_end_and_cancelled_series_are_not_extended(
     assert run_job(client) == {"made": 0, "already_made": 0}
     assert len(local_dates(counted["series_id"])) == 3
     assert len(local_dates(daily["series_id"])) == 90
+
+
+def test_make_run_s_relay_tops_up_series_on_its_timer(relays, daily, shifted_clock):
+    from app import extend_series
+
+    shifted_clock.advance(timedelta(days=2))
+    stop = relays.start(series=extend_series, series_seconds=0.1)
+    try:
+        assert wait_for(lambda: len(local_dates(daily["series_id"])) == 92)
+    finally:
+        stop()
