@@ -27,6 +27,7 @@ STEPS = (REGISTER, LOGIN, LIST, BOOK, MINE, CANCEL)
 # Beyond the flow: a full event's waiting list.
 JOIN = "join waitlist"
 CANCEL_PROMOTING = "cancel with promotion"
+CREATE_SERIES = "create a 12-date series"
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,9 @@ class Api:
 
     def cancel(self, token: str, booking_id: str) -> Answer:
         return self._send("DELETE", f"/bookings/{booking_id}", None, _bearer(token))
+
+    def create_series(self, token: str, series: dict[str, Any]) -> Answer:
+        return self._send("POST", "/admin/series", series, _bearer(token))
 
 
 def _bearer(token: str) -> dict[str, str]:

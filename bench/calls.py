@@ -39,6 +39,8 @@ BUDGET = {
     api.MINE: 2,
     api.JOIN: 2,
     api.CANCEL_PROMOTING: 4,
+    # Account + revocation, the facilitator, the series item, its dates in one BatchWriteItem.
+    api.CREATE_SERIES: 4,
 }
 EXPECTED_STATUS = {
     api.REGISTER: 201,
@@ -49,6 +51,7 @@ EXPECTED_STATUS = {
     api.CANCEL: 200,
     api.JOIN: 201,
     api.CANCEL_PROMOTING: 200,
+    api.CREATE_SERIES: 201,
 }
 # At most, not exactly: the budget says "≤".
 AT_MOST = frozenset({api.CANCEL, api.CANCEL_PROMOTING})
@@ -80,7 +83,8 @@ def measure(app: InProcess) -> Table:
     event_id = data.new_event(capacity=5)
     answers = api.user_flow(app.api, data.unique_email(), event_id, watch=count)
     _waitlist_steps(app, count)
-    for step in (*api.STEPS, api.JOIN, api.CANCEL_PROMOTING):
+    _series_steps(app, count)
+    for step in (*api.STEPS, api.JOIN, api.CANCEL_PROMOTING, api.CREATE_SERIES):
         calls = counted.get(step, Counter())
         total = sum(calls.values())
         within = step in counted and total <= BUDGET[step]
@@ -124,6 +128,17 @@ def _waitlist_steps(app: InProcess, count: Callable[[str, Callable[[], api.Answe
     if booked.status == 201:
         booking_id = booked.body["booking_id"]
         count(api.CANCEL_PROMOTING, lambda: app.api.cancel(seated, booking_id))
+
+
+def _series_steps(app: InProcess, count: Callable[[str, Callable[[], api.Answer]], Any]) -> None:
+    """An admin puts on a 12-date weekly series: written in batches, not a PutItem a date."""
+    from bench import data
+    from chalicelib import facilitators
+
+    admin = data.new_user_token(role="admin")
+    facilitator = facilitators.create(name="Bench Facilitator", crm_id="crm_bench")
+    series = data.weekly_series(facilitator["id"], dates=12)
+    count(api.CREATE_SERIES, lambda: app.api.create_series(admin, series))
 
 
 def _stream_handler_calls(app: InProcess, user_id: str) -> tuple[int, Counter[str]]:

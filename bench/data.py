@@ -43,13 +43,34 @@ def new_event(
     )["id"]
 
 
-def new_user_token() -> str:
+def new_user_token(role: str = "user") -> str:
     """A token for a new user written straight to the table (no password, no bcrypt)."""
     user_id = ids.new_id()
     models.User(
-        user_id, name="Bench User", email=f"{user_id.lower()}@example.com", created_at=_CREATED_AT
+        user_id,
+        name="Bench User",
+        email=f"{user_id.lower()}@example.com",
+        role=role,
+        created_at=_CREATED_AT,
     ).save()
     return auth.issue_token(user_id)
+
+
+def weekly_series(facilitator_id: str, dates: int) -> dict[str, Any]:
+    """The body of POST /admin/series: ``dates`` Mondays at 18:30 London, from next week."""
+    monday = clock.now().date() + timedelta(days=7 - clock.now().weekday())
+    return {
+        "name": "Bench Series",
+        "kind": "session",
+        "facilitator_id": facilitator_id,
+        "timezone": "Europe/London",
+        "start_date": (monday + timedelta(days=7)).isoformat(),
+        "start_time": "18:30",
+        "duration_minutes": 60,
+        "rrule": f"FREQ=WEEKLY;BYDAY=MO;COUNT={dates}",
+        "capacity": 20,
+        "booking_mode": "drop_in",
+    }
 
 
 def bulk_events(count: int, first: int = 0) -> list[str]:

@@ -233,6 +233,7 @@ def test_every_list_operation_is_checked_here():
     assert LIST_OPERATIONS == [
         ("/admin/events/{event_id}/attendees", "GET"),
         ("/admin/facilitators", "GET"),
+        ("/admin/series", "GET"),
         ("/admin/webhooks", "GET"),
         ("/bookings/my", "GET"),
         ("/events", "GET"),
