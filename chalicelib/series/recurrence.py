@@ -14,23 +14,19 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-from dateutil import rrule as dateutil_rrule
 
 from chalicelib import errors
 
-ALLOWED_FREQUENCIES = {
-    "DAILY": dateutil_rrule.DAILY,
-    "WEEKLY": dateutil_rrule.WEEKLY,
-    "MONTHLY": dateutil_rrule.MONTHLY,
-}
+if TYPE_CHECKING:
+    from dateutil import rrule as dateutil_rrule
+
+ALLOWED_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY")
 ALLOWED_PARTS = ("FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "COUNT", "UNTIL")
 # Far beyond any horizon: an interval of years between dates is a typo, not a schedule.
 MOST_INTERVAL = 366
-_WEEKDAYS = {
-    day: getattr(dateutil_rrule, day) for day in ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-}
 _BYDAY = re.compile(r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
 _UNTIL = re.compile(r"^(\d{8})(T(\d{6})(Z?))?$")
 
@@ -60,7 +56,7 @@ def parse(text: str, first: datetime, zone: ZoneInfo) -> Rule:
         raise RuleRefused("FREQ must be DAILY, WEEKLY or MONTHLY.")
     if "COUNT" in parts and "UNTIL" in parts:
         raise RuleRefused("Give COUNT or UNTIL, not both.")
-    options: dict[str, object] = {"dtstart": first, "cache": False}
+    options: dict[str, Any] = {"dtstart": first, "cache": False}
     if "INTERVAL" in parts:
         options["interval"] = _whole(parts["INTERVAL"], "INTERVAL", 1, MOST_INTERVAL)
     if "COUNT" in parts:
@@ -72,7 +68,7 @@ def parse(text: str, first: datetime, zone: ZoneInfo) -> Rule:
     if "BYMONTHDAY" in parts:
         options["bymonthday"] = [_month_day(day) for day in parts["BYMONTHDAY"].split(",")]
     try:
-        recurrence = dateutil_rrule.rrule(ALLOWED_FREQUENCIES[parts["FREQ"]], **options)
+        recurrence = _rrule().rrule(getattr(_rrule(), parts["FREQ"]), **options)
     except (ValueError, TypeError) as error:
         raise RuleRefused(f"Not a valid rule: {error}.") from None
     return Rule(recurrence, bounded="COUNT" in parts or "UNTIL" in parts)
@@ -104,6 +100,13 @@ def times_of(local: datetime, duration: timedelta, zone: ZoneInfo) -> tuple[date
     return starts_at, starts_at + duration
 
 
+def _rrule() -> ModuleType:
+    # Imported on the first series read or written, so no other Lambda's cold start pays it.
+    from dateutil import rrule
+
+    return rrule
+
+
 def _parts(text: str) -> dict[str, str]:
     body = text.strip()
     if body.upper().startswith("RRULE:"):
@@ -132,7 +135,7 @@ def _weekday(text: str) -> dateutil_rrule.weekday:
     match = _BYDAY.match(text.strip())
     if match is None:
         raise RuleRefused(f"BYDAY takes MO..SU, optionally numbered (1MO, -1FR); not {text!r}.")
-    day = _WEEKDAYS[match.group(2)]
+    day = getattr(_rrule(), match.group(2))
     return day(int(match.group(1))) if match.group(1) else day
 
 
