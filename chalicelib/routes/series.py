@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chalicelib import series
+from chalicelib import events, series
 from chalicelib.api import Routes
 from chalicelib.openapi import examples
 from chalicelib.operations import ADMIN, USER, Answer
@@ -81,7 +81,8 @@ def list_series(query):
     summary="Change every date of a series not yet started",
     description=(
         "Each date changes as if patched alone: a capacity raise seats the first in line, a new "
-        "`start_time` or `duration_minutes` moves the date (same local day)."
+        "`start_time` or `duration_minutes` moves the date (same local day). A `capacity` below "
+        "the seats booked on any date is 409 and nothing changes."
     ),
     body=schemas.SeriesChanges,
     body_example=examples.SERIES_CHANGES,
@@ -91,7 +92,11 @@ def list_series(query):
         answers.SeriesWithOccurrences,
         examples.SERIES_WITH_OCCURRENCES,
     ),
-    domain_errors=(series.SeriesNotFound(),),
+    domain_errors=(
+        series.SeriesNotFound(),
+        events.CapacityBelowBookings(),
+        events.CapacityContended(),
+    ),
 )
 def update_series(series_id, body):
     return series.update(series_id, **body)

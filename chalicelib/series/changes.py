@@ -22,12 +22,16 @@ _COPIED = ("name", "description", "capacity", "facilitator_id")
 
 def update(series_id: str, **changes: Any) -> dict[str, Any]:
     series = find(series_id)
+    upcoming = occurrences.upcoming(series_id)
+    # Refused before anything changes; each date's own update still checks it as it writes.
     if "facilitator_id" in changes:
-        occurrences.facilitator_copy(changes["facilitator_id"])  # 400 before anything changes
+        occurrences.facilitator_copy(changes["facilitator_id"])
+    if any(event.seats_taken > changes.get("capacity", event.seats_taken) for event in upcoming):
+        raise events.CapacityBelowBookings()
     actions = [getattr(models.Series, name).set(value) for name, value in changes.items()]
     series.update(actions=actions, condition=models.Series.series_id.exists())
     changed = []
-    for event in occurrences.upcoming(series_id):
+    for event in upcoming:
         event_changes = _event_changes(series, event, changes)
         view = events.update(event.event_id, **event_changes)
         changed.append({name: view[name] for name in ("starts_at", "ends_at", "seats_left")})

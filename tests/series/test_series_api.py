@@ -232,3 +232,19 @@ def test_delete_takes_every_date_not_started_off_and_stops_the_series(call, week
     listings = [models.Event.get(o["event_id"]).listing for o in made["occurrences"]]
     assert listings == [models.PUBLISHED, None, None, None]
     assert body(call("get", f"/series/{made['series_id']}", user=make_user()))["occurrences"] == []
+
+
+def test_a_capacity_below_any_date_s_bookings_is_409_and_nothing_changes(call, client, weekly):
+    made = weekly(capacity=3)
+    last = made["occurrences"][-1]["event_id"]
+    for name in ("A", "B"):
+        assert book(client, make_user(name=name), last).status_code == 201
+
+    response = call(
+        "patch", f"/admin/series/{made['series_id']}", {"capacity": 1, "name": "Renamed"}
+    )
+
+    assert response.status_code == 409
+    assert error_of(response)["code"] == "capacity_below_bookings"
+    assert {models.Event.get(o["event_id"]).capacity for o in made["occurrences"]} == {3}
+    assert models.Series.get(made["series_id"]).name == "Monday Evening Yoga"
