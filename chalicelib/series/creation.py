@@ -50,7 +50,7 @@ def create(
     )
     rule = occurrences.rule_of(series)
     starts = _first_dates(series, rule)
-    _check_starts(series, starts)
+    _check_starts(series, rule, starts)
     facilitator = occurrences.facilitator_copy(facilitator_id)
     items = [occurrences.event_item(series, local, facilitator) for local in starts]
     series.save(condition=models.Series.series_id.does_not_exist())
@@ -84,18 +84,20 @@ def _first_dates(series: models.Series, rule: recurrence.Rule) -> list[datetime]
     return starts
 
 
-def _check_starts(series: models.Series, starts: list[datetime]) -> None:
-    if not starts:
+def _check_starts(series: models.Series, rule: recurrence.Rule, starts: list[datetime]) -> None:
+    # An open-ended series may begin past its horizon: none made yet, the top-up makes them.
+    first_local = starts[0] if starts else next(iter(rule.recurrence), None)
+    if first_local is None:
         raise recurrence.RuleRefused("The rule gives no dates from start_date on.")
     zone = ZoneInfo(series.timezone)
     duration = timedelta(minutes=int(series.duration_minutes))
-    first, _ = recurrence.times_of(starts[0], duration, zone)
+    first, _ = recurrence.times_of(first_local, duration, zone)
     if first <= clock.now():
         raise errors.ValidationFailed(
             fields={"start_date": ["The first date must be in the future."]}
         )
     horizon = get_settings().event_horizon_days
-    _, last_end = recurrence.times_of(starts[-1], duration, zone)
+    _, last_end = recurrence.times_of(starts[-1] if starts else first_local, duration, zone)
     if last_end > clock.now() + timedelta(days=horizon):
         raise recurrence.RuleRefused(
             f"Dates end at most {horizon} days ahead (EVENT_HORIZON_DAYS)."

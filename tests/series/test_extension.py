@@ -141,3 +141,15 @@ def test_make_run_s_relay_tops_up_series_on_its_timer(relays, daily, shifted_clo
         assert wait_for(lambda: len(local_dates(daily["series_id"])) == 92)
     finally:
         stop()
+
+
+def test_an_open_ended_series_starting_past_its_horizon_is_made_by_the_top_up(
+    call, client, series_body, shifted_clock
+):
+    later = (today() + timedelta(days=120)).isoformat()
+    response = call("post", "/admin/series", series_body(start_date=later, rrule="FREQ=WEEKLY"))
+    assert response.status_code == 201, body(response)
+    assert body(response)["occurrences"] == []
+    shifted_clock.advance(timedelta(days=31))
+
+    assert run_job(client) == {"made": 1, "already_made": 0}
