@@ -30,6 +30,7 @@ def create(
     cancellable_until_hours: int = 0,
 ) -> dict[str, Any]:
     events.check_waitlist_capacity(waitlist_capacity)
+    _check_start_date(start_date)
     series = models.Series(
         ids.new_id(),
         name=name,
@@ -64,6 +65,15 @@ def horizon_date(series: models.Series) -> date:
     settings = get_settings()
     days = min(settings.series_horizon_days, settings.event_horizon_days - 1)
     return clock.on_clock_of(clock.now(), ZoneInfo(series.timezone)).date() + timedelta(days=days)
+
+
+def _check_start_date(start_date: date) -> None:
+    # Before any date arithmetic: a start in the year 9999 would overflow, not be refused.
+    horizon = get_settings().event_horizon_days
+    if start_date > clock.now().date() + timedelta(days=horizon):
+        raise errors.ValidationFailed(
+            fields={"start_date": [f"At most {horizon} days ahead (EVENT_HORIZON_DAYS)."]}
+        )
 
 
 def _first_dates(series: models.Series, rule: recurrence.Rule) -> list[datetime]:

@@ -63,6 +63,8 @@ def parse(text: str, first: datetime, zone: ZoneInfo) -> Rule:
         options["count"] = _whole(parts["COUNT"], "COUNT", 1, 10_000)
     if "UNTIL" in parts:
         options["until"] = _until(parts["UNTIL"], zone)
+    if "BYDAY" in parts and parts["FREQ"] != "MONTHLY" and any(c.isdigit() for c in parts["BYDAY"]):
+        raise RuleRefused("A numbered BYDAY (1MO, -1FR) needs FREQ=MONTHLY.")
     if "BYDAY" in parts:
         options["byweekday"] = [_weekday(day) for day in parts["BYDAY"].split(",")]
     if "BYMONTHDAY" in parts:

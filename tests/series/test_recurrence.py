@@ -178,6 +178,7 @@ def test_an_until_past_series_max_occurrences_is_400(call, series_body):
         "FREQ=DAILY;FREQ=WEEKLY",
         "COUNT=3",
         "FREQ=MONTHLY;BYMONTHDAY=32;COUNT=2",
+        "FREQ=WEEKLY;BYDAY=1MO;COUNT=2",
     ],
 )
 def test_unsupported_or_broken_rules_are_400_naming_rrule(call, series_body, rule):
@@ -196,3 +197,10 @@ def test_a_rule_whose_dates_pass_the_event_horizon_is_400(call, series_body, con
 
     assert response.status_code == 400
     assert "EVENT_HORIZON_DAYS" in error_of(response)["fields"]["rrule"][0]
+
+
+def test_a_start_date_past_the_event_horizon_is_400_naming_start_date(call, series_body):
+    response = call("post", "/admin/series", series_body(start_date="9999-12-31"))
+
+    assert response.status_code == 400
+    assert list(error_of(response)["fields"]) == ["start_date"]
