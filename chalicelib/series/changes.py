@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib import events, models
+from chalicelib import clock, errors, events, models
 from chalicelib.series import occurrences, recurrence, views
 from chalicelib.series.reading import find
 
@@ -22,20 +22,17 @@ _COPIED = ("name", "description", "capacity", "facilitator_id")
 
 def update(series_id: str, **changes: Any) -> dict[str, Any]:
     series = find(series_id)
-    upcoming = occurrences.upcoming(series_id)
-    # Refused before anything changes; each date's own update still checks it as it writes.
+    # Every date's change is worked out and checked before anything is written; each date's
+    # own update still checks its conditions as it writes.
     if "facilitator_id" in changes:
         occurrences.facilitator_copy(changes["facilitator_id"])
-    if any(event.seats_taken > changes.get("capacity", event.seats_taken) for event in upcoming):
-        raise events.CapacityBelowBookings()
+    planned = [
+        (event, _event_changes(series, event, changes)) for event in occurrences.upcoming(series_id)
+    ]
+    _check_plan(planned)
     actions = [getattr(models.Series, name).set(value) for name, value in changes.items()]
     series.update(actions=actions, condition=models.Series.series_id.exists())
-    changed = []
-    for event in upcoming:
-        event_changes = _event_changes(series, event, changes)
-        view = events.update(event.event_id, **event_changes)
-        changed.append({name: view[name] for name in ("starts_at", "ends_at", "seats_left")})
-        changed[-1]["event_id"] = view["id"]
+    changed = [_occurrence(events.update(event.event_id, **plan)) for event, plan in planned]
     return {**views.series_view(series), "occurrences": changed}
 
 
@@ -63,13 +60,36 @@ def _event_changes(
 ) -> dict[str, Any]:
     event_changes = {name: changes[name] for name in _COPIED if name in changes}
     if "name" in changes:
-        event_changes["series"] = occurrences.series_copy(series)
-    if "start_time" in changes or "duration_minutes" in changes:
-        local = datetime.combine(
-            occurrences.local_date(event), time.fromisoformat(series.start_time)
+        event_changes["series"] = models.SeriesCopy(
+            id=series.series_id, name=changes["name"], booking_mode=series.booking_mode
         )
-        duration = timedelta(minutes=int(series.duration_minutes))
-        starts_at, ends_at = recurrence.times_of(local, duration, ZoneInfo(series.timezone))
+    if "start_time" in changes or "duration_minutes" in changes:
+        start_time = time.fromisoformat(changes.get("start_time", series.start_time))
+        local = datetime.combine(occurrences.local_date(event), start_time)
+        minutes = changes.get("duration_minutes", series.duration_minutes)
+        starts_at, ends_at = recurrence.times_of(
+            local, timedelta(minutes=int(minutes)), ZoneInfo(series.timezone)
+        )
         event_changes["starts_at"] = starts_at
         event_changes["ends_at"] = ends_at
     return event_changes
+
+
+def _check_plan(planned: list[tuple[models.Event, dict[str, Any]]]) -> None:
+    now = clock.now()
+    for event, plan in planned:
+        if event.seats_taken > plan.get("capacity", event.seats_taken):
+            raise events.CapacityBelowBookings()
+        if plan.get("starts_at", now + timedelta(seconds=1)) <= now:
+            raise errors.ValidationFailed(
+                fields={"start_time": ["A date of today would move into the past."]}
+            )
+
+
+def _occurrence(view: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "event_id": view["id"],
+        "starts_at": view["starts_at"],
+        "ends_at": view["ends_at"],
+        "seats_left": view["seats_left"],
+    }

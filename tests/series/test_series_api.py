@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib import clock, models
+from chalicelib import clock, errors, models, series
 from local.call_counter import count_dynamodb_calls
 from tests.support.api import body
 from tests.support.errors import error_of
@@ -248,3 +248,20 @@ def test_a_capacity_below_any_date_s_bookings_is_409_and_nothing_changes(call, c
     assert error_of(response)["code"] == "capacity_below_bookings"
     assert {models.Event.get(o["event_id"]).capacity for o in made["occurrences"]} == {3}
     assert models.Series.get(made["series_id"]).name == "Monday Evening Yoga"
+
+
+def test_a_new_time_that_would_move_a_date_into_the_past_is_refused_and_nothing_changes(
+    weekly, shifted_clock
+):
+    made = weekly()
+    first = made["occurrences"][0]
+    # Half an hour before the first date (18:30 London): 07:00 that day has passed. Through
+    # the service, as a frozen clock would make the API's tokens look stale.
+    shifted_clock.freeze(clock.parse_iso(first["starts_at"]) - timedelta(minutes=30))
+
+    with pytest.raises(errors.ValidationFailed) as refused:
+        series.update(made["series_id"], start_time="07:00")
+
+    assert list(refused.value.fields) == ["start_time"]
+    assert models.Event.get(first["event_id"]).starts_at == first["starts_at"]
+    assert models.Series.get(made["series_id"]).start_time == "18:30"
