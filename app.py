@@ -9,13 +9,31 @@ from chalice import Rate
 from chalicelib import reminders, webhooks
 from chalicelib.api import BookingsApp
 from chalicelib.config import get_settings
-from chalicelib.routes import accounts, admin, bookings, calendar, events, service
+from chalicelib.routes import (
+    accounts,
+    admin,
+    bookings,
+    calendar,
+    events,
+    series_bookings,
+    service,
+)
 from chalicelib.web.routes import console, dashboard
 
 app = BookingsApp(app_name="ahoum-bookings")
 
 # In this order, the OpenAPI document's.
-for module in (service, accounts, events, bookings, calendar, admin, dashboard, console):
+for module in (
+    service,
+    accounts,
+    events,
+    bookings,
+    series_bookings,
+    calendar,
+    admin,
+    dashboard,
+    console,
+):
     app.register(module.routes)
 
 

@@ -88,6 +88,7 @@ class Settings:
     batch_get_attempts: int
     batch_get_base_delay_ms: int
     waitlist_max: int
+    course_max_occurrences: int
     event_horizon_days: int
     reminder_hours_before: int
     calendar_feed_past_days: int

@@ -46,6 +46,13 @@ BOOKING_WAITLISTED = "booking.waitlisted"
 BOOKING_REMINDER = "booking.reminder"
 WEBHOOK_TYPES = (BOOKING_CONFIRMED, BOOKING_WAITLISTED, BOOKING_CANCELLED, BOOKING_REMINDER)
 
+# Series.booking_mode (copied onto each occurrence): each date booked on its own, or all at once.
+DROP_IN = "drop_in"
+COURSE = "course"
+
+# Booking.cancel_reason: why a booking was cancelled.
+REASON_MOVED = "moved"
+
 
 class User(Table):
     class Meta(Table.Meta):
@@ -85,6 +92,24 @@ class FacilitatorCopy(MapAttribute):
     id = UnicodeAttribute()
     name = UnicodeAttribute()
     crm_id = UnicodeAttribute()
+
+
+class SeriesCopy(MapAttribute):
+    id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    booking_mode = UnicodeAttribute()
+
+
+class SeriesOccurrences(GlobalSecondaryIndex):
+    """Sparse: only a series' occurrences carry ``series_id``; one Query lists a series' dates
+    in order."""
+
+    class Meta:
+        index_name = "by_series"
+        projection = AllProjection()
+
+    series_id = UnicodeAttribute(hash_key=True)
+    starts_at = UnicodeAttribute(range_key=True)
 
 
 class UpcomingIndex(GlobalSecondaryIndex):
@@ -134,6 +159,10 @@ class Event(Table):
     # no longer matches it, which re-arms its reminders.
     reminded_for = UnicodeAttribute(null=True)
     upcoming = UpcomingIndex()
+    series = SeriesCopy(null=True)
+    # The series' id again, top-level: the hash key of the sparse ``by_series`` index.
+    series_id = UnicodeAttribute(null=True)
+    by_series = SeriesOccurrences()
 
 
 class EventCopy(MapAttribute):
@@ -214,6 +243,10 @@ class Booking(Table):
     by_booking_id = BookingsByBookingId()
     newest_first = BookingsNewestFirst()
     awaiting_reminder = AwaitingReminder()
+    cancel_reason = UnicodeAttribute(null=True)
+    # The series of a course booking, on each of its dates' bookings: they stand and fall
+    # together (cancelling one date cancels them all).
+    course_series_id = UnicodeAttribute(null=True)
 
 
 class RevokedToken(Table):
