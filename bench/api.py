@@ -27,6 +27,9 @@ STEPS = (REGISTER, LOGIN, LIST, BOOK, MINE, CANCEL)
 # Beyond the flow: a full event's waiting list.
 JOIN = "join waitlist"
 CANCEL_PROMOTING = "cancel with promotion"
+# Beyond the flow: a series.
+BOOK_SERIES = "book a 12-date drop-in series"
+MOVE = "move"
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,13 @@ class Api:
 
     def cancel(self, token: str, booking_id: str) -> Answer:
         return self._send("DELETE", f"/bookings/{booking_id}", None, _bearer(token))
+
+    def book_series(self, token: str, series_id: str) -> Answer:
+        return self._send("POST", f"/series/{series_id}/bookings", {}, _bearer(token))
+
+    def move(self, token: str, booking_id: str, event_id: str) -> Answer:
+        body = {"event_id": event_id}
+        return self._send("POST", f"/bookings/{booking_id}/move", body, _bearer(token))
 
 
 def _bearer(token: str) -> dict[str, str]:
