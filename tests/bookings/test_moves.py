@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from chalicelib import models
+from local.call_counter import count_dynamodb_calls
 from tests.support.api import body
 from tests.support.errors import error_of
 from tests.support.factories import (
@@ -206,3 +207,14 @@ def test_a_move_sends_the_old_bookings_cancellation_and_the_new_ones_confirmatio
         d for d in crm.deliveries if d["webhook_id"] == f"{booking_id}.booking.cancelled"
     ]
     assert cancelled["payload"]["event"]["id"] == dates[0].event_id
+
+
+def test_a_move_costs_four_calls(client):
+    _, dates = make_series_events(2)
+    user = make_user()
+    booking_id = booked(client, user, dates[0])
+
+    with count_dynamodb_calls() as calls:
+        assert move(client, user, booking_id, dates[1].event_id).status_code == 200
+
+    assert dict(calls) == {"BatchGetItem": 2, "Query": 1, "TransactWriteItems": 1}

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from chalicelib import models
+from local.call_counter import count_dynamodb_calls
 from tests.support.api import body, post_json
 from tests.support.errors import error_of
 from tests.support.factories import (
@@ -302,3 +303,16 @@ def test_ten_users_racing_for_the_last_seat_of_a_six_date_course_leave_one_cours
     )
     # Nobody holds part of a course: the winner holds all six dates, nobody else any.
     assert list(holders.values()) == [6]
+
+
+def test_a_course_costs_three_calls_to_book_and_four_to_cancel(client):
+    series_id, _ = make_series_events(12, models.COURSE)
+    user = make_user()
+
+    with count_dynamodb_calls() as booking_calls:
+        made = body(book_series(client, user, series_id))["bookings"]
+    with count_dynamodb_calls() as cancelling_calls:
+        assert cancel(client, user, made[5]["booking_id"]).status_code == 200
+
+    assert dict(booking_calls) == {"BatchGetItem": 1, "Query": 1, "TransactWriteItems": 1}
+    assert dict(cancelling_calls) == {"BatchGetItem": 1, "Query": 2, "TransactWriteItems": 1}
