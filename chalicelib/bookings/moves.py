@@ -62,17 +62,7 @@ def _move_try(
 
     def write(transaction: TransactWrite) -> None:
         transaction.save(new, condition=items.may_hold(), return_values="ALL_OLD")
-        transaction.update(
-            booking,
-            actions=[
-                models.Booking.status.set(models.CANCELLED),
-                models.Booking.updated_at.set(moved_at),
-                models.Booking.cancel_reason.set(models.REASON_MOVED),
-            ],
-            condition=(models.Booking.status == models.CONFIRMED)
-            & (models.Booking.booking_id == booking.booking_id),
-            return_values="ALL_OLD",
-        )
+        _cancel_moved(transaction, booking, moved_at)
         transaction.update(
             models.Event(booking.event_id),
             actions=actions,
@@ -80,37 +70,60 @@ def _move_try(
             return_values="ALL_OLD",
         )
         waitlist.promote(transaction, booking.event_id, promoted, moved_at)
-        transaction.update(
-            models.Event(new.event_id),
-            actions=[models.Event.seats_taken.add(1)],
-            condition=(models.Event.seats_taken < models.Event.capacity)
-            & (models.Event.starts_at > now)
-            & (models.Event.listing == models.PUBLISHED)
-            & waitlist.count_is(0),
-            return_values="ALL_OLD",
-        )
-
-    def reasons_of(error: TransactWriteError) -> tuple[Any, Any]:
-        found = reasons(error, 4 + len(promoted))
-        new_booking, old_booking, old_date, target = found[0], found[1], found[2], found[-1]
-        if failed_condition(new_booking):
-            existing = items.booking_from(new_booking)
-            if existing is not None and existing.status == models.WAITLISTED:
-                raise AlreadyWaitlisted()
-            raise AlreadyBooked()
-        current = waitlist.event_from(target) if failed_condition(target) else None
-        if current is not None:
-            items.raise_if_not_bookable(current, now)
-            raise EventFull(f"The date {current.starts_at} is full; your booking was not moved.")
-        return old_booking, old_date
+        _take_seat(transaction, new.event_id, now)
 
     return LineTry(
         write,
         committed=lambda: created_view(new),
         booking_refused=lambda current: items.raise_not_cancellable(current, booking),
         line_moved=lambda current: _still_cancellable(principal, current, now),
-        reasons_of=reasons_of,
+        reasons_of=lambda error: _old_reasons(error, len(promoted), now),
     )
+
+
+def _cancel_moved(transaction: TransactWrite, booking: models.Booking, at: str) -> None:
+    transaction.update(
+        booking,
+        actions=[
+            models.Booking.status.set(models.CANCELLED),
+            models.Booking.updated_at.set(at),
+            models.Booking.cancel_reason.set(models.REASON_MOVED),
+        ],
+        # The booking id too: the same (user, event) item may be a newer booking by now.
+        condition=(models.Booking.status == models.CONFIRMED)
+        & (models.Booking.booking_id == booking.booking_id),
+        return_values="ALL_OLD",
+    )
+
+
+def _take_seat(transaction: TransactWrite, event_id: str, now: str) -> None:
+    """A seat on the target date, under a single booking's conditions."""
+    transaction.update(
+        models.Event(event_id),
+        actions=[models.Event.seats_taken.add(1)],
+        condition=(models.Event.seats_taken < models.Event.capacity)
+        & (models.Event.starts_at > now)
+        & (models.Event.listing == models.PUBLISHED)
+        & waitlist.count_is(0),
+        return_values="ALL_OLD",
+    )
+
+
+def _old_reasons(error: TransactWriteError, promoted: int, now: str) -> tuple[Any, Any]:
+    """Raise when the new booking or the target date refused the move; else hand back the
+    old booking's and old date's reasons for ``line_retry`` to read."""
+    found = reasons(error, 4 + promoted)
+    new_booking, old_booking, old_date, target = found[0], found[1], found[2], found[-1]
+    if failed_condition(new_booking):
+        existing = items.booking_from(new_booking)
+        if existing is not None and existing.status == models.WAITLISTED:
+            raise AlreadyWaitlisted()
+        raise AlreadyBooked()
+    current = waitlist.event_from(target) if failed_condition(target) else None
+    if current is not None:
+        items.raise_if_not_bookable(current, now)
+        raise EventFull(f"The date {current.starts_at} is full; your booking was not moved.")
+    return old_booking, old_date
 
 
 def _still_cancellable(principal: auth.Principal, event: models.Event, now: str) -> None:

@@ -13,6 +13,7 @@ date (its seats are given back together), so a course date's seat count is all t
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -155,7 +156,7 @@ def _course_refused(
     series_id: str,
     occurrences: list[models.Event],
     idempotency_key: str | None,
-    now: Any,
+    now: datetime,
 ) -> dict[str, Any]:
     """Why a course's transaction was cancelled, or the original answer to replay when it
     is a retry (same Idempotency-Key) of a course booking that went through."""
