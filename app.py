@@ -9,7 +9,7 @@ from chalice import Rate
 from chalicelib import reminders, series, webhooks
 from chalicelib.api import BookingsApp
 from chalicelib.config import get_settings
-from chalicelib.routes import accounts, admin, bookings, calendar, events, service
+from chalicelib.routes import accounts, admin, bookings, calendar, events, series_bookings, service
 from chalicelib.routes import series as series_routes
 from chalicelib.web.routes import console, dashboard
 
@@ -22,6 +22,7 @@ for module in (
     events,
     series_routes,
     bookings,
+    series_bookings,
     calendar,
     admin,
     dashboard,

@@ -28,6 +28,9 @@ STEPS = (REGISTER, LOGIN, LIST, BOOK, MINE, CANCEL)
 JOIN = "join waitlist"
 CANCEL_PROMOTING = "cancel with promotion"
 CREATE_SERIES = "create a 12-date series"
+# Beyond the flow: a series.
+BOOK_SERIES = "book a 12-date drop-in series"
+MOVE = "move"
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,13 @@ class Api:
 
     def create_series(self, token: str, series: dict[str, Any]) -> Answer:
         return self._send("POST", "/admin/series", series, _bearer(token))
+
+    def book_series(self, token: str, series_id: str) -> Answer:
+        return self._send("POST", f"/series/{series_id}/bookings", {}, _bearer(token))
+
+    def move(self, token: str, booking_id: str, event_id: str) -> Answer:
+        body = {"event_id": event_id}
+        return self._send("POST", f"/bookings/{booking_id}/move", body, _bearer(token))
 
 
 def _bearer(token: str) -> dict[str, str]:

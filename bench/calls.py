@@ -1,7 +1,8 @@
 """Measure 1: DynamoDB calls per request, counted on the botocore client, beside the round-trip
 budget of docs/architecture.md. A request over budget, or one that does not succeed, is a failure.
-Beside the user's flow: joining a full event's waiting list, and cancelling a seat someone waits
-for (the cancel whose transaction also promotes the first in line).
+Beside the user's flow: joining a full event's waiting list, cancelling a seat someone waits
+for (the cancel whose transaction also promotes the first in line), booking a 12-date drop-in
+series and moving a booking to another date of its series.
 
 The stream handler is fed the real stream records of the booking and cancellation made
 here, read from DynamoDB Local's stream by the local relay as `make run` does. It must build
@@ -41,6 +42,10 @@ BUDGET = {
     api.CANCEL_PROMOTING: 4,
     # Account + revocation, the facilitator, the series item, its dates in one BatchWriteItem.
     api.CREATE_SERIES: 4,
+    # The account, the series' dates (one Query), then per date the booking's own two.
+    api.BOOK_SERIES: 2 + 2 * 12,
+    # The account, the booking by id, both dates in one BatchGetItem, the TransactWrite.
+    api.MOVE: 4,
 }
 EXPECTED_STATUS = {
     api.REGISTER: 201,
@@ -52,9 +57,11 @@ EXPECTED_STATUS = {
     api.JOIN: 201,
     api.CANCEL_PROMOTING: 200,
     api.CREATE_SERIES: 201,
+    api.BOOK_SERIES: 201,
+    api.MOVE: 200,
 }
 # At most, not exactly: the budget says "≤".
-AT_MOST = frozenset({api.CANCEL, api.CANCEL_PROMOTING})
+AT_MOST = frozenset({api.CANCEL, api.CANCEL_PROMOTING, api.MOVE})
 READS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"})
 STREAM_WAIT_SECONDS = 30
 
@@ -84,7 +91,14 @@ def measure(app: InProcess) -> Table:
     answers = api.user_flow(app.api, data.unique_email(), event_id, watch=count)
     _waitlist_steps(app, count)
     _series_steps(app, count)
-    for step in (*api.STEPS, api.JOIN, api.CANCEL_PROMOTING, api.CREATE_SERIES):
+    for step in (
+        *api.STEPS,
+        api.JOIN,
+        api.CANCEL_PROMOTING,
+        api.CREATE_SERIES,
+        api.BOOK_SERIES,
+        api.MOVE,
+    ):
         calls = counted.get(step, Counter())
         total = sum(calls.values())
         within = step in counted and total <= BUDGET[step]
@@ -139,6 +153,23 @@ def _series_steps(app: InProcess, count: Callable[[str, Callable[[], api.Answer]
     facilitator = facilitators.create(name="Bench Facilitator", crm_id="crm_bench")
     series = data.weekly_series(facilitator["id"], dates=12)
     count(api.CREATE_SERIES, lambda: app.api.create_series(admin, series))
+    _series_booking_steps(app, count)
+
+
+def _series_booking_steps(
+    app: InProcess, count: Callable[[str, Callable[[], api.Answer]], Any]
+) -> None:
+    """Book every date of a 12-date drop-in series, then move one of them to a free date."""
+    from bench import data
+
+    series_id, _ = data.new_series(12)
+    token = data.new_user_token()
+    booked = count(api.BOOK_SERIES, lambda: app.api.book_series(token, series_id))
+    if booked.status != 201:
+        return
+    _, (first, spare) = data.new_series(2)
+    booking_id = app.api.book(token, first).body["booking_id"]
+    count(api.MOVE, lambda: app.api.move(token, booking_id, spare))
 
 
 def _stream_handler_calls(app: InProcess, user_id: str) -> tuple[int, Counter[str]]:

@@ -43,6 +43,23 @@ def new_event(
     )["id"]
 
 
+def new_series(dates: int, booking_mode: str = models.DROP_IN) -> tuple[str, list[str]]:
+    """A series of ``dates`` weekly events (made by the services, then marked as the series'
+    occurrences as series creation marks them); returns its id and their ids."""
+    series_id = ids.new_id()
+    event_ids = [new_event(capacity=10, starts_in=timedelta(days=30 + 7 * n)) for n in range(dates)]
+    for event_id in event_ids:
+        models.Event(event_id).update(
+            actions=[
+                models.Event.series.set(
+                    models.SeriesCopy(id=series_id, name="Bench Series", booking_mode=booking_mode)
+                ),
+                models.Event.series_id.set(series_id),
+            ]
+        )
+    return series_id, event_ids
+
+
 def new_user_token(role: str = "user") -> str:
     """A token for a new user written straight to the table (no password, no bcrypt)."""
     user_id = ids.new_id()

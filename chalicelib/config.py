@@ -88,6 +88,7 @@ class Settings:
     batch_get_attempts: int
     batch_get_base_delay_ms: int
     waitlist_max: int
+    course_max_occurrences: int
     event_horizon_days: int
     series_max_occurrences: int
     series_horizon_days: int

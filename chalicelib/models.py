@@ -57,6 +57,9 @@ SERIES_CANCELLED = "cancelled"
 # Series.extending: only open-ended, active series carry it (the sparse ``extending`` index).
 OPEN_ENDED = "open_ended"
 
+# Booking.cancel_reason: why a booking was cancelled.
+REASON_MOVED = "moved"
+
 
 class User(Table):
     class Meta(Table.Meta):
@@ -98,6 +101,24 @@ class FacilitatorCopy(MapAttribute):
     crm_id = UnicodeAttribute()
 
 
+class SeriesCopy(MapAttribute):
+    id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    booking_mode = UnicodeAttribute()
+
+
+class SeriesOccurrences(GlobalSecondaryIndex):
+    """Sparse: only a series' occurrences carry ``series_id``; one Query lists a series' dates
+    in order."""
+
+    class Meta:
+        index_name = "by_series"
+        projection = AllProjection()
+
+    series_id = UnicodeAttribute(hash_key=True)
+    starts_at = UnicodeAttribute(range_key=True)
+
+
 class UpcomingIndex(GlobalSecondaryIndex):
     """Sparse: only published events carry ``listing``, so unpublished ones drop out."""
 
@@ -106,23 +127,6 @@ class UpcomingIndex(GlobalSecondaryIndex):
         projection = AllProjection()
 
     listing = UnicodeAttribute(hash_key=True)
-    starts_at = UnicodeAttribute(range_key=True)
-
-
-class SeriesCopy(MapAttribute):
-    id = UnicodeAttribute()
-    name = UnicodeAttribute()
-    booking_mode = UnicodeAttribute()
-
-
-class SeriesOccurrences(GlobalSecondaryIndex):
-    """A series' occurrences in time order: only occurrences carry ``series_id`` (sparse)."""
-
-    class Meta:
-        index_name = "by_series"
-        projection = AllProjection()
-
-    series_id = UnicodeAttribute(hash_key=True)
     starts_at = UnicodeAttribute(range_key=True)
 
 
@@ -246,6 +250,10 @@ class Booking(Table):
     by_booking_id = BookingsByBookingId()
     newest_first = BookingsNewestFirst()
     awaiting_reminder = AwaitingReminder()
+    cancel_reason = UnicodeAttribute(null=True)
+    # The series of a course booking, on each of its dates' bookings: they stand and fall
+    # together (cancelling one date cancels them all).
+    course_series_id = UnicodeAttribute(null=True)
 
 
 class ExtendingSeries(GlobalSecondaryIndex):

@@ -232,6 +232,18 @@ GROUPS: tuple[Group, ...] = (
                 "which DynamoDB caps at 400 KB); an admin's `waitlist_capacity` above it is 400",
                 field="waitlist_max",
             ),
+            # A course is booked in one TransactWrite: a booking and its date's seat per
+            # occurrence, two items each, and DynamoDB takes 100 items in one transaction.
+            Number(
+                "COURSE_MAX_OCCURRENCES",
+                50,
+                1,
+                50,
+                "the most dates a course may have: booking one is a single transaction of two "
+                "items per date (DynamoDB's limit is 100 items); a longer course is 409 "
+                "`course_too_long`",
+                field="course_max_occurrences",
+            ),
             # Far enough for any retreat's planning, and far from the year 9999, past which
             # a page showing the event on its own zone's clock could not convert it.
             Number(

@@ -13,10 +13,12 @@ Each booking carries copies of what the CRM webhook needs (event name and times,
 and email, the facilitator's CRM id): the stream record alone describes it.
 
 The modules, by job: ``seats`` (book, give up a seat, promote the first in line),
-``waiting_line`` (join, leave), ``cancellation`` (which of those a cancel is), ``listings``
-(my bookings, an event's attendees), ``views`` (the answers' shapes), ``items`` (the booking
-item and what the writers share), ``line_retry`` (the loop every change to the line runs
-in), ``errors``. What other modules may use is re-exported here.
+``waiting_line`` (join, leave), ``series_bookings`` (a whole series: a drop-in one date by
+date, a course in one transaction), ``moves`` (to another date of the series),
+``cancellation`` (which of those a cancel is), ``listings`` (my bookings, an event's
+attendees), ``views`` (the answers' shapes), ``items`` (the booking item and what the writers
+share), ``line_retry`` (the loop every change to the line runs in), ``errors``.
+What other modules may use is re-exported here.
 
 Each action has one entry point for the API and the dashboard: its ``caller`` is either an
 ``auth.VerifiedToken`` (the API: the account and revocation check ride in the read the
@@ -31,9 +33,13 @@ from chalicelib.bookings.errors import (
     BookingNotFound,
     CancellationClosed,
     Contended,
+    CourseOnly,
+    CourseTooLong,
     EventFull,
     EventStarted,
+    NotMovable,
     SeatsAvailable,
+    SeriesNotFound,
     StartedNoCancelling,
     WaitlistFull,
 )
@@ -45,7 +51,9 @@ from chalicelib.bookings.listings import (
     list_mine,
     mine_for_events,
 )
+from chalicelib.bookings.moves import move
 from chalicelib.bookings.seats import book
+from chalicelib.bookings.series_bookings import book_series
 from chalicelib.bookings.views import booking_view
 from chalicelib.bookings.waiting_line import join_waitlist
 
@@ -56,14 +64,19 @@ __all__ = [
     "BookingNotFound",
     "CancellationClosed",
     "Contended",
+    "CourseOnly",
+    "CourseTooLong",
     "EventFull",
     "EventStarted",
+    "NotMovable",
     "SeatsAvailable",
+    "SeriesNotFound",
     "StartedNoCancelling",
     "WaitlistFull",
     "attendee",
     "attendees_by_standing",
     "book",
+    "book_series",
     "booking_item",
     "booking_view",
     "cancel",
@@ -71,4 +84,5 @@ __all__ = [
     "list_attendees",
     "list_mine",
     "mine_for_events",
+    "move",
 ]

@@ -88,3 +88,32 @@ class Contended(errors.Conflict):
 
     code = "try_again"
     default_message = "Many people are booking this event right now; try again in a moment."
+
+
+class SeriesNotFound(errors.NotFound):
+    """No such series, or none of its dates is still to come."""
+
+    default_message = "No such series, or none of its dates is still to come."
+
+
+class CourseOnly(errors.Conflict):
+    """A date of a course: booked (and waited for) only with the whole course."""
+
+    code = "course_only"
+    default_message = (
+        "This date belongs to a course, booked as a whole: use POST /series/{series_id}/bookings."
+    )
+
+
+class CourseTooLong(errors.Conflict):
+    """A course with more dates than one transaction can book (COURSE_MAX_OCCURRENCES)."""
+
+    code = "course_too_long"
+    default_message = "This course has more dates than can be booked at once."
+
+
+class NotMovable(errors.Conflict):
+    """Only a confirmed booking of a drop-in series' date can be moved."""
+
+    code = "not_movable"
+    default_message = "Only a confirmed booking of a drop-in series' date can be moved."

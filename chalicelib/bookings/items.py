@@ -15,6 +15,7 @@ from chalicelib.bookings.errors import (
     AlreadyCancelled,
     BookingNotFound,
     CancellationClosed,
+    CourseOnly,
     EventStarted,
     StartedNoCancelling,
 )
@@ -121,6 +122,13 @@ def raise_if_not_bookable(event: models.Event, now: str) -> None:
         raise events.EventNotFound() from None
     if event.starts_at <= now:
         raise EventStarted() from None
+
+
+def raise_if_course_date(event: models.Event) -> None:
+    """A course's date is booked only with the whole course. (The mode is set when the series
+    is made and never changes, so reading it is no check-then-write.)"""
+    if event.series is not None and event.series.booking_mode == models.COURSE:
+        raise CourseOnly(CourseOnly.default_message.replace("{series_id}", event.series.id))
 
 
 def raise_not_cancellable(current: models.Booking | None, booking: models.Booking) -> NoReturn:

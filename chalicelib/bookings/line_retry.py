@@ -18,6 +18,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -32,6 +33,11 @@ def _nothing_rules_it_out(event: models.Event) -> None:
     return None
 
 
+def _booking_then_event(error: TransactWriteError) -> tuple[Any, Any]:
+    booking_reason, event_reason = reasons(error, 2)
+    return booking_reason, event_reason
+
+
 @dataclass(frozen=True)
 class LineTry[Answer]:
     """One try: its transaction, the answer when it commits, and what a refusal means."""
@@ -44,6 +50,9 @@ class LineTry[Answer]:
     booking_refused: Callable[[models.Booking | None], Answer]
     # The line moved: given the event item as it is now, raise when it rules out another try.
     line_moved: Callable[[models.Event], None] = _nothing_rules_it_out
+    # The booking's and the line's event's cancellation reasons, for a transaction of more
+    # than those two items; it raises first when another of its items explains the refusal.
+    reasons_of: Callable[[TransactWriteError], tuple[Any, Any]] = _booking_then_event
 
 
 def retry_while_line_moves[Answer](
@@ -66,7 +75,7 @@ def retry_while_line_moves[Answer](
         try:
             commit(step.write, attempts=1)
         except TransactWriteError as error:
-            booking_reason, event_reason = reasons(error, 2)
+            booking_reason, event_reason = step.reasons_of(error)
             if failed_condition(booking_reason):
                 return step.booking_refused(booking_from(booking_reason))
             current = waitlist.event_from(event_reason) if failed_condition(event_reason) else None

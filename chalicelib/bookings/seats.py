@@ -35,6 +35,7 @@ def book(caller: auth.Caller, event_id: str, idempotency_key: str | None = None)
     principal, event = items.caller_and_event(caller, event_id)
     if event is None or event.listing != models.PUBLISHED:
         raise events.EventNotFound()
+    items.raise_if_course_date(event)
     now = clock.now()
     booking = items.new_booking(principal, event, models.CONFIRMED, now, idempotency_key)
 
@@ -100,7 +101,7 @@ def give_up_seat(principal: auth.Principal, booking: models.Booking) -> dict[str
             items.raise_if_not_cancellable(event, now)
 
     def plan(event: models.Event | None) -> LineTry[dict[str, Any]]:
-        actions, condition, promoted = _seat_changes(principal, event, now)
+        actions, condition, promoted = seat_changes(principal, event, now)
 
         def write(transaction: TransactWrite) -> None:
             items.cancel_in(transaction, booking, models.CONFIRMED, cancelled_at)
@@ -122,7 +123,7 @@ def give_up_seat(principal: auth.Principal, booking: models.Booking) -> dict[str
     return retry_while_line_moves(plan, None, first_try_reads_the_line=True)
 
 
-def _seat_changes(
+def seat_changes(
     principal: auth.Principal, event: models.Event | None, now: str
 ) -> tuple[list[Any], Condition, list[str]]:
     """The event's actions and condition for giving a seat up, given the line as last read

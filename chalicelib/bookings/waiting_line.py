@@ -28,6 +28,8 @@ def join_waitlist(
     principal, event = items.caller_and_event(caller, event_id)
     if event is None or event.listing != models.PUBLISHED:
         raise events.EventNotFound()
+    # A course has no waiting list of a date: its seats are taken and given back together.
+    items.raise_if_course_date(event)
     return retry_while_line_moves(lambda seen: _join_try(principal, seen, idempotency_key), event)
 
 

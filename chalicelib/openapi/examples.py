@@ -213,10 +213,34 @@ WEBHOOK_DELIVERY = {
 }
 WEBHOOK_DELIVERY_PAGE = {"deliveries": [WEBHOOK_DELIVERY], "next_cursor": None}
 
+SERIES_BOOKING_BODY = {"waitlist": True}
+SERIES_BOOKED = {
+    "bookings": [
+        {
+            "event_id": "01JD8XE5A7B9C1D3E5F7G9H1J3",
+            "booking_id": "01JD8XF8K0M2N4P6Q8R0S2T4V6",
+            "status": "confirmed",
+        },
+        {
+            "event_id": "01JD8XE5A7B9C1D3E5F7G9H1J4",
+            "booking_id": "01JD8XF8K0M2N4P6Q8R0S2T4V7",
+            "status": "waitlisted",
+        },
+    ],
+    "skipped": [{"event_id": "01JD8XE5A7B9C1D3E5F7G9H1J5", "code": "waitlist_full"}],
+}
+MOVE_BODY = {"event_id": "01JD8XE5A7B9C1D3E5F7G9H1J4"}
+MOVED_BOOKING = {
+    "booking_id": "01JD8XG1W3X5Y7Z9A1B3C5D7E9",
+    "status": "confirmed",
+    "event": {"id": MOVE_BODY["event_id"], "name": "Evening Flow", "date": "2026-12-08T18:30:00Z"},
+    "created_at": BOOKED_AT,
+}
+
 PATH_IDS = {
+    "series_id": SERIES_ID,
     "event_id": MEDITATION["id"],
     "facilitator_id": ALICE["id"],
-    "series_id": SERIES_ID,
     "booking_id": BOOKING_ID,
     "delivery_id": WEBHOOK_DELIVERY["id"],
     "feed_token": FEED_TOKEN,

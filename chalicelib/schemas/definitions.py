@@ -229,6 +229,15 @@ class BookingBody(StrictSchema):
     event_id = Id(required=True)
 
 
+class SeriesBookingBody(StrictSchema):
+    # Where a drop-in date is full: join its waiting list (true) or skip the date (false).
+    waitlist = JsonBoolean(load_default=False)
+
+
+class MoveBody(StrictSchema):
+    event_id = Id(required=True)
+
+
 class FacilitatorBody(StrictSchema):
     name = _text(200, required=True)
     crm_id = _text(100, required=True)

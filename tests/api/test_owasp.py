@@ -26,6 +26,7 @@ from tests.support.factories import (
     headers_for,
     make_admin,
     make_event,
+    make_series_events,
     make_user,
     new_event,
     save_all,
@@ -98,6 +99,25 @@ def test_a_user_cannot_read_another_users_booking_as_a_calendar_file(client):
     assert error_of(response)["code"] == "not_found"
 
 
+def test_a_user_cannot_move_another_users_booking(client):
+    owner, other = make_user(name="Ann"), make_user(name="Bob")
+    _, dates = make_series_events(2)
+    booking_id = body(book(client, owner, dates[0].event_id))["booking_id"]
+
+    response = request(
+        client,
+        "POST",
+        f"/bookings/{booking_id}/move",
+        user=other,
+        payload={"event_id": dates[1].event_id},
+    )
+
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+    held = models.Booking.get(owner.user_id, dates[0].event_id, consistent_read=True)
+    assert held.status == "confirmed"
+
+
 def test_booking_ids_are_taken_only_from_the_path_of_the_callers_own_bookings():
     # Every operation that names a booking in its path is one an owner check above covers.
     with_booking_ids = [key for key in OPERATIONS if "{booking_id}" in key[0]]
@@ -105,6 +125,7 @@ def test_booking_ids_are_taken_only_from_the_path_of_the_callers_own_bookings():
     assert sorted(with_booking_ids) == [
         ("/bookings/{booking_id}", "DELETE"),
         ("/bookings/{booking_id}/calendar.ics", "GET"),
+        ("/bookings/{booking_id}/move", "POST"),
     ]
 
 

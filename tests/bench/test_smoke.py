@@ -49,6 +49,8 @@ def test_calls_benchmark_counts_each_request_within_the_design_budget(in_process
         "join waitlist": "2",
         "cancel with promotion": "4",
         "create a 12-date series": "4",
+        "book a 12-date drop-in series": "26",
+        "move": "4",
         "stream handler (2 records)": "0 reads, 5 writes",
     }
 

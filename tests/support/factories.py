@@ -170,3 +170,37 @@ def make_booking(
     booking = bookings.booking_item(user.user_id, user.name, user.email, event, status, CREATED_AT)
     booking.save()
     return booking
+
+
+def make_series_events(
+    count: int,
+    booking_mode: str = models.DROP_IN,
+    *,
+    capacity: int = 10,
+    first_in: timedelta = timedelta(days=7),
+    every: timedelta = timedelta(days=7),
+    name: str = "Evening Flow",
+) -> tuple[str, list[models.Event]]:
+    """A series' id and its ``count`` occurrences (weekly from ``first_in``), written as
+    series creation writes them: ordinary events carrying ``series`` and ``series_id``."""
+    series_id = ids.new_id()
+    occurrences = []
+    for n in range(count):
+        event = new_event(first_in + n * every, capacity=capacity, name=name)
+        event.series = models.SeriesCopy(id=series_id, name=name, booking_mode=booking_mode)
+        event.series_id = series_id
+        occurrences.append(event)
+    save_all(occurrences)
+    return series_id, occurrences
+
+
+def book_series(client: Any, user: models.User, series_id: str, **body: Any) -> Any:
+    """POST /series/{series_id}/bookings as ``user`` (``waitlist=True`` as a keyword)."""
+    return post_json(client, f"/series/{series_id}/bookings", body, headers_for(user))
+
+
+def move(client: Any, user: models.User, booking_id: str, event_id: str) -> Any:
+    """POST /bookings/{booking_id}/move as ``user``."""
+    return post_json(
+        client, f"/bookings/{booking_id}/move", {"event_id": event_id}, headers_for(user)
+    )

@@ -234,6 +234,25 @@ class WaitlistJoined(BookingCreated):
     position = _position(required=True)
 
 
+class SeriesDateBooked(StrictSchema):
+    event_id = Id(required=True)
+    booking_id = Id(required=True)
+    status = _status()
+
+
+class SeriesDateSkipped(StrictSchema):
+    event_id = Id(required=True)
+    code = fields.String(
+        required=True,
+        metadata={"description": "The error code a single booking of that date would get."},
+    )
+
+
+class SeriesBooked(StrictSchema):
+    bookings = fields.List(fields.Nested(SeriesDateBooked), required=True)
+    skipped = fields.List(fields.Nested(SeriesDateSkipped), required=True)
+
+
 class BookedEventTimes(BookedEvent):
     starts_at = _moment()
     ends_at = _moment()

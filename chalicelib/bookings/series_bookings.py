@@ -1,0 +1,269 @@
+"""Booking a whole series: every upcoming date of a drop-in series, each an ordinary booking
+of its own; or all the dates of a course at once, in one transaction; and cancelling a
+course, every date of it in one transaction.
+
+A drop-in series' dates are booked through ``seats.book`` (and ``join_waitlist`` where full,
+when asked), a few side by side, so a 12-date series costs about three single bookings' time
+rather than twelve. A course's dates stand and fall together: one TransactWrite puts a
+booking per date (each carrying ``course_series_id``) and takes a seat of each date under the
+usual conditions, so nobody ever holds part of a course. A course has no waiting list of a
+date (its seats are given back together), so a course date's seat count is all there is.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import auth, clock, dynamodb, errors, models, waitlist
+from chalicelib.bookings import items
+from chalicelib.bookings.errors import (
+    AlreadyBooked,
+    AlreadyCancelled,
+    AlreadyWaitlisted,
+    Contended,
+    CourseTooLong,
+    EventFull,
+    SeriesNotFound,
+)
+from chalicelib.bookings.seats import book
+from chalicelib.bookings.views import cancelled_view
+from chalicelib.bookings.waiting_line import join_waitlist
+from chalicelib.config import get_settings
+from chalicelib.transactions import commit, failed_condition, only_conflicts, reasons
+
+# Dates of a drop-in series booked side by side: each is two round trips of its own, and a
+# few at once keep a 12-date series near three bookings' time without crowding the
+# connection pool (botocore's default is 10 connections).
+DROP_IN_THREADS = 4
+
+
+def upcoming_occurrences(series_id: str) -> list[models.Event]:
+    """The series' published dates still to start, first first (one Query of ``by_series``)."""
+    return list(
+        models.Event.by_series.query(
+            series_id,
+            models.Event.starts_at > clock.to_iso(clock.now()),
+            filter_condition=models.Event.listing == models.PUBLISHED,
+        )
+    )
+
+
+def book_series(
+    principal: auth.Principal,
+    series_id: str,
+    waitlist_where_full: bool = False,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """Book every upcoming date of a series for the caller: a drop-in series date by date
+    (the waiting list where full, when asked), a course all at once or not at all."""
+    occurrences = upcoming_occurrences(series_id)
+    if not occurrences:
+        raise SeriesNotFound()
+    if occurrences[0].series.booking_mode == models.COURSE:
+        return book_course(principal, series_id, occurrences, idempotency_key)
+    return _book_drop_in(principal, occurrences, waitlist_where_full, idempotency_key)
+
+
+def _book_drop_in(
+    principal: auth.Principal,
+    occurrences: list[models.Event],
+    waitlist_where_full: bool,
+    idempotency_key: str | None,
+) -> dict[str, Any]:
+    def one(event: models.Event) -> dict[str, Any]:
+        try:
+            return book(principal, event.event_id, idempotency_key)
+        except EventFull:
+            if not waitlist_where_full:
+                raise
+            return join_waitlist(principal, event.event_id, idempotency_key)
+
+    booked: list[dict[str, Any]] = []
+    skipped: list[dict[str, Any]] = []
+    with ThreadPoolExecutor(max_workers=min(DROP_IN_THREADS, len(occurrences))) as pool:
+        futures = [(event, pool.submit(one, event)) for event in occurrences]
+        for event, future in futures:
+            try:
+                made = future.result()
+            except errors.AppError as refused:
+                # The code a single booking of that date would have been answered with.
+                skipped.append({"event_id": event.event_id, "code": refused.code})
+                continue
+            booked.append(
+                {
+                    "event_id": event.event_id,
+                    "booking_id": made["booking_id"],
+                    "status": made["status"],
+                }
+            )
+    return {"bookings": booked, "skipped": skipped}
+
+
+# --- A course: every date in one transaction ---
+
+
+def book_course(
+    principal: auth.Principal,
+    series_id: str,
+    occurrences: list[models.Event],
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """One TransactWrite: a booking per date (puts, first) and a seat of each date (updates,
+    in date order), each under the single booking's conditions. Any refusal leaves nothing
+    booked; a full date is named in the 409."""
+    most = get_settings().course_max_occurrences
+    if len(occurrences) > most:
+        raise CourseTooLong(
+            f"This course has {len(occurrences)} dates to come; at most {most} can be booked "
+            "at once (COURSE_MAX_OCCURRENCES)."
+        )
+    now = clock.now()
+    made = [
+        items.new_booking(principal, event, models.CONFIRMED, now, idempotency_key)
+        for event in occurrences
+    ]
+    for booking in made:
+        booking.course_series_id = series_id
+
+    def write(transaction: TransactWrite) -> None:
+        for booking in made:
+            transaction.save(booking, condition=items.may_hold(), return_values="ALL_OLD")
+        for event in occurrences:
+            transaction.update(
+                models.Event(event.event_id),
+                actions=[models.Event.seats_taken.add(1)],
+                condition=(models.Event.seats_taken < models.Event.capacity)
+                & items.bookable(now)
+                & waitlist.count_is(0),
+                return_values="ALL_OLD",
+            )
+
+    try:
+        commit(write)
+    except TransactWriteError as error:
+        return _course_refused(error, principal, series_id, occurrences, idempotency_key, now)
+    return {"bookings": [_entry(booking) for booking in made], "skipped": []}
+
+
+def _course_refused(
+    error: TransactWriteError,
+    principal: auth.Principal,
+    series_id: str,
+    occurrences: list[models.Event],
+    idempotency_key: str | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """Why a course's transaction was cancelled, or the original answer to replay when it
+    is a retry (same Idempotency-Key) of a course booking that went through."""
+    found = reasons(error, 2 * len(occurrences))
+    booking_reasons, event_reasons = found[: len(occurrences)], found[len(occurrences) :]
+    for reason in booking_reasons:
+        if failed_condition(reason):
+            existing = items.booking_from(reason)
+            if (
+                existing is not None
+                and idempotency_key
+                and existing.idempotency_key == idempotency_key
+                and existing.course_series_id == series_id
+            ):
+                return _course_replay(principal, series_id, occurrences)
+            if existing is not None and existing.status == models.WAITLISTED:
+                raise AlreadyWaitlisted()
+            raise AlreadyBooked("You already hold a date of this course; see GET /bookings/my.")
+    for event, reason in zip(occurrences, event_reasons, strict=True):
+        current = waitlist.event_from(reason) if failed_condition(reason) else None
+        if current is not None:
+            items.raise_if_not_bookable(current, clock.to_iso(now))
+            raise EventFull(
+                f"The course's date {current.starts_at} (event {event.event_id}) is full; "
+                "nothing was booked."
+            )
+    if only_conflicts(error.cancellation_reasons):
+        raise Contended() from None
+    raise error
+
+
+def _course_replay(
+    principal: auth.Principal, series_id: str, occurrences: list[models.Event]
+) -> dict[str, Any]:
+    keys: list[dynamodb.ItemKey] = [
+        (models.Booking, principal.user_id, event.event_id) for event in occurrences
+    ]
+    found = dynamodb.batch_get(keys)
+    held = [found[key] for key in keys if key in found]
+    return {
+        "bookings": [_entry(b) for b in held if b.course_series_id == series_id],
+        "skipped": [],
+    }
+
+
+def _entry(booking: models.Booking) -> dict[str, Any]:
+    return {
+        "event_id": booking.event_id,
+        "booking_id": booking.booking_id,
+        "status": booking.status,
+    }
+
+
+# --- Cancelling a course: every date at once ---
+
+
+def cancel_course(principal: auth.Principal, booking: models.Booking) -> dict[str, Any]:
+    """Cancel every date of the course ``booking`` belongs to, in one transaction, each seat
+    back to its date. A user may do so within the FIRST date's cancellation window; an
+    admin at any time. One ``booking.cancelled`` webhook per date follows from the stream."""
+    held = _course_bookings(booking)
+    if not any(items.same(current, booking) for current in held):
+        raise AlreadyCancelled()
+    cancelled_at = clock.to_iso_ms(clock.now())
+    now = clock.to_iso(clock.now())
+
+    def write(transaction: TransactWrite) -> None:
+        for current in held:
+            items.cancel_in(transaction, current, models.CONFIRMED, cancelled_at)
+        for index, current in enumerate(held):
+            # Held in date order: the first date's window is the whole course's.
+            first_date_open = (models.Event.starts_at > now) & items.cancel_window_open(now)
+            transaction.update(
+                models.Event(current.event_id),
+                actions=[models.Event.seats_taken.add(-1)],
+                condition=first_date_open if index == 0 and not principal.is_admin else None,
+                return_values="ALL_OLD",
+            )
+
+    try:
+        commit(write)
+    except TransactWriteError as error:
+        found = reasons(error, 2 * len(held))
+        if any(failed_condition(reason) for reason in found[: len(held)]):
+            raise AlreadyCancelled() from None
+        first = (
+            waitlist.event_from(found[len(held)]) if failed_condition(found[len(held)]) else None
+        )
+        if first is not None:
+            items.raise_if_not_cancellable(first, now)
+        if only_conflicts(error.cancellation_reasons):
+            raise Contended() from None
+        raise
+    return cancelled_view(booking, cancelled_at)
+
+
+def _course_bookings(booking: models.Booking) -> list[models.Booking]:
+    """The owner's confirmed bookings of the course ``booking`` is part of, in date order.
+
+    A course's bookings are written in one transaction with one ``created_at``, so they are
+    one strongly consistent Query of the owner's ``by_user_created`` index, however long the
+    series or the owner's history."""
+    same_course = models.Booking.newest_first.query(
+        booking.user_id,
+        models.Booking.created_at == booking.created_at,
+        filter_condition=(models.Booking.course_series_id == booking.course_series_id)
+        & (models.Booking.status == models.CONFIRMED),
+        consistent_read=True,
+    )
+    return sorted(same_course, key=lambda held: held.event.starts_at)
