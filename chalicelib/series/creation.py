@@ -52,6 +52,7 @@ def create(
     rule = occurrences.rule_of(series)
     starts = _first_dates(series, rule)
     _check_starts(series, rule, starts)
+    _check_course(series, rule, starts)
     facilitator = occurrences.facilitator_copy(facilitator_id)
     items = [occurrences.event_item(series, local, facilitator) for local in starts]
     series.save(condition=models.Series.series_id.does_not_exist())
@@ -92,6 +93,22 @@ def _first_dates(series: models.Series, rule: recurrence.Rule) -> list[datetime]
     if starts:
         series.made_until = starts[-1].date().isoformat()
     return starts
+
+
+def _check_course(series: models.Series, rule: recurrence.Rule, starts: list[datetime]) -> None:
+    """A course is booked whole in one transaction, so it must have all its dates from the
+    start (an open-ended one would gain dates nobody's course holds) and no more than that
+    transaction can take (COURSE_MAX_OCCURRENCES)."""
+    if series.booking_mode != models.COURSE:
+        return
+    if not rule.bounded:
+        raise recurrence.RuleRefused("A course needs COUNT or UNTIL: it is booked whole.")
+    most = get_settings().course_max_occurrences
+    if len(starts) > most:
+        raise recurrence.RuleRefused(
+            f"A course has at most {most} dates (COURSE_MAX_OCCURRENCES): one transaction "
+            "books them all."
+        )
 
 
 def _check_starts(series: models.Series, rule: recurrence.Rule, starts: list[datetime]) -> None:

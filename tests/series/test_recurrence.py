@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from chalicelib import clock, errors, series
+from chalicelib import clock, errors, models, series
 from tests.support.api import body
 from tests.support.errors import error_of
 
@@ -148,6 +148,33 @@ def test_more_dates_than_series_max_occurrences_is_400(call, series_body):
 
     assert response.status_code == 400
     assert "SERIES_MAX_OCCURRENCES" in error_of(response)["fields"]["rrule"][0]
+
+
+def test_a_course_must_end_and_fit_one_transaction(call, series_body, configure):
+    # A course is booked whole: dates the daily top-up added later would be in nobody's course.
+    open_ended = call(
+        "post",
+        "/admin/series",
+        series_body(start_date=next_week(), rrule="FREQ=WEEKLY;BYDAY=MO", booking_mode="course"),
+    )
+    assert open_ended.status_code == 400
+    assert "COUNT or UNTIL" in error_of(open_ended)["fields"]["rrule"][0]
+
+    configure(COURSE_MAX_OCCURRENCES=4)
+    too_long = call(
+        "post",
+        "/admin/series",
+        series_body(start_date=next_week(), rrule="FREQ=DAILY;COUNT=5", booking_mode="course"),
+    )
+    assert too_long.status_code == 400
+    assert "COURSE_MAX_OCCURRENCES" in error_of(too_long)["fields"]["rrule"][0]
+    fits = call(
+        "post",
+        "/admin/series",
+        series_body(start_date=next_week(), rrule="FREQ=DAILY;COUNT=4", booking_mode="course"),
+    )
+    assert fits.status_code == 201, fits.body
+    assert models.Series.count() == 1
 
 
 def test_an_until_past_series_max_occurrences_is_400(call, series_body):
