@@ -44,7 +44,24 @@ BOOKING_CONFIRMED = "booking.confirmed"
 BOOKING_CANCELLED = "booking.cancelled"
 BOOKING_WAITLISTED = "booking.waitlisted"
 BOOKING_REMINDER = "booking.reminder"
-WEBHOOK_TYPES = (BOOKING_CONFIRMED, BOOKING_WAITLISTED, BOOKING_CANCELLED, BOOKING_REMINDER)
+BOOKING_RESCHEDULED = "booking.rescheduled"
+WEBHOOK_TYPES = (
+    BOOKING_CONFIRMED,
+    BOOKING_WAITLISTED,
+    BOOKING_CANCELLED,
+    BOOKING_REMINDER,
+    BOOKING_RESCHEDULED,
+)
+
+# Booking.cancel_reason: who or what cancelled it, the booking.cancelled webhook's ``reason``.
+REASON_USER = "user"
+REASON_ADMIN = "admin"
+REASON_EVENT_CANCELLED = "event_cancelled"
+REASON_MOVED = "moved"
+
+# Event.unfinished: a change of the event that its bookings have not all followed yet.
+UNFINISHED_CANCEL = "cancel"
+UNFINISHED_MOVE = "move"
 
 
 class User(Table):
@@ -85,6 +102,17 @@ class FacilitatorCopy(MapAttribute):
     id = UnicodeAttribute()
     name = UnicodeAttribute()
     crm_id = UnicodeAttribute()
+
+
+class UnfinishedChanges(GlobalSecondaryIndex):
+    """Sparse: only an event whose cancellation or move its bookings have not all followed
+    carries ``unfinished``, so the job that finishes them reads nothing else."""
+
+    class Meta:
+        index_name = "unfinished_changes"
+        projection = AllProjection()
+
+    unfinished = UnicodeAttribute(hash_key=True)
 
 
 class UpcomingIndex(GlobalSecondaryIndex):
@@ -134,6 +162,15 @@ class Event(Table):
     # no longer matches it, which re-arms its reminders.
     reminded_for = UnicodeAttribute(null=True)
     upcoming = UpcomingIndex()
+    # When an admin cancelled the event (absent: not cancelled); ``listing`` goes with it.
+    cancelled_at = UnicodeAttribute(null=True)
+    # Moves of starts_at/ends_at so far: part of every calendar SEQUENCE of its bookings.
+    revision = NumberAttribute(default=0)
+    # The admin's words when cancelling, kept for the admin views.
+    cancellation_note = UnicodeAttribute(null=True)
+    # UNFINISHED_CANCEL / UNFINISHED_MOVE while bookings still have to follow the change.
+    unfinished = UnicodeAttribute(null=True)
+    unfinished_changes = UnfinishedChanges()
 
 
 class EventCopy(MapAttribute):
@@ -214,6 +251,11 @@ class Booking(Table):
     by_booking_id = BookingsByBookingId()
     newest_first = BookingsNewestFirst()
     awaiting_reminder = AwaitingReminder()
+    # Significant changes so far (booked, rebooked, cancelled, promoted, left, rescheduled),
+    # each ADDed in the write that makes it: the calendar SEQUENCE counts them.
+    revision = NumberAttribute(default=0)
+    # REASON_*: why it was cancelled (absent while it is not).
+    cancel_reason = UnicodeAttribute(null=True)
 
 
 class RevokedToken(Table):

@@ -63,12 +63,18 @@ PATH_PARAMETERS = {
     "delivery_id": PathParameter(
         r"^[0-9A-Za-z]{26}\.("
         + "|".join(
-            re.escape(kind) for kind in models.WEBHOOK_TYPES if kind != models.BOOKING_REMINDER
+            re.escape(kind)
+            for kind in models.WEBHOOK_TYPES
+            if kind not in (models.BOOKING_REMINDER, models.BOOKING_RESCHEDULED)
         )
-        # A reminder's id also names the start it reminds of, so a moved event reminds again.
+        # A reminder's id also names the start it reminds of, so a moved event reminds again;
+        # a rescheduling's, the new start and the booking's revision (each move is new).
         + "|"
         + re.escape(models.BOOKING_REMINDER)
         + r"\.\d{8}T\d{6}Z"
+        + "|"
+        + re.escape(models.BOOKING_RESCHEDULED)
+        + r"\.\d{8}T\d{6}Z\.\d+"
         + ")$",
         is_id=False,
         message="Not a delivery id: `<booking_id>.<webhook type>`, e.g. `….booking.confirmed`.",
