@@ -1,12 +1,12 @@
 """The application, assembled: the API's route modules, the browsers' route modules and the
-three Lambdas that are not HTTP. Routes live in chalicelib/routes/ (the JSON API, by domain)
+four Lambdas that are not HTTP. Routes live in chalicelib/routes/ (the JSON API, by domain)
 and chalicelib/web/routes/ (the dashboard and the admin console); ``app.register`` declares
 each through ``app.route``, which checks the caller and loads the input before the view runs
 and documents the operation (chalicelib/api.py). Logic lives in chalicelib/."""
 
 from chalice import Rate
 
-from chalicelib import reminders, webhooks
+from chalicelib import event_changes, reminders, webhooks
 from chalicelib.api import BookingsApp
 from chalicelib.config import get_settings
 from chalicelib.routes import accounts, admin, bookings, calendar, events, service
@@ -43,3 +43,11 @@ def retry_webhooks(event):
 @app.schedule(Rate(15, unit=Rate.MINUTES), name="send_reminders")
 def send_reminders(event):
     return reminders.send_due_reminders()
+
+
+# --- Not HTTP: bookings following an event's cancellation or move ---
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="finish_event_changes")
+def finish_event_changes(event):
+    return event_changes.finish_event_changes()
