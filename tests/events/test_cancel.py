@@ -8,19 +8,18 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib import bookings, event_changes, models
+from chalicelib import event_changes, models
 from local.relay import scheduled_event
 from tests.support.api import body, post_json
 from tests.support.errors import error_of
 from tests.support.factories import (
-    CREATED_AT,
     book,
     headers_for,
     join_waitlist,
     make_admin,
     make_event,
+    make_full_event,
     make_users,
-    save_all,
 )
 from tests.support.relays import wait_for
 from tests.support.stream_records import run_reminders
@@ -34,36 +33,6 @@ def run_finisher(client):
     return client.lambda_.invoke(
         "finish_event_changes", scheduled_event("finish_event_changes")
     ).payload
-
-
-def full_event(seated, waiting, starts_in=timedelta(days=7)):
-    """An event with ``seated`` confirmed bookings and ``waiting`` people in line, written as
-    the services leave them."""
-    event = make_event(starts_in, capacity=seated)
-    people = make_users(seated + waiting)
-    items = [
-        bookings.booking_item(
-            user.user_id,
-            user.name,
-            user.email,
-            event,
-            models.CONFIRMED if n < seated else models.WAITLISTED,
-            CREATED_AT,
-        )
-        for n, user in enumerate(people)
-    ]
-    save_all(items)
-    line = [user.user_id for user in people[seated:]]
-    event.update(
-        actions=[
-            models.Event.seats_taken.set(seated),
-            models.Event.waitlist.set(line),
-            models.Event.waitlist_count.set(len(line)),
-            models.Event.waitlist_joins.set(len(line)),
-            models.Event.waitlist_capacity.set(len(line)),
-        ]
-    )
-    return event, people
 
 
 def statuses(event_id):
@@ -80,7 +49,7 @@ def skip_stream_so_far(relays):
 def test_an_interrupted_cancellation_is_finished_and_each_booking_heard_of_once(
     client, relays, crm, monkeypatch, shifted_clock
 ):
-    event, _ = full_event(seated=150, waiting=20)
+    event, _ = make_full_event(seated=150, waiting=20)
     skip_stream_so_far(relays)
     relays.start()
     done = Counter()
@@ -118,7 +87,7 @@ def test_an_interrupted_cancellation_is_finished_and_each_booking_heard_of_once(
 def test_a_request_out_of_budget_leaves_the_rest_to_the_job(client, configure, shifted_clock):
     configure(EVENT_CHANGE_BUDGET_SECONDS=0)
     admin = make_admin()
-    event, _ = full_event(seated=5, waiting=2)
+    event, _ = make_full_event(seated=5, waiting=2)
 
     answer = cancel(client, admin, event.event_id)
 
@@ -132,7 +101,7 @@ def test_a_request_out_of_budget_leaves_the_rest_to_the_job(client, configure, s
 
 def test_cancelling_twice_is_200_and_changes_nothing(client):
     admin = make_admin()
-    event, _ = full_event(seated=3, waiting=1)
+    event, _ = make_full_event(seated=3, waiting=1)
     first = cancel(client, admin, event.event_id, {"reason": "Storm warning"})
     after_first = models.Event.get(event.event_id, consistent_read=True)
     bookings_after_first = {b.booking_id: b.updated_at for b in models.Booking.scan()}
