@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from chalicelib.local_settings import LOCAL_RUNNER
 from chalicelib.setting_rows import Choice, ConfigError, Described, Group, Number, Row
 
 __all__ = ["GROUPS", "ROWS", "ConfigError", "number", "read_rows"]
@@ -314,32 +315,6 @@ GROUPS: tuple[Group, ...] = (
                 field="reminder_run_budget_seconds",
             ),
             Number(
-                "EVENT_CHANGE_BUDGET_SECONDS",
-                8,
-                0,
-                12,
-                "an admin's cancel or move of an event updates its bookings for this long, the "
-                "job `finish_event_changes` the rest (the API's timeout is 15 s)",
-                field="event_change_budget_seconds",
-            ),
-            Number(
-                "EVENT_CHANGE_RUN_BUDGET_SECONDS",
-                40,
-                1,
-                40,
-                "a `finish_event_changes` run (every minute, timeout 50 s) stops after this long",
-                field="event_change_run_budget_seconds",
-            ),
-            Number(
-                "EVENT_CHANGE_SETTLE_SECONDS",
-                10,
-                1,
-                300,
-                "a cancel or move is finished only once this much older: the bookings index "
-                "it reads may lag a booking written just before the change",
-                field="event_change_settle_seconds",
-            ),
-            Number(
                 "WEBHOOK_RETRY_DAYS",
                 3,
                 1,
@@ -370,36 +345,37 @@ GROUPS: tuple[Group, ...] = (
         ),
     ),
     Group(
-        "The local runner (`make run`, `make db`, `chalice local`; read by local/)",
+        "Cancelled and moved events (chalicelib/event_changes.py)",
         (
-            Described("PORT", "8000", "local API port (`make run` only)"),
             Number(
-                "DYNAMODB_LOCAL_PORT",
-                8001,
+                "EVENT_CHANGE_BUDGET_SECONDS",
+                8,
+                0,
+                12,
+                "an admin's cancel or move of an event updates its bookings for this long, the "
+                "job `finish_event_changes` the rest (the API's timeout is 15 s)",
+                field="event_change_budget_seconds",
+            ),
+            Number(
+                "EVENT_CHANGE_RUN_BUDGET_SECONDS",
+                40,
                 1,
-                65_535,
-                "DynamoDB Local's port (`make run`, `make db`; `chalice local` looks for it there)",
+                40,
+                "a `finish_event_changes` run (every minute, timeout 50 s) stops after this long",
+                field="event_change_run_budget_seconds",
             ),
-            Described(
-                "DATA_DIR",
-                "`.data`",
-                "DynamoDB Local's files, local secrets, the relay's position, the sink's "
-                "deliveries (`make run`, `make db`, `chalice local`)",
-            ),
-            Described("CRM_SINK_PORT", "8002", "the local CRM sink's port (`make run` only)"),
-            Described(
-                "RELAY_RETRY_SECONDS",
-                "10",
-                "how often the local relay runs the webhook retrier (`make run` only)",
-            ),
-            Described(
-                "RELAY_REMINDER_SECONDS",
-                "60",
-                "how often the local relay runs the reminders (`make run` only; on AWS every "
-                "15 minutes)",
+            Number(
+                "EVENT_CHANGE_SETTLE_SECONDS",
+                10,
+                1,
+                300,
+                "a cancel or move is finished only once this much older: the bookings index "
+                "it reads may lag a booking written just before the change",
+                field="event_change_settle_seconds",
             ),
         ),
     ),
+    LOCAL_RUNNER,
 )
 
 ROWS: dict[str, Row] = {row.name: row for group in GROUPS for row in group.rows}

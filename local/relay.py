@@ -4,7 +4,8 @@
 shard of DynamoDB Local's stream for the bookings table (following new shards as they
 appear, a parent before its children), hands each batch to the very function app.py
 registers (``on_booking_change``) in the event shape Lambda sends, and runs the app's two
-schedules on timers: the webhook retrier (``retry_webhooks``) and the reminders
+schedules on timers: the webhook retrier (``retry_webhooks``) and, on the same timer, the job
+that finishes events' cancellations and moves (``finish_event_changes``), and the reminders
 (``send_reminders``).
 
 Its position, the last handled sequence number of each shard, is written atomically to a
@@ -60,6 +61,7 @@ class StreamRelay:
         max_record_retries: int = 3,
         reminders: Handler | None = None,
         reminder_seconds: float = 60.0,
+        finisher: Handler | None = None,
     ) -> None:
         self._tables = dynamodb_client(endpoint)
         self._streams = dynamodb_client(endpoint, "dynamodbstreams")
@@ -73,6 +75,7 @@ class StreamRelay:
         self.max_record_retries = max_record_retries
         self._reminders = reminders
         self.reminder_seconds = reminder_seconds
+        self._finisher = finisher
         self._position = self._load_position()
         self._stream_arn: str | None = None
         self._shards: list[dict[str, Any]] = []
@@ -224,6 +227,14 @@ class StreamRelay:
         except Exception as exc:
             say(f"the retrier raised {exc!r}")
 
+    def run_finisher(self) -> None:
+        if self._finisher is None:
+            return
+        try:
+            self._finisher(scheduled_event("finish_event_changes"), None)
+        except Exception as exc:
+            say(f"finishing event changes raised {exc!r}")
+
     def run_reminders(self) -> None:
         if self._reminders is None:
             return
@@ -248,6 +259,7 @@ class StreamRelay:
                 stop.wait(1)
             if time.monotonic() >= next_retry:
                 self.run_retrier()
+                self.run_finisher()
                 next_retry = time.monotonic() + self.retry_seconds
             if time.monotonic() >= next_reminders:
                 self.run_reminders()
@@ -287,7 +299,13 @@ def main() -> int:
 
     apply_stage_defaults()
     # Imported only now: the app reads its settings from the environment at import.
-    from app import app, on_booking_change, retry_webhooks, send_reminders
+    from app import (
+        app,
+        finish_event_changes,
+        on_booking_change,
+        retry_webhooks,
+        send_reminders,
+    )
     from chalicelib import dynamodb, models
     from chalicelib.config import get_settings
 
@@ -304,13 +322,15 @@ def main() -> int:
         retry_seconds=float(os.environ.get("RELAY_RETRY_SECONDS", "10")),
         reminders=send_reminders,
         reminder_seconds=float(os.environ.get("RELAY_REMINDER_SECONDS", "60")),
+        finisher=finish_event_changes,
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     ready_file = os.environ.get("RELAY_READY_FILE")
     say(
-        f"following the stream of {relay.table_name}; retrier every {relay.retry_seconds:g}s, "
+        f"following the stream of {relay.table_name}; retrier and unfinished event changes "
+        f"every {relay.retry_seconds:g}s, "
         f"reminders every {relay.reminder_seconds:g}s; "
         f"position in {settings.data_dir / 'relay'}"
     )
