@@ -116,11 +116,7 @@ def _api_deadline() -> float:
 
 def _active_bookings(event_id: str) -> list[models.Booking]:
     status = models.Booking.status
-    return list(
-        models.Booking.by_event.query(
-            event_id, filter_condition=status.is_in(*ACTIVE), page_size=100
-        )
-    )
+    return list(models.Booking.by_event.query(event_id, filter_condition=status.is_in(*ACTIVE)))
 
 
 def _behind(booking: models.Booking, event: models.Event, kind: str) -> bool:

@@ -15,6 +15,7 @@ from bench import (
     cold_start,
     concurrency,
     data,
+    event_changes,
     keep_alive,
     overhead,
     reminders,
@@ -147,3 +148,10 @@ def test_make_run_waitlist_race_promotes_the_first_in_line_once_per_seat(make_ru
     assert column(table, "promotions") == ["3"]
     assert column(table, "5xx") == ["0"]
     assert column(table, "first N in line promoted") == ["3 of 3"]
+
+
+def test_cancelling_an_event_benchmark_cancels_every_booking_within_budget(in_process):
+    table = event_changes.measure(in_process, bookings=5)
+
+    assert table.failures == []
+    assert column(table, "cancelled") == ["5 of 5"]
