@@ -2,8 +2,10 @@
 every confirmed and waiting booking is cancelled with one `booking.cancelled` webhook each
 (reason `event_cancelled`), even when the request stops halfway."""
 
+import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -153,3 +155,41 @@ def test_only_admins_cancel_events(client):
     [ann] = make_users(1)
     assert error_of(cancel(client, ann, event.event_id), 403)
     assert models.Event.get(event.event_id).cancelled_at is None
+
+
+def test_bookings_racing_the_cancellation_all_end_cancelled(concurrent_client, shifted_clock):
+    """30 people book (or join the line) while the admin cancels: whoever got in before the
+    event was closed is cancelled with the rest, and nobody gets in after it."""
+    admin = make_admin()
+    event = make_event(capacity=10)
+    event.update(actions=[models.Event.waitlist_capacity.set(30)])
+    people = make_users(30)
+    start = threading.Barrier(31)
+
+    def take_part(user):
+        start.wait()
+        answer = book(concurrent_client, user, event.event_id)
+        if answer.status_code == 409:
+            answer = join_waitlist(concurrent_client, user, event.event_id)
+        return answer.status_code
+
+    def call_it_off():
+        start.wait()
+        time.sleep(0.05)
+        return cancel(concurrent_client, admin, event.event_id).status_code
+
+    with ThreadPoolExecutor(max_workers=31) as pool:
+        cancelled = pool.submit(call_it_off)
+        outcomes = Counter(pool.map(take_part, people))
+    assert cancelled.result() == 200
+    assert set(outcomes) <= {201, 404, 409}
+    shifted_clock.advance(timedelta(minutes=1))
+    run_finisher(concurrent_client)
+    run_finisher(concurrent_client)
+
+    found = list(models.Booking.by_event.query(event.event_id))
+    assert len(found) == outcomes[201]
+    assert {(b.status, b.cancel_reason) for b in found} <= {
+        (models.CANCELLED, models.REASON_EVENT_CANCELLED)
+    }
+    assert models.Event.get(event.event_id).unfinished is None
