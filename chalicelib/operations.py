@@ -136,6 +136,8 @@ class Operation:
     description: str = ""
     body: SchemaClass | None = None
     body_example: Mapping[str, Any] | None = None
+    # False: no body at all is as good as ``{}`` (every field of the body is optional).
+    body_required: bool = True
     query: SchemaClass | None = None
     headers: tuple[Header, ...] = ()
     # Domain errors beyond those that follow from access, body, query and path ids.

@@ -153,6 +153,7 @@ def unpublish_event(event_id):
     ),
     body=schemas.EventCancelBody,
     body_example=examples.EVENT_CANCEL_BODY,
+    body_required=False,
     answer=Answer(200, "The event, cancelled.", answers.AdminEvent, examples.CANCELLED_EVENT),
     domain_errors=(events.EventNotFound(),),
 )

@@ -150,6 +150,15 @@ def test_no_reminder_goes_out_for_a_cancelled_event(client, crm):
     assert not [d for d in crm.deliveries if d["payload"]["type"] == "booking.reminder"]
 
 
+def test_the_reason_is_optional_and_so_is_the_body(client):
+    answer = client.http.post(
+        f"/admin/events/{make_event().event_id}/cancel", headers=headers_for(make_admin())
+    )
+
+    assert answer.status_code == 200, answer.body
+    assert body(answer)["cancelled_at"] is not None
+
+
 def test_only_admins_cancel_events(client):
     event = make_event()
     [ann] = make_users(1)
