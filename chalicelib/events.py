@@ -180,7 +180,7 @@ def update(event_id: str, **changes: Any) -> dict[str, Any]:
     actions = _change_actions(event, changes)
     if "capacity" in changes:
         return admin_event_view(_change_capacity(event, changes["capacity"], actions))
-    event.update(actions=actions, condition=_still_on())
+    event.update(actions=actions, condition=_exists_and_not_cancelled())
     return admin_event_view(event)
 
 
@@ -193,9 +193,8 @@ def _change_actions(event: models.Event, changes: dict[str, Any]) -> list[Action
         if name in changes:
             actions.append(getattr(models.Event, name).set(clock.to_iso(changes[name])))
     if "starts_at" in changes or "ends_at" in changes:
-        # A move: calendar SEQUENCEs count it (revision, and the seconds of
-        # schedule_changed_at), reminders re-arm on a new start, and the bookings' copies
-        # have to follow (unfinished; chalicelib.event_changes).
+        # A move: calendar SEQUENCEs count it, reminders re-arm on a new start, and the
+        # bookings' copies have to follow (``unfinished``: chalicelib.event_changes).
         actions.append(models.Event.schedule_changed_at.set(clock.to_iso_ms(clock.now())))
         actions.append(models.Event.revision.add(1))
         actions.append(models.Event.unfinished.set(models.UNFINISHED_MOVE))
@@ -231,7 +230,7 @@ def _change_capacity(event: models.Event, capacity: int, actions: list[Action]) 
         free = capacity - event.seats_taken
         waiting = waitlist.line(event)
         promoted = waiting[: max(0, min(free, waitlist.MOST_PROMOTED_AT_ONCE))]
-        condition = _still_on() & (models.Event.seats_taken <= capacity)
+        condition = _exists_and_not_cancelled() & (models.Event.seats_taken <= capacity)
         if free > 0:
             # Nobody joined unseen who should have a seat too.
             condition &= waitlist.count_is(len(waiting))
@@ -273,11 +272,6 @@ def _promote_with(
         waitlist.promote(transaction, event.event_id, promoted, at)
 
     commit(write)
-
-
-def _still_on() -> Condition:
-    """The event exists and is not cancelled (a cancelled one is never changed again)."""
-    return models.Event.event_id.exists() & models.Event.cancelled_at.does_not_exist()
 
 
 def unpublish(event_id: str) -> dict[str, Any]:
@@ -365,6 +359,10 @@ def _check_times(starts_at: datetime, ends_at: datetime, check_start: bool = Tru
             problems[name] = [f"At most {horizon} days ahead (EVENT_HORIZON_DAYS)."]
     if problems:
         raise errors.ValidationFailed(fields=problems)
+
+
+def _exists_and_not_cancelled() -> Condition:
+    return models.Event.event_id.exists() & models.Event.cancelled_at.does_not_exist()
 
 
 def _check_waitlist_capacity(waitlist_capacity: int | None) -> None:
