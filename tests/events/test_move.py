@@ -75,6 +75,7 @@ def test_each_booking_hears_of_a_move_once_with_the_previous_date(client, relays
 
 
 def test_moving_back_and_forth_is_a_new_message_each_time(client, relays, crm):
+    admin = make_admin()
     event, _ = make_full_event(seated=1, waiting=0)
     skip_stream_so_far(relays)
     relays.start()
@@ -88,6 +89,9 @@ def test_moving_back_and_forth_is_a_new_message_each_time(client, relays, crm):
     time.sleep(0.5)
     ids = [d["webhook_id"] for d in of_type(crm, "booking.rescheduled")]
     assert len(ids) == len(set(ids)) == 3
+    # Each is a delivery an admin can send again by its id.
+    replayed = client.http.post(f"/admin/webhooks/{ids[0]}/replay", headers=headers_for(admin))
+    assert replayed.status_code == 202, replayed.body
     assert [d["payload"]["previous"]["date"] for d in crm.deliveries] == [
         clock.to_iso(first),
         clock.to_iso(later),
