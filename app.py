@@ -6,7 +6,7 @@ and documents the operation (chalicelib/api.py). Logic lives in chalicelib/."""
 
 from chalice import Rate
 
-from chalicelib import reminders, series, webhooks
+from chalicelib import event_changes, reminders, series, webhooks
 from chalicelib.api import BookingsApp
 from chalicelib.config import get_settings
 from chalicelib.routes import accounts, admin, bookings, calendar, events, series_bookings, service
@@ -63,3 +63,11 @@ def send_reminders(event):
 @app.schedule(Rate(1, unit=Rate.DAYS), name="extend_series")
 def extend_series(event):
     return series.extend_open_series()
+
+
+# --- Not HTTP: bookings following an event's cancellation or move ---
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="finish_event_changes")
+def finish_event_changes(event):
+    return event_changes.finish_event_changes()

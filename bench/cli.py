@@ -39,6 +39,7 @@ MEASURES = (
     "concurrency",
     "webhook_latency",
     "waitlist_race",
+    "event_changes",
 )
 
 

@@ -169,7 +169,10 @@ class BookingsApp(Chalice):
                     auth.require_admin(principal)
                 given["principal"] = principal
             if operation.body is not None:
-                given["body"] = schemas.load_json_body(request, _schema(operation.body))
+                if not operation.body_required and not (request.raw_body or b"").strip():
+                    given["body"] = {}
+                else:
+                    given["body"] = schemas.load_json_body(request, _schema(operation.body))
             if operation.query is not None:
                 given["query"] = schemas.load_query(request, _schema(operation.query))
             for header in operation.headers:

@@ -9,12 +9,14 @@ What a calendar client needs to keep one entry per seat and follow its changes:
 - ``UID`` names the seat, ``<user_id>-<event_id>@ahoum-bookings``: the booking item's own key.
   A rebooking after a cancellation is a new booking id (its webhooks need their own delivery
   ids) on the same item, and must replace the cancelled entry rather than add a second one.
-- ``SEQUENCE`` is derived from stored change times, not kept as a counter: the whole seconds
-  since ``SEQUENCE_EPOCH`` of the later of the booking's ``updated_at`` (every booking write
-  sets it: booked, cancelled, rebooked, promoted) and the event's ``schedule_changed_at`` (set
-  when an admin moves its start or end). So it grows with every change of either without a
-  write anywhere else; two changes within one second share a number (RFC 5546 then orders
-  them by DTSTAMP). Seconds since 2026 fit the 32-bit INTEGER of RFC 5545 until 2094.
+- ``SEQUENCE`` is a seconds base plus revisions: the whole seconds since ``SEQUENCE_EPOCH``
+  of the later of the booking's ``updated_at`` and the event's ``schedule_changed_at`` (what it
+  was before revisions were counted, so an entry a calendar already holds never sees a lower
+  number), plus the booking's ``revision`` and the event's ``revision``. Each significant
+  write ADDs 1 to one of them in the same write (book, rebook, cancel, promote, leave,
+  reschedule; a move of the event), and the base never goes down, so two changes within one
+  second still get two numbers. Seconds since 2026 fit the 32-bit INTEGER of RFC 5545 until
+  2094 (the revisions are a handful per seat).
 - Times are UTC (``Z``), so no client applies a time-zone rule of its own; the description
   gives the start in the event's own zone for people.
 """
@@ -142,7 +144,8 @@ def uid(booking: models.Booking) -> str:
 
 def sequence(booking: models.Booking, event: models.Event) -> int:
     changed = max(booking.updated_at, event.schedule_changed_at or booking.updated_at)
-    return max(int((clock.parse_iso(changed) - SEQUENCE_EPOCH).total_seconds()), 0)
+    seconds = max(int((clock.parse_iso(changed) - SEQUENCE_EPOCH).total_seconds()), 0)
+    return seconds + int(booking.revision or 0) + int(event.revision or 0)
 
 
 def description(event: models.Event) -> str:

@@ -99,6 +99,9 @@ class Settings:
     retrier_budget_seconds: int
     reminder_send_budget_seconds: int
     reminder_run_budget_seconds: int
+    event_change_budget_seconds: int
+    event_change_run_budget_seconds: int
+    event_change_settle_seconds: int
     webhook_retry_days: int
     delivery_retention_days: int
     failed_delivery_retention_days: int

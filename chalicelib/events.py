@@ -34,6 +34,11 @@ class CapacityBelowBookings(errors.Conflict):
     default_message = "More seats are already booked than this capacity allows."
 
 
+class EventCancelled(errors.Conflict):
+    code = "event_cancelled"
+    default_message = "This event is cancelled; it can no longer be changed."
+
+
 class CapacityContended(errors.Conflict):
     code = "try_again"
     default_message = "The event's seats are changing hands right now; try again in a moment."
@@ -160,6 +165,8 @@ def update(event_id: str, **changes: Any) -> dict[str, Any]:
     raises it; lowering ``waitlist_capacity`` keeps everyone already in line.
     """
     event = find(event_id)
+    if event.cancelled_at is not None:
+        raise EventCancelled()
     starts_at = changes.get("starts_at")
     ends_at = changes.get("ends_at")
     if starts_at is not None or ends_at is not None:
@@ -173,7 +180,7 @@ def update(event_id: str, **changes: Any) -> dict[str, Any]:
     actions = _change_actions(event, changes)
     if "capacity" in changes:
         return admin_event_view(_change_capacity(event, changes["capacity"], actions))
-    event.update(actions=actions, condition=models.Event.event_id.exists())
+    event.update(actions=actions, condition=_exists_and_not_cancelled())
     return admin_event_view(event)
 
 
@@ -186,8 +193,11 @@ def _change_actions(event: models.Event, changes: dict[str, Any]) -> list[Action
         if name in changes:
             actions.append(getattr(models.Event, name).set(clock.to_iso(changes[name])))
     if "starts_at" in changes or "ends_at" in changes:
-        # Calendar files number their versions from this (and reminders re-arm on a new start).
+        # A move: calendar SEQUENCEs count it, reminders re-arm on a new start, and the
+        # bookings' copies have to follow (``unfinished``: chalicelib.event_changes).
         actions.append(models.Event.schedule_changed_at.set(clock.to_iso_ms(clock.now())))
+        actions.append(models.Event.revision.add(1))
+        actions.append(models.Event.unfinished.set(models.UNFINISHED_MOVE))
     if "waitlist_capacity" in changes:
         actions.append(models.Event.waitlist_capacity.set(changes["waitlist_capacity"]))
     if "starts_at" in changes or "cancellable_until_hours" in changes:
@@ -223,7 +233,7 @@ def _change_capacity(event: models.Event, capacity: int, actions: list[Action]) 
         free = capacity - event.seats_taken
         waiting = waitlist.line(event)
         promoted = waiting[: max(0, min(free, waitlist.MOST_PROMOTED_AT_ONCE))]
-        condition = models.Event.event_id.exists() & (models.Event.seats_taken <= capacity)
+        condition = _exists_and_not_cancelled() & (models.Event.seats_taken <= capacity)
         if free > 0:
             # Nobody joined unseen who should have a seat too.
             condition &= waitlist.count_is(len(waiting))
@@ -324,6 +334,7 @@ def admin_event_view(event: models.Event) -> dict[str, Any]:
         "published": event.listing == models.PUBLISHED,
         "seats_taken": event.seats_taken,
         "created_at": event.created_at,
+        "cancelled_at": event.cancelled_at,
     }
 
 
@@ -354,6 +365,10 @@ def _check_times(starts_at: datetime, ends_at: datetime, check_start: bool = Tru
             problems[name] = [f"At most {horizon} days ahead (EVENT_HORIZON_DAYS)."]
     if problems:
         raise errors.ValidationFailed(fields=problems)
+
+
+def _exists_and_not_cancelled() -> Condition:
+    return models.Event.event_id.exists() & models.Event.cancelled_at.does_not_exist()
 
 
 def check_waitlist_capacity(waitlist_capacity: int | None) -> None:

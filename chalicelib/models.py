@@ -44,7 +44,24 @@ BOOKING_CONFIRMED = "booking.confirmed"
 BOOKING_CANCELLED = "booking.cancelled"
 BOOKING_WAITLISTED = "booking.waitlisted"
 BOOKING_REMINDER = "booking.reminder"
-WEBHOOK_TYPES = (BOOKING_CONFIRMED, BOOKING_WAITLISTED, BOOKING_CANCELLED, BOOKING_REMINDER)
+BOOKING_RESCHEDULED = "booking.rescheduled"
+WEBHOOK_TYPES = (
+    BOOKING_CONFIRMED,
+    BOOKING_WAITLISTED,
+    BOOKING_CANCELLED,
+    BOOKING_REMINDER,
+    BOOKING_RESCHEDULED,
+)
+
+# Booking.cancel_reason: who or what cancelled it, the booking.cancelled webhook's ``reason``.
+REASON_USER = "user"
+REASON_ADMIN = "admin"
+REASON_EVENT_CANCELLED = "event_cancelled"
+REASON_MOVED = "moved"
+
+# Event.unfinished: a change of the event that its bookings have not all followed yet.
+UNFINISHED_CANCEL = "cancel"
+UNFINISHED_MOVE = "move"
 
 # Series.booking_mode: book date by date, or the whole course at once.
 DROP_IN = "drop_in"
@@ -56,9 +73,6 @@ SERIES_ACTIVE = "active"
 SERIES_CANCELLED = "cancelled"
 # Series.extending: only open-ended, active series carry it (the sparse ``extending`` index).
 OPEN_ENDED = "open_ended"
-
-# Booking.cancel_reason: why a booking was cancelled.
-REASON_MOVED = "moved"
 
 
 class User(Table):
@@ -119,6 +133,17 @@ class SeriesOccurrences(GlobalSecondaryIndex):
     starts_at = UnicodeAttribute(range_key=True)
 
 
+class UnfinishedChanges(GlobalSecondaryIndex):
+    """Sparse: only an event whose cancellation or move its bookings have not all followed
+    carries ``unfinished``, so the job that finishes them reads nothing else."""
+
+    class Meta:
+        index_name = "unfinished_changes"
+        projection = AllProjection()
+
+    unfinished = UnicodeAttribute(hash_key=True)
+
+
 class UpcomingIndex(GlobalSecondaryIndex):
     """Sparse: only published events carry ``listing``, so unpublished ones drop out."""
 
@@ -170,6 +195,15 @@ class Event(Table):
     series = SeriesCopy(null=True)
     series_id = UnicodeAttribute(null=True)
     by_series = SeriesOccurrences()
+    # When an admin cancelled the event (absent: not cancelled); ``listing`` goes with it.
+    cancelled_at = UnicodeAttribute(null=True)
+    # Moves of starts_at/ends_at so far: part of every calendar SEQUENCE of its bookings.
+    revision = NumberAttribute(default=0)
+    # The admin's words when cancelling, kept for the admin views.
+    cancellation_note = UnicodeAttribute(null=True)
+    # UNFINISHED_CANCEL / UNFINISHED_MOVE while bookings still have to follow the change.
+    unfinished = UnicodeAttribute(null=True)
+    unfinished_changes = UnfinishedChanges()
 
 
 class EventCopy(MapAttribute):
@@ -250,6 +284,10 @@ class Booking(Table):
     by_booking_id = BookingsByBookingId()
     newest_first = BookingsNewestFirst()
     awaiting_reminder = AwaitingReminder()
+    # Significant changes so far (booked, rebooked, cancelled, promoted, left, rescheduled),
+    # each ADDed in the write that makes it: the calendar SEQUENCE counts them.
+    revision = NumberAttribute(default=0)
+    # REASON_*: why it was cancelled (absent while it is not).
     cancel_reason = UnicodeAttribute(null=True)
     # The series of a course booking, on each of its dates' bookings: they stand and fall
     # together (cancelling one date cancels them all).

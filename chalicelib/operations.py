@@ -64,12 +64,18 @@ PATH_PARAMETERS = {
     "delivery_id": PathParameter(
         r"^[0-9A-Za-z]{26}\.("
         + "|".join(
-            re.escape(kind) for kind in models.WEBHOOK_TYPES if kind != models.BOOKING_REMINDER
+            re.escape(kind)
+            for kind in models.WEBHOOK_TYPES
+            if kind not in (models.BOOKING_REMINDER, models.BOOKING_RESCHEDULED)
         )
-        # A reminder's id also names the start it reminds of, so a moved event reminds again.
+        # A reminder's id also names the start it reminds of, so a moved event reminds again;
+        # a rescheduling's, the new start and the booking's revision (each move is new).
         + "|"
         + re.escape(models.BOOKING_REMINDER)
         + r"\.\d{8}T\d{6}Z"
+        + "|"
+        + re.escape(models.BOOKING_RESCHEDULED)
+        + r"\.\d{8}T\d{6}Z\.\d+"
         + ")$",
         is_id=False,
         message="Not a delivery id: `<booking_id>.<webhook type>`, e.g. `….booking.confirmed`.",
@@ -131,6 +137,8 @@ class Operation:
     description: str = ""
     body: SchemaClass | None = None
     body_example: Mapping[str, Any] | None = None
+    # False: no body at all is as good as ``{}`` (every field of the body is optional).
+    body_required: bool = True
     query: SchemaClass | None = None
     headers: tuple[Header, ...] = ()
     # Domain errors beyond those that follow from access, body, query and path ids.

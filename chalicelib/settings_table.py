@@ -297,6 +297,37 @@ GROUPS: tuple[Group, ...] = (
             ),
         ),
     ),
+    Group(
+        "Cancelled and moved events (chalicelib/event_changes.py)",
+        (
+            Number(
+                "EVENT_CHANGE_BUDGET_SECONDS",
+                8,
+                0,
+                12,
+                "an admin's cancel or move of an event updates its bookings for this long, the "
+                "job `finish_event_changes` the rest (the API's timeout is 15 s)",
+                field="event_change_budget_seconds",
+            ),
+            Number(
+                "EVENT_CHANGE_RUN_BUDGET_SECONDS",
+                40,
+                1,
+                40,
+                "a `finish_event_changes` run (every minute, timeout 50 s) stops after this long",
+                field="event_change_run_budget_seconds",
+            ),
+            Number(
+                "EVENT_CHANGE_SETTLE_SECONDS",
+                10,
+                1,
+                300,
+                "a cancel or move is finished only once this much older: the bookings index "
+                "it reads may lag a booking written just before the change",
+                field="event_change_settle_seconds",
+            ),
+        ),
+    ),
     LOCAL_RUNNER,
 )
 

@@ -124,6 +124,7 @@ def promote(transaction: TransactWrite, event_id: str, user_ids: list[str], at: 
             actions=[
                 models.Booking.status.set(models.CONFIRMED),
                 models.Booking.updated_at.set(at),
+                models.Booking.revision.add(1),
             ],
             condition=models.Booking.status == models.WAITLISTED,
         )

@@ -4,7 +4,8 @@
 shard of DynamoDB Local's stream for the bookings table (following new shards as they
 appear, a parent before its children), hands each batch to the very function app.py
 registers (``on_booking_change``) in the event shape Lambda sends, and runs the app's two
-schedules on timers: the webhook retrier (``retry_webhooks``), the reminders
+schedules on timers: the webhook retrier (``retry_webhooks``) and, on the same timer, the job
+that finishes events' cancellations and moves (``finish_event_changes``), the reminders
 (``send_reminders``) and the top-up of open-ended series (``extend_series``).
 
 Its position, the last handled sequence number of each shard, is written atomically to a
@@ -62,6 +63,7 @@ class StreamRelay:
         reminder_seconds: float = 60.0,
         series: Handler | None = None,
         series_seconds: float = 3600.0,
+        finisher: Handler | None = None,
     ) -> None:
         self._tables = dynamodb_client(endpoint)
         self._streams = dynamodb_client(endpoint, "dynamodbstreams")
@@ -77,6 +79,7 @@ class StreamRelay:
         self.reminder_seconds = reminder_seconds
         self._series = series
         self.series_seconds = series_seconds
+        self._finisher = finisher
         self._position = self._load_position()
         self._stream_arn: str | None = None
         self._shards: list[dict[str, Any]] = []
@@ -228,6 +231,14 @@ class StreamRelay:
         except Exception as exc:
             say(f"the retrier raised {exc!r}")
 
+    def run_finisher(self) -> None:
+        if self._finisher is None:
+            return
+        try:
+            self._finisher(scheduled_event("finish_event_changes"), None)
+        except Exception as exc:
+            say(f"finishing event changes raised {exc!r}")
+
     def run_reminders(self) -> None:
         if self._reminders is None:
             return
@@ -261,6 +272,7 @@ class StreamRelay:
                 stop.wait(1)
             if time.monotonic() >= next_retry:
                 self.run_retrier()
+                self.run_finisher()
                 next_retry = time.monotonic() + self.retry_seconds
             if time.monotonic() >= next_reminders:
                 self.run_reminders()
@@ -303,7 +315,14 @@ def main() -> int:
 
     apply_stage_defaults()
     # Imported only now: the app reads its settings from the environment at import.
-    from app import app, extend_series, on_booking_change, retry_webhooks, send_reminders
+    from app import (
+        app,
+        extend_series,
+        finish_event_changes,
+        on_booking_change,
+        retry_webhooks,
+        send_reminders,
+    )
     from chalicelib import dynamodb, models
     from chalicelib.config import get_settings
 
@@ -322,15 +341,16 @@ def main() -> int:
         reminder_seconds=float(os.environ.get("RELAY_REMINDER_SECONDS", "60")),
         series=extend_series,
         series_seconds=float(os.environ.get("RELAY_SERIES_SECONDS", "3600")),
+        finisher=finish_event_changes,
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     ready_file = os.environ.get("RELAY_READY_FILE")
     say(
-        f"following the stream of {relay.table_name}; retrier every {relay.retry_seconds:g}s, "
-        f"reminders every {relay.reminder_seconds:g}s, series top-up every "
-        f"{relay.series_seconds:g}s; "
+        f"following the stream of {relay.table_name}; retrier and unfinished event changes "
+        f"every {relay.retry_seconds:g}s, reminders every {relay.reminder_seconds:g}s, series "
+        f"top-up every {relay.series_seconds:g}s; "
         f"position in {settings.data_dir / 'relay'}"
     )
     relay.run(stop, on_ready=(lambda: Path(ready_file).touch()) if ready_file else None)

@@ -99,13 +99,51 @@ def cancel_window_open(now: str) -> Condition:
     return until.does_not_exist() | (until > now)
 
 
-def cancel_in(transaction: TransactWrite, booking: models.Booking, status: str, at: str) -> None:
-    """Add to ``transaction``: ``booking``, still in ``status``, becomes cancelled."""
+def take_in(transaction: TransactWrite, booking: models.Booking) -> None:
+    """Add to ``transaction``: ``booking`` written over no item or a cancelled one.
+
+    An UpdateItem rather than a put, because a rebooking must carry the cancelled item's
+    ``revision`` on (the calendar SEQUENCE may never go down) and a put cannot read it: every
+    attribute of the new booking is SET, every other one REMOVEd (so nothing of the cancelled
+    booking survives, as with a put), and ``revision`` ADDs 1 (from nothing: 1). Still one
+    write, and a refusal still hands back the item (ALL_OLD)."""
+    actions: list[Any] = [models.Booking.revision.add(1)]
+    for name, attribute in models.Booking.get_attributes().items():
+        if attribute.is_hash_key or attribute.is_range_key or name == "revision":
+            continue
+        value = getattr(booking, name)
+        actions.append(attribute.remove() if value is None else attribute.set(value))
+    transaction.update(
+        models.Booking(booking.user_id, booking.event_id),
+        actions=actions,
+        condition=may_hold(),
+        return_values="ALL_OLD",
+    )
+
+
+def cancel_reason(principal: auth.Principal, booking: models.Booking) -> str:
+    """``admin`` when an admin cancels someone else's booking, else ``user``."""
+    if principal.is_admin and principal.user_id != booking.user_id:
+        return models.REASON_ADMIN
+    return models.REASON_USER
+
+
+def cancel_in(
+    transaction: TransactWrite,
+    booking: models.Booking,
+    status: str,
+    at: str,
+    reason: str = models.REASON_USER,
+) -> None:
+    """Add to ``transaction``: ``booking``, still in ``status``, becomes cancelled for
+    ``reason`` (a ``models.REASON_*``)."""
     transaction.update(
         booking,
         actions=[
             models.Booking.status.set(models.CANCELLED),
             models.Booking.updated_at.set(at),
+            models.Booking.cancel_reason.set(reason),
+            models.Booking.revision.add(1),
         ],
         # The booking id too: the same (user, event) item may be a newer booking by now.
         condition=(models.Booking.status == status)

@@ -40,8 +40,8 @@ def book(caller: auth.Caller, event_id: str, idempotency_key: str | None = None)
     booking = items.new_booking(principal, event, models.CONFIRMED, now, idempotency_key)
 
     def write(transaction: TransactWrite) -> None:
-        # Order matters: cancellation reasons come back in this order (puts before updates).
-        transaction.save(booking, condition=items.may_hold(), return_values="ALL_OLD")
+        # Order matters: cancellation reasons come back in the order the items are added.
+        items.take_in(transaction, booking)
         transaction.update(
             models.Event(event.event_id),
             actions=[models.Event.seats_taken.add(1)],
@@ -104,7 +104,13 @@ def give_up_seat(principal: auth.Principal, booking: models.Booking) -> dict[str
         actions, condition, promoted = seat_changes(principal, event, now)
 
         def write(transaction: TransactWrite) -> None:
-            items.cancel_in(transaction, booking, models.CONFIRMED, cancelled_at)
+            items.cancel_in(
+                transaction,
+                booking,
+                models.CONFIRMED,
+                cancelled_at,
+                items.cancel_reason(principal, booking),
+            )
             transaction.update(
                 models.Event(booking.event_id),
                 actions=actions,

@@ -44,7 +44,7 @@ def _join_try(
     in_line = waitlist.count(event)
 
     def write(transaction: TransactWrite) -> None:
-        transaction.save(booking, condition=items.may_hold(), return_values="ALL_OLD")
+        items.take_in(transaction, booking)
         transaction.update(
             models.Event(booking.event_id),
             actions=waitlist.join(booking.user_id),
@@ -111,7 +111,13 @@ def leave(principal: auth.Principal, booking: models.Booking) -> dict[str, Any]:
             still_there &= models.Event.starts_at > now
 
         def write(transaction: TransactWrite) -> None:
-            items.cancel_in(transaction, booking, models.WAITLISTED, left_at)
+            items.cancel_in(
+                transaction,
+                booking,
+                models.WAITLISTED,
+                left_at,
+                items.cancel_reason(principal, booking),
+            )
             transaction.update(
                 models.Event(booking.event_id),
                 actions=line_actions,

@@ -145,7 +145,7 @@ def _operation(operation: Operation, plugin: MarshmallowPlugin) -> dict[str, Any
         documented["description"] = operation.description
     if operation.body is not None:
         documented["requestBody"] = {
-            "required": True,
+            "required": operation.body_required,
             "content": {
                 JSON: {"schema": lazy.resolve(operation.body), "example": operation.body_example}
             },

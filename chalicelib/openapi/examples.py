@@ -52,8 +52,16 @@ HEALING_CIRCLE = {
 }
 EVENTS = [YOGA_RETREAT, MEDITATION]
 
-ADMIN_EVENT = {**MEDITATION, "published": True, "seats_taken": 1, "created_at": SEEDED_AT}
+ADMIN_EVENT = {
+    **MEDITATION,
+    "published": True,
+    "seats_taken": 1,
+    "created_at": SEEDED_AT,
+    "cancelled_at": None,
+}
 UNPUBLISHED_EVENT = {**ADMIN_EVENT, "published": False}
+CANCELLED_EVENT = {**ADMIN_EVENT, "published": False, "cancelled_at": "2026-11-02T10:00:00.000Z"}
+EVENT_CANCEL_BODY = {"reason": "The facilitator is ill."}
 EVENT_PAGE = {"events": EVENTS, "next_cursor": None}
 
 FACILITATOR = {**ALICE, "created_at": SEEDED_AT}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chalicelib import bookings, events, facilitators, webhooks
+from chalicelib import bookings, event_changes, events, facilitators, webhooks
 from chalicelib.api import Routes
 from chalicelib.openapi import examples
 from chalicelib.operations import ADMIN, Answer
@@ -108,7 +108,9 @@ def create_event(body):
     summary="Change an event",
     description=(
         "Bookings already made keep their copy of the old details. Raising `capacity` gives "
-        "the new seats to the first in line at once (each gets a `booking.confirmed` webhook)."
+        "the new seats to the first in line at once (each gets a `booking.confirmed` webhook). "
+        "A move (`starts_at`/`ends_at`) gives every confirmed and waiting booking the new "
+        "times, each with a `booking.rescheduled` webhook."
     ),
     body=schemas.EventChanges,
     body_example=examples.EVENT_CHANGES,
@@ -117,10 +119,11 @@ def create_event(body):
         events.EventNotFound(),
         events.CapacityBelowBookings(),
         events.CapacityContended(),
+        events.EventCancelled(),
     ),
 )
 def update_event(event_id, body):
-    return events.update(event_id, **body)
+    return event_changes.update_event(event_id, **body)
 
 
 @routes.route(
@@ -130,10 +133,32 @@ def update_event(event_id, body):
     tag="Admin",
     summary="Take an event off the listing (its bookings stay)",
     answer=Answer(200, "The event, unpublished.", answers.AdminEvent, examples.UNPUBLISHED_EVENT),
-    domain_errors=(events.EventNotFound(),),
+    domain_errors=(events.EventNotFound(), events.EventCancelled()),
 )
 def unpublish_event(event_id):
     return events.unpublish(event_id)
+
+
+@routes.route(
+    "/admin/events/{event_id}/cancel",
+    "POST",
+    access=ADMIN,
+    tag="Admin",
+    summary="Cancel an event and every booking of it",
+    description=(
+        "Off the listing at once and closed to bookings and waiting lists; every confirmed "
+        "and waiting booking is cancelled, each with a `booking.cancelled` webhook whose "
+        "`reason` is `event_cancelled`. What a request does not finish, a job finishes within "
+        "a minute. Cancelling a cancelled event changes nothing."
+    ),
+    body=schemas.EventCancelBody,
+    body_example=examples.EVENT_CANCEL_BODY,
+    body_required=False,
+    answer=Answer(200, "The event, cancelled.", answers.AdminEvent, examples.CANCELLED_EVENT),
+    domain_errors=(events.EventNotFound(),),
+)
+def cancel_event(event_id, body):
+    return event_changes.cancel_event(event_id, **body)
 
 
 @routes.route(

@@ -281,6 +281,10 @@ class EventChanges(StrictSchema):
             raise ValidationError("Send at least one field to change.")
 
 
+class EventCancelBody(StrictSchema):
+    reason = _text(500)
+
+
 class EventBody(EventChanges):
     name = _text(200, required=True)
     description = _text(5000, min_length=0, load_default="")

@@ -12,11 +12,12 @@ from chalicelib import clock, models
 
 def message_from_record(record: DynamoDBRecord) -> tuple[str, str] | None:
     """``(delivery_id, body)`` for a booking that became confirmed, waitlisted or cancelled,
-    else None."""
+    or whose event moved, else None."""
     kind = _change_type(record)
     if kind is None:
         return None
     booking = models.Booking.from_raw_data(record.new_image)
+    delivery_id = f"{_required(booking, 'booking_id')}.{kind}"
     payload = {
         "type": kind,
         "occurred_at": clock.to_iso_ms(clock.parse_iso(_required(booking, "updated_at"))),
@@ -33,14 +34,30 @@ def message_from_record(record: DynamoDBRecord) -> tuple[str, str] | None:
         },
         "facilitator_crm_id": _required(booking, "facilitator_crm_id"),
     }
+    if kind == models.BOOKING_CANCELLED and booking.cancel_reason is not None:
+        payload["reason"] = booking.cancel_reason
+    if kind == models.BOOKING_RESCHEDULED:
+        before = models.Booking.from_raw_data(record.old_image)
+        previous = clock.parse_iso(_required(before.event, "starts_at"))
+        payload["previous"] = {"date": clock.to_iso(previous)}
+        delivery_id += f".{_rescheduled_suffix(booking)}"
     # ASCII-only JSON: the signed bytes and the sent bytes cannot differ by encoding.
-    return f"{payload['booking_id']}.{kind}", json.dumps(payload, separators=(",", ":"))
+    return delivery_id, json.dumps(payload, separators=(",", ":"))
+
+
+def _rescheduled_suffix(booking: models.Booking) -> str:
+    """The new start, and the booking's revision: a move back to an earlier time, or of the
+    end alone, is a new message all the same (a CRM drops repeats by ``webhook-id``)."""
+    start = clock.parse_iso(booking.event.starts_at).strftime("%Y%m%dT%H%M%SZ")
+    return f"{start}.{int(booking.revision or 0)}"
 
 
 def _change_type(record: DynamoDBRecord) -> str | None:
     old_status = status_of(record.old_image)
     new_status = status_of(record.new_image)
     if new_status == old_status:
+        if new_status in (models.CONFIRMED, models.WAITLISTED) and _moved(record):
+            return models.BOOKING_RESCHEDULED
         return None
     if new_status == models.CONFIRMED:
         return models.BOOKING_CONFIRMED
@@ -50,6 +67,16 @@ def _change_type(record: DynamoDBRecord) -> str | None:
     if new_status == models.CANCELLED and old_status in (models.CONFIRMED, models.WAITLISTED):
         return models.BOOKING_CANCELLED
     return None
+
+
+def _moved(record: DynamoDBRecord) -> bool:
+    """Did the booking's copy of its event's times change (the event moved)?"""
+
+    def times(image: dict[str, Any]) -> tuple[Any, Any]:
+        event = image.get("event", {}).get("M", {})
+        return event.get("starts_at"), event.get("ends_at")
+
+    return times(record.old_image or {}) != times(record.new_image or {})
 
 
 def status_of(image: dict[str, Any] | None) -> str | None:

@@ -113,7 +113,10 @@ def _deliver(record: DynamoDBRecord, started: float) -> None:
         # Counted here, not in the services: a promotion happens inside another user's
         # cancellation, and the stream sees every change exactly once per new delivery row
         # (a redelivered record counts nothing).
-        metrics.emit(_BOOKING_METRICS[message[0].split(".", 1)[1]])
+        # The id is `<booking_id>.<type>[.<more>]`; a rescheduling has no metric of its own.
+        metric = _BOOKING_METRICS.get(".".join(message[0].split(".")[1:3]))
+        if metric is not None:
+            metrics.emit(metric)
 
 
 def _mark(record: DynamoDBRecord) -> list[DynamoDBRecord]:

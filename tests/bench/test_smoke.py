@@ -15,6 +15,7 @@ from bench import (
     cold_start,
     concurrency,
     data,
+    event_changes,
     keep_alive,
     overhead,
     reminders,
@@ -80,6 +81,13 @@ def test_reminders_benchmark_hands_over_each_reminder_once_and_never_scans(in_pr
     # One Query of the upcoming index, then one per event: by_event, then awaiting_reminder.
     assert column(table, "reads") == ["5", "5", "5"]
     assert column(table, "writes")[1] == "0"
+
+
+def test_cancelling_an_event_benchmark_cancels_every_booking_within_budget(in_process):
+    table = event_changes.measure(in_process, bookings=5)
+
+    assert table.failures == []
+    assert column(table, "cancelled") == ["5 of 5"]
 
 
 def test_cold_start_benchmark_imports_the_packaged_app():

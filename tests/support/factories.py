@@ -204,3 +204,35 @@ def move(client: Any, user: models.User, booking_id: str, event_id: str) -> Any:
     return post_json(
         client, f"/bookings/{booking_id}/move", {"event_id": event_id}, headers_for(user)
     )
+
+
+def make_full_event(
+    seated: int, waiting: int, starts_in: timedelta = timedelta(days=7)
+) -> tuple[models.Event, list[models.User]]:
+    """An event with ``seated`` confirmed bookings and ``waiting`` people in line, written as
+    the services leave them."""
+    event = make_event(starts_in, capacity=seated)
+    people = make_users(seated + waiting)
+    items = [
+        bookings.booking_item(
+            user.user_id,
+            user.name,
+            user.email,
+            event,
+            models.CONFIRMED if n < seated else models.WAITLISTED,
+            CREATED_AT,
+        )
+        for n, user in enumerate(people)
+    ]
+    save_all(items)
+    line = [user.user_id for user in people[seated:]]
+    event.update(
+        actions=[
+            models.Event.seats_taken.set(seated),
+            models.Event.waitlist.set(line),
+            models.Event.waitlist_count.set(len(line)),
+            models.Event.waitlist_joins.set(len(line)),
+            models.Event.waitlist_capacity.set(len(line)),
+        ]
+    )
+    return event, people

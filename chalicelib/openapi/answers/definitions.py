@@ -127,6 +127,11 @@ class AdminEvent(Event):
     published = fields.Boolean(required=True)
     seats_taken = fields.Integer(required=True)
     created_at = _moment()
+    cancelled_at = fields.DateTime(
+        required=True,
+        allow_none=True,
+        metadata={"description": "When an admin cancelled it (UTC, ending in Z); null if not."},
+    )
 
 
 def _next_cursor() -> fields.Field:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from chalice import Response
 
-from chalicelib import auth, clock, errors, events, facilitators, schemas
+from chalicelib import auth, clock, errors, event_changes, events, facilitators, schemas
 from chalicelib.web import CONSOLE_ROOT as ROOT
 from chalicelib.web.console.facilitators import FACILITATORS_PER_PAGE
 from chalicelib.web.console.form_errors import form_errors, unexpected_form
@@ -96,7 +96,9 @@ def update_event(visit: Visit, principal: auth.Principal, event_id: str) -> Resp
         visit.notify("nothing_changed")
         return visit.redirect(f"{ROOT}/events/{event['id']}/edit")
     try:
-        events.update(event["id"], **schemas.load_mapping(changes, schemas.EventChanges()))
+        event_changes.update_event(
+            event["id"], **schemas.load_mapping(changes, schemas.EventChanges())
+        )
     except errors.ValidationFailed as error:
         return _event_form(visit, event, form, error)
     except events.CapacityBelowBookings as error:
