@@ -53,13 +53,20 @@ def cancel_event(
     return events.admin_event_view(event)
 
 
-def update_event(event_id: str, **changes: Any) -> dict[str, Any]:
-    """``events.update``, then a move's bookings get the new times (as far as the budget goes).
-    A cancelled event is not changed any more (409 ``event_cancelled``)."""
+def update_event(event_id: str, deadline: float | None = None, **changes: Any) -> dict[str, Any]:
+    """``events.update``, then a move's bookings get the new times (until ``deadline``, as
+    ``cancel_event``'s). A cancelled event is not changed any more (409 ``event_cancelled``)."""
     view = events.update(event_id, **changes)
     if "starts_at" in changes or "ends_at" in changes:
-        follow(events.find(event_id), _api_deadline())
+        follow(events.find(event_id), deadline if deadline is not None else _api_deadline())
     return view
+
+
+def request_deadline() -> float:
+    """When a request's changes to events leave the rest of their bookings to the job: one
+    deadline for every event a request changes (a series' dates), so together they stay
+    inside the API's timeout."""
+    return _api_deadline()
 
 
 def _mark_cancelled(event: models.Event, reason: str | None) -> models.Event:

@@ -1,9 +1,12 @@
 """PATCH and DELETE /admin/series/{series_id}: a change to every occurrence not yet started.
 
-Each occurrence is changed through ``events.update``, exactly as if an admin patched it alone:
-a capacity raise seats the first in line, a new time of day or duration is a move (calendar
-SEQUENCE rises, reminders re-arm). The series item changes first, so occurrences the daily
-top-up makes from then on follow the new template too.
+Each occurrence is changed through ``event_changes``, exactly as if an admin patched or
+cancelled it alone: a capacity raise seats the first in line, a new time of day or duration is
+a move (its bookings get ``booking.rescheduled``, calendar SEQUENCE rises, reminders re-arm),
+and a deleted series cancels each date not yet started (its bookings ``event_cancelled``). All
+dates share one request deadline; what a request leaves, the ``finish_event_changes`` job
+finishes. The series item changes first, so occurrences the daily top-up makes from then on
+follow the new template too.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib import clock, errors, events, models
+from chalicelib import clock, errors, event_changes, events, models
 from chalicelib.series import occurrences, recurrence, views
 from chalicelib.series.reading import find
 
@@ -32,16 +35,17 @@ def update(series_id: str, **changes: Any) -> dict[str, Any]:
     _check_plan(planned)
     actions = [getattr(models.Series, name).set(value) for name, value in changes.items()]
     series.update(actions=actions, condition=models.Series.series_id.exists())
-    changed = [_occurrence(events.update(event.event_id, **plan)) for event, plan in planned]
+    deadline = event_changes.request_deadline()
+    changed = [
+        _occurrence(event_changes.update_event(event.event_id, deadline, **plan))
+        for event, plan in planned
+    ]
     return {**views.series_view(series), "occurrences": changed}
 
 
 def cancel(series_id: str) -> dict[str, Any]:
-    """The series makes no more dates, and every date not yet started is taken off.
-
-    Until the organizer-cancel service is merged, an occurrence is unpublished
-    (``events.unpublish``): off the listing and out of booking, its bookings as they are.
-    """
+    """The series makes no more dates, and every date not yet started is cancelled as an
+    admin cancels an event: off the listing, each booking cancelled with a webhook."""
     series = find(series_id)
     series.update(
         actions=[
@@ -50,8 +54,9 @@ def cancel(series_id: str) -> dict[str, Any]:
         ],
         condition=models.Series.series_id.exists(),
     )
+    deadline = event_changes.request_deadline()
     for event in occurrences.upcoming(series_id):
-        events.unpublish(event.event_id)
+        event_changes.cancel_event(event.event_id, deadline=deadline)
     return {**views.series_view(series), "occurrences": []}
 
 

@@ -221,9 +221,12 @@ def test_patch_of_an_unknown_series_is_404(call):
     assert response.status_code == 404
 
 
-def test_delete_takes_every_date_not_started_off_and_stops_the_series(call, weekly):
+def test_delete_takes_every_date_not_started_off_and_stops_the_series(call, client, weekly):
     made = weekly()
     has_started(made["occurrences"][0]["event_id"])
+    later = made["occurrences"][2]["event_id"]
+    booker = make_user(name="Bea")
+    assert book(client, booker, later).status_code == 201
 
     response = call("delete", f"/admin/series/{made['series_id']}")
 
@@ -231,7 +234,30 @@ def test_delete_takes_every_date_not_started_off_and_stops_the_series(call, week
     assert body(response)["state"] == "cancelled"
     listings = [models.Event.get(o["event_id"]).listing for o in made["occurrences"]]
     assert listings == [models.PUBLISHED, None, None, None]
+    cancelled = [models.Event.get(o["event_id"]).cancelled_at for o in made["occurrences"]]
+    assert cancelled[0] is None and all(cancelled[1:])
+    # Each date is cancelled as an admin cancels an event: its bookings follow.
+    booking = models.Booking.get(booker.user_id, later)
+    assert (booking.status, booking.cancel_reason) == (
+        models.CANCELLED,
+        models.REASON_EVENT_CANCELLED,
+    )
     assert body(call("get", f"/series/{made['series_id']}", user=make_user()))["occurrences"] == []
+
+
+def test_a_new_time_of_day_moves_each_date_s_bookings_too(call, client, weekly):
+    made = weekly()
+    date = made["occurrences"][1]
+    booker = make_user(name="Cy")
+    assert book(client, booker, date["event_id"]).status_code == 201
+
+    response = call("patch", f"/admin/series/{made['series_id']}", {"start_time": "19:30"})
+
+    assert response.status_code == 200, response.body
+    moved = models.Event.get(date["event_id"])
+    assert moved.starts_at != date["starts_at"]
+    # The booking's copy follows at once (it is what booking.rescheduled is made from).
+    assert models.Booking.get(booker.user_id, date["event_id"]).event.starts_at == moved.starts_at
 
 
 def test_a_capacity_below_any_date_s_bookings_is_409_and_nothing_changes(call, client, weekly):
