@@ -61,7 +61,7 @@ def _move_try(
     actions, condition, promoted = seat_changes(principal, old, now)
 
     def write(transaction: TransactWrite) -> None:
-        transaction.save(new, condition=items.may_hold(), return_values="ALL_OLD")
+        items.take_in(transaction, new)
         _cancel_moved(transaction, booking, moved_at)
         transaction.update(
             models.Event(booking.event_id),
@@ -82,18 +82,7 @@ def _move_try(
 
 
 def _cancel_moved(transaction: TransactWrite, booking: models.Booking, at: str) -> None:
-    transaction.update(
-        booking,
-        actions=[
-            models.Booking.status.set(models.CANCELLED),
-            models.Booking.updated_at.set(at),
-            models.Booking.cancel_reason.set(models.REASON_MOVED),
-        ],
-        # The booking id too: the same (user, event) item may be a newer booking by now.
-        condition=(models.Booking.status == models.CONFIRMED)
-        & (models.Booking.booking_id == booking.booking_id),
-        return_values="ALL_OLD",
-    )
+    items.cancel_in(transaction, booking, models.CONFIRMED, at, reason=models.REASON_MOVED)
 
 
 def _take_seat(transaction: TransactWrite, event_id: str, now: str) -> None:

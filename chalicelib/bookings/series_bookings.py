@@ -132,7 +132,7 @@ def book_course(
 
     def write(transaction: TransactWrite) -> None:
         for booking in made:
-            transaction.save(booking, condition=items.may_hold(), return_values="ALL_OLD")
+            items.take_in(transaction, booking)
         for event in occurrences:
             transaction.update(
                 models.Event(event.event_id),
@@ -225,7 +225,8 @@ def cancel_course(principal: auth.Principal, booking: models.Booking) -> dict[st
 
     def write(transaction: TransactWrite) -> None:
         for current in held:
-            items.cancel_in(transaction, current, models.CONFIRMED, cancelled_at)
+            reason = items.cancel_reason(principal, current)
+            items.cancel_in(transaction, current, models.CONFIRMED, cancelled_at, reason=reason)
         for index, current in enumerate(held):
             # Held in date order: the first date's window is the whole course's.
             first_date_open = (models.Event.starts_at > now) & items.cancel_window_open(now)

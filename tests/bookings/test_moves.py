@@ -207,6 +207,10 @@ def test_a_move_sends_the_old_bookings_cancellation_and_the_new_ones_confirmatio
         d for d in crm.deliveries if d["webhook_id"] == f"{booking_id}.booking.cancelled"
     ]
     assert cancelled["payload"]["event"]["id"] == dates[0].event_id
+    assert cancelled["payload"]["reason"] == "moved"
+    # Both writes counted a revision: the calendar SEQUENCE of each rises.
+    assert models.Booking.get(user.user_id, dates[0].event_id).revision == 2
+    assert models.Booking.get(user.user_id, dates[1].event_id).revision == 1
 
 
 def test_a_move_costs_four_calls(client):
