@@ -9,14 +9,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
-from pynamodb.transactions import TransactWrite
 
-from chalicelib import clock, errors, facilitators, ids, models, pagination, retries, waitlist
+from chalicelib import capacity, clock, errors, facilitators, ids, models, pagination, waitlist
 from chalicelib.config import get_settings
-from chalicelib.transactions import commit, failed_condition
 
 KINDS = ("session", "retreat")
 
@@ -179,8 +176,8 @@ def update(event_id: str, **changes: Any) -> dict[str, Any]:
         check_waitlist_capacity(changes["waitlist_capacity"])
     actions = _change_actions(event, changes)
     if "capacity" in changes:
-        return admin_event_view(_change_capacity(event, changes["capacity"], actions))
-    event.update(actions=actions, condition=_exists_and_not_cancelled())
+        return admin_event_view(capacity.change(event, changes["capacity"], actions))
+    event.update(actions=actions, condition=exists_and_not_cancelled())
     return admin_event_view(event)
 
 
@@ -213,68 +210,6 @@ def _change_actions(event: models.Event, changes: dict[str, Any]) -> list[Action
         # A series renamed (chalicelib.series.changes): never a field of the API's event body.
         actions.append(models.Event.series.set(changes["series"]))
     return actions
-
-
-def _change_capacity(event: models.Event, capacity: int, actions: list[Action]) -> models.Event:
-    """Apply ``actions`` (which set the capacity) and give any new seats to the first in line.
-
-    Checked by DynamoDB, not from the read: the write is conditioned on the seat count, the
-    line's length and who is first as read, so a booking, join or leave landing in between
-    cancels it, and it is tried again on a fresh read. More people than one transaction can
-    promote (``waitlist.MOST_PROMOTED_AT_ONCE``) move up in further transactions; meanwhile
-    nobody else can book, since people are still waiting.
-    """
-    refused = 0
-    # Only refusals count against the tries: each round that commits seats more of the line,
-    # so the rounds end with it (at most WAITLIST_MAX / MOST_PROMOTED_AT_ONCE of them).
-    while refused < retries.CAPACITY_ATTEMPTS:
-        if event.seats_taken > capacity:
-            raise CapacityBelowBookings()
-        free = capacity - event.seats_taken
-        waiting = waitlist.line(event)
-        promoted = waiting[: max(0, min(free, waitlist.MOST_PROMOTED_AT_ONCE))]
-        condition = _exists_and_not_cancelled() & (models.Event.seats_taken <= capacity)
-        if free > 0:
-            # Nobody joined unseen who should have a seat too.
-            condition &= waitlist.count_is(len(waiting))
-        try:
-            if promoted:
-                _promote_with(event, actions, condition, promoted)
-            else:
-                event.update(actions=actions, condition=condition)
-        except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            refused += 1
-        except TransactWriteError as error:
-            if not any(failed_condition(reason) for reason in error.cancellation_reasons):
-                raise
-            refused += 1
-        else:
-            if len(promoted) < waitlist.MOST_PROMOTED_AT_ONCE:
-                return find(event.event_id) if promoted else event
-            # The other changes are made; what is left is more of the line to seat.
-            actions = [models.Event.capacity.set(capacity)]
-        event = find(event.event_id)
-    raise CapacityContended()
-
-
-def _promote_with(
-    event: models.Event, actions: list[Action], condition: Condition, promoted: list[str]
-) -> None:
-    line_actions, still_first = waitlist.take_first(waitlist.line(event), len(promoted))
-    at = clock.to_iso_ms(clock.now())
-
-    def write(transaction: TransactWrite) -> None:
-        transaction.update(
-            models.Event(event.event_id),
-            actions=[*actions, *line_actions, models.Event.seats_taken.add(len(promoted))],
-            # The seat count as read: exactly ``len(promoted)`` of its seats were free.
-            condition=condition & still_first & (models.Event.seats_taken == event.seats_taken),
-        )
-        waitlist.promote(transaction, event.event_id, promoted, at)
-
-    commit(write)
 
 
 def unpublish(event_id: str) -> dict[str, Any]:
@@ -367,7 +302,7 @@ def _check_times(starts_at: datetime, ends_at: datetime, check_start: bool = Tru
         raise errors.ValidationFailed(fields=problems)
 
 
-def _exists_and_not_cancelled() -> Condition:
+def exists_and_not_cancelled() -> Condition:
     return models.Event.event_id.exists() & models.Event.cancelled_at.does_not_exist()
 
 
