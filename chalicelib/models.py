@@ -28,17 +28,6 @@ CANCELLED = "cancelled"
 WAITLISTED = "waitlisted"
 BOOKING_STATUSES = (CONFIRMED, WAITLISTED, CANCELLED)
 
-# WebhookDelivery.state
-PENDING = "pending"
-SENDING = "sending"
-DELIVERED = "delivered"
-FAILED = "failed"
-SKIPPED = "skipped"
-DELIVERY_STATES = (PENDING, SENDING, DELIVERED, FAILED, SKIPPED)
-# In the ``due`` index, where the retrier finds them; the others are in ``finished``.
-QUEUED_STATES = (PENDING, SENDING)
-FINISHED_STATES = (DELIVERED, FAILED, SKIPPED)
-
 # The ``type`` of a webhook message, and the second half of its delivery id.
 BOOKING_CONFIRMED = "booking.confirmed"
 BOOKING_CANCELLED = "booking.cancelled"
@@ -357,63 +346,22 @@ class LoginAttempts(Table):
     expires_at = TTLAttribute()
 
 
-class DueDeliveries(GlobalSecondaryIndex):
-    """Only what the retrier may send: ``queue`` is a row's state while it is pending or
-    sending and absent once it finished, so the index holds what is due and nothing else."""
+# The webhook delivery log's table and its states (chalicelib/delivery_log.py), named here
+# beside the other tables, and made after them: tables register in the order they are made.
+from chalicelib import delivery_log  # noqa: E402
 
-    class Meta:
-        index_name = "due"
-        projection = AllProjection()
-
-    queue = UnicodeAttribute(hash_key=True)
-    next_attempt_at = UnicodeAttribute(range_key=True)
-
-
-class FinishedDeliveries(GlobalSecondaryIndex):
-    """Finished rows by state, newest first, for the admins' listing; each expires
-    (``expires_at``) after its retention."""
-
-    class Meta:
-        index_name = "finished"
-        projection = AllProjection()
-
-    finished_state = UnicodeAttribute(hash_key=True)
-    next_attempt_at = UnicodeAttribute(range_key=True)
-
-
-class DeliveryAttempt(MapAttribute):
-    at = UnicodeAttribute()
-    status = NumberAttribute(null=True)
-    error = UnicodeAttribute(null=True)
-
-
-class WebhookDelivery(Table):
-    """One message to the CRM. ``next_attempt_at`` is when a pending row is due, when a
-    ``sending`` row's claim lapses, and when a finished row finished. A row is in one of two
-    sparse indexes, by its state: ``due`` (``queue``) or ``finished`` (``finished_state``);
-    a finished row carries ``expires_at``, a queued one never does."""
-
-    class Meta(Table.Meta):
-        table_name = "webhook_deliveries"
-
-    delivery_id = UnicodeAttribute(hash_key=True)
-    state = UnicodeAttribute()
-    next_attempt_at = UnicodeAttribute()
-    payload = UnicodeAttribute()
-    attempts = NumberAttribute(default=0)
-    last_status = NumberAttribute(null=True)
-    last_error = UnicodeAttribute(null=True)
-    history = ListAttribute(of=DeliveryAttempt, default=list)
-    retry_until = UnicodeAttribute()
-    claim = UnicodeAttribute(null=True)
-    created_at = UnicodeAttribute()
-    updated_at = UnicodeAttribute()
-    queue = UnicodeAttribute(null=True)
-    finished_state = UnicodeAttribute(null=True)
-    expires_at = TTLAttribute(null=True)
-    due = DueDeliveries()
-    finished = FinishedDeliveries()
-
+PENDING = delivery_log.PENDING
+SENDING = delivery_log.SENDING
+DELIVERED = delivery_log.DELIVERED
+FAILED = delivery_log.FAILED
+SKIPPED = delivery_log.SKIPPED
+DELIVERY_STATES = delivery_log.DELIVERY_STATES
+QUEUED_STATES = delivery_log.QUEUED_STATES
+FINISHED_STATES = delivery_log.FINISHED_STATES
+DueDeliveries = delivery_log.DueDeliveries
+FinishedDeliveries = delivery_log.FinishedDeliveries
+DeliveryAttempt = delivery_log.DeliveryAttempt
+WebhookDelivery = delivery_log.WebhookDelivery
 
 # Short name (the table name without the stage prefix) → model.
 TABLES: dict[str, type[Table]] = registered_tables()

@@ -38,7 +38,7 @@ from chalicelib.operations import (
     Operation,
     path_parameters,
 )
-from chalicelib.schemas.definitions import Id
+from chalicelib.schemas.field_types import Id
 
 if TYPE_CHECKING:
     from chalicelib.api import BookingsApp

@@ -11,7 +11,8 @@ from __future__ import annotations
 from marshmallow import fields
 
 from chalicelib import models
-from chalicelib.schemas.definitions import Id, StrictSchema
+from chalicelib.schemas.definitions import StrictSchema
+from chalicelib.schemas.field_types import Id
 
 
 def _moment() -> fields.Field:
