@@ -148,7 +148,7 @@ def create(
         waitlist_capacity=waitlist_capacity,
         cancellable_until_hours=cancellable_until_hours,
         cancellable_until=_cancellable_until(starts_at, cancellable_until_hours),
-        facilitator=_facilitator_copy(facilitator_id),
+        facilitator=facilitator_copy(facilitator_id),
         created_at=clock.to_iso_ms(clock.now()),
     )
     event.save(condition=models.Event.event_id.does_not_exist())
@@ -203,7 +203,7 @@ def _change_actions(event: models.Event, changes: dict[str, Any]) -> list[Action
         actions.append(models.Event.cancellable_until_hours.set(hours))
         actions.append(models.Event.cancellable_until.set(_cancellable_until(starts_at, hours)))
     if "facilitator_id" in changes:
-        actions.append(models.Event.facilitator.set(_facilitator_copy(changes["facilitator_id"])))
+        actions.append(models.Event.facilitator.set(facilitator_copy(changes["facilitator_id"])))
     if "published" in changes:
         actions.append(_publish_action(changes["published"]))
     if "series" in changes:
@@ -318,7 +318,8 @@ def _cancellable_until(starts_at: datetime, hours: int) -> str:
     return clock.to_iso(starts_at - timedelta(hours=hours))
 
 
-def _facilitator_copy(facilitator_id: str) -> models.FacilitatorCopy:
+def facilitator_copy(facilitator_id: str) -> models.FacilitatorCopy:
+    """The copy of a facilitator an event carries (400 naming ``facilitator_id`` if unknown)."""
     try:
         facilitator = facilitators.find(facilitator_id)
     except facilitators.FacilitatorNotFound:

@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import auth, clock, events, ids, models
+from chalicelib import auth, clock, events, ids, models, waitlist
 from chalicelib.bookings.errors import (
     AlreadyCancelled,
     BookingNotFound,
@@ -92,6 +92,20 @@ def may_hold() -> Condition:
 
 def bookable(now: datetime) -> Condition:
     return (models.Event.starts_at > clock.to_iso(now)) & (models.Event.listing == models.PUBLISHED)
+
+
+def take_seat(transaction: TransactWrite, event_id: str, now: datetime) -> None:
+    """Add to ``transaction``: one seat of the event, under a booking's conditions: a seat
+    free, nobody waiting (a seat freed while people wait is theirs, never a newcomer's),
+    published and not started. Its refusal hands back the event (ALL_OLD)."""
+    transaction.update(
+        models.Event(event_id),
+        actions=[models.Event.seats_taken.add(1)],
+        condition=(models.Event.seats_taken < models.Event.capacity)
+        & bookable(now)
+        & waitlist.count_is(0),
+        return_values="ALL_OLD",
+    )
 
 
 def cancel_window_open(now: str) -> Condition:

@@ -70,7 +70,7 @@ def _move_try(
             return_values="ALL_OLD",
         )
         waitlist.promote(transaction, booking.event_id, promoted, moved_at)
-        _take_seat(transaction, new.event_id, now)
+        items.take_seat(transaction, new.event_id, clock.parse_iso(now))
 
     return LineTry(
         write,
@@ -83,19 +83,6 @@ def _move_try(
 
 def _cancel_moved(transaction: TransactWrite, booking: models.Booking, at: str) -> None:
     items.cancel_in(transaction, booking, models.CONFIRMED, at, reason=models.REASON_MOVED)
-
-
-def _take_seat(transaction: TransactWrite, event_id: str, now: str) -> None:
-    """A seat on the target date, under a single booking's conditions."""
-    transaction.update(
-        models.Event(event_id),
-        actions=[models.Event.seats_taken.add(1)],
-        condition=(models.Event.seats_taken < models.Event.capacity)
-        & (models.Event.starts_at > now)
-        & (models.Event.listing == models.PUBLISHED)
-        & waitlist.count_is(0),
-        return_values="ALL_OLD",
-    )
 
 
 def _old_reasons(error: TransactWriteError, promoted: int, now: str) -> tuple[Any, Any]:

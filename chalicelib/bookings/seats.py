@@ -42,15 +42,7 @@ def book(caller: auth.Caller, event_id: str, idempotency_key: str | None = None)
     def write(transaction: TransactWrite) -> None:
         # Order matters: cancellation reasons come back in the order the items are added.
         items.take_in(transaction, booking)
-        transaction.update(
-            models.Event(event.event_id),
-            actions=[models.Event.seats_taken.add(1)],
-            # Nobody waiting: a seat freed while people wait is theirs, never a newcomer's.
-            condition=(models.Event.seats_taken < models.Event.capacity)
-            & items.bookable(now)
-            & waitlist.count_is(0),
-            return_values="ALL_OLD",
-        )
+        items.take_seat(transaction, event.event_id, now)
 
     try:
         commit(write)

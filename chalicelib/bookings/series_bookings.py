@@ -134,14 +134,7 @@ def book_course(
         for booking in made:
             items.take_in(transaction, booking)
         for event in occurrences:
-            transaction.update(
-                models.Event(event.event_id),
-                actions=[models.Event.seats_taken.add(1)],
-                condition=(models.Event.seats_taken < models.Event.capacity)
-                & items.bookable(now)
-                & waitlist.count_is(0),
-                return_values="ALL_OLD",
-            )
+            items.take_seat(transaction, event.event_id, now)
 
     try:
         commit(write)

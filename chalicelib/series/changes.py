@@ -28,7 +28,7 @@ def update(series_id: str, **changes: Any) -> dict[str, Any]:
     # Every date's change is worked out and checked before anything is written; each date's
     # own update still checks its conditions as it writes.
     if "facilitator_id" in changes:
-        occurrences.facilitator_copy(changes["facilitator_id"])
+        events.facilitator_copy(changes["facilitator_id"])
     planned = [
         (event, _event_changes(series, event, changes)) for event in occurrences.upcoming(series_id)
     ]

@@ -53,7 +53,7 @@ def create(
     starts = _first_dates(series, rule)
     _check_starts(series, rule, starts)
     _check_course(series, rule, starts)
-    facilitator = occurrences.facilitator_copy(facilitator_id)
+    facilitator = events.facilitator_copy(facilitator_id)
     items = [occurrences.event_item(series, local, facilitator) for local in starts]
     series.save(condition=models.Series.series_id.does_not_exist())
     occurrences.write_all(items)

@@ -15,7 +15,7 @@ from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
 
-from chalicelib import models
+from chalicelib import events, models
 from chalicelib.series import creation, occurrences
 
 
@@ -38,7 +38,7 @@ def extend(series: models.Series) -> tuple[int, int]:
     starts = occurrences.starts_between(series, after, through)
     made = existing = 0
     if starts:
-        facilitator = occurrences.facilitator_copy(series.facilitator_id)
+        facilitator = events.facilitator_copy(series.facilitator_id)
         for local in starts:
             item = occurrences.event_item(series, local, facilitator)
             if _put_new(item):

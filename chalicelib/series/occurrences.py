@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from chalicelib import clock, errors, facilitators, models
+from chalicelib import clock, models
 from chalicelib.series import recurrence
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -87,16 +87,6 @@ def event_item(
 def series_copy(series: models.Series) -> models.SeriesCopy:
     return models.SeriesCopy(
         id=series.series_id, name=series.name, booking_mode=series.booking_mode
-    )
-
-
-def facilitator_copy(facilitator_id: str) -> models.FacilitatorCopy:
-    try:
-        facilitator = facilitators.find(facilitator_id)
-    except facilitators.FacilitatorNotFound:
-        raise errors.ValidationFailed(fields={"facilitator_id": ["No such facilitator."]}) from None
-    return models.FacilitatorCopy(
-        id=facilitator.facilitator_id, name=facilitator.name, crm_id=facilitator.crm_id
     )
 
 
