@@ -39,6 +39,11 @@ NOTICES = {
         "You have left the waiting list for {event}; those behind you move up. "
         "You can join again while it has room.",
     ),
+    "series_booked": Notice(
+        "success",
+        "Done: the dates of {event} that had room are yours. Each date below says where you "
+        "stand; a date that was full or closed is left as it was.",
+    ),
     "nothing_to_cancel": Notice("info", "You hold no booking of {event} that can be cancelled."),
     "event_cancelled_for_attendee": Notice(
         "success", "The booking is cancelled and its seat is free; the CRM is told."

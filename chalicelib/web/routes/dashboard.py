@@ -13,9 +13,10 @@ if TYPE_CHECKING:
     import chalicelib.web.calendar_pages as calendar_pages
     import chalicelib.web.pages as pages
     import chalicelib.web.rendering as rendering
+    import chalicelib.web.series_pages as series_pages
 else:
     # Imported by the first request for a page: the other Lambdas load these routes too.
-    from chalicelib.web import calendar_pages, pages, rendering
+    from chalicelib.web import calendar_pages, pages, rendering, series_pages
 
 DASHBOARD_PAGE = "a dashboard page for browsers (HTML forms, cookie session), not the JSON API"
 
@@ -60,6 +61,18 @@ def event_page(request, event_id):
 @routes.route("/dashboard/events/{event_id}/cancel", "GET", browser_only=DASHBOARD_PAGE)
 def cancel_page(request, event_id):
     return pages.cancel_page(request, event_id=event_id)
+
+
+@routes.route("/dashboard/series/{series_id}", "GET", browser_only=DASHBOARD_PAGE)
+def series_page(request, series_id):
+    return series_pages.series_page(request, series_id=series_id)
+
+
+@routes.route(
+    "/dashboard/series/{series_id}/book", "POST", browser_only=DASHBOARD_PAGE, content_types=FORM
+)
+def book_series_form(request, series_id):
+    return series_pages.book_series(request, series_id=series_id)
 
 
 @routes.route("/dashboard/bookings", "GET", browser_only=DASHBOARD_PAGE)

@@ -1,0 +1,82 @@
+"""The dashboard's series page: its dates, each in the state its card shows, and the one
+button that books them all (drop-in) or the course."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from chalicelib import models
+from tests.dashboard.test_pages import notice
+from tests.support.browser import Browser, text
+from tests.support.factories import make_series_events, make_user, seats_taken
+
+
+def series_path(series_id: str) -> str:
+    return f"/dashboard/series/{series_id}"
+
+
+def test_an_occurrence_card_and_its_event_page_link_to_the_series(browser):
+    series_id, occurrences = make_series_events(2, name="Evening Flow")
+    browser.as_user(make_user())
+    link = f'href="{series_path(series_id)}">Evening Flow</a>'
+    assert link in text(browser.get("/dashboard"))
+    assert link in text(browser.get(f"/dashboard/events/{occurrences[0].event_id}"))
+
+
+def test_book_all_dates_books_every_date_with_a_seat_and_says_where_each_stands(browser):
+    series_id, occurrences = make_series_events(3, capacity=1)
+    other = Browser(browser.client).as_user(make_user(name="Bo"))
+    other.submit(
+        f"/dashboard/events/{occurrences[1].event_id}",
+        "/dashboard/book",
+        {"event_id": occurrences[1].event_id},
+    )
+    browser.as_user(make_user(name="Ann"))
+    page = browser.get(series_path(series_id))
+    assert "Book all dates" in text(page)
+    assert "Join the waiting list where full" in text(page)
+
+    page = browser.follow(
+        browser.submit(series_path(series_id), series_path(series_id) + "/book", {})
+    )
+
+    assert "the dates of Evening Flow that had room are yours" in notice(page)
+    assert "you are booked for 2, on the waiting list for 0, and 1 is not yours" in text(page)
+    assert [seats_taken(event.event_id) for event in occurrences] == [1, 1, 1]
+
+
+def test_book_all_dates_with_the_waiting_list_box_joins_the_line_where_full(browser):
+    series_id, _ = make_series_events(2, capacity=1)
+    other = Browser(browser.client).as_user(make_user(name="Bo"))
+    other.submit(series_path(series_id), series_path(series_id) + "/book", {})
+    browser.as_user(make_user(name="Ann"))
+
+    page = browser.follow(
+        browser.submit(
+            series_path(series_id), series_path(series_id) + "/book", {"waitlist": "yes"}
+        )
+    )
+
+    assert "you are booked for 0, on the waiting list for 2" in text(page)
+    assert text(page).count("On the waiting list — position 1") == 2
+
+
+def test_a_course_is_booked_whole_or_its_full_date_is_said_in_words(browser):
+    series_id, _ = make_series_events(2, models.COURSE, capacity=1)
+    browser.as_user(make_user(name="Ann"))
+    assert "Book the course" in text(browser.get(series_path(series_id)))
+    page = browser.follow(
+        browser.submit(series_path(series_id), series_path(series_id) + "/book", {})
+    )
+    assert "you are booked for 2" in text(page)
+
+    other = Browser(browser.client).as_user(make_user(name="Bo"))
+    page = other.follow(other.submit(series_path(series_id), series_path(series_id) + "/book", {}))
+    assert "just filled up" in notice(page)
+    assert "you are booked for 0" in text(page)
+
+
+def test_a_series_with_no_dates_to_come_is_a_404_page(browser):
+    series_id, _ = make_series_events(1, first_in=timedelta(days=-1))
+    browser.as_user(make_user())
+    assert browser.get(series_path(series_id)).status_code == 404
