@@ -44,6 +44,15 @@ NOTICES = {
         "Done: the dates of {event} that had room are yours. Each date below says where you "
         "stand; a date that was full or closed is left as it was.",
     ),
+    "moved": Notice(
+        "success",
+        "Moved: you're booked for {event} on this date instead, and your old seat is free "
+        "for someone else.",
+    ),
+    "not_movable": Notice(
+        "error",
+        "Only a confirmed booking of a drop-in series' date, not yet started, can be moved.",
+    ),
     "nothing_to_cancel": Notice("info", "You hold no booking of {event} that can be cancelled."),
     "event_cancelled_for_attendee": Notice(
         "success", "The booking is cancelled and its seat is free; the CRM is told."

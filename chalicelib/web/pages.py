@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from chalice import Response
 
 from chalicelib import auth, bookings, clock, errors, events, ids, models, schemas
-from chalicelib.web import cookies, event_state, notices, when
+from chalicelib.web import cookies, event_state, notices, series_pages, when
 from chalicelib.web.views import html_view, logged_in
 from chalicelib.web.visit import Visit
 
@@ -266,7 +266,9 @@ def _event_and_booking(
     published = event.listing == models.PUBLISHED
     if not published and booking is None:
         raise events.EventNotFound()
-    return {**events.event_view(event, principal.user_id), "published": published}, booking
+    movable = series_pages.movable(event, booking)
+    view = {**events.event_view(event, principal.user_id), "published": published}
+    return {**view, "movable": movable}, booking
 
 
 def _book(principal: auth.Principal, form: dict[str, str]) -> tuple[str, str]:

@@ -8,7 +8,8 @@ from typing import Any
 
 from chalice import Response
 
-from chalicelib import auth, bookings, clock, errors, events, models, schemas
+from chalicelib import auth, bookings, clock, errors, events, ids, models, schemas
+from chalicelib.bookings.items import booking_by_id
 from chalicelib.bookings.series_bookings import upcoming_occurrences
 from chalicelib.web import event_state, notices
 from chalicelib.web.views import logged_in
@@ -68,3 +69,61 @@ def _summary(dates: list[dict[str, Any]]) -> str:
         f"{held}, on the waiting list for {waiting}, and {free} "
         f"{'is' if free == 1 else 'are'} not yours (full, closed or not booked)."
     )
+
+
+@logged_in
+def move_page(visit: Visit, principal: auth.Principal, booking_id: str) -> Response:
+    """The other dates of a drop-in booking's series that have a seat, each a confirm button."""
+    booking = _own_booking(principal, booking_id)
+    event = events.find(booking.event_id) if booking else None
+    if booking is None or event is None or not movable(event, booking):
+        visit.notify("not_movable")
+        return visit.redirect("/dashboard/bookings")
+    now = clock.now()
+    others = [
+        events.event_view(other, principal.user_id)
+        for other in upcoming_occurrences(event.series.id)
+        if other.event_id != event.event_id
+    ]
+    shown = events.event_view(event, principal.user_id)
+    return visit.page(
+        "move.html",
+        section="bookings",
+        booking_id=booking.booking_id,
+        event=shown,
+        window_closed=now >= event_state.cancellation_deadline(shown),
+        targets=[view for view in others if view["seats_left"] > 0],
+    )
+
+
+@logged_in
+def move(visit: Visit, principal: auth.Principal, booking_id: str) -> Response:
+    form = visit.form()
+    booking_id = schemas.load_id(booking_id, "booking_id")
+    event_id = ids.normalize(form.get("event_id", ""))
+    try:
+        if event_id is None:
+            raise events.EventNotFound()
+        moved = bookings.move(principal, booking_id, event_id)
+    except (errors.ValidationFailed, events.EventNotFound, bookings.BookingNotFound):
+        visit.notify("not_found")
+        return visit.redirect(f"/dashboard/bookings/{booking_id}/move")
+    except errors.AppError as error:
+        visit.notify(error.code if notices.get(error.code) else "failed")
+        return visit.redirect(f"/dashboard/bookings/{booking_id}/move")
+    visit.notify("moved")
+    return visit.redirect(f"/dashboard/events/{moved['event']['id']}")
+
+
+def movable(event: models.Event, booking: dict[str, Any] | models.Booking | None) -> bool:
+    """Whether the move button belongs next to this booking: a confirmed seat on a date of a
+    drop-in series (the move service checks again, in its transaction)."""
+    status = booking["status"] if isinstance(booking, dict) else getattr(booking, "status", None)
+    in_course = getattr(booking, "course_series_id", None) is not None
+    drop_in = event.series is not None and event.series.booking_mode == models.DROP_IN
+    return status == models.CONFIRMED and drop_in and not in_course
+
+
+def _own_booking(principal: auth.Principal, booking_id: str) -> models.Booking | None:
+    found = booking_by_id(schemas.load_id(booking_id, "booking_id"))
+    return found if found is not None and found.user_id == principal.user_id else None

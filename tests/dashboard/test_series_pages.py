@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from chalicelib import models
+from chalicelib import clock, models
 from tests.dashboard.test_pages import notice
 from tests.support.browser import Browser, text
 from tests.support.factories import make_series_events, make_user, seats_taken
@@ -80,3 +80,101 @@ def test_a_series_with_no_dates_to_come_is_a_404_page(browser):
     series_id, _ = make_series_events(1, first_in=timedelta(days=-1))
     browser.as_user(make_user())
     assert browser.get(series_path(series_id)).status_code == 404
+
+
+def book_all(browser: Browser, series_id: str) -> None:
+    browser.follow(browser.submit(series_path(series_id), series_path(series_id) + "/book", {}))
+
+
+def booking_id_of(user: models.User, event_id: str) -> str:
+    return models.Booking.get(user.user_id, event_id).booking_id
+
+
+def test_a_drop_in_booking_moves_to_another_date_with_a_seat_from_its_event_page(browser):
+    _, occurrences = make_series_events(3, capacity=1)
+    Browser(browser.client).as_user(make_user(name="Bo")).submit(
+        f"/dashboard/events/{occurrences[2].event_id}",
+        "/dashboard/book",
+        {"event_id": occurrences[2].event_id},
+    )
+    ann = make_user(name="Ann")
+    browser.as_user(ann)
+    browser.submit(
+        f"/dashboard/events/{occurrences[0].event_id}",
+        "/dashboard/book",
+        {"event_id": occurrences[0].event_id},
+    )
+    booking_id = booking_id_of(ann, occurrences[0].event_id)
+    event_page = text(browser.get(f"/dashboard/events/{occurrences[0].event_id}"))
+    move_path = f"/dashboard/bookings/{booking_id}/move"
+    assert f'href="{move_path}">Move to another date</a>' in event_page
+
+    page = text(browser.get(move_path))
+    # The full third date is not offered; only the second, which has a seat.
+    assert f'value="{occurrences[1].event_id}"' in page
+    assert f'value="{occurrences[2].event_id}"' not in page
+
+    page = browser.follow(
+        browser.submit(move_path, move_path, {"event_id": occurrences[1].event_id})
+    )
+
+    assert "booked for Evening Flow on this date instead" in notice(page)
+    assert [seats_taken(event.event_id) for event in occurrences] == [0, 1, 1]
+
+
+def test_a_move_to_a_date_that_filled_meanwhile_says_so_and_changes_nothing(browser):
+    _, occurrences = make_series_events(2, capacity=1)
+    ann = make_user(name="Ann")
+    browser.as_user(ann)
+    browser.submit(
+        f"/dashboard/events/{occurrences[0].event_id}",
+        "/dashboard/book",
+        {"event_id": occurrences[0].event_id},
+    )
+    move_path = f"/dashboard/bookings/{booking_id_of(ann, occurrences[0].event_id)}/move"
+    Browser(browser.client).as_user(make_user(name="Bo")).submit(
+        f"/dashboard/events/{occurrences[1].event_id}",
+        "/dashboard/book",
+        {"event_id": occurrences[1].event_id},
+    )
+
+    page = browser.follow(
+        browser.submit(move_path, move_path, {"event_id": occurrences[1].event_id})
+    )
+
+    assert "just filled up" in notice(page)
+    assert "No other date of this series has a seat free right now." in text(page)
+    assert [seats_taken(event.event_id) for event in occurrences] == [1, 1]
+
+
+def test_a_booking_past_its_cancellation_window_cannot_be_moved_and_the_page_says_why(browser):
+    _, occurrences = make_series_events(2, first_in=timedelta(hours=2))
+    for event in occurrences:
+        closed_since = clock.to_iso(clock.parse_iso(event.starts_at) - timedelta(hours=24))
+        event.update(
+            actions=[
+                models.Event.cancellable_until_hours.set(24),
+                models.Event.cancellable_until.set(closed_since),
+            ]
+        )
+    ann = make_user(name="Ann")
+    browser.as_user(ann)
+    browser.submit(
+        f"/dashboard/events/{occurrences[0].event_id}",
+        "/dashboard/book",
+        {"event_id": occurrences[0].event_id},
+    )
+    move_path = f"/dashboard/bookings/{booking_id_of(ann, occurrences[0].event_id)}/move"
+    assert "can no longer be moved" in text(browser.get(move_path))
+
+
+def test_a_course_booking_has_no_move_and_its_move_page_sends_back_with_a_notice(browser):
+    series_id, occurrences = make_series_events(2, models.COURSE)
+    ann = make_user(name="Ann")
+    browser.as_user(ann)
+    book_all(browser, series_id)
+    event_page = text(browser.get(f"/dashboard/events/{occurrences[0].event_id}"))
+    assert "Move to another date" not in event_page
+    move_path = f"/dashboard/bookings/{booking_id_of(ann, occurrences[0].event_id)}/move"
+    page = browser.follow(browser.get(move_path))
+    assert "can be moved" in notice(page)

@@ -75,6 +75,18 @@ def book_series_form(request, series_id):
     return series_pages.book_series(request, series_id=series_id)
 
 
+@routes.route("/dashboard/bookings/{booking_id}/move", "GET", browser_only=DASHBOARD_PAGE)
+def move_page(request, booking_id):
+    return series_pages.move_page(request, booking_id=booking_id)
+
+
+@routes.route(
+    "/dashboard/bookings/{booking_id}/move", "POST", browser_only=DASHBOARD_PAGE, content_types=FORM
+)
+def move_form(request, booking_id):
+    return series_pages.move(request, booking_id=booking_id)
+
+
 @routes.route("/dashboard/bookings", "GET", browser_only=DASHBOARD_PAGE)
 def my_bookings_page(request):
     return pages.my_bookings(request)
