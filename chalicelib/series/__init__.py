@@ -6,7 +6,7 @@ DELETE) and ``extension`` (the daily top-up of open-ended series) are the servic
 """
 
 from chalicelib.series.changes import cancel, update
-from chalicelib.series.creation import create
+from chalicelib.series.creation import create, plan
 from chalicelib.series.errors import SeriesNotFound
 from chalicelib.series.extension import extend_open_series
 from chalicelib.series.reading import get, list_all
@@ -18,5 +18,6 @@ __all__ = [
     "extend_open_series",
     "get",
     "list_all",
+    "plan",
     "update",
 ]

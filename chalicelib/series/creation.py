@@ -14,7 +14,17 @@ from chalicelib.config import get_settings
 from chalicelib.series import occurrences, recurrence, views
 
 
-def create(
+def create(**body: Any) -> dict[str, Any]:
+    """Check the series (``plan``), then write it and its first dates."""
+    series, starts = plan(**body)
+    facilitator = events.facilitator_copy(series.facilitator_id)
+    items = [occurrences.event_item(series, local, facilitator) for local in starts]
+    series.save(condition=models.Series.series_id.does_not_exist())
+    occurrences.write_all(items)
+    return {**views.series_view(series), "occurrences": [views.occurrence(e) for e in items]}
+
+
+def plan(
     name: str,
     kind: str,
     facilitator_id: str,
@@ -28,7 +38,9 @@ def create(
     description: str = "",
     waitlist_capacity: int | None = None,
     cancellable_until_hours: int = 0,
-) -> dict[str, Any]:
+) -> tuple[models.Series, list[datetime]]:
+    """The series item (unsaved) and the naive local starts of the dates creating it would
+    make, after every check creation makes: nothing is written (the console's preview)."""
     events.check_waitlist_capacity(waitlist_capacity)
     _check_start_date(start_date)
     series = models.Series(
@@ -53,11 +65,7 @@ def create(
     starts = _first_dates(series, rule)
     _check_starts(series, rule, starts)
     _check_course(series, rule, starts)
-    facilitator = events.facilitator_copy(facilitator_id)
-    items = [occurrences.event_item(series, local, facilitator) for local in starts]
-    series.save(condition=models.Series.series_id.does_not_exist())
-    occurrences.write_all(items)
-    return {**views.series_view(series), "occurrences": [views.occurrence(e) for e in items]}
+    return series, starts
 
 
 def horizon_date(series: models.Series) -> date:

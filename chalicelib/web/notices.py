@@ -57,6 +57,7 @@ NOTICES = {
     "event_cancelled_for_attendee": Notice(
         "success", "The booking is cancelled and its seat is free; the CRM is told."
     ),
+    "series_created": Notice("success", "Series created. Its dates are listed below."),
     "event_created": Notice("success", "Event created. It is listed as shown below."),
     "event_saved": Notice("success", "Changes saved. Bookings already made keep their copy."),
     "event_unpublished": Notice(

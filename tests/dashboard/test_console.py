@@ -33,6 +33,7 @@ SAMPLE_IDS = {
     "booking_id": "01ARZ3NDEKTSV4RRFFQ69G5FAW",
     "facilitator_id": "01ARZ3NDEKTSV4RRFFQ69G5FAX",
     "delivery_id": "01ARZ3NDEKTSV4RRFFQ69G5FAW.booking.confirmed",
+    "series_id": "01ARZ3NDEKTSV4RRFFQ69G5FAY",
 }
 CONSOLE_ROUTES = sorted(
     (path, method)
@@ -62,7 +63,7 @@ def _filled(path: str) -> str:
 
 
 def test_every_console_route_is_a_browser_page():
-    assert len(CONSOLE_ROUTES) == 18
+    assert len(CONSOLE_ROUTES) == 22
     assert all(key in chalice_app.browser_routes for key in CONSOLE_ROUTES)
 
 

@@ -36,6 +36,12 @@ from chalicelib.web.console.facilitators import (
     new_facilitator_page,
     update_facilitator,
 )
+from chalicelib.web.console.series import (
+    create_series,
+    new_series_page,
+    series_detail_page,
+    series_list_page,
+)
 from chalicelib.web.views import admin_only
 from chalicelib.web.visit import Visit
 
@@ -47,6 +53,7 @@ __all__ = [
     "cancel_attendee_page",
     "create_event",
     "create_facilitator",
+    "create_series",
     "deliveries_page",
     "edit_event_page",
     "edit_facilitator_page",
@@ -55,7 +62,10 @@ __all__ = [
     "home",
     "new_event_page",
     "new_facilitator_page",
+    "new_series_page",
     "replay_delivery",
+    "series_detail_page",
+    "series_list_page",
     "unpublish_event",
     "update_event",
     "update_facilitator",

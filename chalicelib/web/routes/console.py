@@ -31,6 +31,26 @@ def console_events(request):
     return console.events_page(request)
 
 
+@routes.route(f"{CONSOLE}/series", "GET", browser_only=CONSOLE_PAGE)
+def console_series(request):
+    return console.series_list_page(request)
+
+
+@routes.route(f"{CONSOLE}/series/new", "GET", browser_only=CONSOLE_PAGE)
+def console_new_series(request):
+    return console.new_series_page(request)
+
+
+@routes.route(f"{CONSOLE}/series/new", "POST", browser_only=CONSOLE_PAGE, content_types=FORM)
+def console_create_series(request):
+    return console.create_series(request)
+
+
+@routes.route(f"{CONSOLE}/series/{{series_id}}", "GET", browser_only=CONSOLE_PAGE)
+def console_series_page(request, series_id):
+    return console.series_detail_page(request, series_id=series_id)
+
+
 @routes.route(f"{CONSOLE}/events/new", "GET", browser_only=CONSOLE_PAGE)
 def console_new_event(request):
     return console.new_event_page(request)
