@@ -58,6 +58,14 @@ NOTICES = {
         "success", "The booking is cancelled and its seat is free; the CRM is told."
     ),
     "series_created": Notice("success", "Series created. Its dates are listed below."),
+    "event_called_off": Notice(
+        "success",
+        "The date is cancelled: it is off the listing, and everyone booked or waiting is told.",
+    ),
+    "event_moved": Notice(
+        "success", "The date is moved; everyone booked or waiting is told the new time."
+    ),
+    "event_is_cancelled": Notice("error", "This date is cancelled; it can no longer be moved."),
     "event_created": Notice("success", "Event created. It is listed as shown below."),
     "event_saved": Notice("success", "Changes saved. Bookings already made keep their copy."),
     "event_unpublished": Notice(

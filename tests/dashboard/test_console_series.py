@@ -4,6 +4,7 @@ dates", which writes nothing) and a series' page with its dates."""
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,7 +12,7 @@ from chalicelib import clock, models
 from chalicelib.web.console.series import rrule_of
 from tests.dashboard.test_console import ROOT, field_error, notice
 from tests.support.browser import Browser, text
-from tests.support.factories import make_admin, make_facilitator
+from tests.support.factories import make_admin, make_facilitator, make_full_event
 
 
 @pytest.fixture
@@ -68,6 +69,7 @@ def test_create_makes_the_series_and_its_page_lists_its_dates(admin):
     assert "Series created." in notice(page)
     assert "FREQ=WEEKLY;BYDAY=TU;COUNT=3" in text(page)
     assert text(page).count("Attendees</a>") == 3
+    assert text(page).count(">Cancel</a>") == 3
     assert models.Event.count() == 3
     listing = text(admin.get(f"{ROOT}/series"))
     assert ">Evening Flow</a>" in listing and "Europe/London" in listing and "Drop-in" in listing
@@ -89,3 +91,46 @@ def test_a_course_without_an_end_is_refused_before_anything_is_written(admin):
     page = admin.submit(f"{ROOT}/series/new", f"{ROOT}/series/new", form)
     assert "A course needs COUNT or UNTIL" in field_error(page, "rrule")
     assert models.Series.count() == 0 and models.Event.count() == 0
+
+
+def test_cancelling_a_date_says_how_many_are_told_then_cancels_every_booking(admin):
+    event, people = make_full_event(seated=2, waiting=1)
+    path = f"{ROOT}/events/{event.event_id}/cancel"
+    page = text(admin.get(path))
+    assert "3 people will be told: 2 booked and 1 on the waiting list" in page
+
+    page = admin.follow(admin.submit(path, path, {"reason": "Teacher ill"}))
+
+    assert "The date is cancelled" in notice(page)
+    stored = models.Event.get(event.event_id)
+    assert stored.cancelled_at is not None and stored.listing is None
+    statuses = {models.Booking.get(p.user_id, event.event_id).status for p in people}
+    assert statuses == {models.CANCELLED}
+
+
+def test_moving_a_date_takes_the_new_local_times_and_says_how_many_are_told(admin):
+    event, _ = make_full_event(seated=1, waiting=0)
+    path = f"{ROOT}/events/{event.event_id}/move"
+    assert "1 person will be told: 1 booked and 0 on the waiting list" in text(admin.get(path))
+    # Typed as wall-clock time in the event's own zone.
+    new_start = (clock.now() + timedelta(days=9)).replace(tzinfo=None, hour=18, minute=30)
+    new_start = new_start.replace(second=0, microsecond=0)
+    fields = {
+        "starts_at": new_start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (new_start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+    }
+
+    page = admin.follow(admin.submit(path, path, fields))
+
+    assert "The date is moved" in notice(page)
+    in_zone = new_start.replace(tzinfo=ZoneInfo(event.timezone))
+    assert models.Event.get(event.event_id).starts_at == clock.to_iso(in_zone)
+
+
+def test_a_move_ending_before_it_starts_is_said_beside_the_field(admin):
+    event, _ = make_full_event(seated=1, waiting=0)
+    path = f"{ROOT}/events/{event.event_id}/move"
+    start = (clock.now() + timedelta(days=9)).strftime("%Y-%m-%dT%H:%M")
+    page = admin.submit(path, path, {"starts_at": start, "ends_at": start})
+    assert field_error(page, "ends_at") == "Must be after the start."
+    assert models.Event.get(event.event_id).starts_at == event.starts_at

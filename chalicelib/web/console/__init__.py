@@ -36,6 +36,12 @@ from chalicelib.web.console.facilitators import (
     new_facilitator_page,
     update_facilitator,
 )
+from chalicelib.web.console.occurrences import (
+    cancel_event,
+    cancel_event_page,
+    move_event,
+    move_event_page,
+)
 from chalicelib.web.console.series import (
     create_series,
     new_series_page,
@@ -51,6 +57,8 @@ __all__ = [
     "attendees_page",
     "cancel_attendee",
     "cancel_attendee_page",
+    "cancel_event",
+    "cancel_event_page",
     "create_event",
     "create_facilitator",
     "create_series",
@@ -60,6 +68,8 @@ __all__ = [
     "events_page",
     "facilitators_page",
     "home",
+    "move_event",
+    "move_event_page",
     "new_event_page",
     "new_facilitator_page",
     "new_series_page",

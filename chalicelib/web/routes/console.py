@@ -51,6 +51,30 @@ def console_series_page(request, series_id):
     return console.series_detail_page(request, series_id=series_id)
 
 
+@routes.route(f"{CONSOLE}/events/{{event_id}}/cancel", "GET", browser_only=CONSOLE_PAGE)
+def console_cancel_event_page(request, event_id):
+    return console.cancel_event_page(request, event_id=event_id)
+
+
+@routes.route(
+    f"{CONSOLE}/events/{{event_id}}/cancel", "POST", browser_only=CONSOLE_PAGE, content_types=FORM
+)
+def console_cancel_event(request, event_id):
+    return console.cancel_event(request, event_id=event_id)
+
+
+@routes.route(f"{CONSOLE}/events/{{event_id}}/move", "GET", browser_only=CONSOLE_PAGE)
+def console_move_event_page(request, event_id):
+    return console.move_event_page(request, event_id=event_id)
+
+
+@routes.route(
+    f"{CONSOLE}/events/{{event_id}}/move", "POST", browser_only=CONSOLE_PAGE, content_types=FORM
+)
+def console_move_event(request, event_id):
+    return console.move_event(request, event_id=event_id)
+
+
 @routes.route(f"{CONSOLE}/events/new", "GET", browser_only=CONSOLE_PAGE)
 def console_new_event(request):
     return console.new_event_page(request)
