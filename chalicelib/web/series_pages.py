@@ -73,17 +73,21 @@ def _summary(dates: list[dict[str, Any]]) -> str:
 
 @logged_in
 def move_page(visit: Visit, principal: auth.Principal, booking_id: str) -> Response:
-    """The other dates of a drop-in booking's series that have a seat, each a confirm button."""
+    """The other dates of a drop-in booking's series that have a seat and that the caller does
+    not hold, to pick one and confirm."""
     booking = _own_booking(principal, booking_id)
     event = events.find(booking.event_id) if booking else None
     if booking is None or event is None or not movable(event, booking):
         visit.notify("not_movable")
         return visit.redirect("/dashboard/bookings")
     now = clock.now()
+    dates = [e for e in upcoming_occurrences(event.series.id) if e.event_id != event.event_id]
+    # A date the caller already holds (booked or waiting) is no place to move to.
+    mine = bookings.mine_for_events(principal, [date.event_id for date in dates])
     others = [
-        events.event_view(other, principal.user_id)
-        for other in upcoming_occurrences(event.series.id)
-        if other.event_id != event.event_id
+        events.event_view(date, principal.user_id)
+        for date in dates
+        if mine.get(date.event_id, {}).get("status") in (None, models.CANCELLED)
     ]
     shown = events.event_view(event, principal.user_id)
     return visit.page(
