@@ -9,12 +9,13 @@ from chalicelib.series.changes import cancel, update
 from chalicelib.series.creation import create, plan
 from chalicelib.series.errors import SeriesNotFound
 from chalicelib.series.extension import extend_open_series
-from chalicelib.series.reading import get, list_all
+from chalicelib.series.reading import drop_in_dates, get, list_all
 
 __all__ = [
     "SeriesNotFound",
     "cancel",
     "create",
+    "drop_in_dates",
     "extend_open_series",
     "get",
     "list_all",

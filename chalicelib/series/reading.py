@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib import models, pagination
+from chalicelib import dynamodb, models, pagination
 from chalicelib.series import occurrences, views
 from chalicelib.series.errors import SeriesNotFound
 
@@ -24,6 +24,21 @@ def list_all(limit: int = 50, cursor: str | None = None) -> dict[str, Any]:
     return {
         "series": [views.series_view(series) for series in page.items],
         "next_cursor": page.next_cursor,
+    }
+
+
+def drop_in_dates(event_ids: list[str]) -> set[str]:
+    """Which of these events (at most 100) are dates of a drop-in series, whose bookings may
+    be moved to another date: one BatchGetItem (the dashboard's My bookings)."""
+    if not event_ids:
+        return set()
+    keys: list[dynamodb.ItemKey] = [
+        (models.Event, event_id) for event_id in dict.fromkeys(event_ids)
+    ]
+    return {
+        event.event_id
+        for event in dynamodb.batch_get(keys).values()
+        if event.series is not None and event.series.booking_mode == models.DROP_IN
     }
 
 

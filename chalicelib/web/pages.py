@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from chalice import Response
 
-from chalicelib import auth, bookings, clock, errors, events, ids, models, schemas
+from chalicelib import auth, bookings, clock, errors, events, ids, models, schemas, series
 from chalicelib.web import cookies, event_state, notices, series_pages, when
 from chalicelib.web.views import html_view, logged_in
 from chalicelib.web.visit import Visit
@@ -174,13 +174,15 @@ def my_bookings(visit: Visit, principal: auth.Principal) -> Response:
     now = clock.to_iso(clock.now())
     active = [b for b in mine["bookings"] if b["status"] != models.CANCELLED]
     next_cursor = mine["next_cursor"]
+    upcoming = sorted(
+        (b for b in active if b["event"]["starts_at"] > now), key=lambda b: b["event"]["starts_at"]
+    )
+    seated = [b["event"]["id"] for b in upcoming if b["status"] == models.CONFIRMED]
     return visit.page(
         "bookings.html",
         section="bookings",
-        upcoming=sorted(
-            (b for b in active if b["event"]["starts_at"] > now),
-            key=lambda b: b["event"]["starts_at"],
-        ),
+        upcoming=upcoming,
+        movable=series.drop_in_dates(seated),
         past=[b for b in active if b["event"]["starts_at"] <= now],
         cancelled=[b for b in mine["bookings"] if b["status"] == models.CANCELLED],
         first_page=cursor and "/dashboard/bookings",

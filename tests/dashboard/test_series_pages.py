@@ -3,12 +3,13 @@ button that books them all (drop-in) or the course."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from chalicelib import clock, models
 from tests.dashboard.test_pages import notice
 from tests.support.browser import Browser, text
-from tests.support.factories import make_series_events, make_user, seats_taken
+from tests.support.factories import make_event, make_series_events, make_user, seats_taken
 
 
 def series_path(series_id: str) -> str:
@@ -178,3 +179,19 @@ def test_a_course_booking_has_no_move_and_its_move_page_sends_back_with_a_notice
     move_path = f"/dashboard/bookings/{booking_id_of(ann, occurrences[0].event_id)}/move"
     page = browser.follow(browser.get(move_path))
     assert "can be moved" in notice(page)
+
+
+def test_my_bookings_offers_a_move_on_drop_in_dates_only(browser):
+    _, drop_in = make_series_events(2, name="Evening Flow")
+    _, course = make_series_events(2, models.COURSE, name="Eight Weeks")
+    one_off = make_event(name="Morning Yoga")
+    ann = make_user(name="Ann")
+    browser.as_user(ann)
+    for event in (drop_in[0], one_off):
+        browser.submit("/dashboard", "/dashboard/book", {"event_id": event.event_id})
+    book_all(browser, course[0].series.id)
+
+    page = text(browser.get("/dashboard/bookings"))
+
+    moves = re.findall(r'href="/dashboard/bookings/(\w+)/move"', page)
+    assert moves == [booking_id_of(ann, drop_in[0].event_id)]
