@@ -138,7 +138,7 @@ def _event_form(
         typed={name: typed.get(name, "") for name in _EVENT_FIELDS},
         field_errors=field_errors,
         kinds=[(kind, kind.capitalize()) for kind in events.KINDS],
-        zones=[(zone, zone) for zone in _zone_choices(typed.get("timezone", ""))],
+        zones=[(zone, zone) for zone in zone_choices(typed.get("timezone", ""))],
         facilitators=[("", "Choose a facilitator")]
         + [(item["id"], f"{item['name']} ({item['crm_id']})") for item in choices],
     )
@@ -157,7 +157,7 @@ def _event_input(form: dict[str, str]) -> dict[str, Any]:
     zone = _zone(form.get("timezone", ""))
     for name in ("starts_at", "ends_at"):
         if name in data:
-            data[name] = _with_offset(data[name], zone)
+            data[name] = with_offset(data[name], zone)
     for name in _NUMBER_FIELDS:
         typed = data.get(name)
         if not isinstance(typed, str):
@@ -177,8 +177,8 @@ def _event_as_typed(event: dict[str, Any]) -> dict[str, str]:
         "name": event["name"],
         "description": event["description"],
         "kind": event["kind"],
-        "starts_at": _wall_clock(event["starts_at"], zone),
-        "ends_at": _wall_clock(event["ends_at"], zone),
+        "starts_at": wall_clock(event["starts_at"], zone),
+        "ends_at": wall_clock(event["ends_at"], zone),
         "timezone": event["timezone"],
         "capacity": str(event["capacity"]),
         "waitlist_capacity": str(event["waitlist_capacity"]),
@@ -188,7 +188,7 @@ def _event_as_typed(event: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _with_offset(value: str, zone: ZoneInfo | None) -> str:
+def with_offset(value: str, zone: ZoneInfo | None) -> str:
     """``2026-12-05T18:30`` as typed into a date-time field, with the event zone's offset."""
     try:
         moment = datetime.fromisoformat(value)
@@ -199,7 +199,7 @@ def _with_offset(value: str, zone: ZoneInfo | None) -> str:
     return moment.isoformat()
 
 
-def _wall_clock(iso: str, zone: ZoneInfo) -> str:
+def wall_clock(iso: str, zone: ZoneInfo) -> str:
     return clock.parse_iso(iso).astimezone(zone).strftime("%Y-%m-%dT%H:%M")
 
 
@@ -210,7 +210,7 @@ def _zone(name: str) -> ZoneInfo | None:
         return None
 
 
-def _zone_choices(current: str) -> list[str]:
+def zone_choices(current: str) -> list[str]:
     """The list, plus an event's own zone when the API set one that is not on it."""
     if current and current not in _ZONES and _zone(current) is not None:
         return [current, *_ZONES]

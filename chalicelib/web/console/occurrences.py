@@ -11,7 +11,7 @@ from chalice import Response
 
 from chalicelib import auth, errors, event_changes, events, schemas
 from chalicelib.web import CONSOLE_ROOT as ROOT
-from chalicelib.web.console.events import _wall_clock, _with_offset
+from chalicelib.web.console.events import wall_clock, with_offset
 from chalicelib.web.console.form_errors import form_errors
 from chalicelib.web.views import admin_only
 from chalicelib.web.visit import Visit
@@ -48,7 +48,7 @@ def cancel_event(visit: Visit, principal: auth.Principal, event_id: str) -> Resp
 def move_event_page(visit: Visit, principal: auth.Principal, event_id: str) -> Response:
     event = _event(event_id)
     zone = ZoneInfo(event["timezone"])
-    typed = {name: _wall_clock(event[name], zone) for name in _MOVE_FIELDS}
+    typed = {name: wall_clock(event[name], zone) for name in _MOVE_FIELDS}
     return _move_form(visit, event, typed)
 
 
@@ -57,7 +57,7 @@ def move_event(visit: Visit, principal: auth.Principal, event_id: str) -> Respon
     form = visit.form()
     event = _event(event_id)
     zone = ZoneInfo(event["timezone"])
-    given = {name: _with_offset(form.get(name, ""), zone) for name in _MOVE_FIELDS}
+    given = {name: with_offset(form.get(name, ""), zone) for name in _MOVE_FIELDS}
     try:
         changes = schemas.load_mapping(given, schemas.EventChanges())
         event_changes.update_event(event["id"], **changes)

@@ -17,7 +17,7 @@ from chalicelib import auth, clock, errors, events, facilitators, models, schema
 from chalicelib.series import recurrence
 from chalicelib.web import CONSOLE_ROOT as ROOT
 from chalicelib.web import when
-from chalicelib.web.console.events import _zone_choices
+from chalicelib.web.console.events import zone_choices
 from chalicelib.web.console.facilitators import FACILITATORS_PER_PAGE
 from chalicelib.web.console.form_errors import form_errors, unexpected_form
 from chalicelib.web.views import admin_only
@@ -154,7 +154,7 @@ def _series_form(
         field_errors=field_errors,
         kinds=[(kind, kind.capitalize()) for kind in events.KINDS],
         modes=_MODES,
-        zones=[(zone, zone) for zone in _zone_choices(typed.get("timezone", ""))],
+        zones=[(zone, zone) for zone in zone_choices(typed.get("timezone", ""))],
         facilitators=[("", "Choose a facilitator")]
         + [(item["id"], f"{item['name']} ({item['crm_id']})") for item in choices],
     )
