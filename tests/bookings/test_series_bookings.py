@@ -2,7 +2,6 @@
 course_only on a single date, and cancelling a course, as a user sees them."""
 
 import threading
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -116,22 +115,6 @@ def test_unknown_series_is_404(client):
     series_id, _ = make_series_events(1, first_in=timedelta(days=-1))
 
     error_of(book_series(client, make_user(), series_id), 404)
-
-
-def test_twelve_dates_take_less_than_twelve_single_bookings(client):
-    series_id, dates = make_series_events(12)
-    users = make_users(2)
-    started = time.perf_counter()
-    for date in dates:
-        assert book(client, users[0], date.event_id).status_code == 201
-    serial = time.perf_counter() - started
-
-    started = time.perf_counter()
-    response = book_series(client, users[1], series_id)
-    together = time.perf_counter() - started
-
-    assert len(body(response)["bookings"]) == 12
-    assert together < serial
 
 
 # --- Course ---
