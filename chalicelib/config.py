@@ -89,6 +89,7 @@ class Settings:
     batch_get_base_delay_ms: int
     waitlist_max: int
     course_max_occurrences: int
+    series_booking_concurrency: int
     event_horizon_days: int
     series_max_occurrences: int
     series_horizon_days: int

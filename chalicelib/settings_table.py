@@ -168,6 +168,18 @@ GROUPS: tuple[Group, ...] = (
                 "`course_too_long`",
                 field="course_max_occurrences",
             ),
+            # Each date of a drop-in series is two round trips of its own; a few at once keep a
+            # 12-date series near three bookings' time without crowding botocore's connection
+            # pool (10 connections).
+            Number(
+                "SERIES_BOOKING_CONCURRENCY",
+                4,
+                1,
+                10,
+                "dates of a drop-in series booked side by side when someone books them all "
+                "(1 = one after the other)",
+                field="series_booking_concurrency",
+            ),
             # Far enough for any retreat's planning, and far from the year 9999, past which
             # a page showing the event on its own zone's clock could not convert it.
             Number(

@@ -36,11 +36,6 @@ from chalicelib.bookings.waiting_line import join_waitlist
 from chalicelib.config import get_settings
 from chalicelib.transactions import commit, failed_condition, only_conflicts, reasons
 
-# Dates of a drop-in series booked side by side: each is two round trips of its own, and a
-# few at once keep a 12-date series near three bookings' time without crowding the
-# connection pool (botocore's default is 10 connections).
-DROP_IN_THREADS = 4
-
 
 def upcoming_occurrences(series_id: str) -> list[models.Event]:
     """The series' published dates still to start, first first (one Query of ``by_series``)."""
@@ -85,7 +80,9 @@ def _book_drop_in(
 
     booked: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
-    with ThreadPoolExecutor(max_workers=min(DROP_IN_THREADS, len(occurrences))) as pool:
+    with ThreadPoolExecutor(
+        max_workers=min(get_settings().series_booking_concurrency, len(occurrences))
+    ) as pool:
         futures = [(event, pool.submit(one, event)) for event in occurrences]
         for event, future in futures:
             try:

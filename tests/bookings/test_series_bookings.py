@@ -299,3 +299,26 @@ def test_a_course_costs_three_calls_to_book_and_four_to_cancel(client):
 
     assert dict(booking_calls) == {"BatchGetItem": 1, "Query": 1, "TransactWriteItems": 1}
     assert dict(cancelling_calls) == {"BatchGetItem": 1, "Query": 2, "TransactWriteItems": 1}
+
+
+def test_a_drop_in_series_books_at_most_series_booking_concurrency_dates_at_once(
+    client, configure, monkeypatch
+):
+    from chalicelib.bookings import series_bookings
+
+    threads_used: set[str] = set()
+    real_book = series_bookings.book
+
+    def recorded(*args, **kwargs):
+        threads_used.add(threading.current_thread().name)
+        return real_book(*args, **kwargs)
+
+    monkeypatch.setattr(series_bookings, "book", recorded)
+    for concurrency, user in ((1, "Una"), (3, "Tri")):
+        configure(SERIES_BOOKING_CONCURRENCY=concurrency)
+        threads_used.clear()
+        series_id, _ = make_series_events(8)
+        response = book_series(client, make_user(name=user), series_id)
+        assert len(body(response)["bookings"]) == 8
+        # At 1, a single worker thread books every date, one after the other.
+        assert 1 <= len(threads_used) <= concurrency
