@@ -1,6 +1,5 @@
 """Admin routes: facilitators, events (create, change, unpublish) and attendees."""
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -10,7 +9,7 @@ from chalicelib.config import get_settings
 from tests.support.api import body
 from tests.support.errors import error_of
 from tests.support.factories import (
-    headers_for,
+    json_caller,
     make_admin,
     make_event,
     make_facilitator,
@@ -38,16 +37,7 @@ def admin():
 @pytest.fixture
 def call(client, admin):
     """Send a request as the admin (or as ``user``); JSON bodies are encoded."""
-
-    def send(method, path, payload=None, user=None):
-        headers = headers_for(user or admin)
-        kwargs = {}
-        if payload is not None:
-            headers["Content-Type"] = "application/json"
-            kwargs["body"] = json.dumps(payload)
-        return getattr(client.http, method)(path, headers=headers, **kwargs)
-
-    return send
+    return json_caller(client, admin)
 
 
 def in_days(days, hours=0):

@@ -1,10 +1,8 @@
 """Series tests: an admin who sends JSON, and a series body to vary."""
 
-import json
-
 import pytest
 
-from tests.support.factories import headers_for, make_admin, make_facilitator
+from tests.support.factories import json_caller, make_admin, make_facilitator
 
 
 @pytest.fixture
@@ -20,16 +18,7 @@ def facilitator():
 @pytest.fixture
 def call(client, admin):
     """Send a request as the admin (or as ``user``); JSON bodies are encoded."""
-
-    def send(method, path, payload=None, user=None):
-        headers = headers_for(user or admin)
-        kwargs = {}
-        if payload is not None:
-            headers["Content-Type"] = "application/json"
-            kwargs["body"] = json.dumps(payload)
-        return getattr(client.http, method)(path, headers=headers, **kwargs)
-
-    return send
+    return json_caller(client, admin)
 
 
 @pytest.fixture

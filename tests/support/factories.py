@@ -4,6 +4,7 @@ tests make them (no auth flow is needed to get a token; tests of those flows use
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -236,3 +237,18 @@ def make_full_event(
         ]
     )
     return event, people
+
+
+def json_caller(client: Any, default_user: models.User) -> Any:
+    """``send(method, path, payload=None, user=None)``: a request as ``default_user`` (or as
+    ``user``), its payload sent as JSON."""
+
+    def send(method: str, path: str, payload: Any = None, user: models.User | None = None) -> Any:
+        headers = headers_for(user or default_user)
+        kwargs = {}
+        if payload is not None:
+            headers["Content-Type"] = "application/json"
+            kwargs["body"] = json.dumps(payload)
+        return getattr(client.http, method)(path, headers=headers, **kwargs)
+
+    return send
