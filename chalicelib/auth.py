@@ -47,6 +47,8 @@ class Principal:
     role: str
     token_id: str
     token_expires_at: int
+    # Only for role ``facilitator``: the facilitator whose events this account runs.
+    facilitator_id: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -172,6 +174,7 @@ def authenticate_with(
         role=user.role,
         token_id=caller.token_id,
         token_expires_at=caller.expires_at,
+        facilitator_id=user.facilitator_id if user.role == models.ROLE_FACILITATOR else None,
     )
     extra = {key: found[key] for key in riding if key in found}
     return principal, {**extra, **_read_all(rest)}

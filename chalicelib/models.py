@@ -14,7 +14,7 @@ from pynamodb.attributes import (
     TTLAttribute,
     UnicodeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, LocalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.dynamodb import Table, registered_tables
 
@@ -26,7 +26,10 @@ CONFIRMED = "confirmed"
 CANCELLED = "cancelled"
 # In line for a seat of a full event: same (user, event) item, so one item per user and event.
 WAITLISTED = "waitlisted"
-BOOKING_STATUSES = (CONFIRMED, WAITLISTED, CANCELLED)
+# A paid seat taken and held until ``hold_expires_at`` while its attendee pays (a booking of
+# a paid event, or a waiting-list offer); it counts in ``seats_taken`` like a confirmed one.
+PENDING_PAYMENT = "pending_payment"
+BOOKING_STATUSES = (CONFIRMED, PENDING_PAYMENT, WAITLISTED, CANCELLED)
 
 # The ``type`` of a webhook message, and the second half of its delivery id.
 BOOKING_CONFIRMED = "booking.confirmed"
@@ -34,12 +37,20 @@ BOOKING_CANCELLED = "booking.cancelled"
 BOOKING_WAITLISTED = "booking.waitlisted"
 BOOKING_REMINDER = "booking.reminder"
 BOOKING_RESCHEDULED = "booking.rescheduled"
+BOOKING_OFFERED = "booking.offered"
+BOOKING_REFUNDED = "booking.refunded"
+BOOKING_CHECKED_IN = "booking.checked_in"
+BOOKING_NO_SHOW = "booking.no_show"
 WEBHOOK_TYPES = (
     BOOKING_CONFIRMED,
     BOOKING_WAITLISTED,
     BOOKING_CANCELLED,
     BOOKING_REMINDER,
     BOOKING_RESCHEDULED,
+    BOOKING_OFFERED,
+    BOOKING_REFUNDED,
+    BOOKING_CHECKED_IN,
+    BOOKING_NO_SHOW,
 )
 
 # Booking.cancel_reason: who or what cancelled it, the booking.cancelled webhook's ``reason``.
@@ -47,6 +58,24 @@ REASON_USER = "user"
 REASON_ADMIN = "admin"
 REASON_EVENT_CANCELLED = "event_cancelled"
 REASON_MOVED = "moved"
+# A payment hold (or a waiting-list offer) lapsed unpaid, or its payment came too late.
+REASON_HOLD_EXPIRED = "hold_expired"
+
+# Booking.payment.status: where the money of a paid booking stands.
+PAYMENT_AWAITING = "awaiting"
+PAYMENT_PAID = "paid"
+PAYMENT_REFUND_PENDING = "refund_pending"
+PAYMENT_REFUNDED = "refunded"
+
+# Booking.attendance (absent = unknown): set by a check-in or by the no-show run.
+ATTENDANCE_UNKNOWN = "unknown"
+ATTENDANCE_CHECKED_IN = "checked_in"
+ATTENDANCE_NO_SHOW = "no_show"
+
+# User.role. A facilitator account also carries the facilitator_id it acts for.
+ROLE_USER = "user"
+ROLE_ADMIN = "admin"
+ROLE_FACILITATOR = "facilitator"
 
 # Event.unfinished: a change of the event that its bookings have not all followed yet.
 UNFINISHED_CANCEL = "cancel"
@@ -75,6 +104,10 @@ class User(Table):
     created_at = UnicodeAttribute()
     # HMAC-SHA256 of the secret in the user's calendar feed URL; absent while the feed is off.
     calendar_feed_hash = UnicodeAttribute(null=True)
+    # Only on role ROLE_FACILITATOR: the facilitator whose events this account runs.
+    facilitator_id = UnicodeAttribute(null=True)
+    # No booking or waiting-list join before this time (the no-show strike policy).
+    suspended_until = UnicodeAttribute(null=True)
 
 
 class Credential(Table):
@@ -102,6 +135,13 @@ class FacilitatorCopy(MapAttribute):
     id = UnicodeAttribute()
     name = UnicodeAttribute()
     crm_id = UnicodeAttribute()
+
+
+class Price(MapAttribute):
+    """Amount in the currency's minor unit (Stripe's rules), currency ISO 4217 lower-case."""
+
+    amount = NumberAttribute()
+    currency = UnicodeAttribute()
 
 
 class SeriesCopy(MapAttribute):
@@ -192,95 +232,25 @@ class Event(Table):
     cancellation_note = UnicodeAttribute(null=True)
     # UNFINISHED_CANCEL / UNFINISHED_MOVE while bookings still have to follow the change.
     unfinished = UnicodeAttribute(null=True)
+    # Absent: free. A paid event's seats are held while the attendee pays.
+    price = Price(null=True)
+    # Share of the price refunded when the attendee cancels in time (admins refund all).
+    refund_percent = NumberAttribute(default=100)
     unfinished_changes = UnfinishedChanges()
 
 
-class EventCopy(MapAttribute):
-    name = UnicodeAttribute()
-    starts_at = UnicodeAttribute()
-    ends_at = UnicodeAttribute()
-    timezone = UnicodeAttribute()
-
-
-class UserCopy(MapAttribute):
-    name = UnicodeAttribute()
-    email = UnicodeAttribute()
-
-
-class BookingsByEvent(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_event"
-        projection = AllProjection()
-
-    event_id = UnicodeAttribute(hash_key=True)
-    created_at = UnicodeAttribute(range_key=True)
-
-
-class BookingsByBookingId(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_booking_id"
-        projection = AllProjection()
-
-    booking_id = UnicodeAttribute(hash_key=True)
-
-
-class BookingsNewestFirst(LocalSecondaryIndex):
-    """A user's bookings by creation time: "my bookings, newest first" in one Query."""
-
-    class Meta:
-        index_name = "by_user_created"
-        projection = AllProjection()
-
-    user_id = UnicodeAttribute(hash_key=True)
-    created_at = UnicodeAttribute(range_key=True)
-
-
-class AwaitingReminder(GlobalSecondaryIndex):
-    """Sparse: a booking carries ``reminder_event_id`` from becoming confirmed until its
-    reminder is handled, so a reminder run reads only an event's bookings still owed one."""
-
-    class Meta:
-        index_name = "awaiting_reminder"
-        projection = AllProjection()
-
-    reminder_event_id = UnicodeAttribute(hash_key=True)
-    updated_at = UnicodeAttribute(range_key=True)
-
-
-class Booking(Table):
-    """Keyed by (user, event): the key itself makes a second booking impossible.
-
-    Carries copies of the event, user and facilitator CRM id so the stream image alone
-    builds the webhook.
-    """
-
-    class Meta(Table.Meta):
-        table_name = "bookings"
-        stream_view_type = "NEW_AND_OLD_IMAGES"
-
-    user_id = UnicodeAttribute(hash_key=True)
-    event_id = UnicodeAttribute(range_key=True)
-    booking_id = UnicodeAttribute()
-    status = UnicodeAttribute()
-    created_at = UnicodeAttribute()
-    updated_at = UnicodeAttribute()
-    idempotency_key = UnicodeAttribute(null=True)
-    event = EventCopy()
-    user = UserCopy()
-    facilitator_crm_id = UnicodeAttribute()
-    reminder_event_id = UnicodeAttribute(null=True)
-    by_event = BookingsByEvent()
-    by_booking_id = BookingsByBookingId()
-    newest_first = BookingsNewestFirst()
-    awaiting_reminder = AwaitingReminder()
-    # Significant changes so far (booked, rebooked, cancelled, promoted, left, rescheduled),
-    # each ADDed in the write that makes it: the calendar SEQUENCE counts them.
-    revision = NumberAttribute(default=0)
-    # REASON_*: why it was cancelled (absent while it is not).
-    cancel_reason = UnicodeAttribute(null=True)
-    # The series of a course booking, on each of its dates' bookings: they stand and fall
-    # together (cancelling one date cancels them all).
-    course_series_id = UnicodeAttribute(null=True)
+# The bookings table (chalicelib/booking_table.py), made here between the events and the
+# series: tables register in the order they are made.
+from chalicelib.booking_table import (  # noqa: E402, F401
+    AwaitingReminder,
+    Booking,
+    BookingPayment,
+    BookingsByBookingId,
+    BookingsByEvent,
+    BookingsNewestFirst,
+    EventCopy,
+    UserCopy,
+)
 
 
 class ExtendingSeries(GlobalSecondaryIndex):
@@ -319,6 +289,9 @@ class Series(Table):
     waitlist_capacity = NumberAttribute(null=True)
     cancellable_until_hours = NumberAttribute(default=0)
     booking_mode = UnicodeAttribute()
+    # Absent: free. A drop-in series' price is each date's; a course's is the whole course's.
+    price = Price(null=True)
+    refund_percent = NumberAttribute(default=100)
     # OPEN_ENDED while the daily top-up makes occurrences SERIES_HORIZON_DAYS ahead (no COUNT
     # or UNTIL, not cancelled); absent otherwise.
     extending = UnicodeAttribute(null=True)
