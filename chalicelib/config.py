@@ -49,8 +49,13 @@ LOCAL_STAGES = frozenset({"local", "test"})
 SECRET_READERS: dict[str, frozenset[str]] = {
     "JWT_SECRET": frozenset({"api_handler"}),
     "CRM_WEBHOOK_SECRET": frozenset({"on_booking_change", "retry_webhooks", "send_reminders"}),
+    # The API makes PaymentIntents and refunds and checks Stripe's webhooks.
+    "STRIPE_SECRET_KEY": frozenset({"api_handler"}),
+    "STRIPE_WEBHOOK_SECRET": frozenset({"api_handler"}),
 }
 PARAMETER_SUFFIX = "_PARAM"
+STRIPE_API_BASE = "https://api.stripe.com"
+STRIPE_JS_URL = "https://js.stripe.com/v3/"
 LAMBDA_FUNCTION = "LAMBDA_FUNCTION"
 THROTTLE_PREFIX = "throttle."
 
@@ -77,6 +82,11 @@ class Settings:
     crm_webhook_url: str | None
     public_base_url: str | None
     crm_webhook_secret: str | None
+    stripe_secret_key: str | None  # None: paid events cannot be booked here
+    stripe_webhook_secret: str | None  # None: every Stripe webhook is refused
+    stripe_publishable_key: str | None
+    stripe_api_base: str
+    stripe_js_url: str
     data_dir: Path
     bookings_stream_arn: str
     throttle: Throttle
@@ -106,6 +116,9 @@ class Settings:
     webhook_retry_days: int
     delivery_retention_days: int
     failed_delivery_retention_days: int
+    stripe_timeout_seconds: int
+    payment_hold_minutes: int
+    waitlist_offer_minutes: int
 
     @property
     def is_local(self) -> bool:
@@ -148,6 +161,13 @@ def load_settings(
         crm_webhook_url=environ.get("CRM_WEBHOOK_URL") or None,
         public_base_url=_public_base_url(environ.get("PUBLIC_BASE_URL", ""), stage),
         crm_webhook_secret=secrets_found.get("CRM_WEBHOOK_SECRET") or None,
+        stripe_secret_key=secrets_found.get("STRIPE_SECRET_KEY") or None,
+        stripe_webhook_secret=secrets_found.get("STRIPE_WEBHOOK_SECRET") or None,
+        stripe_publishable_key=environ.get("STRIPE_PUBLISHABLE_KEY", "").strip() or None,
+        stripe_api_base=_https_url(
+            environ.get("STRIPE_API_BASE", ""), "STRIPE_API_BASE", STRIPE_API_BASE
+        ),
+        stripe_js_url=_https_url(environ.get("STRIPE_JS_URL", ""), "STRIPE_JS_URL", STRIPE_JS_URL),
         data_dir=data_dir,
         bookings_stream_arn=_bookings_stream_arn(environ, stage),
         throttle=Throttle(**throttle),  # type: ignore[arg-type]
@@ -169,6 +189,19 @@ def _public_base_url(text: str, stage: str) -> str | None:
         )
     if parts.query or parts.fragment or parts.username or parts.password:
         raise ConfigError("PUBLIC_BASE_URL takes no query, fragment or credentials")
+    return text
+
+
+def _https_url(text: str, name: str, default: str) -> str:
+    """A Stripe URL: https, or plain http only to this machine (localstripe), which a
+    deployed Lambda cannot reach anyway; no credentials, query or fragment."""
+    text = text.strip() or default
+    parts = urlsplit(text)
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if not parts.hostname or parts.scheme not in (("http", "https") if loopback else ("https",)):
+        raise ConfigError(f"{name} must be an https URL (or http on 127.0.0.1), got {text!r}")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ConfigError(f"{name} takes no query, fragment or credentials")
     return text
 
 

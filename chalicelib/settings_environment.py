@@ -104,6 +104,13 @@ LOCAL_RUNNER = Group(
             "deliveries (`make run`, `make db`, `chalice local`)",
         ),
         Described("CRM_SINK_PORT", "8002", "the local CRM sink's port (`make run` only)"),
+        Number(
+            "STRIPE_LOCAL_PORT",
+            8003,
+            1,
+            65_535,
+            "localstripe's port (`make run`): the app's Stripe there, its webhooks to the API",
+        ),
         Described(
             "RELAY_RETRY_SECONDS",
             "10",

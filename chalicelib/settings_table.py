@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from chalicelib.setting_rows import Choice, ConfigError, Group, Number, Row
 from chalicelib.settings_environment import LOCAL_RUNNER, STAGE_AND_SECRETS
+from chalicelib.settings_payments import PAYMENTS
 
 __all__ = ["GROUPS", "ROWS", "ConfigError", "number", "read_rows"]
 
@@ -340,6 +341,7 @@ GROUPS: tuple[Group, ...] = (
             ),
         ),
     ),
+    PAYMENTS,
     LOCAL_RUNNER,
 )
 

@@ -1,18 +1,20 @@
 """`make run`: the whole system on this machine, stopped as a whole by Ctrl-C.
 
-Starts DynamoDB Local (data under ``DATA_DIR``), creates tables, seeds demo data, then runs
-the API under Chalice's local server and the stream relay that sends CRM webhooks (to a local
-CRM sink unless ``CRM_WEBHOOK_URL`` is set). SIGINT or SIGTERM stops every process it started.
+Starts DynamoDB Local (data under ``DATA_DIR``), creates tables, seeds demo data, starts
+localstripe (Stripe's API, unless ``STRIPE_API_BASE`` points elsewhere), then runs the API
+under Chalice's local server and the stream relay that sends CRM webhooks (to a local CRM
+sink unless ``CRM_WEBHOOK_URL`` is set). SIGINT or SIGTERM stops every process it started.
 
 Environment: ``PORT`` (8000), ``DYNAMODB_LOCAL_PORT`` (8001), ``CRM_SINK_PORT`` (8002),
-``DATA_DIR`` (.data), and any app setting (``JWT_SECRET``, ``BCRYPT_ROUNDS``,
-``CRM_WEBHOOK_URL``, …), which wins over the local stage's defaults.
+``STRIPE_LOCAL_PORT`` (8003), ``DATA_DIR`` (.data), and any app setting (``JWT_SECRET``,
+``BCRYPT_ROUNDS``, ``CRM_WEBHOOK_URL``, …), which wins over the local stage's defaults.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -20,10 +22,14 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from chalicelib.config import kept_secret
 from chalicelib.redaction import without_credentials
+from chalicelib.settings_table import number
+from local import stripe_local
 from local.db import local_database, open_database
 from local.paths import PRIVATE_UMASK, private_data_dir
 from local.processes import launch, stop, wait_for_http, wait_until
+from local.stripe_local import LocalStripe
 from progress import step
 
 
@@ -94,6 +100,7 @@ def main() -> int:
 
     dynamodb = local_database(data_dir)
     supervisor = Supervisor()
+    stripe_server: LocalStripe | None = None
     try:
         os.environ.update({"PORT": str(port)})
         # A person reads this console: one short line per request, not JSON.
@@ -102,6 +109,7 @@ def main() -> int:
         os.environ.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
         open_database(dynamodb, data_dir)
         webhooks_line = _start_crm_sink_unless_configured(supervisor, data_dir)
+        stripe_server, stripe_line = _start_localstripe_unless_configured(data_dir, port)
         step(f"Starting the API on http://127.0.0.1:{port}")
         supervisor.start("api", "local.api_server", dict(os.environ))
         wait_for_http(f"http://127.0.0.1:{port}/health", supervisor.exited_while_starting)
@@ -112,6 +120,7 @@ def main() -> int:
             f"    Dashboard:  http://127.0.0.1:{port}/\n"
             f"    DynamoDB:   {dynamodb.endpoint}\n"
             f"    {webhooks_line}\n"
+            f"    {stripe_line}\n"
             "    Stop with Ctrl-C.",
             flush=True,
         )
@@ -128,6 +137,8 @@ def main() -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         supervisor.stop_all()
+        if stripe_server is not None:
+            stripe_server.stop()
         dynamodb.stop()
         step("Stopped")
 
@@ -148,6 +159,31 @@ def _start_crm_sink_unless_configured(supervisor: Supervisor, data_dir: Path) ->
         f"Webhooks:   signed and printed here as [crm] lines, kept in "
         f"{data_dir / crm_sink.DELIVERIES_FILE}"
     )
+
+
+def _start_localstripe_unless_configured(
+    data_dir: Path, api_port: int
+) -> tuple[LocalStripe | None, str]:
+    """Point the app at localstripe, whose signed webhooks come back to the API, unless
+    ``STRIPE_API_BASE`` names another Stripe (a test account: its keys come with it)."""
+    if os.environ.get("STRIPE_API_BASE"):
+        return None, f"Stripe:     {without_credentials(os.environ['STRIPE_API_BASE'])}"
+    server = LocalStripe(port=number("STRIPE_LOCAL_PORT").read(os.environ), from_scratch=False)
+    step(f"Starting localstripe on {server.url}")
+    with _stop_deferred():
+        server.start()
+    secret = os.environ.get("STRIPE_WEBHOOK_SECRET") or kept_secret(
+        data_dir / "stripe_webhook_secret", lambda: "whsec_" + secrets.token_urlsafe(32)
+    )
+    os.environ.update(
+        STRIPE_API_BASE=server.url,
+        STRIPE_JS_URL=server.stripe_js_url,
+        STRIPE_WEBHOOK_SECRET=secret,
+    )
+    os.environ.setdefault("STRIPE_SECRET_KEY", stripe_local.SECRET_KEY)
+    os.environ.setdefault("STRIPE_PUBLISHABLE_KEY", stripe_local.PUBLISHABLE_KEY)
+    server.send_webhooks_to(f"http://127.0.0.1:{api_port}/payments/stripe/webhook", secret)
+    return server, f"Stripe:     localstripe on {server.url} (webhooks signed to the API)"
 
 
 def _start_relay(supervisor: Supervisor, data_dir: Path) -> None:

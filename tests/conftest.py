@@ -13,8 +13,12 @@ from chalicelib import dynamodb, models
 from chalicelib.config import get_settings
 from local.dynamodb_local import DynamoDBLocal, free_port
 from local.paths import REPO_ROOT
+from local.stripe_local import PUBLISHABLE_KEY, SECRET_KEY, LocalStripe
 
 _DYNAMODB = DynamoDBLocal(port=free_port())
+# Started by the `localstripe` fixture, for the tests that use it; its port is fixed here so
+# the app's settings point at it from the start.
+_STRIPE = LocalStripe(port=free_port())
 os.environ.update(
     {
         "STAGE": "test",
@@ -25,6 +29,11 @@ os.environ.update(
         # Every test comes from one address; tests/auth/test_throttling.py sets them low.
         "THROTTLE_IP_LOGINS": "100000",
         "THROTTLE_IP_REGISTRATIONS": "100000",
+        "STRIPE_API_BASE": _STRIPE.url,
+        "STRIPE_JS_URL": _STRIPE.stripe_js_url,
+        "STRIPE_SECRET_KEY": SECRET_KEY,
+        "STRIPE_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
+        "STRIPE_WEBHOOK_SECRET": "whsec_" + "dGVzdHMtb25seS1zdHJpcGUtd2ViaG9vay1zZWNyZXQ=",
     }
 )
 os.environ.pop("CRM_WEBHOOK_URL", None)
@@ -52,6 +61,14 @@ def dynamodb_local():
     dynamodb.create_tables()
     yield _DYNAMODB
     _DYNAMODB.stop()
+
+
+@pytest.fixture(scope="session")
+def localstripe():
+    """Stripe's API (localstripe) for this test process, started on first use."""
+    _STRIPE.start()
+    yield _STRIPE
+    _STRIPE.stop()
 
 
 def empty_all_tables() -> None:

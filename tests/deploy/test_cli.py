@@ -97,7 +97,12 @@ def test_deploy_without_credentials_says_what_to_set(monkeypatch, tmp_path):
 
 def test_a_missing_secret_parameter_stops_the_deploy_with_the_command_to_create_it():
     ssm, stubber = stubbed("ssm")
-    names = ["/ahoum-bookings/dev/crm-webhook-secret", "/ahoum-bookings/dev/jwt-secret"]
+    names = [
+        "/ahoum-bookings/dev/crm-webhook-secret",
+        "/ahoum-bookings/dev/jwt-secret",
+        "/ahoum-bookings/dev/stripe-secret-key",
+        "/ahoum-bookings/dev/stripe-webhook-secret",
+    ]
     stubber.add_response(
         "get_parameters",
         {"Parameters": [], "InvalidParameters": [names[1]]},

@@ -57,7 +57,12 @@ def readable_parameters(policy):
 
 
 def test_the_secret_table_gives_the_jwt_key_to_the_api_only_and_the_crm_secret_to_the_rest():
-    assert secrets_read_by("api_handler") == ("JWT_SECRET",)
+    # The API also makes PaymentIntents and refunds and checks Stripe's webhooks.
+    assert secrets_read_by("api_handler") == (
+        "JWT_SECRET",
+        "STRIPE_SECRET_KEY",
+        "STRIPE_WEBHOOK_SECRET",
+    )
     for function in WEBHOOK_LAMBDAS:
         assert secrets_read_by(function) == ("CRM_WEBHOOK_SECRET",)
     assert set(secrets_read_by(None)) == set(SECRET_READERS)  # a process playing them all
@@ -153,7 +158,12 @@ def test_a_fourth_lambda_is_configured_by_its_name_alone(monkeypatch):
 def parameter_store(tmp_path_factory):
     """moto's SSM holding every secret of the test stage, as a deployed stage's account does."""
     emulator = Emulator(tmp_path_factory.mktemp("parameter-store"))
-    values = {"JWT_SECRET": JWT_FROM_SSM, "CRM_WEBHOOK_SECRET": CRM_TEST_SECRET}
+    values = {
+        "JWT_SECRET": JWT_FROM_SSM,
+        "CRM_WEBHOOK_SECRET": CRM_TEST_SECRET,
+        "STRIPE_SECRET_KEY": "sk_test_from_ssm",
+        "STRIPE_WEBHOOK_SECRET": "whsec_from_ssm",
+    }
     assert set(values) == set(SECRET_READERS)
     for secret, value in values.items():
         emulator.client("ssm").put_parameter(
@@ -206,7 +216,14 @@ def test_the_api_lambda_s_cold_start_reads_the_jwt_key_and_no_webhook_secret(col
     settings = cold_start("api_handler")
     assert settings.jwt_secret == JWT_FROM_SSM
     assert settings.crm_webhook_secret is None
-    assert ssm_requests("api_handler") == {secret_parameter(TEST_STAGE, "JWT_SECRET")}
+    assert (settings.stripe_secret_key, settings.stripe_webhook_secret) == (
+        "sk_test_from_ssm",
+        "whsec_from_ssm",
+    )
+    assert ssm_requests("api_handler") == {
+        secret_parameter(TEST_STAGE, secret)
+        for secret in ("JWT_SECRET", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
+    }
 
 
 def test_the_stream_and_retry_paths_run_without_the_jwt_key(client, crm, cold_start, shifted_clock):

@@ -175,7 +175,12 @@ def rehearsal(tmp_path_factory):
     try:
         ssm = emulator.client("ssm")
         for stage in ("dev", "prod"):
-            for secret in ("jwt-secret", "crm-webhook-secret"):
+            for secret in (
+                "jwt-secret",
+                "crm-webhook-secret",
+                "stripe-secret-key",
+                "stripe-webhook-secret",
+            ):
                 ssm.put_parameter(
                     Name=f"/ahoum-bookings/{stage}/{secret}",
                     Value="s" * 48,

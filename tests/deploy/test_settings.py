@@ -149,6 +149,11 @@ def test_every_row_fills_a_field_of_the_settings_and_every_field_is_filled(tmp_p
         "crm_webhook_url",
         "public_base_url",
         "crm_webhook_secret",
+        "stripe_secret_key",
+        "stripe_webhook_secret",
+        "stripe_publishable_key",
+        "stripe_api_base",
+        "stripe_js_url",
         "data_dir",
         "bookings_stream_arn",
     }

@@ -44,19 +44,25 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def _fresh_environment() -> dict[str, str]:
+    """The tests' environment without what `make run` sets up itself (the tests' own
+    DynamoDB Local, secrets and localstripe)."""
+    own = ("DYNAMODB_ENDPOINT", "JWT_SECRET", "STRIPE_")
+    return {name: value for name, value in os.environ.items() if not name.startswith(own)}
+
+
 @pytest.fixture
 def runner(tmp_path):
     port, dynamodb_port = free_port(), free_port()
     env = {
-        **os.environ,
+        **_fresh_environment(),
         "PORT": str(port),
         "DYNAMODB_LOCAL_PORT": str(dynamodb_port),
         "CRM_SINK_PORT": str(free_port()),
+        "STRIPE_LOCAL_PORT": str(free_port()),
         "DATA_DIR": str(tmp_path / "data"),
         "STAGE": "local",
     }
-    for name in ("DYNAMODB_ENDPOINT", "JWT_SECRET"):
-        env.pop(name, None)
     process = subprocess.Popen(
         [sys.executable, "-m", "local.run"],
         cwd=REPO_ROOT,
@@ -101,11 +107,14 @@ def test_runner_serves_the_api_and_sigterm_stops_every_child(runner, tmp_path):
     booking_id = _book_and_wait_for_the_sinks_delivery(tmp_path / "data", dynamodb_port)
 
     children = _descendants(process.pid)
-    assert len(children) >= 4, "expected DynamoDB Local, the API, the CRM sink and the relay"
+    assert len(children) >= 5, (
+        "expected DynamoDB Local, localstripe, the API, the CRM sink and the relay"
+    )
     process.send_signal(signal.SIGTERM)
     output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
     assert "Stopped" in output
+    assert "Stripe:     localstripe on http://127.0.0.1:" in output
     _assert_a_person_can_read_it(output)
     crm_lines = [line for line in output.splitlines() if line.startswith("[crm] booking")]
     [crm_line] = [line for line in crm_lines if booking_id in line]
@@ -129,15 +138,14 @@ def test_second_start_reuses_data_and_does_not_duplicate_seed(tmp_path, runner):
     assert "'events': 6" in first_output and "'bookings': 1" in first_output
 
     env = {
-        **os.environ,
+        **_fresh_environment(),
         "PORT": str(free_port()),
         "DYNAMODB_LOCAL_PORT": str(free_port()),
         "CRM_SINK_PORT": str(free_port()),
+        "STRIPE_LOCAL_PORT": str(free_port()),
         "DATA_DIR": str(tmp_path / "data"),
         "STAGE": "local",
     }
-    env.pop("DYNAMODB_ENDPOINT", None)
-    env.pop("JWT_SECRET", None)
     second = subprocess.Popen(
         [sys.executable, "-m", "local.run"],
         cwd=REPO_ROOT,

@@ -1,0 +1,100 @@
+"""localstripe: a stateful Stripe API on this machine, which sends signed webhooks.
+
+``make run`` starts it on ``STRIPE_LOCAL_PORT`` with what it kept from the last run (so a
+paid booking made then can still be refunded), the tests on a free port from scratch. The app
+is pointed at it (``STRIPE_API_BASE``) and its webhook endpoint registered with the app's
+``STRIPE_WEBHOOK_SECRET``. Stripe.js for browsers is its fake ``/js.stripe.com/v3/``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import requests
+
+from local import processes
+from local.dynamodb_local import free_port
+
+# Any key of this shape is accepted by localstripe; it only checks the prefix.
+SECRET_KEY = "sk_test_localstripe"
+PUBLISHABLE_KEY = "pk_test_localstripe"
+WEBHOOK_ENDPOINT_ID = "ahoum"
+
+
+class LocalStripeError(RuntimeError):
+    pass
+
+
+class LocalStripe:
+    """One localstripe process. ``start()`` returns once it answers requests."""
+
+    def __init__(self, port: int | None = None, from_scratch: bool = True) -> None:
+        self.port = port or free_port()
+        self.from_scratch = from_scratch
+        self.process: subprocess.Popen[bytes] | None = None
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def stripe_js_url(self) -> str:
+        return f"{self.url}/js.stripe.com/v3/"
+
+    def start(self) -> str:
+        program = _program()
+        self.process = subprocess.Popen(
+            [program, "--port", str(self.port), *(["--from-scratch"] if self.from_scratch else [])],
+            stdout=subprocess.DEVNULL,
+            stderr=self._stderr,
+        )
+        try:
+            processes.wait_until(self._answers, "localstripe", self._exited, interval=0.1)
+        except processes.NotReady as error:
+            self.stop()
+            raise LocalStripeError(str(error)) from None
+        return self.url
+
+    def send_webhooks_to(self, url: str, secret: str) -> None:
+        """Register (or replace) the endpoint every event is POSTed to, signed with ``secret``."""
+        response = requests.post(
+            f"{self.url}/_config/webhooks/{WEBHOOK_ENDPOINT_ID}",
+            json={"url": url, "secret": secret},
+            timeout=5,
+        )
+        if response.status_code != 200:
+            raise LocalStripeError(f"localstripe refused the webhook endpoint: {response.text}")
+
+    def _answers(self) -> bool:
+        try:
+            response = requests.get(f"{self.url}/v1/balance", auth=(SECRET_KEY, ""), timeout=1)
+        except requests.RequestException:
+            return False
+        return response.status_code < 500
+
+    def _exited(self) -> str | None:
+        if self.process is None or self.process.poll() is None:
+            return None
+        self._stderr.seek(0)
+        return (
+            f"localstripe exited at start: {self._stderr.read().decode(errors='replace')[-2000:]}"
+        )
+
+    def stop(self) -> None:
+        if self.process is not None:
+            processes.stop(self.process)
+        self.process = None
+
+
+def _program() -> str:
+    # Installed beside this interpreter by requirements-dev.txt.
+    beside = Path(sys.executable).parent / "localstripe"
+    found = str(beside) if beside.exists() else shutil.which("localstripe")
+    if found is None:
+        raise LocalStripeError("localstripe is not installed: `make` installs it (dev deps).")
+    return found
