@@ -9,7 +9,16 @@ from chalice import Rate
 from chalicelib import event_changes, reminders, series, webhooks
 from chalicelib.api import BookingsApp
 from chalicelib.config import get_settings
-from chalicelib.routes import accounts, admin, bookings, calendar, events, series_bookings, service
+from chalicelib.routes import (
+    accounts,
+    admin,
+    bookings,
+    calendar,
+    events,
+    facilitators,
+    series_bookings,
+    service,
+)
 from chalicelib.routes import series as series_routes
 from chalicelib.web.routes import console, dashboard
 
@@ -25,6 +34,7 @@ for module in (
     series_bookings,
     calendar,
     admin,
+    facilitators,
     dashboard,
     console,
 ):

@@ -198,6 +198,12 @@ def require_admin(principal: Principal) -> Principal:
     return principal
 
 
+def require_facilitator(principal: Principal) -> Principal:
+    if principal.facilitator_id is None:
+        raise errors.Forbidden("This needs a facilitator's account.")
+    return principal
+
+
 # Accounts: register, log in, log out, roles.
 
 ROLES = ("user", "admin")
