@@ -20,7 +20,7 @@ from chalicelib.routes import (
     service,
 )
 from chalicelib.routes import series as series_routes
-from chalicelib.web.routes import console, dashboard
+from chalicelib.web.routes import console, dashboard, facilitator
 
 app = BookingsApp(app_name="ahoum-bookings")
 
@@ -37,6 +37,7 @@ for module in (
     facilitators,
     dashboard,
     console,
+    facilitator,
 ):
     app.register(module.routes)
 
