@@ -163,6 +163,25 @@ def test_a_facilitator_gets_what_a_stranger_gets_on_every_route_with_another_fac
     assert {role for role, _ in roles.values()} == {"user", "facilitator"}
 
 
+def test_every_admin_route_answers_a_facilitator_as_it_answers_a_user(app, client, worlds):
+    mine, theirs = worlds
+    user = make_user(name="Plain user")
+    admin_routes = [
+        (path, method, op)
+        for path, method, op in [
+            *((p, m, o) for (p, m), o in app.operations.items()),
+            *((p, m, None) for p, m in app.browser_routes),
+        ]
+        if (path == "/admin" or path.startswith("/admin/")) and not open_to_facilitators(path)
+    ]
+    assert len(admin_routes) >= 30
+    for path, method, operation in sorted(admin_routes, key=lambda r: (r[0], r[1])):
+        target = fill(path, theirs)
+        as_user = call(client, method, target, operation, user)
+        as_facilitator = call(client, method, target, operation, mine.account)
+        assert as_facilitator.status_code == as_user.status_code == 403, (method, path)
+
+
 def test_the_routes_open_to_facilitators_serve_their_own_ids(app, client, worlds):
     mine, _ = worlds
     opened = [r for r in routes_with_ids(app) if open_to_facilitators(r[0])]
