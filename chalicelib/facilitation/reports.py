@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from chalicelib import auth, clock, errors, models
+from chalicelib import auth, clock, errors, facilitators, models
 from chalicelib.config import get_settings
 from chalicelib.facilitation.schedule import events_between
 from chalicelib.web import spreadsheets
@@ -33,8 +33,21 @@ COLUMNS = (
 
 def attendance(from_date: date, to_date: date, facilitator_id: str | None = None) -> dict[str, Any]:
     """The report over events starting from ``from_date`` through ``to_date`` (whole UTC
-    days), of one facilitator or (None) of every facilitator, soonest first."""
+    days), of one facilitator (404 if unknown) or (None) of every facilitator, soonest
+    first."""
     lowest, highest = _range(from_date, to_date)
+    if facilitator_id is not None:
+        facilitators.find(facilitator_id)
+    return _report(lowest, highest, facilitator_id)
+
+
+def my_attendance(principal: auth.Principal, from_date: date, to_date: date) -> dict[str, Any]:
+    """The report of the caller's own facilitator."""
+    facilitator_id = auth.require_facilitator(principal).facilitator_id
+    return _report(*_range(from_date, to_date), facilitator_id)
+
+
+def _report(lowest: str, highest: str, facilitator_id: str | None) -> dict[str, Any]:
     if facilitator_id is not None:
         chosen = events_between(facilitator_id, lowest, highest)
     else:
@@ -45,11 +58,6 @@ def attendance(from_date: date, to_date: date, facilitator_id: str | None = None
         ]
     chosen.sort(key=lambda event: (event.starts_at, event.event_id))
     return {"events": [_counted(event) for event in chosen]}
-
-
-def my_attendance(principal: auth.Principal, from_date: date, to_date: date) -> dict[str, Any]:
-    """The report of the caller's own facilitator."""
-    return attendance(from_date, to_date, auth.require_facilitator(principal).facilitator_id)
 
 
 def as_csv(report: dict[str, Any]) -> str:

@@ -96,6 +96,7 @@ def unlink_member(facilitator_id, user_id):
         examples.ATTENDANCE_REPORT,
         alternatives=(CSV,),
     ),
+    domain_errors=(facilitators.FacilitatorNotFound(),),
 )
 def attendance_report(query, request):
     wanted = query.pop("format")

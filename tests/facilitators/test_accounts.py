@@ -152,3 +152,13 @@ def test_the_admin_cli_cannot_make_a_facilitator_without_a_facilitator():
         auth.set_role(user.email, models.ROLE_FACILITATOR)
 
     assert models.User.get(user.user_id).role == models.ROLE_USER
+
+
+def test_the_admin_cli_promoting_a_facilitator_account_unlinks_it():
+    account = make_facilitator_account()
+    make_credential(account)
+
+    auth.set_role(account.email, models.ROLE_ADMIN)
+
+    stored = models.User.get(account.user_id)
+    assert (stored.role, stored.facilitator_id) == (models.ROLE_ADMIN, None)

@@ -133,6 +133,14 @@ def test_the_csv_is_formula_safe(client, alice, ask):
     assert rows[1][4:] == ["0"] * 5
 
 
+def test_an_admins_report_of_an_unknown_facilitator_is_404(client):
+    path = f"/admin/reports/attendance?from=2026-01-01&to=2026-01-02&facilitator_id={'0' * 26}"
+
+    response = client.http.get(path, headers=headers_for(make_admin()))
+
+    assert error_of(response, 404)["code"] == "not_found"
+
+
 @pytest.mark.parametrize(
     ("query", "field"),
     [
