@@ -9,9 +9,18 @@ from chalice import Rate
 from chalicelib import event_changes, reminders, series, webhooks
 from chalicelib.api import BookingsApp
 from chalicelib.config import get_settings
-from chalicelib.routes import accounts, admin, bookings, calendar, events, series_bookings, service
+from chalicelib.routes import (
+    accounts,
+    admin,
+    bookings,
+    calendar,
+    events,
+    facilitators,
+    series_bookings,
+    service,
+)
 from chalicelib.routes import series as series_routes
-from chalicelib.web.routes import console, dashboard
+from chalicelib.web.routes import console, dashboard, facilitator
 
 app = BookingsApp(app_name="ahoum-bookings")
 
@@ -25,8 +34,10 @@ for module in (
     series_bookings,
     calendar,
     admin,
+    facilitators,
     dashboard,
     console,
+    facilitator,
 ):
     app.register(module.routes)
 

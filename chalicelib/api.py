@@ -82,11 +82,12 @@ class BookingsApp(Chalice):
         ``browser_only=<why it is not documented>`` and takes ``request``. Before the view
         runs, in this order:
 
-        1. the Bearer token's signature and claims are checked (USER, ADMIN), without a
+        1. the Bearer token's signature and claims are checked (USER, ADMIN, FACILITATOR), without a
            DynamoDB call (401 whatever else was sent); then the body's media type (415);
         2. ids in the path are checked (400), so a malformed one costs no DynamoDB call;
         3. the caller's account and the token's revocation are read (one BatchGetItem) and
-           an ADMIN route refuses anyone else (403) before looking at what was sent;
+           an ADMIN (FACILITATOR) route refuses any account not an admin (not linked to a
+           facilitator) with 403 before looking at what was sent;
         4. the body, the query string and declared headers are loaded (400, 415).
 
         The view takes, by name, the path parameters and any of ``principal``, ``body``,
@@ -167,6 +168,8 @@ class BookingsApp(Chalice):
                 principal, _ = auth.authenticate_with(token, [])
                 if operation.access == operations.ADMIN:
                     auth.require_admin(principal)
+                elif operation.access == operations.FACILITATOR:
+                    auth.require_facilitator(principal)
                 given["principal"] = principal
             if operation.body is not None:
                 if not operation.body_required and not (request.raw_body or b"").strip():

@@ -198,6 +198,12 @@ def require_admin(principal: Principal) -> Principal:
     return principal
 
 
+def require_facilitator(principal: Principal) -> Principal:
+    if principal.facilitator_id is None:
+        raise errors.Forbidden("This needs a facilitator's account.")
+    return principal
+
+
 # Accounts: register, log in, log out, roles.
 
 ROLES = ("user", "admin")
@@ -335,5 +341,10 @@ def set_role(email: str, role: str) -> dict[str, Any]:
     except models.Credential.DoesNotExist:
         raise AccountNotFound(f"No account has the email {email.strip()!r}.") from None
     user = models.User(credential.user_id)
-    user.update(actions=[models.User.role.set(role)], condition=models.User.user_id.exists())
+    # A user or an admin runs no facilitator's events: a facilitator account the CLI promotes
+    # or demotes is unlinked in the same write (linking is the admin's members route).
+    user.update(
+        actions=[models.User.role.set(role), models.User.facilitator_id.remove()],
+        condition=models.User.user_id.exists(),
+    )
     return {"id": user.user_id, "name": user.name, "email": user.email, "role": user.role}

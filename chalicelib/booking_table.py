@@ -111,3 +111,5 @@ class Booking(Table):
     # ATTENDANCE_* (absent: unknown), and when the attendee was checked in.
     attendance = UnicodeAttribute(null=True)
     checked_in_at = UnicodeAttribute(null=True)
+    # When it came off the waiting list (absent: it never waited, or was booked again since).
+    promoted_at = UnicodeAttribute(null=True)

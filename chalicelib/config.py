@@ -119,6 +119,7 @@ class Settings:
     stripe_timeout_seconds: int
     payment_hold_minutes: int
     waitlist_offer_minutes: int
+    report_max_days: int
 
     @property
     def is_local(self) -> bool:

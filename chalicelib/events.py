@@ -149,6 +149,7 @@ def create(
         cancellable_until_hours=cancellable_until_hours,
         cancellable_until=_cancellable_until(starts_at, cancellable_until_hours),
         facilitator=facilitator_copy(facilitator_id),
+        facilitator_id=facilitator_id,
         created_at=clock.to_iso_ms(clock.now()),
     )
     event.save(condition=models.Event.event_id.does_not_exist())
@@ -204,6 +205,7 @@ def _change_actions(event: models.Event, changes: dict[str, Any]) -> list[Action
         actions.append(models.Event.cancellable_until.set(_cancellable_until(starts_at, hours)))
     if "facilitator_id" in changes:
         actions.append(models.Event.facilitator.set(facilitator_copy(changes["facilitator_id"])))
+        actions.append(models.Event.facilitator_id.set(changes["facilitator_id"]))
     if "published" in changes:
         actions.append(_publish_action(changes["published"]))
     if "series" in changes:

@@ -93,6 +93,17 @@ SERIES_CANCELLED = "cancelled"
 OPEN_ENDED = "open_ended"
 
 
+class FacilitatorMembers(GlobalSecondaryIndex):
+    """Sparse: only accounts linked to a facilitator carry ``facilitator_id``; one Query
+    lists a facilitator's members."""
+
+    class Meta:
+        index_name = "by_facilitator"
+        projection = AllProjection()
+
+    facilitator_id = UnicodeAttribute(hash_key=True)
+
+
 class User(Table):
     class Meta(Table.Meta):
         table_name = "users"
@@ -108,6 +119,7 @@ class User(Table):
     facilitator_id = UnicodeAttribute(null=True)
     # No booking or waiting-list join before this time (the no-show strike policy).
     suspended_until = UnicodeAttribute(null=True)
+    by_facilitator = FacilitatorMembers()
 
 
 class Credential(Table):
@@ -171,6 +183,17 @@ class UnfinishedChanges(GlobalSecondaryIndex):
         projection = AllProjection()
 
     unfinished = UnicodeAttribute(hash_key=True)
+
+
+class FacilitatorEvents(GlobalSecondaryIndex):
+    """Sparse: events carrying ``facilitator_id`` (all made since it was added), by start."""
+
+    class Meta:
+        index_name = "by_facilitator"
+        projection = AllProjection()
+
+    facilitator_id = UnicodeAttribute(hash_key=True)
+    starts_at = UnicodeAttribute(range_key=True)
 
 
 class UpcomingIndex(GlobalSecondaryIndex):
@@ -237,6 +260,10 @@ class Event(Table):
     # Share of the price refunded when the attendee cancels in time (admins refund all).
     refund_percent = NumberAttribute(default=100)
     unfinished_changes = UnfinishedChanges()
+    # The facilitator's id again, top-level (a copy of ``facilitator.id``): a facilitator's
+    # own events are one Query of ``by_facilitator``, upcoming and past, in start order.
+    facilitator_id = UnicodeAttribute(null=True)
+    by_facilitator = FacilitatorEvents()
 
 
 # The bookings table (chalicelib/booking_table.py), made here between the events and the

@@ -29,7 +29,8 @@ PUBLIC = "public"  # anyone; a token is not looked at
 OPTIONAL = "optional"  # anyone; the view makes what it can of a token (logging out)
 USER = "user"  # a valid, unrevoked Bearer token of an existing account
 ADMIN = "admin"  # as USER, of an account with the admin role
-ACCESS = (PUBLIC, OPTIONAL, USER, ADMIN)
+FACILITATOR = "facilitator"  # as USER, of an account linked to a facilitator
+ACCESS = (PUBLIC, OPTIONAL, USER, ADMIN, FACILITATOR)
 
 JSON = "application/json"
 # The content types of a route that ignores any body (logging out, creating a calendar feed):
@@ -59,6 +60,7 @@ PATH_PARAMETERS = {
     "booking_id": PathParameter(ID_PATTERN),
     "facilitator_id": PathParameter(ID_PATTERN),
     "series_id": PathParameter(ID_PATTERN),
+    "user_id": PathParameter(ID_PATTERN),
     # `<booking_id>.<type>`, looked up as sent. The booking part is any 26 letters and digits
     # rather than a strict ULID: rows recorded before ids were checked keep their replay.
     "delivery_id": PathParameter(
@@ -107,6 +109,8 @@ class Answer:
     schema: SchemaClass | None = None
     example: Any = None
     media_type: str = JSON
+    # Other media types the same answer comes in when asked (``Accept``), as text.
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -164,4 +168,4 @@ class Operation:
 
     @property
     def takes_token(self) -> bool:
-        return self.access in (USER, ADMIN)
+        return self.access in (USER, ADMIN, FACILITATOR)

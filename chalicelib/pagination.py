@@ -53,19 +53,19 @@ def start_key(
     if cursor is None:
         return None
     if len(cursor) > MAX_CURSOR_CHARS:
-        raise _bad_cursor()
+        raise bad_cursor()
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
     except (ValueError, binascii.Error, UnicodeError):
-        raise _bad_cursor() from None
+        raise bad_cursor() from None
     if (
         not isinstance(values, dict)
         or set(values) != set(names)
         or not all(_is_key_value(value) for value in values.values())
         or any(values[name] != value for name, value in (pinned or {}).items())
     ):
-        raise _bad_cursor()
+        raise bad_cursor()
     return {name: {"S": value} for name, value in values.items()}
 
 
@@ -122,5 +122,6 @@ def _encode(key: Mapping[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(text.encode()).decode("ascii").rstrip("=")
 
 
-def _bad_cursor() -> errors.ValidationFailed:
+def bad_cursor() -> errors.ValidationFailed:
+    """The 400 of a cursor that does not continue this list."""
     return errors.ValidationFailed(fields={"cursor": [_BAD_CURSOR]})

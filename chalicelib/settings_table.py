@@ -342,6 +342,22 @@ GROUPS: tuple[Group, ...] = (
         ),
     ),
     PAYMENTS,
+    Group(
+        "Reports (chalicelib/facilitation/reports.py)",
+        (
+            # Each event in the range costs one bookings Query: the bound keeps a report
+            # inside the API's 15 s.
+            Number(
+                "REPORT_MAX_DAYS",
+                366,
+                1,
+                1096,
+                "the longest date range (`from` to `to`, both included) an attendance report "
+                "covers; longer → 400 naming `to`",
+                field="report_max_days",
+            ),
+        ),
+    ),
     LOCAL_RUNNER,
 )
 

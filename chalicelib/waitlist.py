@@ -125,6 +125,7 @@ def promote(transaction: TransactWrite, event_id: str, user_ids: list[str], at: 
                 models.Booking.status.set(models.CONFIRMED),
                 models.Booking.updated_at.set(at),
                 models.Booking.revision.add(1),
+                models.Booking.promoted_at.set(at),
             ],
             condition=models.Booking.status == models.WAITLISTED,
         )

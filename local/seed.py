@@ -16,7 +16,7 @@ from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
-from chalicelib import bookings, clock, dynamodb, models
+from chalicelib import bookings, clock, dynamodb, models, passwords
 
 
 @dataclass(frozen=True)
@@ -149,12 +149,29 @@ BOOKINGS = [
 ]
 
 
+@dataclass(frozen=True)
+class SeedAccount:
+    """A demo account that logs in: a facilitator's, linked to the facilitator it runs."""
+
+    user_id: str
+    name: str
+    email: str
+    facilitator: SeedFacilitator
+
+
+# The password of every seeded account that logs in (docs/facilitators.md).
+DEMO_PASSWORD = "correct horse battery"
+ACCOUNTS = [
+    SeedAccount("01M8CWNEEQ7T3Z5X9B1D4F6H8K", "Alice", "alice@example.com", ALICE),
+]
+
+
 def seed(today: date | None = None) -> dict[str, int]:
     """Write any missing seed item; return how many facilitators, events and bookings were
     added."""
     now = clock.now()
     today = today or now.date()
-    added = {"facilitators": 0, "events": 0, "bookings": 0}
+    added = {"facilitators": 0, "accounts": 0, "events": 0, "bookings": 0}
     seeded_events: dict[str, models.Event] = {}
     created_at = clock.to_iso_ms(clock.now())
     for facilitator in FACILITATORS:
@@ -165,6 +182,7 @@ def seed(today: date | None = None) -> dict[str, int]:
             created_at=created_at,
         )
         added["facilitators"] += _put_if_absent(item, models.Facilitator.facilitator_id)
+    added["accounts"] = sum(_seed_account(account, created_at) for account in ACCOUNTS)
     for event in EVENTS:
         starts_at = datetime.combine(
             today + timedelta(days=event.days_from_today),
@@ -190,6 +208,7 @@ def seed(today: date | None = None) -> dict[str, int]:
                 name=event.facilitator.name,
                 crm_id=event.facilitator.crm_id,
             ),
+            facilitator_id=event.facilitator.facilitator_id,
             created_at=created_at,
         )
         added["events"] += _put_if_absent(item, models.Event.event_id)
@@ -197,6 +216,26 @@ def seed(today: date | None = None) -> dict[str, int]:
     for booking in BOOKINGS:
         added["bookings"] += _seed_booking(booking, seeded_events[booking.event_id], created_at)
     return added
+
+
+def _seed_account(account: SeedAccount, created_at: str) -> int:
+    user = models.User(
+        account.user_id,
+        name=account.name,
+        email=account.email,
+        role=models.ROLE_FACILITATOR,
+        facilitator_id=account.facilitator.facilitator_id,
+        created_at=created_at,
+    )
+    if not _put_if_absent(user, models.User.user_id):
+        return 0
+    credential = models.Credential(
+        account.email,
+        user_id=account.user_id,
+        password_hash=passwords.hash_password(DEMO_PASSWORD),
+    )
+    _put_if_absent(credential, models.Credential.email)
+    return 1
 
 
 def _seed_booking(booking: SeedBooking, event: models.Event, created_at: str) -> int:

@@ -46,10 +46,10 @@ from chalicelib.bookings.errors import (
 from chalicelib.bookings.items import booking_item
 from chalicelib.bookings.listings import (
     attendee,
-    attendees_by_standing,
     list_attendees,
     list_mine,
     mine_for_events,
+    roster,
 )
 from chalicelib.bookings.moves import move
 from chalicelib.bookings.seats import book
@@ -74,7 +74,6 @@ __all__ = [
     "StartedNoCancelling",
     "WaitlistFull",
     "attendee",
-    "attendees_by_standing",
     "book",
     "book_series",
     "booking_item",
@@ -85,4 +84,5 @@ __all__ = [
     "list_mine",
     "mine_for_events",
     "move",
+    "roster",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib import auth, dynamodb, events, models, pagination, waitlist
+from chalicelib import auth, dynamodb, event_staff, events, models, pagination, waitlist
 from chalicelib.bookings.errors import BookingNotFound
 from chalicelib.bookings.items import booking_by_id
 from chalicelib.bookings.views import attendee_view, booking_view
@@ -69,13 +69,17 @@ def list_attendees(
     }
 
 
-def attendees_by_standing(
-    event_id: str, limit: int = 50, cursor: str | None = None
+def roster(
+    principal: auth.Principal, event_id: str, limit: int = 50, cursor: str | None = None
 ) -> dict[str, Any]:
-    """A page of an event's attendees as its organisers look at it: the confirmed, the
-    waiting in line order (by the line on the event item, read with the event, so the
-    order is the one promotion follows) and the cancelled, each apart."""
+    """A page of an event's attendees as whoever runs it looks at it (an admin, or the
+    event's own facilitator; anyone else gets the 404 of an unknown event): the confirmed,
+    the held (seats awaiting payment), the waiting in line order (by the line on the event
+    item, read with the event, so the order is the one promotion follows) and the
+    cancelled, each apart."""
     event = events.find(event_id)
+    if not event_staff.runs_event(principal, event):
+        raise events.EventNotFound()
     page = _attendee_page(event_id, None, limit, cursor)
     people = {booking.user_id: attendee_view(booking) for booking in page.items}
     line = waitlist.line(event)
@@ -84,11 +88,16 @@ def attendees_by_standing(
         for user_id in line
         if user_id in people and people[user_id]["status"] == models.WAITLISTED
     ]
+
+    def having(status: str) -> list[dict[str, Any]]:
+        return [person for person in people.values() if person["status"] == status]
+
     return {
         "event": events.admin_event_view(event),
-        "confirmed": [p for p in people.values() if p["status"] == models.CONFIRMED],
+        "confirmed": having(models.CONFIRMED),
+        "held": having(models.PENDING_PAYMENT),
         "waiting": [{**p, "position": line.index(p["user"]["id"]) + 1} for p in waiting],
-        "cancelled": [p for p in people.values() if p["status"] == models.CANCELLED],
+        "cancelled": having(models.CANCELLED),
         "next_cursor": page.next_cursor,
     }
 

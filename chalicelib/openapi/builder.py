@@ -28,6 +28,7 @@ from chalicelib.openapi import examples
 from chalicelib.openapi.answers import definitions as answers
 from chalicelib.operations import (
     ADMIN,
+    FACILITATOR,
     ID_PATTERN,
     JSON,
     OPTIONAL,
@@ -57,6 +58,10 @@ _TAGS = [
         "description": "Bookings as calendar files (RFC 5545), and a feed to subscribe to.",
     },
     {"name": "Admin", "description": "Facilitators, events and attendees (admins only)."},
+    {
+        "name": "Facilitator",
+        "description": "A facilitator's own events, rosters and report (facilitator accounts).",
+    },
     {"name": "Service", "description": "Health and this documentation."},
 ]
 _TAG_NAMES = {tag["name"] for tag in _TAGS}
@@ -160,6 +165,7 @@ _SECURITY: dict[str, list[dict[str, list[str]]]] = {
     OPTIONAL: [{}, {"bearerAuth": []}],
     USER: [{"bearerAuth": []}],
     ADMIN: [{"bearerAuth": []}],
+    FACILITATOR: [{"bearerAuth": []}],
 }
 
 
@@ -210,7 +216,10 @@ def _answer(operation: Operation) -> dict[str, Any]:
     documented = {
         "description": answer.description,
         "headers": {"X-Request-Id": {"$ref": "#/components/headers/X-Request-Id"}},
-        "content": {answer.media_type: content},
+        "content": {
+            answer.media_type: content,
+            **{kind: {"schema": {"type": "string"}} for kind in answer.alternatives},
+        },
     }
     if operation.links:
         documented["links"] = {
@@ -225,6 +234,7 @@ _PAYLOAD_TOO_LARGE = errors.PayloadTooLarge()
 _UNSUPPORTED_MEDIA_TYPE = errors.UnsupportedMediaType()
 _UNAUTHORIZED = errors.Unauthorized()
 _FORBIDDEN = errors.Forbidden("This needs an admin account.")
+_FORBIDDEN_NOT_FACILITATOR = errors.Forbidden("This needs a facilitator's account.")
 _UNAVAILABLE = errors.ServiceUnavailable()
 _SHARED_ERRORS = (
     _PAYLOAD_TOO_LARGE,
@@ -242,10 +252,12 @@ def _implied_errors(operation: Operation) -> list[errors.AppError]:
     if operation.body is not None:
         found += [errors.BadRequest("The body is not valid JSON."), _PAYLOAD_TOO_LARGE]
         found.append(_UNSUPPORTED_MEDIA_TYPE)
-    if operation.access in (USER, ADMIN):
+    if operation.access in (USER, ADMIN, FACILITATOR):
         found.append(_UNAUTHORIZED)
     if operation.access == ADMIN:
         found.append(_FORBIDDEN)
+    if operation.access == FACILITATOR:
+        found.append(_FORBIDDEN_NOT_FACILITATOR)
     return found
 
 

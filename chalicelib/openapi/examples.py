@@ -115,7 +115,13 @@ BOOKING_PAGE = {"bookings": [WAITLISTED_BOOKING, BOOKING], "next_cursor": None}
 ATTENDEE_PAGE = {
     "event": ADMIN_EVENT,
     "attendees": [
-        {"booking_id": BOOKING_ID, "status": "confirmed", "created_at": BOOKED_AT, "user": ANN}
+        {
+            "booking_id": BOOKING_ID,
+            "status": "confirmed",
+            "created_at": BOOKED_AT,
+            "user": ANN,
+            "attendance": "unknown",
+        }
     ],
     "next_cursor": None,
 }
@@ -245,8 +251,51 @@ MOVED_BOOKING = {
     "created_at": BOOKED_AT,
 }
 
+MEMBER_BODY = {"email": "alice@example.com"}
+MEMBER = {
+    "user_id": "01JD8X7P2N4M6K8J0H2G4F6D8C",
+    "name": "Alice",
+    "email": "alice@example.com",
+    "facilitator_id": ALICE["id"],
+}
+UNLINKED_MEMBER = {**MEMBER, "facilitator_id": None}
+MEMBER_PAGE = {"members": [MEMBER], "next_cursor": None}
+FACILITATOR_EVENT_PAGE = {"events": [ADMIN_EVENT], "next_cursor": None}
+ROSTER = {
+    "event": ADMIN_EVENT,
+    "confirmed": [
+        {
+            "booking_id": BOOKING_ID,
+            "status": "confirmed",
+            "created_at": BOOKED_AT,
+            "user": ANN,
+            "attendance": "checked_in",
+        }
+    ],
+    "held": [],
+    "waiting": [],
+    "cancelled": [],
+    "next_cursor": None,
+}
+ATTENDANCE_REPORT = {
+    "events": [
+        {
+            "event_id": MEDITATION["id"],
+            "name": MEDITATION["name"],
+            "starts_at": MEDITATION["starts_at"],
+            "capacity": 20,
+            "booked": 18,
+            "checked_in": 15,
+            "no_shows": 3,
+            "cancelled": 2,
+            "promoted": 1,
+        }
+    ]
+}
+
 PATH_IDS = {
     "series_id": SERIES_ID,
+    "user_id": MEMBER["user_id"],
     "event_id": MEDITATION["id"],
     "facilitator_id": ALICE["id"],
     "booking_id": BOOKING_ID,

@@ -60,6 +60,30 @@ class EventsQuery(PageQuery):
         _check_date_range(data, "Must not be before `from`.")
 
 
+class MemberBody(StrictSchema):
+    email = field.email()
+
+
+class FacilitatorEventsQuery(PageQuery):
+    # Today's (UTC) and later events soonest first, or earlier ones latest first.
+    when = fields.String(load_default="upcoming", validate=validate.OneOf(("upcoming", "past")))
+
+
+class MyAttendanceQuery(StrictSchema):
+    from_date = fields.Date(data_key="from", required=True)
+    to_date = fields.Date(data_key="to", required=True)
+    # The same report as CSV (as `Accept: text/csv` asks).
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
+
+    @validates_schema
+    def _range_is_ordered(self, data: dict[str, Any], **kwargs: Any) -> None:
+        _check_date_range(data, "Must not be before `from`.")
+
+
+class AttendanceQuery(MyAttendanceQuery):
+    facilitator_id = field.Id()
+
+
 class BookingsQuery(PageQuery):
     status = fields.String(validate=validate.OneOf(models.BOOKING_STATUSES))
 

@@ -78,6 +78,7 @@ def event_item(
         cancellable_until_hours=hours,
         cancellable_until=clock.to_iso(starts_at - timedelta(hours=hours)),
         facilitator=facilitator,
+        facilitator_id=facilitator.id,
         created_at=clock.to_iso_ms(clock.now()),
         series=series_copy(series),
         series_id=series.series_id,

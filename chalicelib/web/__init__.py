@@ -12,8 +12,11 @@ from chalicelib import lazy
 
 # Where the admin console's pages live: the admin API answers JSON at /admin/events and the like.
 CONSOLE_ROOT = "/admin/console"
+# The facilitator's console: /facilitator/... answers the facilitator's JSON API.
+FACILITATOR_ROOT = "/facilitator/console"
 
 calendar_pages = lazy.Module("chalicelib.web.calendar_pages")
 console = lazy.Module("chalicelib.web.console")
+facilitator_pages = lazy.Module("chalicelib.web.facilitator_pages")
 pages = lazy.Module("chalicelib.web.pages")
 rendering = lazy.Module("chalicelib.web.rendering")

@@ -1,5 +1,5 @@
 """What every page's function is wrapped in: a service error shown as a page, and who may
-see it (anyone, the person logged in, an admin).
+see it (anyone, the person logged in, an admin, a facilitator's account).
 
 A page function takes a ``Visit`` and the path's values by name; wrapped, it takes the
 Chalice request and the path's values, as the browser routes hand them over."""
@@ -57,6 +57,19 @@ def admin_only(handler: Callable[..., Response]) -> Callable[..., Response]:
     @functools.wraps(handler)
     def answer(visit: Visit, principal: auth.Principal, **path_values: str) -> Response:
         auth.require_admin(principal)
+        return handler(visit, principal, **path_values)
+
+    return answer
+
+
+def facilitator_only(handler: Callable[..., Response]) -> Callable[..., Response]:
+    """``logged_in`` for accounts linked to a facilitator: anyone else logged in gets a 403
+    page (an admin too: admins have the admin console)."""
+
+    @logged_in
+    @functools.wraps(handler)
+    def answer(visit: Visit, principal: auth.Principal, **path_values: str) -> Response:
+        auth.require_facilitator(principal)
         return handler(visit, principal, **path_values)
 
     return answer

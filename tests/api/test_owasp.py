@@ -26,6 +26,8 @@ from tests.support.factories import (
     headers_for,
     make_admin,
     make_event,
+    make_facilitator,
+    make_facilitator_account,
     make_series_events,
     make_user,
     new_event,
@@ -254,17 +256,28 @@ def test_every_list_operation_is_checked_here():
     assert LIST_OPERATIONS == [
         ("/admin/events/{event_id}/attendees", "GET"),
         ("/admin/facilitators", "GET"),
+        ("/admin/facilitators/{facilitator_id}/members", "GET"),
         ("/admin/series", "GET"),
         ("/admin/webhooks", "GET"),
         ("/bookings/my", "GET"),
         ("/events", "GET"),
+        ("/facilitator/events", "GET"),
+        ("/facilitator/events/{event_id}/attendees", "GET"),
     ]
 
 
 @pytest.mark.parametrize(("path", "method"), LIST_OPERATIONS)
 def test_every_list_caps_limit_at_100(client, path, method):
-    caller = make_admin()
-    target = filled(path, event_id=make_event().event_id)
+    facilitator = make_facilitator()
+    # A facilitator's own lists are theirs alone; every other list is an admin's or anyone's.
+    caller = (
+        make_facilitator_account(facilitator) if path.startswith("/facilitator/") else make_admin()
+    )
+    target = filled(
+        path,
+        event_id=make_event(facilitator=facilitator).event_id,
+        facilitator_id=facilitator.facilitator_id,
+    )
 
     too_many = request(client, method, target, user=caller, query="?limit=101")
     none = request(client, method, target, user=caller, query="?limit=0")

@@ -287,10 +287,14 @@ def user_update(*attributes, return_values=None):
     return Request("dynamodb:UpdateItem", iam_audit.table_arn("ahoum-dev-users"), context)
 
 
-def test_the_api_may_update_a_user_s_calendar_feed_hash_and_never_their_role():
+def test_the_api_may_update_a_user_s_calendar_feed_hash_and_their_role_only_with_a_link():
     policy = rendered("api_handler", "dev")
     assert allowed(policy, user_update("user_id", "calendar_feed_hash", return_values="NONE"))
     assert not allowed(policy, user_update("user_id", "role", return_values="NONE"))
+    assert not allowed(policy, user_update("user_id", "role", return_values="ALL_NEW"))
+    # Linking an account to a facilitator (an admin's route) writes both, and nothing else.
+    assert allowed(policy, user_update("user_id", "role", "facilitator_id"))
+    assert not allowed(policy, user_update("user_id", "role", "facilitator_id", "name"))
     assert not allowed(policy, user_update("user_id", "calendar_feed_hash", "role"))
     # The whole item back would let the API read through an update what it may not name.
     assert not allowed(

@@ -1,6 +1,7 @@
 from chalicelib import clock, dynamodb, models
 from local import seed
 from local.dynamodb_local import dynamodb_client
+from tests.support.api import bearer, body, post_json
 
 
 def test_creating_tables_twice_is_a_no_op():
@@ -25,8 +26,8 @@ def test_ttl_is_enabled_where_the_design_says(dynamodb_local):
 
 
 def test_seeding_twice_adds_nothing_the_second_time():
-    assert seed.seed() == {"facilitators": 3, "events": 6, "bookings": 1}
-    assert seed.seed() == {"facilitators": 0, "events": 0, "bookings": 0}
+    assert seed.seed() == {"facilitators": 3, "accounts": 1, "events": 6, "bookings": 1}
+    assert seed.seed() == {"facilitators": 0, "accounts": 0, "events": 0, "bookings": 0}
     assert models.Event.count() == 6
     assert models.Facilitator.count() == 3
     assert models.Booking.count() == 1
@@ -62,3 +63,17 @@ def test_one_seeded_event_starts_within_the_reminder_window_and_has_a_booking():
 
     assert 0 < hours_away <= get_settings().reminder_hours_before
     assert booking.status == models.CONFIRMED and soon.seats_taken == 1
+
+
+def test_the_seeded_facilitator_account_logs_in_and_sees_its_seeded_classes(client):
+    seed.seed()
+    [account] = seed.ACCOUNTS
+    login = post_json(
+        client, "/auth/login", {"email": account.email, "password": seed.DEMO_PASSWORD}
+    )
+    headers = bearer(body(login)["access_token"])
+
+    mine = body(client.http.get("/facilitator/events", headers=headers))["events"]
+
+    assert {event["facilitator"]["id"] for event in mine} == {seed.ALICE.facilitator_id}
+    assert len(mine) == sum(1 for e in seed.EVENTS if e.facilitator == seed.ALICE)

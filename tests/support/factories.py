@@ -96,6 +96,7 @@ def new_event(
         capacity=capacity,
         seats_taken=0,
         facilitator=facilitator_copy,
+        facilitator_id=facilitator_copy.id,
         created_at=CREATED_AT,
     )
 
@@ -252,3 +253,22 @@ def json_caller(client: Any, default_user: models.User) -> Any:
         return getattr(client.http, method)(path, headers=headers, **kwargs)
 
     return send
+
+
+def make_credential(user: models.User, password_hash: str = "not-a-hash") -> models.Credential:
+    """The login lookup of ``user`` (what linking an account by its email reads)."""
+    credential = models.Credential(user.email, user_id=user.user_id, password_hash=password_hash)
+    credential.save()
+    return credential
+
+
+def make_facilitator_account(
+    facilitator: models.Facilitator | None = None, name: str = "Fay"
+) -> models.User:
+    """An account linked to ``facilitator`` (a new one if None), as the members route
+    leaves it: role facilitator and its facilitator_id."""
+    facilitator = facilitator or make_facilitator(name=name)
+    user = new_user(role=models.ROLE_FACILITATOR, name=name)
+    user.facilitator_id = facilitator.facilitator_id
+    user.save()
+    return user

@@ -283,6 +283,37 @@ class Attendee(StrictSchema):
     status = _status()
     created_at = _moment()
     user = fields.Nested(UserSummary, required=True)
+    attendance = fields.String(
+        required=True,
+        metadata={
+            "enum": [
+                models.ATTENDANCE_UNKNOWN,
+                models.ATTENDANCE_CHECKED_IN,
+                models.ATTENDANCE_NO_SHOW,
+            ]
+        },
+    )
+
+
+class WaitingAttendee(Attendee):
+    position = _position(required=True)
+
+
+class Roster(StrictSchema):
+    event = fields.Nested(AdminEvent, required=True)
+    confirmed = fields.List(fields.Nested(Attendee), required=True)
+    held = fields.List(
+        fields.Nested(Attendee),
+        required=True,
+        metadata={"description": "Seats held while their attendee pays (`pending_payment`)."},
+    )
+    waiting = fields.List(
+        fields.Nested(WaitingAttendee),
+        required=True,
+        metadata={"description": "In line order, first in line first."},
+    )
+    cancelled = fields.List(fields.Nested(Attendee), required=True)
+    next_cursor = _next_cursor()
 
 
 class AttendeePage(StrictSchema):
@@ -340,3 +371,47 @@ class WebhookDelivery(StrictSchema):
 class WebhookDeliveryPage(StrictSchema):
     deliveries = fields.List(fields.Nested(WebhookDelivery), required=True)
     next_cursor = _next_cursor()
+
+
+# --- Facilitators' accounts, schedules and reports ---
+
+
+class Member(StrictSchema):
+    user_id = Id(required=True)
+    name = _text()
+    email = fields.Email(required=True)
+    facilitator_id = Id(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The facilitator this account runs events for; null once unlinked."
+        },
+    )
+
+
+class MemberPage(StrictSchema):
+    members = fields.List(fields.Nested(Member), required=True)
+    next_cursor = _next_cursor()
+
+
+class FacilitatorEventPage(StrictSchema):
+    events = fields.List(fields.Nested(AdminEvent), required=True)
+    next_cursor = _next_cursor()
+
+
+class AttendanceRow(StrictSchema):
+    event_id = Id(required=True)
+    name = _text()
+    starts_at = _moment()
+    capacity = fields.Integer(required=True)
+    booked = fields.Integer(required=True, metadata={"description": "Confirmed now."})
+    checked_in = fields.Integer(required=True)
+    no_shows = fields.Integer(required=True)
+    cancelled = fields.Integer(required=True)
+    promoted = fields.Integer(
+        required=True, metadata={"description": "Bookings that came off the waiting list."}
+    )
+
+
+class AttendanceReport(StrictSchema):
+    events = fields.List(fields.Nested(AttendanceRow), required=True)

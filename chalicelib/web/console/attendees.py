@@ -23,7 +23,7 @@ _CSV_PAGE = 100
 def attendees_page(visit: Visit, principal: auth.Principal, event_id: str) -> Response:
     cursor = schemas.load_query(visit.request, schemas.CursorQuery())["cursor"]
     event_id = schemas.load_id(event_id, "event_id")
-    page = bookings.attendees_by_standing(event_id, limit=ATTENDEES_PER_PAGE, cursor=cursor)
+    page = bookings.roster(principal, event_id, limit=ATTENDEES_PER_PAGE, cursor=cursor)
     event = page["event"]
     return visit.page(
         "admin/attendees.html",
