@@ -106,6 +106,7 @@ class Settings:
     webhook_retry_days: int
     delivery_retention_days: int
     failed_delivery_retention_days: int
+    webhook_rotation_overlap_hours: int
 
     @property
     def is_local(self) -> bool:
