@@ -12,7 +12,7 @@ from typing import Any
 
 from chalice import Response
 
-from chalicelib import auth, errors
+from chalicelib import auth, errors, models
 from chalicelib.web.visit import Visit
 
 
@@ -57,6 +57,20 @@ def admin_only(handler: Callable[..., Response]) -> Callable[..., Response]:
     @functools.wraps(handler)
     def answer(visit: Visit, principal: auth.Principal, **path_values: str) -> Response:
         auth.require_admin(principal)
+        return handler(visit, principal, **path_values)
+
+    return answer
+
+
+def facilitator_only(handler: Callable[..., Response]) -> Callable[..., Response]:
+    """``logged_in`` for accounts linked to a facilitator: anyone else logged in gets a 403
+    page (an admin uses the console's pages, which name the facilitator)."""
+
+    @logged_in
+    @functools.wraps(handler)
+    def answer(visit: Visit, principal: auth.Principal, **path_values: str) -> Response:
+        if principal.role != models.ROLE_FACILITATOR or principal.facilitator_id is None:
+            raise errors.Forbidden("This page is for facilitators' accounts.")
         return handler(visit, principal, **path_values)
 
     return answer
