@@ -168,8 +168,7 @@ def _post(
     give_up_at = clock.parse_iso(row.retry_until)
     if error is None:
         state, next_at = models.DELIVERED, finished
-    elif status == GONE and endpoint.facilitator_id is not None:
-        routing.disable(endpoint)
+    elif status == GONE and _disabled_by_gone(endpoint):
         state, next_at = models.DISABLED, finished
     elif finished >= give_up_at:
         state, next_at = models.FAILED, finished
@@ -197,6 +196,15 @@ def _post(
 # The HTTP status by which an endpoint says it is gone for good (the Standard Webhooks
 # convention): a facilitator's own endpoint is then disabled rather than retried for days.
 GONE = 410
+
+
+def _disabled_by_gone(endpoint: routing.Endpoint) -> bool:
+    """A 410: a facilitator's endpoint is disabled (by this answer or an earlier one). False
+    for the default CRM (retried as before), and when a new PUT replaced the endpoint since it
+    was read: the row is then retried, to the new one."""
+    if endpoint.facilitator_id is None:
+        return False
+    return routing.disable(endpoint) or routing.endpoint_for(endpoint.facilitator_id).disabled
 
 
 def _refused_destination(endpoint: routing.Endpoint) -> str | None:

@@ -11,16 +11,19 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib import clock, metrics, models
-from chalicelib.webhooks import endpoints, retry_due_deliveries
+from chalicelib import clock, metrics, models, reminders
+from chalicelib.webhooks import deliveries, endpoints, retry_due_deliveries, routing
 from local.crm_sink import CrmSink
 from tests.support.crm import CRM_TEST_SECRET
 from tests.support.factories import (
+    book,
+    book_series,
     headers_for,
     make_admin,
     make_booking,
     make_event,
     make_facilitator,
+    make_series_events,
     make_user,
 )
 from tests.support.stream_records import invoke_stream_handler
@@ -193,3 +196,57 @@ def test_the_default_crm_answering_410_is_retried_as_before(client, crm, stream_
 
     [row] = models.WebhookDelivery.due.query(models.PENDING)
     assert row.last_status == 410
+
+
+def test_bookings_made_by_every_path_carry_their_facilitator_and_reminders_follow_it(
+    client, crm, own_crm
+):
+    facilitator = make_facilitator()
+    own_crm.secret = set_endpoint(client, facilitator, own_crm.url)["secret"]
+    soon = make_event(timedelta(hours=6), facilitator=facilitator)
+    series_id, dates = make_series_events(2, models.COURSE)
+    ann = make_user()
+
+    assert book(client, ann, soon.event_id).status_code == 201
+    assert book_series(client, ann, series_id).status_code == 201
+    reminders.send_due_reminders()
+
+    booked = models.Booking.get(ann.user_id, soon.event_id)
+    assert booked.facilitator_id == facilitator.facilitator_id
+    for date in dates:
+        copy_of = models.Booking.get(ann.user_id, date.event_id)
+        assert copy_of.facilitator_id == date.facilitator.id
+    [reminder] = own_crm.deliveries
+    assert reminder["webhook_id"] == reminders.delivery_id(booked, soon)
+    assert reminder["signature"] == "ok"
+    assert crm.deliveries == []
+
+
+def test_a_test_delivery_can_be_replayed_by_its_id(client, own_crm):
+    facilitator = make_facilitator()
+    own_crm.secret = set_endpoint(client, facilitator, own_crm.url)["secret"]
+    queued = endpoints.send_test(facilitator.facilitator_id)
+    retry_due_deliveries()
+
+    replayed = client.http.post(
+        f"/admin/webhooks/{queued['id']}/replay", headers=headers_for(make_admin())
+    )
+    assert replayed.status_code == 202, replayed.body
+    retry_due_deliveries()
+    # Received twice, the second time dropped by the CRM as a repeat of the same webhook-id.
+    assert [d["webhook_id"] for d in own_crm.deliveries] == [queued["id"]]
+    assert models.WebhookDelivery.get(queued["id"]).attempts == 2
+
+
+def test_a_410_from_an_endpoint_replaced_meanwhile_disables_nothing(client, own_crm):
+    facilitator = make_facilitator()
+    own_crm.secret = set_endpoint(client, facilitator, own_crm.url)["secret"]
+    own_crm.reply_status = 410
+    stale = routing.endpoint_for(facilitator.facilitator_id)
+    endpoints.set_url(facilitator.facilitator_id, own_crm.url + "/v2")
+    row = deliveries.new_row("01JD8XG2M4P6R8T0V2X4Z6B8D0.webhook.test", "{}", stale.facilitator_id)
+    deliveries.hold(row)
+    deliveries.create(row)
+
+    assert deliveries.attempt(row, stale) == models.PENDING
+    assert endpoints.endpoint_view(facilitator.facilitator_id)["state"] == "active"
