@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from chalice import Chalice, Response
 
-from chalicelib import auth, errors, operations, schemas
+from chalicelib import auth, errors, event_staff, operations, schemas
 from chalicelib.config import get_settings
 from chalicelib.logs import json_logger, safe_path
 from chalicelib.operations import JSON
@@ -87,7 +87,8 @@ class BookingsApp(Chalice):
         2. ids in the path are checked (400), so a malformed one costs no DynamoDB call;
         3. the caller's account and the token's revocation are read (one BatchGetItem) and
            an ADMIN (FACILITATOR) route refuses any account not an admin (not linked to a
-           facilitator) with 403 before looking at what was sent;
+           facilitator) with 403 before looking at what was sent, as an OWN_FACILITATOR route
+           does anyone but an admin and the path's facilitator;
         4. the body, the query string and declared headers are loaded (400, 415).
 
         The view takes, by name, the path parameters and any of ``principal``, ``body``,
@@ -170,6 +171,8 @@ class BookingsApp(Chalice):
                     auth.require_admin(principal)
                 elif operation.access == operations.FACILITATOR:
                     auth.require_facilitator(principal)
+                elif operation.access == operations.OWN_FACILITATOR:
+                    event_staff.require_admin_or_acting_for(principal, given["facilitator_id"])
                 given["principal"] = principal
             if operation.body is not None:
                 if not operation.body_required and not (request.raw_body or b"").strip():

@@ -91,6 +91,9 @@ class Booking(Table):
     event = EventCopy()
     user = UserCopy()
     facilitator_crm_id = UnicodeAttribute()
+    # Which facilitator's endpoint its webhooks go to (absent on bookings made before it was
+    # copied: those go to CRM_WEBHOOK_URL). Never in the payload.
+    facilitator_id = UnicodeAttribute(null=True)
     reminder_event_id = UnicodeAttribute(null=True)
     by_event = BookingsByEvent()
     by_booking_id = BookingsByBookingId()

@@ -120,6 +120,7 @@ class Settings:
     payment_hold_minutes: int
     waitlist_offer_minutes: int
     report_max_days: int
+    webhook_rotation_overlap_hours: int
 
     @property
     def is_local(self) -> bool:

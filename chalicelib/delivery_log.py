@@ -21,10 +21,12 @@ SENDING = "sending"
 DELIVERED = "delivered"
 FAILED = "failed"
 SKIPPED = "skipped"
-DELIVERY_STATES = (PENDING, SENDING, DELIVERED, FAILED, SKIPPED)
+# Its facilitator's endpoint answered 410 Gone: kept for the replay a new PUT of the URL makes.
+DISABLED = "disabled"
+DELIVERY_STATES = (PENDING, SENDING, DELIVERED, FAILED, SKIPPED, DISABLED)
 # In the ``due`` index, where the retrier finds them; the others are in ``finished``.
 QUEUED_STATES = (PENDING, SENDING)
-FINISHED_STATES = (DELIVERED, FAILED, SKIPPED)
+FINISHED_STATES = (DELIVERED, FAILED, SKIPPED, DISABLED)
 
 
 class DueDeliveries(GlobalSecondaryIndex):
@@ -81,5 +83,7 @@ class WebhookDelivery(Table):
     queue = UnicodeAttribute(null=True)
     finished_state = UnicodeAttribute(null=True)
     expires_at = TTLAttribute(null=True)
+    # The facilitator whose endpoint it goes to (absent: CRM_WEBHOOK_URL's).
+    facilitator_id = UnicodeAttribute(null=True)
     due = DueDeliveries()
     finished = FinishedDeliveries()

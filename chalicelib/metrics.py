@@ -41,6 +41,8 @@ RETRIER_BACKLOG = "WebhookRetrierBacklog"
 # a few minutes the retrier is not keeping up, or not sending at all.
 RETRIER_OLDEST_DUE_AGE = "WebhookRetrierOldestDueAge"
 LOGINS_THROTTLED = "LoginsThrottled"
+# A facilitator's own CRM endpoint answered 410 Gone and was disabled (once per disabling).
+WEBHOOK_ENDPOINTS_DISABLED = "WebhookEndpointsDisabled"
 
 # Unit of each metric, in CloudWatch's spelling.
 UNITS = {
@@ -53,6 +55,7 @@ UNITS = {
     RETRIER_BACKLOG: "Count",
     RETRIER_OLDEST_DUE_AGE: "Seconds",
     LOGINS_THROTTLED: "Count",
+    WEBHOOK_ENDPOINTS_DISABLED: "Count",
 }
 
 

@@ -41,6 +41,8 @@ BOOKING_OFFERED = "booking.offered"
 BOOKING_REFUNDED = "booking.refunded"
 BOOKING_CHECKED_IN = "booking.checked_in"
 BOOKING_NO_SHOW = "booking.no_show"
+# Sent on request to a facilitator's own endpoint (POST …/webhook/test): not about a booking.
+WEBHOOK_TEST = "webhook.test"
 WEBHOOK_TYPES = (
     BOOKING_CONFIRMED,
     BOOKING_WAITLISTED,
@@ -141,6 +143,15 @@ class Facilitator(Table):
     name = UnicodeAttribute()
     crm_id = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    # The facilitator's own CRM endpoint (absent: their bookings go to CRM_WEBHOOK_URL) and
+    # the secret its deliveries are signed with (chalicelib/webhooks/endpoints.py).
+    webhook_url = UnicodeAttribute(null=True)
+    webhook_secret = UnicodeAttribute(null=True)
+    # After a rotation, until webhook_previous_until: the old secret signs too.
+    webhook_previous_secret = UnicodeAttribute(null=True)
+    webhook_previous_until = UnicodeAttribute(null=True)
+    # The endpoint answered 410 Gone: nothing is sent to it until a new PUT of its URL.
+    webhook_disabled_at = UnicodeAttribute(null=True)
 
 
 class FacilitatorCopy(MapAttribute):
@@ -355,6 +366,7 @@ SENDING = delivery_log.SENDING
 DELIVERED = delivery_log.DELIVERED
 FAILED = delivery_log.FAILED
 SKIPPED = delivery_log.SKIPPED
+DISABLED = delivery_log.DISABLED
 DELIVERY_STATES = delivery_log.DELIVERY_STATES
 QUEUED_STATES = delivery_log.QUEUED_STATES
 FINISHED_STATES = delivery_log.FINISHED_STATES

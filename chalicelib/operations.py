@@ -30,7 +30,10 @@ OPTIONAL = "optional"  # anyone; the view makes what it can of a token (logging 
 USER = "user"  # a valid, unrevoked Bearer token of an existing account
 ADMIN = "admin"  # as USER, of an account with the admin role
 FACILITATOR = "facilitator"  # as USER, of an account linked to a facilitator
-ACCESS = (PUBLIC, OPTIONAL, USER, ADMIN, FACILITATOR)
+# As ADMIN, or of an account linked to the facilitator the path's ``facilitator_id`` names;
+# anyone else is refused exactly as a stranger is by an ADMIN route.
+OWN_FACILITATOR = "own_facilitator"
+ACCESS = (PUBLIC, OPTIONAL, USER, ADMIN, FACILITATOR, OWN_FACILITATOR)
 
 JSON = "application/json"
 # The content types of a route that ignores any body (logging out, creating a calendar feed):
@@ -67,7 +70,7 @@ PATH_PARAMETERS = {
         r"^[0-9A-Za-z]{26}\.("
         + "|".join(
             re.escape(kind)
-            for kind in models.WEBHOOK_TYPES
+            for kind in (*models.WEBHOOK_TYPES, models.WEBHOOK_TEST)
             if kind not in (models.BOOKING_REMINDER, models.BOOKING_RESCHEDULED)
         )
         # A reminder's id also names the start it reminds of, so a moved event reminds again;
@@ -162,10 +165,12 @@ class Operation:
             # An admin's role is known only once the account is read, and a route must not
             # look at a non-admin's input first.
             raise ValueError(f"{self.method} {self.path}: only USER routes may defer the check")
+        if self.access == OWN_FACILITATOR and "facilitator_id" not in path_parameters(self.path):
+            raise ValueError(f"{self.method} {self.path}: {OWN_FACILITATOR} needs a facilitator_id")
         for name in path_parameters(self.path):
             if name not in PATH_PARAMETERS:
                 raise ValueError(f"{self.method} {self.path}: add {name!r} to PATH_PARAMETERS")
 
     @property
     def takes_token(self) -> bool:
-        return self.access in (USER, ADMIN, FACILITATOR)
+        return self.access in (USER, ADMIN, FACILITATOR, OWN_FACILITATOR)

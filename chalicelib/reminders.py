@@ -132,7 +132,13 @@ def _remind_awaiting(event: models.Event, started: float, counts: Counter[str]) 
 def _remind(booking: models.Booking, event: models.Event, started: float, counts: Counter) -> None:
     # Past its send budget a run queues the rest as due rows for the retrier (every minute).
     send_now = time.monotonic() - started < get_settings().reminder_send_budget_seconds
-    if deliveries.deliver_new(delivery_id(booking, event), message(booking, event), send_now):
+    sent = deliveries.deliver_new(
+        delivery_id(booking, event),
+        message(booking, event),
+        send_now,
+        facilitator_id=booking.facilitator_id,
+    )
+    if sent:
         counts["sent" if send_now else "queued"] += 1
     if booking.reminder_event_id is not None:
         _unmark(booking)

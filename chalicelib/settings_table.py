@@ -308,6 +308,16 @@ GROUPS: tuple[Group, ...] = (
                 "how long a `failed` delivery is kept for a replay (a replay makes it due again)",
                 field="failed_delivery_retention_days",
             ),
+            # A facilitator's CRM learns the new secret while the old one still verifies.
+            Number(
+                "WEBHOOK_ROTATION_OVERLAP_HOURS",
+                24,
+                0,
+                168,
+                "after a facilitator's signing secret is rotated, deliveries carry both "
+                "signatures (old and new) for this long, then only the new one",
+                field="webhook_rotation_overlap_hours",
+            ),
         ),
     ),
     Group(

@@ -180,6 +180,12 @@ def describe(delivery: dict[str, Any]) -> str:
     payload = delivery["payload"]
     if not isinstance(payload, dict):
         return f"[crm] {delivery['answered']} unreadable body: {str(payload)[:80]!r}"
+    if payload.get("type") == "webhook.test":
+        return (
+            f"[crm] webhook.test  facilitator {payload.get('facilitator')}"
+            f"  signature {delivery['signature']}  -> {delivery['answered']}"
+            f"  (webhook-id {delivery['webhook_id']})"
+        )
     event, user = payload.get("event", {}), payload.get("user", {})
     facilitator = payload.get("facilitator_crm_id")
     return (

@@ -51,6 +51,7 @@ def booking_item(
         ),
         user=models.UserCopy(name=user_name, email=user_email),
         facilitator_crm_id=event.facilitator.crm_id,
+        facilitator_id=event.facilitator.id,
     )
 
 

@@ -32,6 +32,7 @@ from chalicelib.operations import (
     ID_PATTERN,
     JSON,
     OPTIONAL,
+    OWN_FACILITATOR,
     PATH_PARAMETERS,
     PUBLIC,
     USER,
@@ -39,7 +40,7 @@ from chalicelib.operations import (
     Operation,
     path_parameters,
 )
-from chalicelib.schemas.field_types import Id
+from chalicelib.schemas.field_types import Id, OneOfNested
 
 if TYPE_CHECKING:
     from chalicelib.api import BookingsApp
@@ -105,6 +106,7 @@ def _build(operations: Iterable[Operation]) -> dict[str, Any]:
         tags=_TAGS,
     )
     plugin.converter.add_attribute_function(_id_pattern)
+    plugin.converter.add_attribute_function(_one_of)
     spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
@@ -128,6 +130,12 @@ def _build(operations: Iterable[Operation]) -> dict[str, Any]:
 
 def _id_pattern(self: Any, field: Any, **kwargs: Any) -> dict[str, Any]:
     return {"pattern": ID_PATTERN} if isinstance(field, Id) else {}
+
+
+def _one_of(self: Any, field: Any, **kwargs: Any) -> dict[str, Any]:
+    if not isinstance(field, OneOfNested):
+        return {}
+    return {"oneOf": [self.resolve_nested_schema(schema) for schema in field.schemas]}
 
 
 def _operation(operation: Operation, plugin: MarshmallowPlugin) -> dict[str, Any]:
@@ -166,6 +174,7 @@ _SECURITY: dict[str, list[dict[str, list[str]]]] = {
     USER: [{"bearerAuth": []}],
     ADMIN: [{"bearerAuth": []}],
     FACILITATOR: [{"bearerAuth": []}],
+    OWN_FACILITATOR: [{"bearerAuth": []}],
 }
 
 
@@ -252,9 +261,9 @@ def _implied_errors(operation: Operation) -> list[errors.AppError]:
     if operation.body is not None:
         found += [errors.BadRequest("The body is not valid JSON."), _PAYLOAD_TOO_LARGE]
         found.append(_UNSUPPORTED_MEDIA_TYPE)
-    if operation.access in (USER, ADMIN, FACILITATOR):
+    if operation.access in (USER, ADMIN, FACILITATOR, OWN_FACILITATOR):
         found.append(_UNAUTHORIZED)
-    if operation.access == ADMIN:
+    if operation.access in (ADMIN, OWN_FACILITATOR):
         found.append(_FORBIDDEN)
     if operation.access == FACILITATOR:
         found.append(_FORBIDDEN_NOT_FACILITATOR)

@@ -227,6 +227,13 @@ WEBHOOK_DELIVERY = {
 }
 WEBHOOK_DELIVERY_PAGE = {"deliveries": [WEBHOOK_DELIVERY], "next_cursor": None}
 
+WEBHOOK_ENDPOINT_BODY = {"url": "https://crm.example.com/hooks/ahoum"}
+WEBHOOK_ENDPOINT_SECRET = {
+    **WEBHOOK_ENDPOINT_BODY,
+    "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYo=",
+}
+WEBHOOK_TEST_QUEUED = {"id": "01JD8XG2M4P6R8T0V2X4Z6B8D0.webhook.test", "state": "pending"}
+
 SERIES_BOOKING_BODY = {"waitlist": True}
 SERIES_BOOKED = {
     "bookings": [

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from chalicelib import bookings, event_changes, events, facilitators, webhooks
 from chalicelib.api import Routes
 from chalicelib.openapi import examples
-from chalicelib.operations import ADMIN, Answer
+from chalicelib.operations import ADMIN, OWN_FACILITATOR, Answer
+from chalicelib.webhooks import endpoints
 
 if TYPE_CHECKING:
     from chalicelib.openapi.answers import definitions as answers
@@ -79,6 +80,67 @@ def get_facilitator(facilitator_id):
 )
 def update_facilitator(facilitator_id, body):
     return facilitators.update(facilitator_id, **body)
+
+
+@routes.route(
+    "/admin/facilitators/{facilitator_id}/webhook",
+    "PUT",
+    access=OWN_FACILITATOR,
+    tag="Admin",
+    summary="Send this facilitator's webhooks to their own CRM endpoint",
+    description=(
+        "An admin or an account of this facilitator. Answers a new signing secret, shown this "
+        "once. On deployed stages the URL must be https and resolve to public addresses. "
+        "Re-enables an endpoint disabled by a 410 and sends again what waited for it."
+    ),
+    body=schemas.WebhookEndpointBody,
+    body_example=examples.WEBHOOK_ENDPOINT_BODY,
+    answer=Answer(
+        200,
+        "The URL and its new secret.",
+        answers.WebhookEndpointSecret,
+        examples.WEBHOOK_ENDPOINT_SECRET,
+    ),
+    domain_errors=(facilitators.FacilitatorNotFound(),),
+)
+def set_facilitator_webhook(facilitator_id, body):
+    return endpoints.set_url(facilitator_id, body["url"])
+
+
+@routes.route(
+    "/admin/facilitators/{facilitator_id}/webhook/rotate",
+    "POST",
+    access=OWN_FACILITATOR,
+    tag="Admin",
+    summary="A new signing secret for this facilitator's endpoint",
+    description=(
+        "For WEBHOOK_ROTATION_OVERLAP_HOURS every delivery carries both signatures (new and "
+        "old), then only the new one. The secret is shown this once."
+    ),
+    answer=Answer(
+        200,
+        "The URL and its new secret.",
+        answers.WebhookEndpointSecret,
+        examples.WEBHOOK_ENDPOINT_SECRET,
+    ),
+    domain_errors=(facilitators.FacilitatorNotFound(), endpoints.WebhookNotSet()),
+)
+def rotate_facilitator_webhook(facilitator_id):
+    return endpoints.rotate(facilitator_id)
+
+
+@routes.route(
+    "/admin/facilitators/{facilitator_id}/webhook/test",
+    "POST",
+    access=OWN_FACILITATOR,
+    tag="Admin",
+    summary="Send a webhook.test delivery to this facilitator's endpoint",
+    description="Queued at once and sent by the retrier, signed and retried like any other.",
+    answer=Answer(202, "Queued.", answers.WebhookTestQueued, examples.WEBHOOK_TEST_QUEUED),
+    domain_errors=(facilitators.FacilitatorNotFound(), endpoints.WebhookNotSet()),
+)
+def send_facilitator_webhook_test(facilitator_id):
+    return endpoints.send_test(facilitator_id)
 
 
 @routes.route(

@@ -255,6 +255,17 @@ class CursorQuery(StrictSchema):
     cursor = field.cursor()
 
 
+class WebhookEndpointBody(StrictSchema):
+    # Whether it may be POSTed to (https, a public address) is the service's check: it
+    # depends on the stage and on DNS.
+    url = fields.Url(
+        required=True,
+        schemes={"http", "https"},
+        require_tld=False,
+        validate=validate.Length(max=2000),
+    )
+
+
 class DeliveriesPageQuery(CursorQuery):
     state = fields.String(
         load_default=models.FAILED, validate=validate.OneOf(models.DELIVERY_STATES)

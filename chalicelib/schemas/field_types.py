@@ -176,3 +176,12 @@ def cursor() -> fields.Field:
     return fields.String(
         load_default=None, validate=validate.Length(min=1, max=pagination.MAX_CURSOR_CHARS)
     )
+
+
+class OneOfNested(fields.Raw):
+    """An answer's value that is one of several schemas (documented as ``oneOf``): a
+    delivery's payload is a booking message or a ``webhook.test``."""
+
+    def __init__(self, *schemas: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.schemas = schemas

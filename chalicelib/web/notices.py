@@ -83,6 +83,9 @@ NOTICES = {
         "error", "This delivery is being sent right now; try again in a minute."
     ),
     "delivery_not_found": Notice("error", "That webhook delivery no longer exists."),
+    "webhook_test_queued": Notice(
+        "success", "Test delivery queued: it is sent within a minute, signed as any other."
+    ),
     "logged_out": Notice("info", "You have logged out."),
     "feed_stopped": Notice("info", "Your calendar feed is stopped; its address no longer works."),
     "session_ended": Notice("info", "Your session has ended; please log in again."),

@@ -10,6 +10,10 @@ that state machine). Messages follow the Standard Webhooks spec: ``webhook-id`` 
 delivery id (stable per booking and type, so a CRM can drop repeats), and the signature
 covers ``id.timestamp.body``. Admins list and replay deliveries (``admin``).
 
+A facilitator may have an endpoint of their own (``endpoints``: set, rotate, test): each
+delivery is routed by the facilitator its booking carries (``routing``), to a destination
+checked on deployed stages (``destinations``); a 410 from it disables it until it is set again.
+
 Delivery is at least once: if the row cannot be updated after a successful POST, the claim
 lapses and the message is sent again under the same ``webhook-id``.
 """

@@ -2,7 +2,8 @@
 
 ``pending`` (due at ``next_attempt_at``) → ``sending`` (claimed until the lease ends) →
 ``delivered``, ``pending`` again (backoff), or ``failed`` past ``retry_until``. Without a
-CRM URL a row is ``skipped``. Every change is conditional, so two workers never both own a row.
+CRM URL a row is ``skipped``; to a facilitator's endpoint that answered 410 Gone, ``disabled``.
+Every change is conditional, so two workers never both own a row.
 Every change of state goes through ``enter`` or ``entering``: a queued row is in the ``due``
 index (all the retrier reads), a finished one in ``finished``, expiring after its retention.
 """
@@ -20,6 +21,7 @@ from ulid import ULID
 from chalicelib import clock, metrics, models
 from chalicelib.config import get_settings
 from chalicelib.logs import json_logger
+from chalicelib.webhooks import destinations, routing
 
 # Longer than any POST can take: a claim older than this belongs to a sender that died.
 CLAIM_LEASE = timedelta(seconds=60)
@@ -30,7 +32,9 @@ HISTORY_KEPT = 20
 log = json_logger("ahoum.webhooks")
 
 
-def new_row(delivery_id: str, body: str) -> models.WebhookDelivery:
+def new_row(
+    delivery_id: str, body: str, facilitator_id: str | None = None
+) -> models.WebhookDelivery:
     """A row for a new message, not yet stored and without a state."""
     now = clock.now()
     return models.WebhookDelivery(
@@ -40,6 +44,7 @@ def new_row(delivery_id: str, body: str) -> models.WebhookDelivery:
         retry_until=clock.to_iso_ms(now + retry_window()),
         created_at=clock.to_iso_ms(now),
         updated_at=clock.to_iso_ms(now),
+        facilitator_id=facilitator_id,
     )
 
 
@@ -81,18 +86,24 @@ _ATTEMPT_METRICS = {
     models.DELIVERED: metrics.WEBHOOKS_SENT,
     models.PENDING: metrics.WEBHOOKS_FAILED,
     models.FAILED: metrics.WEBHOOKS_FAILED,
+    models.DISABLED: metrics.WEBHOOKS_FAILED,
 }
 
 
-def deliver_new(delivery_id: str, body: str, send_now: bool) -> bool:
+def deliver_new(
+    delivery_id: str, body: str, send_now: bool, facilitator_id: str | None = None
+) -> bool:
     """Record a new message and, when ``send_now``, POST it; otherwise it is left ``pending``
     and due at once, for the retrier. False when a row with this id exists: the message was
-    already handed over (by this worker earlier, or another one), and nothing is done."""
-    row = new_row(delivery_id, body)
-    if not get_settings().crm_webhook_url:
-        enter(row, models.SKIPPED, clock.parse_iso(row.created_at))
+    already handed over (by this worker earlier, or another one), and nothing is done.
+    ``facilitator_id`` picks the endpoint (``routing``): theirs if they set one."""
+    row = new_row(delivery_id, body, facilitator_id)
+    endpoint = routing.endpoint_for(facilitator_id)
+    if endpoint.url is None or endpoint.disabled:
+        state = models.SKIPPED if endpoint.url is None else models.DISABLED
+        enter(row, state, clock.parse_iso(row.created_at))
         created = create(row)
-        if created:
+        if created and state == models.SKIPPED:
             warn_skipped(delivery_id)
         return created
     if not send_now:
@@ -101,7 +112,7 @@ def deliver_new(delivery_id: str, body: str, send_now: bool) -> bool:
     hold(row)
     if not create(row):
         return False
-    attempt(row)
+    attempt(row, endpoint)
     return True
 
 
@@ -112,39 +123,53 @@ def warn_skipped(delivery_id: str) -> None:
     )
 
 
-def attempt(row: models.WebhookDelivery) -> str:
-    """POST a row this worker has claimed and record the outcome; returns the new state."""
+def attempt(row: models.WebhookDelivery, endpoint: routing.Endpoint | None = None) -> str:
+    """POST a row this worker has claimed and record the outcome; returns the new state.
+    ``endpoint`` is where it goes when the caller just looked it up (else looked up here)."""
     started = clock.now()
-    if not get_settings().crm_webhook_url:
+    endpoint = endpoint or routing.endpoint_for(row.facilitator_id)
+    if endpoint.url is None:
         state, status, error, next_at = models.SKIPPED, None, "CRM_WEBHOOK_URL is not set", started
         warn_skipped(row.delivery_id)
+    elif endpoint.disabled:
+        state, status, error, next_at = models.DISABLED, None, _DISABLED_ERROR, started
     else:
-        state, status, error, next_at = _post(row, started)
+        state, status, error, next_at = _post(row, started, endpoint)
     _record_outcome(row, started, state, status, error, next_at)
     return state
 
 
+_DISABLED_ERROR = "the facilitator's endpoint is disabled (it answered 410 Gone)"
+
+
 def _post(
-    row: models.WebhookDelivery, started: datetime
+    row: models.WebhookDelivery, started: datetime, endpoint: routing.Endpoint
 ) -> tuple[str, int | None, str | None, datetime]:
     """POST the row's payload; its new state, the answer's status and error, and when next."""
     # The HTTP stack (requests) is loaded by the Lambdas that send, not by the API's, which
     # reads this module only for its admin pages.
     from chalicelib.webhooks import sender
 
-    settings = get_settings()
     timer = time.monotonic()
-    status, error = sender.post(
-        settings.crm_webhook_url,
-        settings.crm_webhook_secret,
-        row.delivery_id,
-        row.payload,
-        started,
-    )
+    refused = _refused_destination(endpoint)
+    if refused is not None:
+        # Fails as a network error would: retried, in case the name resolves well again.
+        status, error = None, refused
+    else:
+        status, error = sender.post(
+            endpoint.url,
+            endpoint.secret,
+            row.delivery_id,
+            row.payload,
+            started,
+            previous_secret=endpoint.previous_secret,
+        )
     finished = clock.now()
     give_up_at = clock.parse_iso(row.retry_until)
     if error is None:
         state, next_at = models.DELIVERED, finished
+    elif status == GONE and _disabled_by_gone(endpoint):
+        state, next_at = models.DISABLED, finished
     elif finished >= give_up_at:
         state, next_at = models.FAILED, finished
     else:
@@ -166,6 +191,35 @@ def _post(
         },
     )
     return state, status, error, next_at
+
+
+# The HTTP status by which an endpoint says it is gone for good (the Standard Webhooks
+# convention): a facilitator's own endpoint is then disabled rather than retried for days.
+GONE = 410
+
+
+def _disabled_by_gone(endpoint: routing.Endpoint) -> bool:
+    """A 410: a facilitator's endpoint is disabled (by this answer or an earlier one). False
+    for the default CRM (retried as before), and when a new PUT replaced the endpoint since it
+    was read: the row is then retried, to the new one."""
+    if endpoint.facilitator_id is None:
+        return False
+    return routing.disable(endpoint) or routing.endpoint_for(endpoint.facilitator_id).disabled
+
+
+def _refused_destination(endpoint: routing.Endpoint) -> str | None:
+    """Why a facilitator's endpoint may not be POSTed to now (checked again before each POST:
+    the name may resolve elsewhere than when it was set), logged; None when it may."""
+    if endpoint.facilitator_id is None or endpoint.url is None:
+        return None
+    reason = destinations.refusal(endpoint.url, deployed=not get_settings().is_local)
+    if reason is None:
+        return None
+    log.warning(
+        "webhook destination refused",
+        extra={"fields": {"facilitator_id": endpoint.facilitator_id, "reason": reason}},
+    )
+    return f"destination refused: {reason}"
 
 
 def _record_outcome(
@@ -230,7 +284,8 @@ def entering(state: str, at: datetime) -> list[Action]:
 
 def _kept_for(state: str) -> timedelta:
     settings = get_settings()
-    if state == models.FAILED:
+    # Failed and disabled rows wait for a replay (an admin's, or a new PUT of the URL).
+    if state in (models.FAILED, models.DISABLED):
         return timedelta(days=settings.failed_delivery_retention_days)
     return timedelta(days=settings.delivery_retention_days)
 

@@ -84,6 +84,12 @@ def status_of(image: dict[str, Any] | None) -> str | None:
     return (image or {}).get("status", {}).get("S")
 
 
+def facilitator_of(record: DynamoDBRecord) -> str | None:
+    """The facilitator whose endpoint the booking's webhooks go to (not part of the payload;
+    absent on bookings made before it was copied onto them)."""
+    return (record.new_image or {}).get("facilitator_id", {}).get("S")
+
+
 def _required(holder: Any, name: str) -> Any:
     value = getattr(holder, name, None) if holder is not None else None
     if value is None:

@@ -43,5 +43,5 @@ def retry_due_deliveries() -> dict[str, int]:
 
 
 def _outcome_counts(outcomes: Counter[str]) -> dict[str, int]:
-    finished = (models.DELIVERED, models.PENDING, models.FAILED, models.SKIPPED)
+    finished = (models.DELIVERED, models.PENDING, models.FAILED, models.SKIPPED, models.DISABLED)
     return {state: outcomes[state] for state in finished}

@@ -27,9 +27,15 @@ _session: requests.Session | None = None
 
 
 def webhook_headers(
-    delivery_id: str, body: str, moment: datetime, secret: str | None
+    delivery_id: str,
+    body: str,
+    moment: datetime,
+    secret: str | None,
+    previous_secret: str | None = None,
 ) -> dict[str, str]:
-    """Standard Webhooks headers; signed (``v1,<base64 HMAC-SHA256>``) when there is a secret."""
+    """Standard Webhooks headers; signed (``v1,<base64 HMAC-SHA256>``) when there is a secret.
+    During a rotation's overlap the old secret signs too: the spec's space-separated list
+    (``v1,<new> v1,<old>``), which a receiver holding either secret verifies."""
     moment = moment.astimezone(UTC)
     headers = {
         "Content-Type": "application/json",
@@ -37,17 +43,25 @@ def webhook_headers(
         "webhook-id": delivery_id,
         "webhook-timestamp": str(math.floor(moment.timestamp())),
     }
-    if secret:
-        headers["webhook-signature"] = Webhook(secret).sign(delivery_id, moment, body)
+    signing = [key for key in (secret, previous_secret) if key]
+    if signing:
+        headers["webhook-signature"] = " ".join(
+            Webhook(key).sign(delivery_id, moment, body) for key in signing
+        )
     return headers
 
 
 def post(
-    url: str, secret: str | None, delivery_id: str, body: str, moment: datetime
+    url: str,
+    secret: str | None,
+    delivery_id: str,
+    body: str,
+    moment: datetime,
+    previous_secret: str | None = None,
 ) -> tuple[int | None, str | None]:
     """``(status, error)``: error is None exactly when the CRM answered 2xx. The error is
     stored and logged, so a URL in it (requests quotes the CRM's) loses its credentials."""
-    headers = webhook_headers(delivery_id, body, moment, secret)
+    headers = webhook_headers(delivery_id, body, moment, secret, previous_secret)
     try:
         response = _http().post(
             url,

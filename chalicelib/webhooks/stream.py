@@ -23,7 +23,7 @@ from chalicelib import metrics, models, reminders
 from chalicelib.config import get_settings
 from chalicelib.logs import json_logger
 from chalicelib.webhooks import deliveries
-from chalicelib.webhooks.payload import message_from_record
+from chalicelib.webhooks.payload import facilitator_of, message_from_record
 
 log = json_logger("ahoum.webhooks")
 
@@ -109,7 +109,7 @@ def _deliver(record: DynamoDBRecord, started: float) -> None:
     # A batch meeting a slow CRM hands its remaining messages to the retrier (due at once)
     # rather than run into the stream Lambda's timeout.
     send_now = time.monotonic() - started < get_settings().stream_send_budget_seconds
-    if deliveries.deliver_new(*message, send_now=send_now):
+    if deliveries.deliver_new(*message, send_now=send_now, facilitator_id=facilitator_of(record)):
         # Counted here, not in the services: a promotion happens inside another user's
         # cancellation, and the stream sees every change exactly once per new delivery row
         # (a redelivered record counts nothing).

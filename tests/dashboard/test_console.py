@@ -63,7 +63,7 @@ def _filled(path: str) -> str:
 
 
 def test_every_console_route_is_a_browser_page():
-    assert len(CONSOLE_ROUTES) == 26
+    assert len(CONSOLE_ROUTES) == 30
     assert all(key in chalice_app.browser_routes for key in CONSOLE_ROUTES)
 
 

@@ -90,7 +90,7 @@ def test_the_stream_lambda_loads_no_schemas_documentation_or_dashboard():
 def test_the_retry_lambda_loads_no_schemas_documentation_or_dashboard():
     found = _cold_start("retry_webhooks", scheduled_event())
 
-    assert set(found["answer"]) == {"delivered", "pending", "failed", "skipped"}
+    assert set(found["answer"]) == {"delivered", "pending", "failed", "skipped", "disabled"}
     assert found["loaded"] == []
 
 

@@ -267,14 +267,21 @@ def test_each_lambda_reaches_only_its_stage_and_what_it_uses(template):
         assert not any("sqs:SendMessage" in actions for actions in granted.values())
     dlq = {resource for resource, actions in stream.items() if "sqs:SendMessage" in actions}
     assert [r.rsplit(":", 1)[1] for r in dlq] == [dead_letter_queue_name(STAGE)]
-    # The webhook Lambdas touch the deliveries table only.
+    # The webhook Lambdas touch the deliveries table, and the facilitators' (each delivery's
+    # endpoint: GetItem, and UpdateItem when it answers 410) only.
     for granted in (stream, retrier):
         tables = {r.split(":table/")[1].split("/")[0] for r in granted if ":table/" in r}
-        assert tables <= {f"ahoum-{STAGE}-bookings", f"ahoum-{STAGE}-webhook_deliveries"}
+        assert tables <= {
+            f"ahoum-{STAGE}-{name}" for name in ("bookings", "webhook_deliveries", "facilitators")
+        }
     tables = {r.split(":table/")[1].split("/")[0] for r in reminders if ":table/" in r}
     assert tables == {
-        f"ahoum-{STAGE}-{name}" for name in ("events", "bookings", "webhook_deliveries")
+        f"ahoum-{STAGE}-{name}"
+        for name in ("events", "bookings", "webhook_deliveries", "facilitators")
     }
+    for granted in (stream, retrier, reminders):
+        [facilitators] = [r for r in granted if r.endswith(f":table/ahoum-{STAGE}-facilitators")]
+        assert granted[facilitators] == {"dynamodb:GetItem", "dynamodb:UpdateItem"}
 
 
 def test_each_lambda_names_and_may_read_only_its_own_secrets_parameters(template, template_text):

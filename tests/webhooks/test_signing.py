@@ -81,6 +81,17 @@ def test_sink_prints_one_readable_line_per_delivery(capsys, tmp_path):
     assert len((tmp_path / "deliveries.jsonl").read_text().splitlines()) == 1
 
 
+def test_sink_prints_a_test_delivery_as_one_line_naming_the_facilitator(capsys):
+    sink = CrmSink(secret=SPEC_SECRET).start()
+    body = '{"type":"webhook.test","occurred_at":"2026-12-01T09:00:00.000Z","facilitator":"F1"}'
+    try:
+        _post(sink, body, sender.webhook_headers("t1", body, datetime.now(UTC), SPEC_SECRET))
+    finally:
+        sink.stop()
+    [line] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("[crm]")]
+    assert line == "[crm] webhook.test  facilitator F1  signature ok  -> 204  (webhook-id t1)"
+
+
 def _signed(delivery_id, body, moment=None):
     return sender.webhook_headers(delivery_id, body, moment or datetime.now(UTC), SPEC_SECRET)
 

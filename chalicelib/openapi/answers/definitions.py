@@ -12,7 +12,7 @@ from marshmallow import fields
 
 from chalicelib import models
 from chalicelib.schemas.definitions import StrictSchema
-from chalicelib.schemas.field_types import Id
+from chalicelib.schemas.field_types import Id, OneOfNested
 
 
 def _moment() -> fields.Field:
@@ -345,6 +345,27 @@ class WebhookPayload(StrictSchema):
     facilitator_crm_id = _text()
 
 
+class WebhookTestPayload(StrictSchema):
+    """The body of a ``webhook.test`` delivery (not about a booking)."""
+
+    type = fields.String(required=True, metadata={"enum": [models.WEBHOOK_TEST]})
+    occurred_at = _moment()
+    facilitator = Id(required=True)
+
+
+class WebhookEndpointSecret(StrictSchema):
+    url = fields.Url(required=True)
+    secret = fields.String(
+        required=True,
+        metadata={"description": "The signing secret (`whsec_…`), shown this once."},
+    )
+
+
+class WebhookTestQueued(StrictSchema):
+    id = fields.String(required=True, metadata={"description": "The delivery's id."})
+    state = fields.String(required=True, metadata={"enum": [models.PENDING]})
+
+
 class DeliveryAttempt(StrictSchema):
     at = _moment()
     status = fields.Integer(required=True, allow_none=True)
@@ -357,7 +378,7 @@ class WebhookDelivery(StrictSchema):
         required=True,
         metadata={"enum": list(models.DELIVERY_STATES)},
     )
-    payload = fields.Nested(WebhookPayload, required=True)
+    payload = OneOfNested(WebhookPayload, WebhookTestPayload, required=True)
     attempts = fields.Integer(required=True)
     last_status = fields.Integer(required=True, allow_none=True)
     last_error = fields.String(required=True, allow_none=True)

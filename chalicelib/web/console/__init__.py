@@ -48,6 +48,16 @@ from chalicelib.web.console.series import (
     series_detail_page,
     series_list_page,
 )
+from chalicelib.web.console.webhook_endpoint import (
+    own_webhook_page,
+    rotate_own_webhook,
+    rotate_webhook,
+    set_own_webhook,
+    set_webhook,
+    test_own_webhook,
+    test_webhook,
+    webhook_page,
+)
 from chalicelib.web.views import admin_only
 from chalicelib.web.visit import Visit
 
@@ -73,12 +83,20 @@ __all__ = [
     "new_event_page",
     "new_facilitator_page",
     "new_series_page",
+    "own_webhook_page",
     "replay_delivery",
+    "rotate_own_webhook",
+    "rotate_webhook",
     "series_detail_page",
     "series_list_page",
+    "set_own_webhook",
+    "set_webhook",
+    "test_own_webhook",
+    "test_webhook",
     "unpublish_event",
     "update_event",
     "update_facilitator",
+    "webhook_page",
 ]
 
 

@@ -179,3 +179,69 @@ def console_deliveries(request):
 )
 def console_replay_delivery(request, delivery_id):
     return console.replay_delivery(request, delivery_id=delivery_id)
+
+
+@routes.route(
+    f"{CONSOLE}/facilitators/{{facilitator_id}}/webhook", "GET", browser_only=CONSOLE_PAGE
+)
+def console_facilitator_webhook(request, facilitator_id):
+    return console.webhook_page(request, facilitator_id=facilitator_id)
+
+
+@routes.route(
+    f"{CONSOLE}/facilitators/{{facilitator_id}}/webhook",
+    "POST",
+    browser_only=CONSOLE_PAGE,
+    content_types=FORM,
+)
+def console_set_facilitator_webhook(request, facilitator_id):
+    return console.set_webhook(request, facilitator_id=facilitator_id)
+
+
+@routes.route(
+    f"{CONSOLE}/facilitators/{{facilitator_id}}/webhook/rotate",
+    "POST",
+    browser_only=CONSOLE_PAGE,
+    content_types=FORM,
+)
+def console_rotate_facilitator_webhook(request, facilitator_id):
+    return console.rotate_webhook(request, facilitator_id=facilitator_id)
+
+
+@routes.route(
+    f"{CONSOLE}/facilitators/{{facilitator_id}}/webhook/test",
+    "POST",
+    browser_only=CONSOLE_PAGE,
+    content_types=FORM,
+)
+def console_test_facilitator_webhook(request, facilitator_id):
+    return console.test_webhook(request, facilitator_id=facilitator_id)
+
+
+FACILITATOR_PAGE = (
+    "a facilitator's page for browsers (HTML forms, cookie session), not the JSON API"
+)
+
+
+@routes.route("/facilitator/webhook", "GET", browser_only=FACILITATOR_PAGE)
+def facilitator_webhook(request):
+    return console.own_webhook_page(request)
+
+
+@routes.route("/facilitator/webhook", "POST", browser_only=FACILITATOR_PAGE, content_types=FORM)
+def facilitator_set_webhook(request):
+    return console.set_own_webhook(request)
+
+
+@routes.route(
+    "/facilitator/webhook/rotate", "POST", browser_only=FACILITATOR_PAGE, content_types=FORM
+)
+def facilitator_rotate_webhook(request):
+    return console.rotate_own_webhook(request)
+
+
+@routes.route(
+    "/facilitator/webhook/test", "POST", browser_only=FACILITATOR_PAGE, content_types=FORM
+)
+def facilitator_test_webhook(request):
+    return console.test_own_webhook(request)

@@ -148,7 +148,12 @@ def test_every_admin_page_is_accessible_and_fits_a_phone(live_server, new_contex
     expect(page.get_by_text("Fill this in.").first).to_be_visible()
     problems += page_problems(page, "new facilitator with errors")
     _visit(page, f"{console}/facilitators/{facilitator_id}/edit", problems, "edit facilitator")
-    for state in ("failed", "pending", "delivered"):
+    _visit(page, f"{console}/facilitators/{facilitator_id}/webhook", problems, "CRM endpoint")
+    page.get_by_label("Endpoint URL").fill("http://127.0.0.1:9/hooks/" + "long-path-" * 12)
+    page.get_by_role("button", name="Set URL and make a new secret").click()
+    expect(page.get_by_text("The signing secret, shown this once")).to_be_visible()
+    problems += page_problems(page, "CRM endpoint with its new secret")
+    for state in ("failed", "pending", "delivered", "disabled"):
         _visit(page, f"{console}/webhooks?state={state}", problems, f"{state} deliveries")
 
     assert problems == []
