@@ -106,6 +106,11 @@ class Settings:
     webhook_retry_days: int
     delivery_retention_days: int
     failed_delivery_retention_days: int
+    checkin_opens_minutes: int
+    no_show_grace_minutes: int
+    strike_limit: int
+    strike_window_days: int
+    suspension_days: int
 
     @property
     def is_local(self) -> bool:

@@ -59,6 +59,7 @@ PATH_PARAMETERS = {
     "booking_id": PathParameter(ID_PATTERN),
     "facilitator_id": PathParameter(ID_PATTERN),
     "series_id": PathParameter(ID_PATTERN),
+    "user_id": PathParameter(ID_PATTERN),
     # `<booking_id>.<type>`, looked up as sent. The booking part is any 26 letters and digits
     # rather than a strict ULID: rows recorded before ids were checked keep their replay.
     "delivery_id": PathParameter(

@@ -251,5 +251,14 @@ PATH_IDS = {
     "facilitator_id": ALICE["id"],
     "booking_id": BOOKING_ID,
     "delivery_id": WEBHOOK_DELIVERY["id"],
+    "user_id": ANN["id"],
     "feed_token": FEED_TOKEN,
 }
+
+CHECKED_IN = {
+    "booking_id": BOOKING_ID,
+    "attendance": "checked_in",
+    "checked_in_at": "2026-11-27T17:52:10.482Z",
+}
+CHECK_IN_UNDONE = {"booking_id": BOOKING_ID, "attendance": "unknown", "checked_in_at": None}
+SUSPENSION_LIFTED = {"user_id": ANN["id"], "suspended_until": None, "strikes": 0}
