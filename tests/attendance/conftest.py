@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 
-from chalicelib import models
+from chalicelib import auth, models
 from tests.support.factories import make_event, make_facilitator, make_user
 
 
@@ -37,3 +38,34 @@ def studio(shifted_clock) -> Studio:
     facilitator = make_facilitator()
     event = make_event(timedelta(minutes=10), facilitator=facilitator)
     return Studio(facilitator, facilitator_account(facilitator), event)
+
+
+def staff_principal(account: models.User) -> auth.Principal:
+    """The account as the services see it, without a token (the tests move the clock to
+    hours ago, where a token issued would already have expired by the real clock)."""
+    return auth.Principal(
+        user_id=account.user_id,
+        name=account.name,
+        email=account.email,
+        role=account.role,
+        token_id="test",
+        token_expires_at=0,
+        facilitator_id=account.facilitator_id,
+    )
+
+
+def run_in_parallel(job, times: int) -> list:
+    """``job()`` from ``times`` threads released at once; their answers."""
+    start = threading.Barrier(times)
+    answers: list = []
+
+    def run():
+        start.wait()
+        answers.append(job())
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return answers
