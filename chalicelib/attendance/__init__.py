@@ -6,7 +6,13 @@ strike against its attendee's account, which enough strikes suspend from booking
 phones or two job runs change a booking once, and the stream sends its webhook once.
 """
 
-from chalicelib.attendance.check_in import check_in, check_in_by_code, checked_in_view, undo
+from chalicelib.attendance.check_in import (
+    booking_for_code,
+    check_in,
+    check_in_by_code,
+    checked_in_view,
+    undo,
+)
 from chalicelib.attendance.errors import CheckinClosed, NotConfirmed
 from chalicelib.attendance.no_shows import mark_no_shows
 from chalicelib.attendance.strikes import SuspensionNotFound, lift_suspension
@@ -15,6 +21,7 @@ __all__ = [
     "CheckinClosed",
     "NotConfirmed",
     "SuspensionNotFound",
+    "booking_for_code",
     "check_in",
     "check_in_by_code",
     "checked_in_view",

@@ -59,4 +59,5 @@ def attendee_view(booking: models.Booking) -> dict[str, Any]:
         "status": booking.status,
         "created_at": booking.created_at,
         "user": {"id": booking.user_id, "name": booking.user.name, "email": booking.user.email},
+        "attendance": booking.attendance or models.ATTENDANCE_UNKNOWN,
     }

@@ -115,7 +115,13 @@ BOOKING_PAGE = {"bookings": [WAITLISTED_BOOKING, BOOKING], "next_cursor": None}
 ATTENDEE_PAGE = {
     "event": ADMIN_EVENT,
     "attendees": [
-        {"booking_id": BOOKING_ID, "status": "confirmed", "created_at": BOOKED_AT, "user": ANN}
+        {
+            "booking_id": BOOKING_ID,
+            "status": "confirmed",
+            "created_at": BOOKED_AT,
+            "user": ANN,
+            "attendance": "unknown",
+        }
     ],
     "next_cursor": None,
 }

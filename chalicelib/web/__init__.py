@@ -13,6 +13,7 @@ from chalicelib import lazy
 # Where the admin console's pages live: the admin API answers JSON at /admin/events and the like.
 CONSOLE_ROOT = "/admin/console"
 
+attendance_pages = lazy.Module("chalicelib.web.attendance_pages")
 calendar_pages = lazy.Module("chalicelib.web.calendar_pages")
 console = lazy.Module("chalicelib.web.console")
 pages = lazy.Module("chalicelib.web.pages")

@@ -7,6 +7,7 @@ import pytest
 
 from chalicelib import attendance, clock, models
 from tests.attendance.conftest import facilitator_account, run_in_parallel, staff_principal
+from tests.support.browser import text
 from tests.support.factories import (
     book,
     headers_for,
@@ -40,7 +41,9 @@ def no_shows_of(shifted_clock):
     return make
 
 
-def test_three_no_shows_suspend_booking_and_joining_until_an_admin_lifts_it(client, no_shows_of):
+def test_three_no_shows_suspend_booking_and_joining_until_an_admin_lifts_it(
+    client, browser, no_shows_of
+):
     ann = make_user()
     no_shows_of(ann, 3)
     stored = models.User.get(ann.user_id)
@@ -58,6 +61,10 @@ def test_three_no_shows_suspend_booking_and_joining_until_an_admin_lifts_it(clie
         assert error["code"] == "booking_suspended"
         assert error["until"] == stored.suspended_until
         assert error["message"]
+    dashboard = text(browser.as_user(ann).get("/dashboard"))
+    assert "After repeated no-shows your account cannot book or join waiting lists until" in (
+        dashboard
+    )
     lifted = client.http.delete(
         f"/admin/users/{ann.user_id}/suspension", headers=headers_for(make_admin())
     )
@@ -67,6 +74,7 @@ def test_three_no_shows_suspend_booking_and_joining_until_an_admin_lifts_it(clie
     # The strikes behind the suspension went with it: the next run does not suspend again.
     attendance.mark_no_shows()
     assert models.User.get(ann.user_id).suspended_until is None
+    assert "After repeated no-shows" not in text(browser.get("/dashboard"))
 
 
 def test_two_no_shows_are_below_the_limit(client, no_shows_of):

@@ -286,6 +286,16 @@ class Attendee(StrictSchema):
     status = _status()
     created_at = _moment()
     user = fields.Nested(UserSummary, required=True)
+    attendance = fields.String(
+        required=True,
+        metadata={
+            "enum": [
+                models.ATTENDANCE_UNKNOWN,
+                models.ATTENDANCE_CHECKED_IN,
+                models.ATTENDANCE_NO_SHOW,
+            ]
+        },
+    )
 
 
 class AttendeePage(StrictSchema):
