@@ -114,6 +114,9 @@ def test_the_roster_checks_in_and_undoes_with_its_buttons(browser, studio):
     assert attendance_of(booking) == "checked_in"
     assert 'aria-label="Undo check-in of Ann"' in text(page)
     assert "Checked in." in text(page)
+    exported = text(browser.get(f"{roster}.csv"))
+    assert exported.splitlines()[0].endswith('"attendance"')
+    assert exported.splitlines()[1].endswith('"checked_in"')
     undone = browser.post(f"/check-in/bookings/{booking.booking_id}", {**form, "action": "undo"})
     assert browser.follow(undone).status_code == 200
     assert attendance_of(booking) is None
