@@ -91,3 +91,18 @@ def test_check_in_and_undo_are_closed_once_no_shows_are_marked(shifted_clock, co
             continue
         raise AssertionError(f"{action.__name__} was not refused")
     assert (attendance_of(came), attendance_of(absent)) == ("checked_in", "no_show")
+
+
+def test_make_runs_relay_marks_no_shows_on_its_reminder_timer(relays, shifted_clock):
+    from app import mark_no_shows
+
+    shifted_clock.freeze(datetime.now(UTC) - timedelta(hours=3))
+    facilitator = make_facilitator()
+    event = make_event(timedelta(minutes=10), facilitator=facilitator)
+    came, absent = (make_booking(make_user(name=n), event) for n in ("Came", "Away"))
+    attendance.check_in(staff_principal(facilitator_account(facilitator)), came.booking_id)
+    shifted_clock.frozen_at = None
+
+    relays.start(no_shows=mark_no_shows, reminder_seconds=0.1)
+
+    assert wait_for(lambda: attendance_of(absent) == "no_show", timeout=10)
