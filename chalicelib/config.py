@@ -111,6 +111,7 @@ class Settings:
     strike_limit: int
     strike_window_days: int
     suspension_days: int
+    no_show_run_budget_seconds: int
 
     @property
     def is_local(self) -> bool:

@@ -387,6 +387,15 @@ GROUPS: tuple[Group, ...] = (
                 "may lift it sooner)",
                 field="suspension_days",
             ),
+            Number(
+                "NO_SHOW_RUN_BUDGET_SECONDS",
+                90,
+                1,
+                110,
+                "a `mark_no_shows` run (every 15 minutes, timeout 120 s) stops after this long; "
+                "the next run goes on",
+                field="no_show_run_budget_seconds",
+            ),
         ),
     ),
     LOCAL_RUNNER,

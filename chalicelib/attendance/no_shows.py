@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from pynamodb.exceptions import UpdateError
 
@@ -38,7 +38,7 @@ def mark_no_shows() -> dict[str, int]:
     due = models.Event.ends_at <= clock.to_iso(now - grace)
     for listed in models.Event.no_shows_due.query(models.ATTENDANCE_TAKEN, due):
         # Past its budget a run stops (the Lambda's timeout is 120 s); the next run goes on.
-        if time.monotonic() - started > settings.reminder_run_budget_seconds:
+        if time.monotonic() - started > settings.no_show_run_budget_seconds:
             counts["left_for_next_run"] += 1
             continue
         event = items.event_or_none(listed.event_id)
@@ -52,7 +52,7 @@ def mark_no_shows() -> dict[str, int]:
     return {key: counts[key] for key in ("events", "marked", "left_for_next_run")}
 
 
-def _mark_event(event: models.Event, now) -> int:
+def _mark_event(event: models.Event, now: datetime) -> int:
     confirmed = list(
         models.Booking.by_event.query(
             event.event_id, filter_condition=models.Booking.status == models.CONFIRMED
@@ -66,7 +66,7 @@ def _mark_event(event: models.Event, now) -> int:
     return sum(mark_no_show(b, now) for b in confirmed if b.attendance is None)
 
 
-def _finish(event: models.Event, now) -> None:
+def _finish(event: models.Event, now: datetime) -> None:
     model = models.Event
     try:
         event.update(

@@ -2,8 +2,10 @@
 however the runs repeat or overlap), only at events where someone was checked in."""
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 from chalicelib import attendance, models
+from chalicelib.attendance import no_shows
 from tests.attendance.conftest import (
     facilitator_account,
     run_in_parallel,
@@ -106,3 +108,30 @@ def test_make_runs_relay_marks_no_shows_on_its_reminder_timer(relays, shifted_cl
     relays.start(no_shows=mark_no_shows, reminder_seconds=0.1)
 
     assert wait_for(lambda: attendance_of(absent) == "no_show", timeout=10)
+
+
+def test_a_run_past_its_budget_leaves_the_rest_to_the_next(shifted_clock, monkeypatch, configure):
+    configure(NO_SHOW_RUN_BUDGET_SECONDS=1)
+    shifted_clock.freeze(datetime.now(UTC) - timedelta(hours=3))
+    facilitator = make_facilitator()
+    staff = staff_principal(facilitator_account(facilitator))
+    absent = []
+    for n in range(2):
+        event = make_event(timedelta(minutes=10 + n), facilitator=facilitator)
+        attendance.check_in(staff, make_booking(make_user(name=f"Came {n}"), event).booking_id)
+        absent.append(make_booking(make_user(name=f"Away {n}"), event))
+    shifted_clock.advance(timedelta(hours=2))
+
+    def slow_clock():
+        # Each look at the clock finds 0.6 s gone: the second event is past the budget.
+        ticks = iter(range(100))
+        return SimpleNamespace(monotonic=lambda: next(ticks) * 0.6)
+
+    monkeypatch.setattr(no_shows, "time", slow_clock())
+    first = attendance.mark_no_shows()
+    monkeypatch.setattr(no_shows, "time", slow_clock())
+    second = attendance.mark_no_shows()
+
+    assert first == {"events": 1, "marked": 1, "left_for_next_run": 1}
+    assert second == {"events": 1, "marked": 1, "left_for_next_run": 0}
+    assert [attendance_of(b) for b in absent] == ["no_show", "no_show"]
