@@ -111,7 +111,10 @@ WAITLISTED_BOOKING = {
     },
     "position": 1,
 }
-BOOKING_PAGE = {"bookings": [WAITLISTED_BOOKING, BOOKING], "next_cursor": None}
+BOOKING_PAGE = {
+    "bookings": [WAITLISTED_BOOKING, {**BOOKING, "attendance": "unknown"}],
+    "next_cursor": None,
+}
 ATTENDEE_PAGE = {
     "event": ADMIN_EVENT,
     "attendees": [

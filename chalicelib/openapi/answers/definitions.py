@@ -274,6 +274,16 @@ class Booking(StrictSchema):
     created_at = _moment()
     event = fields.Nested(BookedEventTimes, required=True)
     position = _position(required=False)
+    attendance = fields.String(
+        metadata={
+            "description": "Confirmed bookings only.",
+            "enum": [
+                models.ATTENDANCE_UNKNOWN,
+                models.ATTENDANCE_CHECKED_IN,
+                models.ATTENDANCE_NO_SHOW,
+            ],
+        }
+    )
 
 
 class BookingPage(StrictSchema):
