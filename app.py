@@ -6,7 +6,7 @@ and documents the operation (chalicelib/api.py). Logic lives in chalicelib/."""
 
 from chalice import Rate
 
-from chalicelib import event_changes, reminders, series, webhooks
+from chalicelib import attendance, event_changes, reminders, series, webhooks
 from chalicelib.api import BookingsApp
 from chalicelib.config import get_settings
 from chalicelib.routes import (
@@ -19,6 +19,7 @@ from chalicelib.routes import (
     series_bookings,
     service,
 )
+from chalicelib.routes import attendance as attendance_routes
 from chalicelib.routes import series as series_routes
 from chalicelib.web.routes import console, dashboard, facilitator
 
@@ -32,6 +33,7 @@ for module in (
     series_routes,
     bookings,
     series_bookings,
+    attendance_routes,
     calendar,
     admin,
     facilitators,
@@ -82,3 +84,11 @@ def extend_series(event):
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="finish_event_changes")
 def finish_event_changes(event):
     return event_changes.finish_event_changes()
+
+
+# --- Not HTTP: no-shows after events where attendance was taken ---
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES), name="mark_no_shows")
+def mark_no_shows(event):
+    return attendance.mark_no_shows()

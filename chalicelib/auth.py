@@ -49,6 +49,8 @@ class Principal:
     token_expires_at: int
     # Only for role ``facilitator``: the facilitator whose events this account runs.
     facilitator_id: str | None = None
+    # Until when the no-show strike policy keeps this account from booking (absent: never).
+    suspended_until: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -175,6 +177,7 @@ def authenticate_with(
         token_id=caller.token_id,
         token_expires_at=caller.expires_at,
         facilitator_id=user.facilitator_id if user.role == models.ROLE_FACILITATOR else None,
+        suspended_until=user.suspended_until,
     )
     extra = {key: found[key] for key in riding if key in found}
     return principal, {**extra, **_read_all(rest)}

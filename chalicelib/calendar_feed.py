@@ -92,10 +92,10 @@ def feed_url(request: Any, segment: str) -> str:
     (``PUBLIC_BASE_URL``) or, on AWS without one, from API Gateway's own record of the domain
     the request came to: never from the ``Host`` or ``X-Forwarded-Proto`` a client sends,
     which would let anyone have a link to their own site (or a ``javascript:`` one) made."""
-    return f"{_public_base(request)}/calendar/{segment}"
+    return f"{public_base(request)}/calendar/{segment}"
 
 
-def _public_base(request: Any) -> str:
+def public_base(request: Any) -> str:
     settings = get_settings()
     if settings.public_base_url:
         return settings.public_base_url

@@ -48,13 +48,15 @@ class NotConfirmed(errors.Conflict):
 
 @dataclass(frozen=True)
 class Entry:
-    """What one VEVENT says: a booking and the event as it is now."""
+    """What one VEVENT says: a booking and the event as it is now (and, for a confirmed
+    booking, the check-in link the facilitator scans)."""
 
     booking: models.Booking
     event: models.Event
+    check_in_url: str | None = None
 
 
-def booking_file(token: auth.VerifiedToken, booking_id: str) -> Response:
+def booking_file(token: auth.VerifiedToken, booking_id: str, request: Any = None) -> Response:
     """The ``.ics`` of one booking, for its owner or an admin (anyone else: 404).
 
     Two DynamoDB calls: the booking by id, then one BatchGetItem reading the caller's
@@ -62,10 +64,10 @@ def booking_file(token: auth.VerifiedToken, booking_id: str) -> Response:
     booking = _find(booking_id)
     event_key = (models.Event, booking.event_id) if booking is not None else None
     principal, found = auth.authenticate_with(token, [event_key] if event_key else [])
-    return _file(principal, booking, found.get(event_key) if event_key else None)
+    return _file(principal, booking, found.get(event_key) if event_key else None, request)
 
 
-def booking_file_for(principal: auth.Principal, booking_id: str) -> Response:
+def booking_file_for(principal: auth.Principal, booking_id: str, request: Any = None) -> Response:
     """``booking_file`` for a caller already known (the dashboard's session)."""
     booking = _find(booking_id)
     event = None
@@ -73,7 +75,7 @@ def booking_file_for(principal: auth.Principal, booking_id: str) -> Response:
         event = dynamodb.batch_get([(models.Event, booking.event_id)]).get(
             (models.Event, booking.event_id)
         )
-    return _file(principal, booking, event)
+    return _file(principal, booking, event, request)
 
 
 def _find(booking_id: str) -> models.Booking | None:
@@ -81,7 +83,10 @@ def _find(booking_id: str) -> models.Booking | None:
 
 
 def _file(
-    principal: auth.Principal, booking: models.Booking | None, event: models.Event | None
+    principal: auth.Principal,
+    booking: models.Booking | None,
+    event: models.Event | None,
+    request: Any = None,
 ) -> Response:
     # Someone else's booking is "not found": its existence is not theirs to learn.
     if booking is None or not (principal.is_admin or booking.user_id == principal.user_id):
@@ -91,7 +96,7 @@ def _file(
     event = event or event_from_copy(booking)
     method = "CANCEL" if booking.status == models.CANCELLED else "PUBLISH"
     return Response(
-        body=calendar_text([Entry(booking, event)], method=method),
+        body=calendar_text([Entry(booking, event, _check_in_url(booking, request))], method=method),
         status_code=200,
         headers={
             "Content-Type": CONTENT_TYPE,
@@ -100,6 +105,14 @@ def _file(
             "Cache-Control": "no-store",
         },
     )
+
+
+def _check_in_url(booking: models.Booking, request: Any) -> str | None:
+    if request is None or booking.status != models.CONFIRMED:
+        return None
+    from chalicelib.attendance import codes
+
+    return codes.url(codes.public_base(request), booking.booking_id, booking.event_id)
 
 
 def calendar_text(entries: list[Entry], method: str, name: str | None = None) -> str:
@@ -128,7 +141,10 @@ def _vevent(icalendar: Any, entry: Entry, stamp: datetime) -> Any:
     vevent.add("dtstart", clock.parse_iso(event.starts_at))
     vevent.add("dtend", clock.parse_iso(event.ends_at))
     vevent.add("summary", event.name)
-    vevent.add("description", description(event))
+    text = description(event)
+    if entry.check_in_url and not cancelled:
+        text += f"\n\nCheck-in: {entry.check_in_url}"
+    vevent.add("description", text)
     organizer = icalendar.vCalAddress(f"mailto:{_organizer_address(event)}")
     organizer.params["cn"] = icalendar.vText(event.facilitator.name)
     vevent.add("organizer", organizer)

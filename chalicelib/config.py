@@ -121,6 +121,12 @@ class Settings:
     waitlist_offer_minutes: int
     report_max_days: int
     webhook_rotation_overlap_hours: int
+    checkin_opens_minutes: int
+    no_show_grace_minutes: int
+    strike_limit: int
+    strike_window_days: int
+    suspension_days: int
+    no_show_run_budget_seconds: int
 
     @property
     def is_local(self) -> bool:

@@ -13,6 +13,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
@@ -74,6 +75,9 @@ ATTENDANCE_UNKNOWN = "unknown"
 ATTENDANCE_CHECKED_IN = "checked_in"
 ATTENDANCE_NO_SHOW = "no_show"
 
+# Event.awaiting_no_shows: someone was checked in; the no-show pass has not run yet.
+ATTENDANCE_TAKEN = "taken"
+
 # User.role. A facilitator account also carries the facilitator_id it acts for.
 ROLE_USER = "user"
 ROLE_ADMIN = "admin"
@@ -122,6 +126,10 @@ class User(Table):
     # No booking or waiting-list join before this time (the no-show strike policy).
     suspended_until = UnicodeAttribute(null=True)
     by_facilitator = FacilitatorMembers()
+    # The no-shows that count as strikes, `<marked at>|<booking_id>`, ADDed in the transaction
+    # that marks the booking (so each booking strikes once); those older than
+    # STRIKE_WINDOW_DAYS are pruned. An admin lifting a suspension clears them.
+    strikes = UnicodeSetAttribute(null=True)
 
 
 class Credential(Table):
@@ -207,6 +215,19 @@ class FacilitatorEvents(GlobalSecondaryIndex):
     starts_at = UnicodeAttribute(range_key=True)
 
 
+class NoShowsDue(GlobalSecondaryIndex):
+    """Sparse: only an event where someone was checked in and whose no-shows are not yet
+    marked carries ``awaiting_no_shows``; by ``ends_at``, so the no-show job reads only the
+    events whose grace has passed."""
+
+    class Meta:
+        index_name = "no_shows_due"
+        projection = AllProjection()
+
+    awaiting_no_shows = UnicodeAttribute(hash_key=True)
+    ends_at = UnicodeAttribute(range_key=True)
+
+
 class UpcomingIndex(GlobalSecondaryIndex):
     """Sparse: only published events carry ``listing``, so unpublished ones drop out."""
 
@@ -275,6 +296,12 @@ class Event(Table):
     # own events are one Query of ``by_facilitator``, upcoming and past, in start order.
     facilitator_id = UnicodeAttribute(null=True)
     by_facilitator = FacilitatorEvents()
+    # The first check-in (absent: attendance never taken, so nobody becomes a no-show).
+    attendance_taken_at = UnicodeAttribute(null=True)
+    # ATTENDANCE_TAKEN from the first check-in until the no-show pass is done (sparse index).
+    awaiting_no_shows = UnicodeAttribute(null=True)
+    no_shows_marked_at = UnicodeAttribute(null=True)
+    no_shows_due = NoShowsDue()
 
 
 # The bookings table (chalicelib/booking_table.py), made here between the events and the

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from chalicelib.setting_rows import Choice, ConfigError, Group, Number, Row
+from chalicelib.settings_attendance import ATTENDANCE, REPORTS
 from chalicelib.settings_environment import LOCAL_RUNNER, STAGE_AND_SECRETS
 from chalicelib.settings_payments import PAYMENTS
 
@@ -352,22 +353,8 @@ GROUPS: tuple[Group, ...] = (
         ),
     ),
     PAYMENTS,
-    Group(
-        "Reports (chalicelib/facilitation/reports.py)",
-        (
-            # Each event in the range costs one bookings Query: the bound keeps a report
-            # inside the API's 15 s.
-            Number(
-                "REPORT_MAX_DAYS",
-                366,
-                1,
-                1096,
-                "the longest date range (`from` to `to`, both included) an attendance report "
-                "covers; longer → 400 naming `to`",
-                field="report_max_days",
-            ),
-        ),
-    ),
+    ATTENDANCE,
+    REPORTS,
     LOCAL_RUNNER,
 )
 

@@ -6,7 +6,8 @@ appear, a parent before its children), hands each batch to the very function app
 registers (``on_booking_change``) in the event shape Lambda sends, and runs the app's two
 schedules on timers: the webhook retrier (``retry_webhooks``) and, on the same timer, the job
 that finishes events' cancellations and moves (``finish_event_changes``), the reminders
-(``send_reminders``) and the top-up of open-ended series (``extend_series``).
+(``send_reminders``) and, on their timer, the no-show marks (``mark_no_shows``), and the
+top-up of open-ended series (``extend_series``).
 
 Its position, the last handled sequence number of each shard, is written atomically to a
 file under ``DATA_DIR`` after every batch, so a restart neither replays handled records nor
@@ -64,6 +65,7 @@ class StreamRelay:
         series: Handler | None = None,
         series_seconds: float = 3600.0,
         finisher: Handler | None = None,
+        no_shows: Handler | None = None,
     ) -> None:
         self._tables = dynamodb_client(endpoint)
         self._streams = dynamodb_client(endpoint, "dynamodbstreams")
@@ -80,6 +82,7 @@ class StreamRelay:
         self._series = series
         self.series_seconds = series_seconds
         self._finisher = finisher
+        self._no_shows = no_shows
         self._position = self._load_position()
         self._stream_arn: str | None = None
         self._shards: list[dict[str, Any]] = []
@@ -247,6 +250,14 @@ class StreamRelay:
         except Exception as exc:
             say(f"the reminders raised {exc!r}")
 
+    def run_no_shows(self) -> None:
+        if self._no_shows is None:
+            return
+        try:
+            self._no_shows(scheduled_event("mark_no_shows"), None)
+        except Exception as exc:
+            say(f"marking no-shows raised {exc!r}")
+
     def run_series_extension(self) -> None:
         if self._series is None:
             return
@@ -276,6 +287,7 @@ class StreamRelay:
                 next_retry = time.monotonic() + self.retry_seconds
             if time.monotonic() >= next_reminders:
                 self.run_reminders()
+                self.run_no_shows()
                 next_reminders = time.monotonic() + self.reminder_seconds
             if time.monotonic() >= next_series:
                 self.run_series_extension()
@@ -319,6 +331,7 @@ def main() -> int:
         app,
         extend_series,
         finish_event_changes,
+        mark_no_shows,
         on_booking_change,
         retry_webhooks,
         send_reminders,
@@ -342,6 +355,7 @@ def main() -> int:
         series=extend_series,
         series_seconds=float(os.environ.get("RELAY_SERIES_SECONDS", "3600")),
         finisher=finish_event_changes,
+        no_shows=mark_no_shows,
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -349,8 +363,8 @@ def main() -> int:
     ready_file = os.environ.get("RELAY_READY_FILE")
     say(
         f"following the stream of {relay.table_name}; retrier and unfinished event changes "
-        f"every {relay.retry_seconds:g}s, reminders every {relay.reminder_seconds:g}s, series "
-        f"top-up every {relay.series_seconds:g}s; "
+        f"every {relay.retry_seconds:g}s, reminders and no-shows every "
+        f"{relay.reminder_seconds:g}s, series top-up every {relay.series_seconds:g}s; "
         f"position in {settings.data_dir / 'relay'}"
     )
     relay.run(stop, on_ready=(lambda: Path(ready_file).touch()) if ready_file else None)

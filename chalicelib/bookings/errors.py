@@ -3,6 +3,8 @@ HTTP status and JSON shape through ``chalicelib.errors``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib import errors
 
 
@@ -117,3 +119,22 @@ class NotMovable(errors.Conflict):
 
     code = "not_movable"
     default_message = "Only a confirmed booking of a drop-in series' date can be moved."
+
+
+class BookingSuspended(errors.Conflict):
+    """Too many no-shows: the account may not book or join a waiting list until ``until``."""
+
+    code = "booking_suspended"
+    default_message = (
+        "Your account is suspended from booking after repeated no-shows, until the time in "
+        "`until`. Your existing bookings are kept."
+    )
+
+    def __init__(self, until: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.until = until
+
+    def body(self) -> dict[str, Any]:
+        body = super().body()
+        body["error"]["until"] = self.until
+        return body

@@ -14,6 +14,7 @@ from chalicelib import auth, clock, events, ids, models, waitlist
 from chalicelib.bookings.errors import (
     AlreadyCancelled,
     BookingNotFound,
+    BookingSuspended,
     CancellationClosed,
     CourseOnly,
     EventStarted,
@@ -175,6 +176,13 @@ def raise_if_not_bookable(event: models.Event, now: str) -> None:
         raise events.EventNotFound() from None
     if event.starts_at <= now:
         raise EventStarted() from None
+
+
+def raise_if_suspended(principal: auth.Principal, now: datetime) -> None:
+    """The strike policy's refusal, from the account ``auth`` has read anyway (no call)."""
+    until = principal.suspended_until
+    if until is not None and clock.parse_iso(until) > now:
+        raise BookingSuspended(until)
 
 
 def raise_if_course_date(event: models.Event) -> None:

@@ -33,6 +33,7 @@ def book(caller: auth.Caller, event_id: str, idempotency_key: str | None = None)
     read share one BatchGetItem, so a booking costs two DynamoDB calls in all (that and the
     TransactWriteItems); for a principal (the dashboard) only the event is read."""
     principal, event = items.caller_and_event(caller, event_id)
+    items.raise_if_suspended(principal, clock.now())
     if event is None or event.listing != models.PUBLISHED:
         raise events.EventNotFound()
     items.raise_if_course_date(event)

@@ -56,6 +56,7 @@ def book_series(
 ) -> dict[str, Any]:
     """Book every upcoming date of a series for the caller: a drop-in series date by date
     (the waiting list where full, when asked), a course all at once or not at all."""
+    items.raise_if_suspended(principal, clock.now())
     occurrences = upcoming_occurrences(series_id)
     if not occurrences:
         raise SeriesNotFound()

@@ -25,6 +25,8 @@ def booking_view(booking: models.Booking, position: int | None = None) -> dict[s
     }
     if position is not None:
         view["position"] = position
+    if booking.status == models.CONFIRMED:
+        view["attendance"] = booking.attendance or models.ATTENDANCE_UNKNOWN
     return view
 
 

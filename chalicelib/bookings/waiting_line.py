@@ -26,6 +26,7 @@ def join_waitlist(
     """Join a full event's waiting list; the answer says where in line the caller is. For a
     token not yet looked up this costs two DynamoDB calls, as ``book``."""
     principal, event = items.caller_and_event(caller, event_id)
+    items.raise_if_suspended(principal, clock.now())
     if event is None or event.listing != models.PUBLISHED:
         raise events.EventNotFound()
     # A course has no waiting list of a date: its seats are taken and given back together.

@@ -55,6 +55,10 @@ _TAGS = [
     {"name": "Series", "description": "Recurring events: every date an ordinary event."},
     {"name": "Bookings", "description": "Taking and giving back seats."},
     {
+        "name": "Attendance",
+        "description": "Checking people in; no-shows and the strikes they cost.",
+    },
+    {
         "name": "Calendar",
         "description": "Bookings as calendar files (RFC 5545), and a feed to subscribe to.",
     },

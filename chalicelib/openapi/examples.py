@@ -111,7 +111,10 @@ WAITLISTED_BOOKING = {
     },
     "position": 1,
 }
-BOOKING_PAGE = {"bookings": [WAITLISTED_BOOKING, BOOKING], "next_cursor": None}
+BOOKING_PAGE = {
+    "bookings": [WAITLISTED_BOOKING, {**BOOKING, "attendance": "unknown"}],
+    "next_cursor": None,
+}
 ATTENDEE_PAGE = {
     "event": ADMIN_EVENT,
     "attendees": [
@@ -309,3 +312,11 @@ PATH_IDS = {
     "delivery_id": WEBHOOK_DELIVERY["id"],
     "feed_token": FEED_TOKEN,
 }
+
+CHECKED_IN = {
+    "booking_id": BOOKING_ID,
+    "attendance": "checked_in",
+    "checked_in_at": "2026-11-27T17:52:10.482Z",
+}
+CHECK_IN_UNDONE = {"booking_id": BOOKING_ID, "attendance": "unknown", "checked_in_at": None}
+SUSPENSION_LIFTED = {"user_id": ANN["id"], "suspended_until": None, "strikes": 0}

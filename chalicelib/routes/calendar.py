@@ -39,8 +39,8 @@ routes = Routes()
     ),
     domain_errors=(bookings.BookingNotFound(), calendar_files.NotConfirmed()),
 )
-def get_booking_calendar(token, booking_id):
-    return calendar_files.booking_file(token, booking_id)
+def get_booking_calendar(token, booking_id, request):
+    return calendar_files.booking_file(token, booking_id, request)
 
 
 @routes.route(

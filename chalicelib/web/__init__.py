@@ -15,6 +15,7 @@ CONSOLE_ROOT = "/admin/console"
 # The facilitator's console: /facilitator/... answers the facilitator's JSON API.
 FACILITATOR_ROOT = "/facilitator/console"
 
+attendance_pages = lazy.Module("chalicelib.web.attendance_pages")
 calendar_pages = lazy.Module("chalicelib.web.calendar_pages")
 console = lazy.Module("chalicelib.web.console")
 facilitator_pages = lazy.Module("chalicelib.web.facilitator_pages")

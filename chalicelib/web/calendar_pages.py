@@ -13,7 +13,9 @@ from chalicelib.web.visit import Visit
 @logged_in
 def booking_file(visit: Visit, principal: auth.Principal, booking_id: str) -> Response:
     """ "Add to calendar": the booking's ``.ics``, for the person logged in."""
-    return calendar_files.booking_file_for(principal, schemas.load_id(booking_id, "booking_id"))
+    return calendar_files.booking_file_for(
+        principal, schemas.load_id(booking_id, "booking_id"), visit.request
+    )
 
 
 @logged_in

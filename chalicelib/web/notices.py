@@ -58,6 +58,16 @@ NOTICES = {
         "success", "The booking is cancelled and its seat is free; the CRM is told."
     ),
     "series_created": Notice("success", "Series created. Its dates are listed below."),
+    "checked_in": Notice("success", "Checked in."),
+    "check_in_undone": Notice("success", "Check-in undone: attendance is unknown again."),
+    "checkin_closed": Notice(
+        "error", "Check-in is closed for this event (it opens an hour before the start)."
+    ),
+    "not_confirmed": Notice("error", "Only a confirmed booking can be checked in."),
+    "booking_suspended": Notice(
+        "error",
+        "After repeated no-shows your account cannot book or join waiting lists for now.",
+    ),
     "event_called_off": Notice(
         "success",
         "The date is cancelled: it is off the listing, and everyone booked or waiting is told.",

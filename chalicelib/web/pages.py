@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from chalice import Response
 
 from chalicelib import auth, bookings, clock, errors, events, ids, models, schemas, series
-from chalicelib.web import cookies, event_state, notices, series_pages, when
+from chalicelib.web import attendance_pages, cookies, event_state, notices, series_pages, when
 from chalicelib.web.views import html_view, logged_in
 from chalicelib.web.visit import Visit
 
@@ -34,22 +34,32 @@ def home(visit: Visit) -> Response:
 
 @html_view
 def login_page(visit: Visit) -> Response:
+    back = _back(visit.query_param("next"))
     if visit.principal():
-        return visit.redirect("/dashboard")
-    return _form_page(visit, "login.html", {"email": ""})
+        return visit.redirect(back)
+    return _form_page(visit, "login.html", {"email": "", "next": back})
 
 
 @html_view
 def login(visit: Visit) -> Response:
     form = visit.form()
-    typed = {"email": form.get("email", "")}
+    back = _back(form.pop("next", ""))
+    typed = {"email": form.get("email", ""), "next": back}
     try:
         body = schemas.load_mapping(form, schemas.LoginSchema())
         answer = auth.login(body["email"], body["password"], visit.source_ip)
     except errors.AppError as error:
         return _form_page(visit, "login.html", typed, error, _LOGIN_FIELDS)
     visit.start_session(answer["access_token"])
-    return visit.redirect("/dashboard")
+    return visit.redirect(back)
+
+
+def _back(path: str) -> str:
+    """Where a login goes on to: a check-in code's page it was sent from, else the dashboard
+    (never another site: only this site's check-in paths are taken)."""
+    if path.startswith("/check-in/") and path.count("/") == 2 and "\\" not in path:
+        return path
+    return "/dashboard"
 
 
 @html_view
@@ -120,8 +130,13 @@ def dashboard(visit: Visit, principal: auth.Principal) -> Response:
 def event_page(visit: Visit, principal: auth.Principal, event_id: str) -> Response:
     event, booking = _event_and_booking(principal, event_id)
     state = event_state.state_of(event, booking, clock.now())
+    seated = state.key in (event_state.BOOKED, event_state.CANCELLATION_CLOSED)
     return visit.page(
         "event.html",
+        # The attendee's check-in code, for the facilitator's phone to scan at the door.
+        check_in=attendance_pages.booking_qr(visit.request, state.booking_id, event["id"])
+        if seated and state.booking_id
+        else None,
         notice_subject=event["name"],
         notice_position=event["waitlist_position"],
         section="events",

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import http
 from typing import Any
+from urllib.parse import urlencode
 
 from chalice import Response
 
-from chalicelib import auth, errors
+from chalicelib import auth, clock, errors
 from chalicelib.config import get_settings
 from chalicelib.web import cookies, csrf, forms, notices, rendering
 
@@ -74,11 +75,12 @@ class Visit:
         """Show the notice ``code`` (see ``notices``) on the page the browser goes to next."""
         self._set(cookies.NOTICE, code, max_age=_NOTICE_SECONDS)
 
-    def to_login(self) -> Response:
-        """Where anyone not logged in goes; told why when their session has just ended."""
+    def to_login(self, back: str | None = None) -> Response:
+        """Where anyone not logged in goes; told why when their session has just ended.
+        ``back``: the path the login sends them on to (a check-in code's page)."""
         if self.session_token:
             self.notify("session_ended")
-        return self.redirect("/login")
+        return self.redirect(f"/login?{urlencode({'next': back})}" if back else "/login")
 
     def redirect(self, path: str) -> Response:
         return rendering.redirect(self.base + path, cookies=self._outgoing.values())
@@ -116,6 +118,7 @@ class Visit:
             "csrf_token": self._csrf_token(),
             "notice": notice,
             "user": None if self._principal is _UNKNOWN else self._principal,
+            "suspended_until": self._suspended_until(),
             "field_errors": {},
             "section": None,
             **context,
@@ -127,6 +130,11 @@ class Visit:
             cookies=self._outgoing.values(),
             headers={"Retry-After": retry_after} if retry_after else None,
         )
+
+    def _suspended_until(self) -> str | None:
+        principal = None if self._principal is _UNKNOWN else self._principal
+        until = principal.suspended_until if principal is not None else None
+        return until if until and clock.parse_iso(until) > clock.now() else None
 
     def error_page(self, error: errors.AppError) -> Response:
         return self.page("error.html", error=error, title=http.HTTPStatus(error.status).phrase)

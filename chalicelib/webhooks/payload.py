@@ -12,7 +12,7 @@ from chalicelib import clock, models
 
 def message_from_record(record: DynamoDBRecord) -> tuple[str, str] | None:
     """``(delivery_id, body)`` for a booking that became confirmed, waitlisted or cancelled,
-    or whose event moved, else None."""
+    was checked in or marked a no-show, or whose event moved, else None."""
     kind = _change_type(record)
     if kind is None:
         return None
@@ -56,6 +56,9 @@ def _change_type(record: DynamoDBRecord) -> str | None:
     old_status = status_of(record.old_image)
     new_status = status_of(record.new_image)
     if new_status == old_status:
+        attended = _attendance_change(record) if new_status == models.CONFIRMED else None
+        if attended is not None:
+            return attended
         if new_status in (models.CONFIRMED, models.WAITLISTED) and _moved(record):
             return models.BOOKING_RESCHEDULED
         return None
@@ -67,6 +70,21 @@ def _change_type(record: DynamoDBRecord) -> str | None:
     if new_status == models.CANCELLED and old_status in (models.CONFIRMED, models.WAITLISTED):
         return models.BOOKING_CANCELLED
     return None
+
+
+# A booking's attendance becoming this sends that webhook (undoing a check-in sends none).
+_ATTENDANCE_TYPES = {
+    models.ATTENDANCE_CHECKED_IN: models.BOOKING_CHECKED_IN,
+    models.ATTENDANCE_NO_SHOW: models.BOOKING_NO_SHOW,
+}
+
+
+def _attendance_change(record: DynamoDBRecord) -> str | None:
+    def attendance(image: dict[str, Any] | None) -> str | None:
+        return (image or {}).get("attendance", {}).get("S")
+
+    new = attendance(record.new_image)
+    return _ATTENDANCE_TYPES.get(new) if new != attendance(record.old_image) else None
 
 
 def _moved(record: DynamoDBRecord) -> bool:

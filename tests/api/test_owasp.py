@@ -120,6 +120,21 @@ def test_a_user_cannot_move_another_users_booking(client):
     assert held.status == "confirmed"
 
 
+@pytest.mark.parametrize("method", ["POST", "DELETE"])
+def test_a_user_cannot_check_anyone_in_not_even_themselves(client, method):
+    # Check-in is for the event's facilitator or an admin (tests/attendance); the owner of the
+    # booking and everyone else get what an unknown booking id gets.
+    owner, other = make_user(name="Ann"), make_user(name="Bob")
+    event = make_event(timedelta(minutes=10))
+    booking_id = body(book(client, owner, event.event_id))["booking_id"]
+
+    for caller in (owner, other):
+        response = request(client, method, f"/bookings/{booking_id}/check-in", user=caller)
+        assert response.status_code == 404
+        assert error_of(response)["code"] == "not_found"
+    assert models.Booking.get(owner.user_id, event.event_id).attendance is None
+
+
 def test_booking_ids_are_taken_only_from_the_path_of_the_callers_own_bookings():
     # Every operation that names a booking in its path is one an owner check above covers.
     with_booking_ids = [key for key in OPERATIONS if "{booking_id}" in key[0]]
@@ -127,6 +142,8 @@ def test_booking_ids_are_taken_only_from_the_path_of_the_callers_own_bookings():
     assert sorted(with_booking_ids) == [
         ("/bookings/{booking_id}", "DELETE"),
         ("/bookings/{booking_id}/calendar.ics", "GET"),
+        ("/bookings/{booking_id}/check-in", "DELETE"),
+        ("/bookings/{booking_id}/check-in", "POST"),
         ("/bookings/{booking_id}/move", "POST"),
     ]
 

@@ -295,7 +295,8 @@ def test_my_bookings_newest_first_with_event_details(client, user):
     assert page["next_cursor"] is None
     assert [b["event"]["id"] for b in page["bookings"]] == [early.event_id, late.event_id]
     newest = page["bookings"][1]
-    assert set(newest) == {"booking_id", "status", "created_at", "event"}
+    assert set(newest) == {"booking_id", "status", "created_at", "event", "attendance"}
+    assert newest["attendance"] == "unknown"
     assert newest["event"] == {
         "id": late.event_id,
         "name": "Late",

@@ -48,6 +48,9 @@ class ErrorDetail(StrictSchema):
         values=fields.List(fields.String()),
         metadata={"description": "What is wrong with each field it names (400 only)."},
     )
+    until = fields.DateTime(
+        metadata={"description": "`booking_suspended` only: when the suspension ends."}
+    )
 
 
 class Error(StrictSchema):
@@ -271,6 +274,16 @@ class Booking(StrictSchema):
     created_at = _moment()
     event = fields.Nested(BookedEventTimes, required=True)
     position = _position(required=False)
+    attendance = fields.String(
+        metadata={
+            "description": "Confirmed bookings only.",
+            "enum": [
+                models.ATTENDANCE_UNKNOWN,
+                models.ATTENDANCE_CHECKED_IN,
+                models.ATTENDANCE_NO_SHOW,
+            ],
+        }
+    )
 
 
 class BookingPage(StrictSchema):
@@ -436,3 +449,27 @@ class AttendanceRow(StrictSchema):
 
 class AttendanceReport(StrictSchema):
     events = fields.List(fields.Nested(AttendanceRow), required=True)
+
+
+# --- Attendance ---
+
+
+class Attendance(StrictSchema):
+    booking_id = Id(required=True)
+    attendance = fields.String(
+        required=True,
+        metadata={
+            "enum": [
+                models.ATTENDANCE_UNKNOWN,
+                models.ATTENDANCE_CHECKED_IN,
+                models.ATTENDANCE_NO_SHOW,
+            ]
+        },
+    )
+    checked_in_at = fields.DateTime(required=True, allow_none=True)
+
+
+class SuspensionLifted(StrictSchema):
+    user_id = Id(required=True)
+    suspended_until = fields.DateTime(required=True, allow_none=True)
+    strikes = fields.Integer(required=True)

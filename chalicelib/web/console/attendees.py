@@ -41,7 +41,7 @@ def attendees_page(visit: Visit, principal: auth.Principal, event_id: str) -> Re
 @admin_only
 def attendees_csv(visit: Visit, principal: auth.Principal, event_id: str) -> Response:
     event_id = schemas.load_id(event_id, "event_id")
-    header = ["booking_id", "status", "booked_at", "name", "email"]
+    header = ["booking_id", "status", "booked_at", "name", "email", "attendance"]
     body = spreadsheets.csv_text(header, _attendee_rows(event_id))
     return rendering.csv_file(body, f"attendees-{event_id}.csv")
 
@@ -58,6 +58,7 @@ def _attendee_rows(event_id: str) -> Iterator[list[str]]:
                 person["created_at"],
                 user["name"],
                 user["email"],
+                person["attendance"],
             ]
         cursor = page["next_cursor"]
         if cursor is None:

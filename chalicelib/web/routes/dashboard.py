@@ -10,13 +10,14 @@ from chalicelib.operations import BODY_IGNORED
 from chalicelib.web.routes import FORM
 
 if TYPE_CHECKING:
+    import chalicelib.web.attendance_pages as attendance_pages
     import chalicelib.web.calendar_pages as calendar_pages
     import chalicelib.web.pages as pages
     import chalicelib.web.rendering as rendering
     import chalicelib.web.series_pages as series_pages
 else:
     # Imported by the first request for a page: the other Lambdas load these routes too.
-    from chalicelib.web import calendar_pages, pages, rendering, series_pages
+    from chalicelib.web import attendance_pages, calendar_pages, pages, rendering, series_pages
 
 DASHBOARD_PAGE = "a dashboard page for browsers (HTML forms, cookie session), not the JSON API"
 
@@ -122,6 +123,23 @@ def calendar_feed_form(request):
 )
 def calendar_feed_stop_form(request):
     return calendar_pages.stop(request)
+
+
+@routes.route("/check-in/{code}", "GET", browser_only=DASHBOARD_PAGE)
+def check_in_page(request, code):
+    return attendance_pages.check_in_page(request, code=code)
+
+
+@routes.route("/check-in/{code}", "POST", browser_only=DASHBOARD_PAGE, content_types=FORM)
+def check_in_form(request, code):
+    return attendance_pages.check_in(request, code=code)
+
+
+@routes.route(
+    "/check-in/bookings/{booking_id}", "POST", browser_only=DASHBOARD_PAGE, content_types=FORM
+)
+def roster_check_in_form(request, booking_id):
+    return attendance_pages.roster_check_in(request, booking_id=booking_id)
 
 
 @routes.route("/logout", "POST", browser_only=DASHBOARD_PAGE, content_types=BODY_IGNORED)
