@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import pytest
 
 from chalicelib import auth, models, operations
+from chalicelib.attendance import codes
 from chalicelib.series.creation import create as create_series
 from chalicelib.web import cookies, csrf
 from tests.support.factories import (
@@ -76,6 +77,8 @@ FILL = {
     "user_id": lambda w: w.account.user_id,
     # A calendar feed of the attendee; its secret is theirs alone, so any guess is wrong.
     "feed_token": lambda w: f"{w.attendee.user_id}-{'A' * 43}.ics",
+    # The check-in code of the attendee's booking (a facilitator's phone opens it).
+    "code": lambda w: codes.code(w.booking.booking_id, w.event.event_id),
     # The API document's page assets: no id at all, the same for everyone.
     "asset": lambda w: "docs.js",
 }
