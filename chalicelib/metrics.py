@@ -41,6 +41,10 @@ RETRIER_BACKLOG = "WebhookRetrierBacklog"
 # a few minutes the retrier is not keeping up, or not sending at all.
 RETRIER_OLDEST_DUE_AGE = "WebhookRetrierOldestDueAge"
 LOGINS_THROTTLED = "LoginsThrottled"
+# Refunds a settle_payments run found owed for longer than REFUND_STUCK_ALARM_MINUTES.
+REFUNDS_STUCK = "RefundsStuck"
+# A refund Stripe refused (4xx): it stays owed, and a person has to look (an alarm says so).
+REFUNDS_REFUSED = "RefundsRefused"
 
 # Unit of each metric, in CloudWatch's spelling.
 UNITS = {
@@ -53,6 +57,8 @@ UNITS = {
     RETRIER_BACKLOG: "Count",
     RETRIER_OLDEST_DUE_AGE: "Seconds",
     LOGINS_THROTTLED: "Count",
+    REFUNDS_STUCK: "Count",
+    REFUNDS_REFUSED: "Count",
 }
 
 

@@ -66,6 +66,8 @@ PAYMENT_AWAITING = "awaiting"
 PAYMENT_PAID = "paid"
 PAYMENT_REFUND_PENDING = "refund_pending"
 PAYMENT_REFUNDED = "refunded"
+# Booking.refund_queue: a refund still owed (the sparse ``refunds_due`` index).
+REFUND_DUE = "due"
 
 # Booking.attendance (absent = unknown): set by a check-in or by the no-show run.
 ATTENDANCE_UNKNOWN = "unknown"
@@ -249,6 +251,7 @@ from chalicelib.booking_table import (  # noqa: E402, F401
     BookingsByEvent,
     BookingsNewestFirst,
     EventCopy,
+    RefundsDue,
     UserCopy,
 )
 

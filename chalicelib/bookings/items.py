@@ -19,6 +19,7 @@ from chalicelib.bookings.errors import (
     EventStarted,
     StartedNoCancelling,
 )
+from chalicelib.payments import refunds
 
 
 def booking_item(
@@ -86,8 +87,11 @@ def caller_and_event(
 
 
 def may_hold() -> Condition:
-    """The caller holds nothing of this event yet: no item, or only a cancelled one."""
-    return models.Booking.user_id.does_not_exist() | (models.Booking.status == models.CANCELLED)
+    """The caller holds nothing of this event yet: no item, or only a cancelled one whose
+    refund is not still owed (a new booking over it would lose the refund's record)."""
+    return models.Booking.user_id.does_not_exist() | (
+        (models.Booking.status == models.CANCELLED) & models.Booking.refund_queue.does_not_exist()
+    )
 
 
 def bookable(now: datetime) -> Condition:
@@ -148,22 +152,25 @@ def cancel_in(
     status: str,
     at: str,
     reason: str = models.REASON_USER,
+    refund: int = 0,
 ) -> None:
     """Add to ``transaction``: ``booking``, still in ``status``, becomes cancelled for
-    ``reason`` (a ``models.REASON_*``)."""
-    transaction.update(
-        booking,
-        actions=[
-            models.Booking.status.set(models.CANCELLED),
-            models.Booking.updated_at.set(at),
-            models.Booking.cancel_reason.set(reason),
-            models.Booking.revision.add(1),
-        ],
-        # The booking id too: the same (user, event) item may be a newer booking by now.
-        condition=(models.Booking.status == status)
-        & (models.Booking.booking_id == booking.booking_id),
-        return_values="ALL_OLD",
+    ``reason`` (a ``models.REASON_*``); a paid one owes ``refund`` back from this write on
+    (``payments.refunds``)."""
+    actions = [
+        models.Booking.status.set(models.CANCELLED),
+        models.Booking.updated_at.set(at),
+        models.Booking.cancel_reason.set(reason),
+        models.Booking.revision.add(1),
+    ]
+    # The booking id too: the same (user, event) item may be a newer booking by now.
+    condition = (models.Booking.status == status) & (
+        models.Booking.booking_id == booking.booking_id
     )
+    if refund:
+        actions += refunds.start_actions(refund, reason)
+        condition &= refunds.still_paid()
+    transaction.update(booking, actions=actions, condition=condition, return_values="ALL_OLD")
 
 
 # --- What a failed condition means ---

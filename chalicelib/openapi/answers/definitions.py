@@ -265,12 +265,39 @@ class BookedEventTimes(BookedEvent):
     timezone = _text()
 
 
+class BookingPaymentState(StrictSchema):
+    amount = fields.Integer(required=True, metadata={"description": "Minor unit of currency."})
+    currency = _text()
+    status = fields.String(
+        required=True,
+        metadata={
+            "enum": [
+                models.PAYMENT_AWAITING,
+                models.PAYMENT_PAID,
+                models.PAYMENT_REFUND_PENDING,
+                models.PAYMENT_REFUNDED,
+            ]
+        },
+    )
+    refunded_amount = fields.Integer(required=True)
+    refund_due = fields.Integer(
+        metadata={"description": "While refund_pending: the amount being refunded."}
+    )
+
+
 class Booking(StrictSchema):
     booking_id = Id(required=True)
     status = _status()
     created_at = _moment()
     event = fields.Nested(BookedEventTimes, required=True)
     position = _position(required=False)
+    hold_expires_at = fields.DateTime(
+        metadata={
+            "description": "pending_payment only (a held seat or a waiting-list offer): pay "
+            "by then or the seat goes back (to the next in line)."
+        }
+    )
+    payment = fields.Nested(BookingPaymentState, metadata={"description": "Paid events only."})
 
 
 class BookingPage(StrictSchema):
