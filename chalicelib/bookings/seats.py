@@ -76,9 +76,18 @@ def _refused(error: TransactWriteError, idempotency_key: str | None, now: str) -
 # --- Giving up a seat, and promoting the first in line ---
 
 
-def give_up_seat(principal: auth.Principal, booking: models.Booking) -> dict[str, Any]:
-    """Cancel a confirmed booking. Its seat goes to the first in line in the same
-    transaction (``seats_taken`` stays), or back to the event when nobody waits.
+def give_up_seat(
+    principal: auth.Principal,
+    booking: models.Booking,
+    *,
+    status: str = models.CONFIRMED,
+    reason: str | None = None,
+    extra: Condition | None = None,
+) -> dict[str, Any]:
+    """Cancel a booking that holds a seat (``status``: confirmed, or a payment hold). Its seat
+    goes to the first in line in the same transaction (``seats_taken`` stays), or back to the
+    event when nobody waits. ``reason`` defaults to the principal's (user/admin); ``extra``
+    is one more condition on the booking (an expiring hold: still past its expiry).
 
     The first try assumes nobody waits: the common case costs one TransactWrite. When someone
     does, that try is cancelled and hands back the event item with its line; the next try
@@ -99,9 +108,10 @@ def give_up_seat(principal: auth.Principal, booking: models.Booking) -> dict[str
             items.cancel_in(
                 transaction,
                 booking,
-                models.CONFIRMED,
+                status,
                 cancelled_at,
-                items.cancel_reason(principal, booking),
+                reason or items.cancel_reason(principal, booking),
+                extra,
             )
             transaction.update(
                 models.Event(booking.event_id),
