@@ -1,5 +1,5 @@
 """The application, assembled: the API's route modules, the browsers' route modules and the
-four Lambdas that are not HTTP. Routes live in chalicelib/routes/ (the JSON API, by domain)
+Lambdas that are not HTTP. Routes live in chalicelib/routes/ (the JSON API, by domain)
 and chalicelib/web/routes/ (the dashboard and the admin console); ``app.register`` declares
 each through ``app.route``, which checks the caller and loads the input before the view runs
 and documents the operation (chalicelib/api.py). Logic lives in chalicelib/."""
@@ -71,3 +71,14 @@ def extend_series(event):
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="finish_event_changes")
 def finish_event_changes(event):
     return event_changes.finish_event_changes()
+
+
+# --- Not HTTP: payments no request waits for (expired holds) ---
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="settle_payments")
+def settle_payments(event):
+    # Imported here: only this Lambda needs the job's steps.
+    from chalicelib.payments import settle
+
+    return settle.settle_payments()

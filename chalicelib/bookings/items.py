@@ -152,21 +152,26 @@ def cancel_in(
     status: str,
     at: str,
     reason: str = models.REASON_USER,
+    extra: Condition | None = None,
     refund: int = 0,
 ) -> None:
-    """Add to ``transaction``: ``booking``, still in ``status``, becomes cancelled for
-    ``reason`` (a ``models.REASON_*``); a paid one owes ``refund`` back from this write on
+    """Add to ``transaction``: ``booking``, still in ``status`` (and meeting ``extra``),
+    becomes cancelled for ``reason`` (a ``models.REASON_*``). A payment hold leaves the
+    ``holds`` index with it; a paid booking owes ``refund`` back from this write on
     (``payments.refunds``)."""
     actions = [
         models.Booking.status.set(models.CANCELLED),
         models.Booking.updated_at.set(at),
         models.Booking.cancel_reason.set(reason),
         models.Booking.revision.add(1),
+        models.Booking.hold_queue.remove(),
     ]
     # The booking id too: the same (user, event) item may be a newer booking by now.
     condition = (models.Booking.status == status) & (
         models.Booking.booking_id == booking.booking_id
     )
+    if extra is not None:
+        condition &= extra
     if refund:
         actions += refunds.start_actions(refund, reason)
         condition &= refunds.still_paid()

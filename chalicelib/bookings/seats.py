@@ -77,9 +77,18 @@ def _refused(error: TransactWriteError, idempotency_key: str | None, now: str) -
 # --- Giving up a seat, and promoting the first in line ---
 
 
-def give_up_seat(principal: auth.Principal, booking: models.Booking) -> dict[str, Any]:
-    """Cancel a confirmed booking. Its seat goes to the first in line in the same
-    transaction (``seats_taken`` stays), or back to the event when nobody waits.
+def give_up_seat(
+    principal: auth.Principal,
+    booking: models.Booking,
+    *,
+    status: str = models.CONFIRMED,
+    reason: str | None = None,
+    extra: Condition | None = None,
+) -> dict[str, Any]:
+    """Cancel a booking that holds a seat (``status``: confirmed, or a payment hold). Its seat
+    goes to the first in line in the same transaction (``seats_taken`` stays), or back to the
+    event when nobody waits. ``reason`` defaults to the principal's (user/admin); ``extra``
+    is one more condition on the booking (an expiring hold: still past its expiry).
 
     The first try assumes nobody waits: the common case costs one TransactWrite. When someone
     does, that try is cancelled and hands back the event item with its line; the next try
@@ -88,7 +97,7 @@ def give_up_seat(principal: auth.Principal, booking: models.Booking) -> dict[str
     """
     cancelled_at = clock.to_iso_ms(clock.now())
     now = clock.to_iso(clock.now())
-    reason = items.cancel_reason(principal, booking)
+    reason = reason or items.cancel_reason(principal, booking)
     # A paid seat's refund depends on the event's refund percent, and the seat goes to an
     # offer on a paid event: read the event first rather than guess that nobody waits.
     paid = refunds.is_paid(booking)
@@ -104,7 +113,13 @@ def give_up_seat(principal: auth.Principal, booking: models.Booking) -> dict[str
 
         def write(transaction: TransactWrite) -> None:
             items.cancel_in(
-                transaction, booking, models.CONFIRMED, cancelled_at, reason, refund=refund
+                transaction,
+                booking,
+                status,
+                cancelled_at,
+                reason,
+                extra,
+                refund=refund,
             )
             transaction.update(
                 models.Event(booking.event_id),

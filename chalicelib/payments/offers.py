@@ -18,12 +18,11 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
-from chalicelib import clock, lazy, models
+from chalicelib import clock, models
 from chalicelib.config import get_settings
 from chalicelib.logs import json_logger
+from chalicelib.payments import stripe_api
 
-# Imported on first use: it loads ``requests`` (see payments.refunds).
-stripe_api = lazy.Module("chalicelib.payments.stripe_api")
 log = json_logger("ahoum.offers")
 
 _CONDITION_FAILED = "ConditionalCheckFailedException"
@@ -41,6 +40,8 @@ def offer_actions(event: models.Event, now: datetime) -> list[Action]:
     return [
         models.Booking.status.set(models.PENDING_PAYMENT),
         models.Booking.hold_expires_at.set(hold_until(event, now)),
+        # In the ``holds`` index: the expiry step lapses an unpaid offer like any hold.
+        models.Booking.hold_queue.set(models.HOLD_QUEUE),
         models.Booking.payment.set(
             models.BookingPayment(
                 amount=int(price.amount),

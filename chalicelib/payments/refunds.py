@@ -26,14 +26,11 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
-from chalicelib import clock, lazy, metrics, models
+from chalicelib import clock, metrics, models
 from chalicelib.config import get_settings
 from chalicelib.logs import json_logger
-from chalicelib.payments import money
+from chalicelib.payments import money, stripe_api
 
-# Imported on first use: it loads ``requests``, which a cancellation of a free booking, and
-# the Lambdas that only load this module with app.py, never need.
-stripe_api = lazy.Module("chalicelib.payments.stripe_api")
 log = json_logger("ahoum.refunds")
 
 _CONDITION_FAILED = "ConditionalCheckFailedException"

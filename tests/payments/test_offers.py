@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from chalicelib import clock, events, models
 from chalicelib.payments import offers, stripe_api
+from local.relay import scheduled_event
 from tests.payments.paid import CURRENCY, PRICE, current, paid_bookings, paid_event, waiting
 from tests.support.api import body
 from tests.support.factories import headers_for, make_users
@@ -59,9 +60,7 @@ def test_five_seats_freed_at_once_offer_them_to_the_first_five_of_twenty_in_line
     assert list(after.waitlist) == [u.user_id for u in line[5:]]
 
 
-def test_an_offer_never_runs_past_the_event_s_start_and_shows_in_my_bookings(
-    client, localstripe
-):
+def test_an_offer_never_runs_past_the_event_s_start_and_shows_in_my_bookings(client, localstripe):
     event = paid_event(capacity=1, starts_in=timedelta(hours=2))
     (seated,) = make_users(1)
     (booking,) = paid_bookings(localstripe, event, [seated])
@@ -110,3 +109,27 @@ def test_one_payment_intent_per_offer_however_often_it_is_asked_for(client, loca
     stale.payment.payment_intent_id = None
     assert offers.ensure_offer_payment_intent(stale) == made
     assert current(offer).payment.payment_intent_id == made
+
+
+def test_an_offer_not_paid_in_time_lapses_and_goes_to_the_next_in_line(
+    client, localstripe, shifted_clock, configure
+):
+    configure(WAITLIST_OFFER_MINUTES=1)
+    event = paid_event(capacity=1)
+    (seated,) = make_users(1)
+    (booking,) = paid_bookings(localstripe, event, [seated])
+    first, second = make_users(2)
+    waiting(event, [first, second])
+    client.http.delete(f"/bookings/{booking.booking_id}", headers=headers_for(seated))
+    assert bookings_of(event.event_id)[first.user_id].status == models.PENDING_PAYMENT
+
+    shifted_clock.advance(timedelta(minutes=2))
+    answer = client.lambda_.invoke("settle_payments", scheduled_event("settle_payments")).payload
+
+    assert answer["expire_holds"]["expired"] == 1
+    found = bookings_of(event.event_id)
+    lapsed, offered = found[first.user_id], found[second.user_id]
+    assert (lapsed.status, lapsed.cancel_reason) == ("cancelled", "hold_expired")
+    assert offered.status == models.PENDING_PAYMENT and offered.payment.payment_intent_id
+    assert offered.hold_expires_at > clock.to_iso(clock.now())
+    assert models.Event.get(event.event_id, consistent_read=True).seats_taken == 1
