@@ -12,6 +12,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib import auth, clock, events, ids, models, waitlist
 from chalicelib.bookings.errors import (
+    AlreadyBooked,
     AlreadyCancelled,
     BookingNotFound,
     CancellationClosed,
@@ -82,6 +83,11 @@ def caller_and_event(
     principal, found = auth.authenticate_with(caller, [event_key])
     return principal, found.get(event_key)
 
+
+# A cancelled paid booking's item takes no new booking until its refund is made.
+REFUND_STILL_OWED = (
+    "Your earlier booking of this event is still being refunded; book again in a few minutes."
+)
 
 # --- Conditions the transactions carry ---
 
@@ -193,6 +199,14 @@ def raise_if_course_date(event: models.Event) -> None:
     is made and never changes, so reading it is no check-then-write.)"""
     if event.series is not None and event.series.booking_mode == models.COURSE:
         raise CourseOnly(CourseOnly.default_message.replace("{series_id}", event.series.id))
+
+
+def raise_already_booked(existing: models.Booking | None) -> NoReturn:
+    """The caller's item of this event refused a new booking over it: held, or cancelled with
+    its refund still owed (``may_hold``), which clears within minutes."""
+    if existing is not None and existing.refund_queue is not None:
+        raise AlreadyBooked(REFUND_STILL_OWED) from None
+    raise AlreadyBooked() from None
 
 
 def raise_not_cancellable(current: models.Booking | None, booking: models.Booking) -> NoReturn:

@@ -13,7 +13,6 @@ from chalicelib import auth, clock, events, models, waitlist
 from chalicelib.bookings import items
 from chalicelib.bookings.errors import (
     FULL_AND_NO_LIST,
-    AlreadyBooked,
     AlreadyWaitlisted,
     Contended,
     EventFull,
@@ -62,7 +61,7 @@ def _refused(error: TransactWriteError, idempotency_key: str | None, now: str) -
             return existing
         if existing is not None and existing.status == models.WAITLISTED:
             raise AlreadyWaitlisted()
-        raise AlreadyBooked()
+        items.raise_already_booked(existing)
     current = waitlist.event_from(event_reason) if failed_condition(event_reason) else None
     if current is not None:
         items.raise_if_not_bookable(current, now)

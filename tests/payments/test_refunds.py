@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from chalicelib import event_changes, models
+from chalicelib.bookings import items
 from chalicelib.payments import refunds
 from local.dynamodb_local import free_port
 from tests.payments.paid import (
@@ -238,7 +239,9 @@ def test_nobody_books_over_a_cancelled_booking_whose_refund_is_still_owed(
     configure(STRIPE_API_BASE=f"http://127.0.0.1:{free_port()}")
     assert cancel(client, ann, booking).status_code == 200
 
-    assert book(client, ann, event.event_id).status_code == 409
+    refused = book(client, ann, event.event_id)
+    assert refused.status_code == 409
+    assert body(refused)["error"]["message"] == items.REFUND_STILL_OWED
     assert current(booking).payment.status == models.PAYMENT_REFUND_PENDING
 
     configure(STRIPE_API_BASE=localstripe.url)
