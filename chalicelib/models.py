@@ -68,6 +68,7 @@ PAYMENT_AWAITING = "awaiting"
 PAYMENT_PAID = "paid"
 PAYMENT_REFUND_PENDING = "refund_pending"
 PAYMENT_REFUNDED = "refunded"
+PAYMENT_STATUSES = (PAYMENT_AWAITING, PAYMENT_PAID, PAYMENT_REFUND_PENDING, PAYMENT_REFUNDED)
 
 # Booking.attendance (absent = unknown): set by a check-in or by the no-show run.
 ATTENDANCE_UNKNOWN = "unknown"
