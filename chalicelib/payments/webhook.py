@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import clock, errors, metrics, models
@@ -113,21 +113,36 @@ def _succeeded(intent: dict[str, Any]) -> str:
 
 
 def _confirm_hold(booking: models.Booking) -> bool:
+    """The hold becomes a confirmed seat (it already counts in ``seats_taken``), and leaves
+    the event's note of holds, in one transaction."""
     now = clock.now()
     if booking.course_series_id is not None:
         return _confirm_course(booking, now)
+
+    def write(transaction: TransactWrite) -> None:
+        transaction.update(booking, actions=_confirming(now), condition=_still_held(booking, now))
+        _forget_hold(transaction, booking.event_id, booking)
+
     try:
-        booking.update(
-            actions=_confirming(now),
-            condition=intents.still_that_hold(booking)
-            & (models.Booking.payment.payment_intent_id == booking.payment.payment_intent_id)
-            & (models.Booking.hold_expires_at > clock.to_iso(now)),
-        )
-    except UpdateError as error:
-        if "ConditionalCheckFailed" not in str(error):
-            raise
+        commit(write)
+    except TransactWriteError:
         return False
     return True
+
+
+def _still_held(booking: models.Booking, now: Any) -> Any:
+    return (
+        intents.still_that_hold(booking)
+        & (models.Booking.payment.payment_intent_id == booking.payment.payment_intent_id)
+        & (models.Booking.hold_expires_at > clock.to_iso(now))
+    )
+
+
+def _forget_hold(transaction: TransactWrite, event_id: str, hold: models.Booking) -> None:
+    transaction.update(
+        models.Event(event_id),
+        actions=[models.Event.hold_expiries.delete({items.hold_entry(hold)})],
+    )
 
 
 def _confirm_course(first: models.Booking, now: Any) -> bool:
@@ -141,11 +156,7 @@ def _confirm_course(first: models.Booking, now: Any) -> bool:
         for current in held:
             if items.same(current, first):
                 transaction.update(
-                    current,
-                    actions=_confirming(now),
-                    condition=intents.still_that_hold(first)
-                    & (models.Booking.payment.payment_intent_id == first.payment.payment_intent_id)
-                    & (models.Booking.hold_expires_at > clock.to_iso(now)),
+                    current, actions=_confirming(now), condition=_still_held(first, now)
                 )
             else:
                 transaction.update(
@@ -154,6 +165,8 @@ def _confirm_course(first: models.Booking, now: Any) -> bool:
                     condition=(models.Booking.status == models.PENDING_PAYMENT)
                     & (models.Booking.booking_id == current.booking_id),
                 )
+        for current in held:
+            _forget_hold(transaction, current.event_id, first)
 
     if not any(items.same(current, first) for current in held):
         return False

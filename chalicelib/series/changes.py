@@ -65,9 +65,10 @@ def _event_changes(
 ) -> dict[str, Any]:
     event_changes = {name: changes[name] for name in _COPIED if name in changes}
     if "name" in changes:
-        event_changes["series"] = models.SeriesCopy(
-            id=series.series_id, name=changes["name"], booking_mode=series.booking_mode
-        )
+        # The whole copy (a course's price too), renamed.
+        renamed = occurrences.series_copy(series)
+        renamed.name = changes["name"]
+        event_changes["series"] = renamed
     if "start_time" in changes or "duration_minutes" in changes:
         start_time = time.fromisoformat(changes.get("start_time", series.start_time))
         local = datetime.combine(occurrences.local_date(event), start_time)

@@ -232,3 +232,22 @@ def test_an_admin_sets_a_price_in_any_case_and_removes_it_with_null(client):
     assert public.json_body["price"] == {"amount": 1500, "currency": "usd"}
     assert public.json_body["refund_percent"] == 50
     assert freed.json_body["price"] is None
+
+
+def test_the_listing_counts_a_lapsed_hold_as_a_free_seat_before_the_job_runs(
+    client, localstripe, shifted_clock
+):
+    event = make_paid_event(capacity=1)
+    ann, bob = make_users(2)
+    book(client, ann, event.event_id)
+    headers = headers_for(bob)
+
+    def seats_left():
+        return client.http.get(f"/events/{event.event_id}", headers=headers).json_body["seats_left"]
+
+    held = seats_left()
+    shifted_clock.advance(timedelta(minutes=16))
+    lapsed = seats_left()
+
+    assert (held, lapsed) == (0, 1)
+    assert seats_taken(event.event_id) == 1

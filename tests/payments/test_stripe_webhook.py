@@ -40,6 +40,7 @@ def test_a_succeeded_payment_confirms_its_hold_once(client, localstripe):
     assert [first.status_code, replayed.status_code, another_delivery.status_code] == [200] * 3
     assert (confirmed.status, confirmed.payment.status) == ("confirmed", "paid")
     assert (confirmed.hold_queue, confirmed.hold_expires_at) == (None, None)
+    assert models.Event.get(event.event_id, consistent_read=True).hold_expiries is None
     after = stored(ann, event)
     assert (after.revision, after.updated_at) == (confirmed.revision, confirmed.updated_at)
     assert seats_taken(event.event_id) == 1
