@@ -25,6 +25,16 @@ def booking_view(booking: models.Booking, position: int | None = None) -> dict[s
     }
     if position is not None:
         view["position"] = position
+    if booking.status == models.PENDING_PAYMENT and booking.hold_expires_at is not None:
+        view["hold_expires_at"] = booking.hold_expires_at
+    if booking.payment is not None:
+        # A paid booking's money: what My bookings shows (to pay, paid, refunded).
+        view["payment"] = {
+            "amount": int(booking.payment.amount),
+            "currency": booking.payment.currency,
+            "status": booking.payment.status,
+            "refunded_amount": int(booking.payment.refunded_amount or 0),
+        }
     return view
 
 

@@ -251,3 +251,20 @@ def test_the_listing_counts_a_lapsed_hold_as_a_free_seat_before_the_job_runs(
 
     assert (held, lapsed) == (0, 1)
     assert seats_taken(event.event_id) == 1
+
+
+def test_my_bookings_show_a_hold_its_deadline_and_its_money(client, localstripe):
+    event = make_paid_event()
+    ann = make_user()
+    held = book(client, ann, event.event_id).json_body
+
+    [listed] = client.http.get("/bookings/my", headers=headers_for(ann)).json_body["bookings"]
+
+    assert listed["status"] == "pending_payment"
+    assert listed["hold_expires_at"] == held["hold_expires_at"]
+    assert listed["payment"] == {
+        "amount": 2500,
+        "currency": "eur",
+        "status": "awaiting",
+        "refunded_amount": 0,
+    }

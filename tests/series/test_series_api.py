@@ -307,3 +307,22 @@ def test_a_drop_in_series_price_is_each_date_s_and_a_course_s_the_whole_course_s
     course_date = models.Event.get(course["occurrences"][0]["event_id"])
     assert course_date.price is None
     assert course_date.series.course_price.amount == 1200
+
+
+def test_a_new_series_price_reaches_every_date_to_come(call, weekly):
+    drop_in = weekly(price={"amount": 1200, "currency": "eur"})
+    course = weekly(booking_mode="course")
+
+    changed = call("patch", f"/admin/series/{drop_in['series_id']}", {"price": None})
+    priced = call(
+        "patch",
+        f"/admin/series/{course['series_id']}",
+        {"price": {"amount": 9900, "currency": "gbp"}, "refund_percent": 0},
+    )
+
+    assert (changed.status_code, body(changed)["price"]) == (200, None)
+    assert all(models.Event.get(date["event_id"]).price is None for date in drop_in["occurrences"])
+    assert body(priced)["price"] == {"amount": 9900, "currency": "gbp"}
+    course_date = models.Event.get(course["occurrences"][0]["event_id"])
+    assert (course_date.series.course_price.amount, course_date.refund_percent) == (9900, 0)
+    assert course_date.series.name == course["name"]
