@@ -9,7 +9,16 @@ from chalice import Rate
 from chalicelib import event_changes, reminders, series, webhooks
 from chalicelib.api import BookingsApp
 from chalicelib.config import get_settings
-from chalicelib.routes import accounts, admin, bookings, calendar, events, series_bookings, service
+from chalicelib.routes import (
+    accounts,
+    admin,
+    bookings,
+    calendar,
+    events,
+    payments,
+    series_bookings,
+    service,
+)
 from chalicelib.routes import series as series_routes
 from chalicelib.web.routes import console, dashboard
 
@@ -23,6 +32,7 @@ for module in (
     series_routes,
     bookings,
     series_bookings,
+    payments,
     calendar,
     admin,
     dashboard,

@@ -25,7 +25,7 @@ def booking_view(booking: models.Booking, position: int | None = None) -> dict[s
     }
     if position is not None:
         view["position"] = position
-    if booking.hold_expires_at is not None:
+    if booking.status == models.PENDING_PAYMENT and booking.hold_expires_at is not None:
         # A held seat or a waiting-list offer: pay by then or it goes to the next in line.
         view["hold_expires_at"] = booking.hold_expires_at
     if booking.payment is not None:

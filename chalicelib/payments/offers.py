@@ -5,7 +5,8 @@ promotion on a free event, so no newcomer can slip in: the waiting booking becom
 ``pending_payment`` with ``hold_expires_at`` WAITLIST_OFFER_MINUTES ahead (never past the
 event's start) and ``payment`` awaiting the event's price, and the stream sends
 ``booking.offered``. Its PaymentIntent is made after that write (``after_promotion``, best
-effort: the owner's ``POST /bookings/{id}/payment`` makes one too when it is missing). An
+effort, through ``intents.payment_intent_of``: the owner's ``POST /bookings/{id}/payment``
+makes it too when it is missing). An
 offer not paid in time is cancelled by the hold expiry (reason ``hold_expired``), which frees
 the seat again, so it goes to the next in line.
 """
@@ -15,17 +16,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
 from chalicelib import clock, models
 from chalicelib.config import get_settings
 from chalicelib.logs import json_logger
-from chalicelib.payments import stripe_api
+from chalicelib.payments import intents, stripe_api
+from chalicelib.payments.errors import NoPaymentDue
 
 log = json_logger("ahoum.offers")
-
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 def hold_until(event: models.Event, now: datetime) -> str:
@@ -66,52 +65,17 @@ def after_promotion(event: models.Event, user_ids: list[str]) -> None:
 
 
 def ensure_offer_payment_intent(booking: models.Booking) -> str | None:
-    """The PaymentIntent id of the offer ``booking``, made when it has none; None when
-    Stripe cannot be reached (the owner's ``POST /bookings/{id}/payment`` tries again) or
-    the booking is no offer awaiting payment any more.
-
-    One per offer: the Stripe idempotency key is the booking id and the offer's revision,
-    and the id is recorded only on a booking that has none yet; a PaymentIntent that lost
-    that race is cancelled, so it can never be charged."""
-    payment = booking.payment
-    if booking.status != models.PENDING_PAYMENT or payment is None:
+    """The PaymentIntent id of the offer ``booking``, made when it has none (through
+    ``intents.payment_intent_of``, the one way a hold gets its PaymentIntent: keyed by the
+    hold, recorded once, a lost race cancelled); None when Stripe cannot be reached (the
+    owner's ``POST /bookings/{id}/payment`` tries again) or it is no offer any more."""
+    if booking.status != models.PENDING_PAYMENT or booking.payment is None:
         return None
-    if payment.payment_intent_id:
-        return payment.payment_intent_id
     try:
-        intent = stripe_api.create_payment_intent(
-            amount=int(payment.amount),
-            currency=payment.currency,
-            idempotency_key=f"offer-{booking.booking_id}-{int(booking.revision or 0)}",
-            metadata={"booking_id": booking.booking_id},
-        )
-    except stripe_api.StripeError as error:
+        return intents.payment_intent_of(booking)["id"]
+    except (stripe_api.StripeError, NoPaymentDue) as error:
         log.warning("offer's PaymentIntent not made yet", extra={"fields": _fields(booking, error)})
         return None
-    field = models.Booking.payment.payment_intent_id
-    try:
-        booking.update(
-            actions=[field.set(intent["id"])],
-            condition=(models.Booking.booking_id == booking.booking_id)
-            & (models.Booking.status == models.PENDING_PAYMENT)
-            & field.does_not_exist(),
-        )
-    except UpdateError as error:
-        if error.cause_response_code != _CONDITION_FAILED:
-            raise
-        _cancel_unused(intent["id"], booking)
-        current = models.Booking.get(booking.user_id, booking.event_id, consistent_read=True)
-        same = current.booking_id == booking.booking_id and current.payment is not None
-        return current.payment.payment_intent_id if same else None
-    return intent["id"]
-
-
-def _cancel_unused(payment_intent_id: str, booking: models.Booking) -> None:
-    try:
-        stripe_api.cancel_payment_intent(payment_intent_id, f"cancel-{payment_intent_id}")
-    except stripe_api.StripeError as error:
-        # Unconfirmed, it cannot be charged: nobody has its client secret.
-        log.warning("unused PaymentIntent not cancelled", extra={"fields": _fields(booking, error)})
 
 
 def _fields(booking: models.Booking, error: Exception) -> dict[str, Any]:

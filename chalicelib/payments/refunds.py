@@ -79,20 +79,33 @@ def still_paid() -> Condition:
     return models.Booking.payment.status == models.PAYMENT_PAID
 
 
-def start_refund(booking_key: tuple[str, str], amount: int, reason: str) -> bool:
-    """Make ``amount`` owed back on the booking (user_id, event_id) in one conditional write
-    (for a payment that is not being refunded already); False when one already is. For the
-    paths whose seat was given back without a payment on record (a success after its hold
-    lapsed); a cancellation carries ``start_actions`` in its own write instead."""
+def start_refund(
+    booking_key: tuple[str, str],
+    amount: int,
+    reason: str,
+    payment_intent_id: str | None = None,
+    only_if: Condition | None = None,
+) -> bool:
+    """Make ``amount`` owed back on the booking (user_id, event_id) in one conditional write:
+    its payment (that PaymentIntent's, when given) not on its way back already, and
+    ``only_if``; False when another writer got there first. For the paths whose seat was
+    given back before the money arrived (a success after its hold lapsed); a cancellation
+    carries ``start_actions`` in its own write instead."""
     payment = models.Booking.payment
-    not_yet = payment.exists() & payment.status.is_in(models.PAYMENT_AWAITING, models.PAYMENT_PAID)
+    condition = payment.exists() & payment.status.is_in(
+        models.PAYMENT_AWAITING, models.PAYMENT_PAID
+    )
+    if payment_intent_id is not None:
+        condition &= payment.payment_intent_id == payment_intent_id
+    if only_if is not None:
+        condition &= only_if
     try:
         models.Booking(*booking_key).update(
             actions=[
                 *start_actions(amount, reason),
                 models.Booking.updated_at.set(clock.to_iso_ms(clock.now())),
             ],
-            condition=not_yet,
+            condition=condition,
         )
     except UpdateError as error:
         if error.cause_response_code != _CONDITION_FAILED:

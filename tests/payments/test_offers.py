@@ -54,7 +54,8 @@ def test_five_seats_freed_at_once_offer_them_to_the_first_five_of_twenty_in_line
         assert timedelta(minutes=719) < deadline - now <= timedelta(minutes=720)
         intent = stripe_api.retrieve_payment_intent(offer.payment.payment_intent_id)
         assert (intent["amount"], intent["currency"]) == (PRICE, CURRENCY)
-        assert intent["metadata"] == {"booking_id": offer.booking_id}
+        assert intent["metadata"]["booking_id"] == offer.booking_id
+        assert intent["metadata"]["hold_expires_at"] == offer.hold_expires_at
     after = models.Event.get(event.event_id, consistent_read=True)
     assert (after.seats_taken, after.waitlist_count) == (5, 15)
     assert list(after.waitlist) == [u.user_id for u in line[5:]]
