@@ -85,7 +85,7 @@ PAYMENTS = Group(
             "REFUND_RUN_BUDGET_SECONDS",
             20,
             1,
-            40,
+            30,
             "a `settle_payments` run's refund step stops asking Stripe after this long (the "
             "rest wait for the next run)",
             field="refund_run_budget_seconds",
