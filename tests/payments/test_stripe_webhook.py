@@ -195,3 +195,29 @@ def test_a_hold_on_a_cancelled_event_is_cancelled_and_a_late_payment_refunded(cl
     assert cancelled.hold_queue is None
     booking = stored(ann, event)
     assert (booking.status, booking.payment.status) == ("cancelled", "refunded")
+
+
+def test_confirming_a_payment_costs_a_read_and_a_transaction(client, localstripe):
+    from local.call_counter import count_dynamodb_calls
+
+    event = make_paid_event()
+    (ann,) = make_users(1)
+    _, intent = hold_for(ann, event)
+
+    with count_dynamodb_calls() as calls:
+        post_stripe_event(client, stripe_event(intent))
+
+    assert calls == {"GetItem": 1, "TransactWriteItems": 1}
+
+
+def test_another_stage_s_payment_intent_is_ignored(client, localstripe):
+    # Stages may share a Stripe account, and Stripe sends every endpoint every event.
+    event = make_paid_event()
+    (ann,) = make_users(1)
+    _, intent = hold_for(ann, event)
+    elsewhere = {**intent["metadata"], "stage": "prod"}
+
+    answer = post_stripe_event(client, stripe_event(intent, metadata=elsewhere))
+
+    assert answer.status_code == 200
+    assert stored(ann, event).status == "pending_payment"
