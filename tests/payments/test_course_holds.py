@@ -62,3 +62,20 @@ def test_a_lapsed_course_hold_gives_every_seat_back(client, localstripe, shifted
     assert ran == {"expire_holds": {"expired": 1, "skipped": 0}}
     assert statuses(ann, occurrences) == ["cancelled"] * 3
     assert [seats_taken(event.event_id) for event in occurrences] == [0, 0, 0]
+
+
+def test_each_paid_date_of_a_drop_in_series_is_its_own_hold(localstripe):
+    from tests.support.factories import make_series_events
+
+    (ann,) = make_users(1)
+    series_id, occurrences = make_series_events(2)
+    for event in occurrences:
+        event.update(actions=[models.Event.price.set(models.Price(amount=900, currency="eur"))])
+
+    answer = series_bookings.book_series(principal_of(ann), series_id)
+
+    entries = answer["bookings"]
+    assert [entry["status"] for entry in entries] == ["pending_payment"] * 2
+    intents = {entry["payment"]["payment_intent_id"] for entry in entries}
+    assert len(intents) == 2 and None not in intents
+    assert {entry["payment"]["amount"] for entry in entries} == {900}
