@@ -49,6 +49,17 @@ class BadStripeSignature(errors.AppError):
     default_message = "The Stripe-Signature header does not verify this body."
 
 
+# A hold's settling tries: each lost try means its booking moved on (paid, freed).
+_HOLD_ATTEMPTS = 3
+
+
+class NotSettledYet(errors.ServiceUnavailable):
+    """The hold kept changing under this event: Stripe sends the event again."""
+
+    code = "payment_not_settled"
+    default_message = "The payment could not be settled yet; Stripe will send this event again."
+
+
 class RefundNotMadeYet(errors.ServiceUnavailable):
     """Stripe could not take a refund this event calls for: Stripe retries the event."""
 
@@ -80,12 +91,13 @@ def handle(body: bytes, signature: str | None) -> dict[str, Any]:
 def _succeeded(intent: dict[str, Any]) -> str:
     metadata = intent.get("metadata") or {}
     user_id, event_id = metadata.get("user_id"), metadata.get("event_id")
-    if not (user_id and event_id and intent.get("id")):
+    # Another stage's PaymentIntent (stages may share a Stripe account) is none of ours.
+    if not (user_id and event_id and intent.get("id")) or metadata.get("stage") != _stage():
         return "unknown_payment_intent"
     booking = items.booking_or_none(user_id, event_id)
-    if booking is None or booking.booking_id != metadata.get("booking_id"):
-        if booking is None and not metadata.get("booking_id"):
-            return "unknown_payment_intent"
+    if booking is None:
+        return "unknown_payment_intent"
+    if booking.booking_id != metadata.get("booking_id"):
         # Its booking was replaced (a rebooking after the hold lapsed): the money goes back.
         _refund_orphan(intent)
         return "refunded_orphan"
@@ -101,15 +113,26 @@ def _succeeded(intent: dict[str, Any]) -> str:
         )
         metrics.emit(metrics.PAYMENTS_MISMATCHED)
         return "mismatch_refused"
-    if booking.status == models.PENDING_PAYMENT:
+    # A hold confirmed, or (lapsed) freed and then handled as late; a try that lost to another
+    # writer reads the booking again. A few tries: it can move only from held to settled.
+    for _ in range(_HOLD_ATTEMPTS):
+        if booking.status != models.PENDING_PAYMENT:
+            return _late(booking, intent["id"])
         if not holds.is_expired(booking):
             if _confirm_hold(booking):
                 return "confirmed"
-            booking = items.booking_or_none(user_id, event_id) or booking
         else:
             holds.expire(booking)
-            booking = items.booking_or_none(user_id, event_id) or booking
-    return _late(booking, intent["id"])
+        current = items.booking_or_none(user_id, event_id)
+        if current is None or not items.same(current, booking):
+            _refund_orphan(intent)
+            return "refunded_orphan"
+        booking = current
+    raise NotSettledYet()
+
+
+def _stage() -> str:
+    return get_settings().stage
 
 
 def _confirm_hold(booking: models.Booking) -> bool:

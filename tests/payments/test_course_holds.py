@@ -81,3 +81,20 @@ def test_cancelling_a_paid_course_refunds_it_once_from_the_same_write(client, lo
     paid = models.Booking.get(ann.user_id, occurrences[0].event_id, consistent_read=True)
     assert (paid.payment.status, paid.payment.refunded_amount) == ("refunded", 2500)
     assert [r["amount"] for r in refunds_at_stripe(localstripe, intent_id)] == [2500]
+
+
+def test_each_paid_date_of_a_drop_in_series_is_its_own_hold(localstripe):
+    from tests.support.factories import make_series_events
+
+    (ann,) = make_users(1)
+    series_id, occurrences = make_series_events(2)
+    for event in occurrences:
+        event.update(actions=[models.Event.price.set(models.Price(amount=900, currency="eur"))])
+
+    answer = series_bookings.book_series(principal_of(ann), series_id)
+
+    entries = answer["bookings"]
+    assert [entry["status"] for entry in entries] == ["pending_payment"] * 2
+    intents = {entry["payment"]["payment_intent_id"] for entry in entries}
+    assert len(intents) == 2 and None not in intents
+    assert {entry["payment"]["amount"] for entry in entries} == {900}

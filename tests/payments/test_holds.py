@@ -268,3 +268,18 @@ def test_my_bookings_show_a_hold_its_deadline_and_its_money(client, localstripe)
         "status": "awaiting",
         "refunded_amount": 0,
     }
+
+
+def test_a_paid_booking_costs_one_write_more_than_a_free_one(client, localstripe):
+    from local.call_counter import count_dynamodb_calls
+
+    event = make_paid_event()
+    ann = make_user()
+    headers = headers_for(ann)
+
+    with count_dynamodb_calls() as calls:
+        response = post_json(client, "/bookings/", {"event_id": event.event_id}, headers)
+
+    assert response.status_code == 201
+    # Account + revocation + event, the booking transaction, the PaymentIntent's id.
+    assert calls == {"BatchGetItem": 1, "TransactWriteItems": 1, "UpdateItem": 1}
