@@ -1,5 +1,5 @@
 """The application, assembled: the API's route modules, the browsers' route modules and the
-four Lambdas that are not HTTP. Routes live in chalicelib/routes/ (the JSON API, by domain)
+Lambdas that are not HTTP. Routes live in chalicelib/routes/ (the JSON API, by domain)
 and chalicelib/web/routes/ (the dashboard and the admin console); ``app.register`` declares
 each through ``app.route``, which checks the caller and loads the input before the view runs
 and documents the operation (chalicelib/api.py). Logic lives in chalicelib/."""
@@ -16,6 +16,7 @@ from chalicelib.routes import (
     calendar,
     events,
     facilitators,
+    payments,
     series_bookings,
     service,
 )
@@ -34,6 +35,7 @@ for module in (
     bookings,
     series_bookings,
     attendance_routes,
+    payments,
     calendar,
     admin,
     facilitators,
@@ -92,3 +94,14 @@ def finish_event_changes(event):
 @app.schedule(Rate(15, unit=Rate.MINUTES), name="mark_no_shows")
 def mark_no_shows(event):
     return attendance.mark_no_shows()
+
+
+# --- Not HTTP: payments no request waits for (expired holds) ---
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="settle_payments")
+def settle_payments(event):
+    # Imported here: only this Lambda needs the job's steps.
+    from chalicelib.payments import settle
+
+    return settle.settle_payments()

@@ -30,8 +30,11 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib import clock, events, models
 from chalicelib.config import get_settings
+from chalicelib.payments import refunds
 
-ACTIVE = (models.CONFIRMED, models.WAITLISTED)
+# A payment hold follows too: cancelled with its event (a payment that still arrives finds
+# the event unbookable and is refunded), moved with it.
+ACTIVE = (models.CONFIRMED, models.PENDING_PAYMENT, models.WAITLISTED)
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 # A booking that changed between the read and the write is read again and tried again; it can
 # change only a few ways (a promotion, its owner cancelling), so a few tries are plenty.
@@ -140,12 +143,18 @@ def _bring_in_line(booking: models.Booking, event: models.Event, kind: str) -> N
     """One conditional update of ``booking`` (status and booking id as read); one that
     changed meanwhile is read again and tried again while it still has to follow."""
     for _ in range(_BOOKING_ATTEMPTS):
+        actions = _follow_actions(event, kind)
+        condition = (models.Booking.status == booking.status) & (
+            models.Booking.booking_id == booking.booking_id
+        )
+        if kind == models.UNFINISHED_CANCEL and refunds.is_paid(booking):
+            # The organizer called it off: the whole price comes back, owed from this write
+            # on (the settle_payments job asks Stripe, within a minute).
+            reason = models.REASON_EVENT_CANCELLED
+            actions += refunds.start_actions(refunds.amount_owed(booking, reason, event), reason)
+            condition &= refunds.still_paid()
         try:
-            booking.update(
-                actions=_follow_actions(event, kind),
-                condition=(models.Booking.status == booking.status)
-                & (models.Booking.booking_id == booking.booking_id),
-            )
+            booking.update(actions=actions, condition=condition)
             return
         except UpdateError as error:
             if error.cause_response_code != _CONDITION_FAILED:
@@ -164,8 +173,9 @@ def _follow_actions(event: models.Event, kind: str) -> list[Any]:
             *actions,
             booking.status.set(models.CANCELLED),
             booking.cancel_reason.set(models.REASON_EVENT_CANCELLED),
-            # No reminder for a cancelled booking.
+            # No reminder for a cancelled booking, no expiry for a cancelled hold.
             booking.reminder_event_id.remove(),
+            booking.hold_queue.remove(),
         ]
     return [
         *actions,

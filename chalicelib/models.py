@@ -31,6 +31,8 @@ WAITLISTED = "waitlisted"
 # a paid event, or a waiting-list offer); it counts in ``seats_taken`` like a confirmed one.
 PENDING_PAYMENT = "pending_payment"
 BOOKING_STATUSES = (CONFIRMED, PENDING_PAYMENT, WAITLISTED, CANCELLED)
+# Booking.hold_queue while a seat is held unpaid: the one hash key of the sparse `holds` index.
+HOLD_QUEUE = "held"
 
 # The ``type`` of a webhook message, and the second half of its delivery id.
 BOOKING_CONFIRMED = "booking.confirmed"
@@ -69,6 +71,9 @@ PAYMENT_AWAITING = "awaiting"
 PAYMENT_PAID = "paid"
 PAYMENT_REFUND_PENDING = "refund_pending"
 PAYMENT_REFUNDED = "refunded"
+PAYMENT_STATUSES = (PAYMENT_AWAITING, PAYMENT_PAID, PAYMENT_REFUND_PENDING, PAYMENT_REFUNDED)
+# Booking.refund_queue: a refund still owed (the sparse ``refunds_due`` index).
+REFUND_DUE = "due"
 
 # Booking.attendance (absent = unknown): set by a check-in or by the no-show run.
 ATTENDANCE_UNKNOWN = "unknown"
@@ -179,6 +184,9 @@ class SeriesCopy(MapAttribute):
     id = UnicodeAttribute()
     name = UnicodeAttribute()
     booking_mode = UnicodeAttribute()
+    # A paid course's price for the whole course (the series'), so that booking the course
+    # reads it from the dates it reads anyway; a date has no price of its own.
+    course_price = Price(null=True)
 
 
 class SeriesOccurrences(GlobalSecondaryIndex):
@@ -291,6 +299,10 @@ class Event(Table):
     price = Price(null=True)
     # Share of the price refunded when the attendee cancels in time (admins refund all).
     refund_percent = NumberAttribute(default=100)
+    # Each unpaid hold's "<hold_expires_at> <booking_id>", ADDed in the write that takes its
+    # seat and DELETEd in the one that confirms or frees it: a listing counts the lapsed ones
+    # as free seats without reading a booking (absent: no hold).
+    hold_expiries = UnicodeSetAttribute(null=True)
     unfinished_changes = UnfinishedChanges()
     # The facilitator's id again, top-level (a copy of ``facilitator.id``): a facilitator's
     # own events are one Query of ``by_facilitator``, upcoming and past, in start order.
@@ -314,6 +326,8 @@ from chalicelib.booking_table import (  # noqa: E402, F401
     BookingsByEvent,
     BookingsNewestFirst,
     EventCopy,
+    HeldSeats,
+    RefundsDue,
     UserCopy,
 )
 

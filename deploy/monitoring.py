@@ -150,6 +150,15 @@ def alarms(stage: str) -> dict[str, dict[str, Any]]:
             "Sum",
             0,
         ),
+        "PaymentsMismatchedAlarm": _alarm(
+            stage,
+            "payments-mismatched",
+            "Stripe reported a payment whose amount or currency is not its hold's: nothing was "
+            "confirmed; look at the payment in Stripe (runbook, Alarms).",
+            (metrics.NAMESPACE, metrics.PAYMENTS_MISMATCHED, {"Stage": stage}),
+            "Sum",
+            0,
+        ),
         "RetrierBehindAlarm": _alarm(
             stage,
             "retrier-behind",
@@ -158,6 +167,24 @@ def alarms(stage: str) -> dict[str, dict[str, Any]]:
             (metrics.NAMESPACE, metrics.RETRIER_OLDEST_DUE_AGE, {"Stage": stage}),
             "Maximum",
             RETRIER_OLDEST_DUE_LIMIT_SECONDS,
+        ),
+        "RefundsStuckAlarm": _alarm(
+            stage,
+            "refunds-stuck",
+            "A refund has been owed for over REFUND_STUCK_ALARM_MINUTES (60): Stripe is down or "
+            "refuses it, or settle_payments is not running (runbook, Alarms).",
+            (metrics.NAMESPACE, metrics.REFUNDS_STUCK, {"Stage": stage}),
+            "Maximum",
+            0,
+        ),
+        "RefundsRefusedAlarm": _alarm(
+            stage,
+            "refunds-refused",
+            "Stripe refused a refund (4xx): it stays owed and is retried every minute until "
+            "a person fixes the cause (runbook, Alarms).",
+            (metrics.NAMESPACE, metrics.REFUNDS_REFUSED, {"Stage": stage}),
+            "Sum",
+            0,
         ),
         "StreamIteratorAgeAlarm": _alarm(
             stage,

@@ -5,9 +5,10 @@ shard of DynamoDB Local's stream for the bookings table (following new shards as
 appear, a parent before its children), hands each batch to the very function app.py
 registers (``on_booking_change``) in the event shape Lambda sends, and runs the app's two
 schedules on timers: the webhook retrier (``retry_webhooks``) and, on the same timer, the job
-that finishes events' cancellations and moves (``finish_event_changes``), the reminders
-(``send_reminders``) and, on their timer, the no-show marks (``mark_no_shows``), and the
-top-up of open-ended series (``extend_series``).
+that finishes events' cancellations and moves (``finish_event_changes``) and the payment
+job (``settle_payments``: expired holds, refunds owed), the reminders (``send_reminders``)
+and, on their timer, the no-show marks (``mark_no_shows``), and the top-up of open-ended
+series (``extend_series``).
 
 Its position, the last handled sequence number of each shard, is written atomically to a
 file under ``DATA_DIR`` after every batch, so a restart neither replays handled records nor
@@ -66,6 +67,7 @@ class StreamRelay:
         series_seconds: float = 3600.0,
         finisher: Handler | None = None,
         no_shows: Handler | None = None,
+        settler: Handler | None = None,
     ) -> None:
         self._tables = dynamodb_client(endpoint)
         self._streams = dynamodb_client(endpoint, "dynamodbstreams")
@@ -83,6 +85,7 @@ class StreamRelay:
         self.series_seconds = series_seconds
         self._finisher = finisher
         self._no_shows = no_shows
+        self._settler = settler
         self._position = self._load_position()
         self._stream_arn: str | None = None
         self._shards: list[dict[str, Any]] = []
@@ -242,6 +245,14 @@ class StreamRelay:
         except Exception as exc:
             say(f"finishing event changes raised {exc!r}")
 
+    def run_settler(self) -> None:
+        if self._settler is None:
+            return
+        try:
+            self._settler(scheduled_event("settle_payments"), None)
+        except Exception as exc:
+            say(f"settling payments raised {exc!r}")
+
     def run_reminders(self) -> None:
         if self._reminders is None:
             return
@@ -284,6 +295,7 @@ class StreamRelay:
             if time.monotonic() >= next_retry:
                 self.run_retrier()
                 self.run_finisher()
+                self.run_settler()
                 next_retry = time.monotonic() + self.retry_seconds
             if time.monotonic() >= next_reminders:
                 self.run_reminders()
@@ -335,6 +347,7 @@ def main() -> int:
         on_booking_change,
         retry_webhooks,
         send_reminders,
+        settle_payments,
     )
     from chalicelib import dynamodb, models
     from chalicelib.config import get_settings
@@ -356,14 +369,15 @@ def main() -> int:
         series_seconds=float(os.environ.get("RELAY_SERIES_SECONDS", "3600")),
         finisher=finish_event_changes,
         no_shows=mark_no_shows,
+        settler=settle_payments,
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     ready_file = os.environ.get("RELAY_READY_FILE")
     say(
-        f"following the stream of {relay.table_name}; retrier and unfinished event changes "
-        f"every {relay.retry_seconds:g}s, reminders and no-shows every "
+        f"following the stream of {relay.table_name}; retrier, unfinished event changes and "
+        f"payments every {relay.retry_seconds:g}s, reminders and no-shows every "
         f"{relay.reminder_seconds:g}s, series top-up every {relay.series_seconds:g}s; "
         f"position in {settings.data_dir / 'relay'}"
     )

@@ -13,13 +13,13 @@ from chalicelib import auth, clock, events, models, waitlist
 from chalicelib.bookings import items
 from chalicelib.bookings.errors import (
     FULL_AND_NO_LIST,
-    AlreadyBooked,
     AlreadyWaitlisted,
     Contended,
     EventFull,
 )
 from chalicelib.bookings.line_retry import LineTry, retry_while_line_moves
 from chalicelib.bookings.views import cancelled_view, created_view
+from chalicelib.payments import holds, intents, offers, refunds
 from chalicelib.transactions import commit, failed_condition, only_conflicts, reasons
 
 # --- Taking a seat ---
@@ -31,25 +31,54 @@ def book(caller: auth.Caller, event_id: str, idempotency_key: str | None = None)
 
     For a token not yet looked up (the API) the revocation and account check and the event
     read share one BatchGetItem, so a booking costs two DynamoDB calls in all (that and the
-    TransactWriteItems); for a principal (the dashboard) only the event is read."""
+    TransactWriteItems); for a principal (the dashboard) only the event is read.
+
+    A paid event's seat is taken the same way but held (``pending_payment``) until
+    ``hold_expires_at``; the answer carries the hold's PaymentIntent (``payments.intents``).
+    A full event whose seats are partly held by expired holds frees those and tries once
+    more: every read treats an expired hold as free."""
     principal, event = items.caller_and_event(caller, event_id)
     items.raise_if_suspended(principal, clock.now())
     if event is None or event.listing != models.PUBLISHED:
         raise events.EventNotFound()
     items.raise_if_course_date(event)
+    if event.price is None:
+        return _take(principal, event, idempotency_key)
+    intents.check_payments_configured()
+    try:
+        return _take(principal, event, idempotency_key)
+    except EventFull:
+        if not holds.expire_lapsed_on(event.event_id):
+            raise
+    return _take(principal, event, idempotency_key)
+
+
+def _take(
+    principal: auth.Principal, event: models.Event, idempotency_key: str | None
+) -> dict[str, Any]:
     now = clock.now()
     booking = items.new_booking(principal, event, models.CONFIRMED, now, idempotency_key)
+    if event.price is not None:
+        intents.hold(booking, event.price, now)
 
     def write(transaction: TransactWrite) -> None:
         # Order matters: cancellation reasons come back in the order the items are added.
         items.take_in(transaction, booking)
-        items.take_seat(transaction, event.event_id, now)
+        items.take_seat(transaction, event.event_id, now, hold=booking)
 
     try:
         commit(write)
     except TransactWriteError as error:
-        return created_view(_refused(error, idempotency_key, clock.to_iso(now)))
-    return created_view(booking)
+        return answer(_refused(error, idempotency_key, clock.to_iso(now)))
+    return answer(booking)
+
+
+def answer(booking: models.Booking) -> dict[str, Any]:
+    """A booking just made (or replayed): a hold's answer carries its payment."""
+    view = created_view(booking)
+    if booking.status == models.PENDING_PAYMENT and booking.payment is not None:
+        view.update(intents.hold_answer(booking))
+    return view
 
 
 def _refused(error: TransactWriteError, idempotency_key: str | None, now: str) -> models.Booking:
@@ -62,7 +91,7 @@ def _refused(error: TransactWriteError, idempotency_key: str | None, now: str) -
             return existing
         if existing is not None and existing.status == models.WAITLISTED:
             raise AlreadyWaitlisted()
-        raise AlreadyBooked()
+        items.raise_already_booked(existing)
     current = waitlist.event_from(event_reason) if failed_condition(event_reason) else None
     if current is not None:
         items.raise_if_not_bookable(current, now)
@@ -77,9 +106,20 @@ def _refused(error: TransactWriteError, idempotency_key: str | None, now: str) -
 # --- Giving up a seat, and promoting the first in line ---
 
 
-def give_up_seat(principal: auth.Principal, booking: models.Booking) -> dict[str, Any]:
-    """Cancel a confirmed booking. Its seat goes to the first in line in the same
-    transaction (``seats_taken`` stays), or back to the event when nobody waits.
+def give_up_seat(
+    principal: auth.Principal,
+    booking: models.Booking,
+    *,
+    status: str = models.CONFIRMED,
+    reason: str | None = None,
+    extra: Condition | None = None,
+    event_actions: list[Any] | None = None,
+) -> dict[str, Any]:
+    """Cancel a booking that holds a seat (``status``: confirmed, or a payment hold). Its seat
+    goes to the first in line in the same transaction (``seats_taken`` stays), or back to the
+    event when nobody waits. ``reason`` defaults to the principal's (user/admin); ``extra``
+    is one more condition on the booking (an expiring hold: still past its expiry), and
+    ``event_actions`` more changes to the event (a hold's entry removed).
 
     The first try assumes nobody waits: the common case costs one TransactWrite. When someone
     does, that try is cancelled and hands back the event item with its line; the next try
@@ -88,6 +128,11 @@ def give_up_seat(principal: auth.Principal, booking: models.Booking) -> dict[str
     """
     cancelled_at = clock.to_iso_ms(clock.now())
     now = clock.to_iso(clock.now())
+    reason = reason or items.cancel_reason(principal, booking)
+    # A paid seat's refund depends on the event's refund percent, and the seat goes to an
+    # offer on a paid event: read the event first rather than guess that nobody waits.
+    paid = refunds.is_paid(booking)
+    first = items.event_or_none(booking.event_id) if paid else None
 
     def line_moved(event: models.Event) -> None:
         if not principal.is_admin:
@@ -95,31 +140,44 @@ def give_up_seat(principal: auth.Principal, booking: models.Booking) -> dict[str
 
     def plan(event: models.Event | None) -> LineTry[dict[str, Any]]:
         actions, condition, promoted = seat_changes(principal, event, now)
+        refund = refunds.amount_owed(booking, reason, event) if paid else 0
 
         def write(transaction: TransactWrite) -> None:
             items.cancel_in(
                 transaction,
                 booking,
-                models.CONFIRMED,
+                status,
                 cancelled_at,
-                items.cancel_reason(principal, booking),
+                reason,
+                extra,
+                refund=refund,
             )
             transaction.update(
                 models.Event(booking.event_id),
-                actions=actions,
+                actions=actions + (event_actions or []),
                 condition=condition,
                 return_values="ALL_OLD",
             )
-            waitlist.promote(transaction, booking.event_id, promoted, cancelled_at)
+            if promoted and event is not None:
+                waitlist.promote(transaction, event, promoted, cancelled_at)
+
+        def committed() -> dict[str, Any]:
+            if refund:
+                settled = refunds.settle_now(booking.user_id, booking.event_id)
+                if settled is not None and settled.booking_id == booking.booking_id:
+                    booking.payment = settled.payment
+            if promoted and event is not None:
+                offers.after_promotion(event, promoted)
+            return cancelled_view(booking, cancelled_at)
 
         return LineTry(
             write,
-            committed=lambda: cancelled_view(booking, cancelled_at),
+            committed=committed,
             booking_refused=lambda current: items.raise_not_cancellable(current, booking),
             line_moved=line_moved,
         )
 
-    return retry_while_line_moves(plan, None, first_try_reads_the_line=True)
+    return retry_while_line_moves(plan, first, first_try_reads_the_line=first is None)
 
 
 def seat_changes(

@@ -27,6 +27,24 @@ def booking_view(booking: models.Booking, position: int | None = None) -> dict[s
         view["position"] = position
     if booking.status == models.CONFIRMED:
         view["attendance"] = booking.attendance or models.ATTENDANCE_UNKNOWN
+    if booking.status == models.PENDING_PAYMENT and booking.hold_expires_at is not None:
+        # A held seat or a waiting-list offer: pay by then or it goes to the next in line.
+        view["hold_expires_at"] = booking.hold_expires_at
+    if booking.payment is not None:
+        view["payment"] = payment_view(booking.payment)
+    return view
+
+
+def payment_view(payment: models.BookingPayment) -> dict[str, Any]:
+    """Where a paid booking's money stands (PAYMENT_*), in the currency's minor unit."""
+    view = {
+        "amount": int(payment.amount),
+        "currency": payment.currency,
+        "status": payment.status,
+        "refunded_amount": int(payment.refunded_amount or 0),
+    }
+    if payment.refund_due is not None:
+        view["refund_due"] = int(payment.refund_due)
     return view
 
 

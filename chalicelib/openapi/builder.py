@@ -54,6 +54,7 @@ _TAGS = [
     {"name": "Events", "description": "What is on."},
     {"name": "Series", "description": "Recurring events: every date an ordinary event."},
     {"name": "Bookings", "description": "Taking and giving back seats."},
+    {"name": "Payments", "description": "Stripe's webhook for paid seats."},
     {
         "name": "Attendance",
         "description": "Checking people in; no-shows and the strikes they cost.",

@@ -82,12 +82,19 @@ def event_item(
         created_at=clock.to_iso_ms(clock.now()),
         series=series_copy(series),
         series_id=series.series_id,
+        # A drop-in date costs the series' price; a course's price is the whole course's,
+        # on the series (each date knows its course by ``series``).
+        price=series.price if series.booking_mode == models.DROP_IN else None,
+        refund_percent=series.refund_percent,
     )
 
 
 def series_copy(series: models.Series) -> models.SeriesCopy:
     return models.SeriesCopy(
-        id=series.series_id, name=series.name, booking_mode=series.booking_mode
+        id=series.series_id,
+        name=series.name,
+        booking_mode=series.booking_mode,
+        course_price=series.price if series.booking_mode == models.COURSE else None,
     )
 
 

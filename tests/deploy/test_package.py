@@ -597,6 +597,9 @@ def test_the_alarms_watch_dead_letters_given_up_webhooks_stream_lag_5xx_and_lamb
     given_up = alarms[(metrics.NAMESPACE, metrics.WEBHOOKS_GIVEN_UP)]
     assert dimensions(given_up) == {"Stage": STAGE}  # what chalicelib.metrics writes
     assert (given_up["Statistic"], given_up["Threshold"]) == ("Sum", 0)
+    mismatched = alarms[(metrics.NAMESPACE, metrics.PAYMENTS_MISMATCHED)]
+    assert dimensions(mismatched) == {"Stage": STAGE}
+    assert (mismatched["Statistic"], mismatched["Threshold"]) == ("Sum", 0)
     lag = alarms[("AWS/Lambda", "IteratorAge")]
     assert dimensions(lag) == {"FunctionName": f"ahoum-bookings-{STAGE}-on_booking_change"}
     assert (lag["Statistic"], lag["Threshold"]) == ("Maximum", 5 * 60 * 1000)
@@ -614,6 +617,19 @@ def test_the_alarms_watch_dead_letters_given_up_webhooks_stream_lag_5xx_and_lamb
     )
     for alarm in alarms.values():
         assert alarm["TreatMissingData"] == "notBreaching"
+
+
+def test_a_refund_stuck_for_the_setting_s_minutes_or_refused_by_stripe_alarms(template):
+    alarms = alarms_by_metric(template)
+    stuck = alarms[(metrics.NAMESPACE, metrics.REFUNDS_STUCK)]
+    refused = alarms[(metrics.NAMESPACE, metrics.REFUNDS_REFUSED)]
+    for alarm in (stuck, refused):
+        assert dimensions(alarm) == {"Stage": STAGE}  # what chalicelib.metrics writes
+        assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+        assert alarm["TreatMissingData"] == "notBreaching"
+    # The refund step counts the stuck ones every run (0 included): one still there alarms.
+    assert stuck["Statistic"] == "Maximum" and refused["Statistic"] == "Sum"
+    assert stuck["AlarmName"] == f"ahoum-{STAGE}-refunds-stuck"
 
 
 # What an access log line may hold: $context variables that never carry the request's path or
