@@ -25,6 +25,21 @@ def booking_view(booking: models.Booking, position: int | None = None) -> dict[s
     }
     if position is not None:
         view["position"] = position
+    return {**view, **payment_view(booking)}
+
+
+def payment_view(booking: models.Booking) -> dict[str, Any]:
+    """A paid booking's hold deadline and where its money stands; nothing for a free one."""
+    view: dict[str, Any] = {}
+    if booking.hold_expires_at:
+        view["hold_expires_at"] = booking.hold_expires_at
+    if booking.payment is not None:
+        view["payment"] = {
+            "amount": int(booking.payment.amount),
+            "currency": booking.payment.currency,
+            "status": booking.payment.status,
+            "refunded_amount": int(booking.payment.refunded_amount or 0),
+        }
     return view
 
 
@@ -59,4 +74,5 @@ def attendee_view(booking: models.Booking) -> dict[str, Any]:
         "status": booking.status,
         "created_at": booking.created_at,
         "user": {"id": booking.user_id, "name": booking.user.name, "email": booking.user.email},
+        **payment_view(booking),
     }

@@ -16,4 +16,5 @@ CONSOLE_ROOT = "/admin/console"
 calendar_pages = lazy.Module("chalicelib.web.calendar_pages")
 console = lazy.Module("chalicelib.web.console")
 pages = lazy.Module("chalicelib.web.pages")
+payment_pages = lazy.Module("chalicelib.web.payment_pages")
 rendering = lazy.Module("chalicelib.web.rendering")
