@@ -74,7 +74,8 @@ def attendees_by_standing(
 ) -> dict[str, Any]:
     """A page of an event's attendees as its organisers look at it: the confirmed, the
     waiting in line order (by the line on the event item, read with the event, so the
-    order is the one promotion follows) and the cancelled, each apart."""
+    order is the one promotion follows), the cancelled and the held (paid seats awaiting
+    payment), each apart."""
     event = events.find(event_id)
     page = _attendee_page(event_id, None, limit, cursor)
     people = {booking.user_id: attendee_view(booking) for booking in page.items}
@@ -89,6 +90,8 @@ def attendees_by_standing(
         "confirmed": [p for p in people.values() if p["status"] == models.CONFIRMED],
         "waiting": [{**p, "position": line.index(p["user"]["id"]) + 1} for p in waiting],
         "cancelled": [p for p in people.values() if p["status"] == models.CANCELLED],
+        # Paid seats held (or offered) until their attendee pays.
+        "held": [p for p in people.values() if p["status"] == models.PENDING_PAYMENT],
         "next_cursor": page.next_cursor,
     }
 
