@@ -88,3 +88,11 @@ def test_the_event_form_shows_a_paid_events_price_in_major_units_and_its_refund_
 )
 def test_a_typed_price_becomes_the_apis_minor_unit_amount(typed, currency, minor):
     assert console_events.minor_units(typed, currency) == minor
+
+
+@pytest.mark.parametrize("path", [f"{ROOT}/events/new", f"{ROOT}/series/new"])
+def test_the_new_event_and_series_forms_ask_for_a_price_and_refund_percent(admin, path):
+    page = text(admin.get(path))
+    assert 'id="price_amount" name="price_amount" type="text" value=""' in page
+    assert 'id="price_currency" name="price_currency" type="text" value=""' in page
+    assert 'id="refund_percent" name="refund_percent" type="number" value="100"' in page

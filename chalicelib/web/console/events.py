@@ -136,7 +136,7 @@ def _event_form(
     error: errors.AppError | None = None,
     status: int | None = None,
 ) -> Response:
-    field_errors = form_errors(_price_fields_named(error), _EVENT_FIELDS, typed)
+    field_errors = form_errors(price_fields_named(error), _EVENT_FIELDS, typed)
     notice = unexpected_form(error, field_errors)
     choices = facilitators.list_all(limit=FACILITATORS_PER_PAGE)["facilitators"]
     return visit.page(
@@ -155,7 +155,7 @@ def _event_form(
     )
 
 
-def _price_fields_named(error: errors.AppError | None) -> errors.AppError | None:
+def price_fields_named(error: errors.AppError | None) -> errors.AppError | None:
     """The schema's refusal of ``price`` ({"amount": [...]} or {"currency": [...]}, or one
     message for the whole) put beside the form's own two price fields."""
     if error is None or not isinstance((error.fields or {}).get("price"), (dict, list)):
@@ -195,10 +195,10 @@ def _event_input(form: dict[str, str]) -> dict[str, Any]:
         elif not typed.strip() and name != "capacity":
             del data[name]
     data["published"] = form.get("published") == "on"
-    return _with_price(data)
+    return with_price(data)
 
 
-def _with_price(data: dict[str, Any]) -> dict[str, Any]:
+def with_price(data: dict[str, Any]) -> dict[str, Any]:
     """The price typed in major units (``25.00`` EUR) as the API's ``price`` in the minor
     unit; no amount typed: a free event (and its refund percent, meaningless, left out). A
     typed amount that is not a number with the currency's decimals goes on as typed, for the
