@@ -1,5 +1,5 @@
 """The application, assembled: the API's route modules, the browsers' route modules and the
-four Lambdas that are not HTTP. Routes live in chalicelib/routes/ (the JSON API, by domain)
+Lambdas that are not HTTP. Routes live in chalicelib/routes/ (the JSON API, by domain)
 and chalicelib/web/routes/ (the dashboard and the admin console); ``app.register`` declares
 each through ``app.route``, which checks the caller and loads the input before the view runs
 and documents the operation (chalicelib/api.py). Logic lives in chalicelib/."""
@@ -9,7 +9,16 @@ from chalice import Rate
 from chalicelib import event_changes, reminders, series, webhooks
 from chalicelib.api import BookingsApp
 from chalicelib.config import get_settings
-from chalicelib.routes import accounts, admin, bookings, calendar, events, series_bookings, service
+from chalicelib.routes import (
+    accounts,
+    admin,
+    bookings,
+    calendar,
+    events,
+    payments,
+    series_bookings,
+    service,
+)
 from chalicelib.routes import series as series_routes
 from chalicelib.web.routes import console, dashboard
 
@@ -23,6 +32,7 @@ for module in (
     series_routes,
     bookings,
     series_bookings,
+    payments,
     calendar,
     admin,
     dashboard,
@@ -71,3 +81,14 @@ def extend_series(event):
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="finish_event_changes")
 def finish_event_changes(event):
     return event_changes.finish_event_changes()
+
+
+# --- Not HTTP: payments no request waits for (expired holds) ---
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="settle_payments")
+def settle_payments(event):
+    # Imported here: only this Lambda needs the job's steps.
+    from chalicelib.payments import settle
+
+    return settle.settle_payments()

@@ -70,6 +70,18 @@ class AwaitingReminder(GlobalSecondaryIndex):
     updated_at = UnicodeAttribute(range_key=True)
 
 
+class HeldSeats(GlobalSecondaryIndex):
+    """Sparse: a booking carries ``hold_queue`` only while it holds a seat unpaid
+    (``pending_payment``), so the expiry step reads the holds due and nothing else."""
+
+    class Meta:
+        index_name = "holds"
+        projection = AllProjection()
+
+    hold_queue = UnicodeAttribute(hash_key=True)
+    hold_expires_at = UnicodeAttribute(range_key=True)
+
+
 class Booking(Table):
     """Keyed by (user, event): the key itself makes a second booking impossible.
 
@@ -106,6 +118,9 @@ class Booking(Table):
     course_series_id = UnicodeAttribute(null=True)
     # PENDING_PAYMENT only: when the held seat (or waiting-list offer) lapses.
     hold_expires_at = UnicodeAttribute(null=True)
+    # HOLD_QUEUE while pending_payment (the sparse ``holds`` index), removed with the hold.
+    hold_queue = UnicodeAttribute(null=True)
+    holds = HeldSeats()
     # Paid events only: the PaymentIntent and where its money stands (PAYMENT_*).
     payment = BookingPayment(null=True)
     # ATTENDANCE_* (absent: unknown), and when the attendee was checked in.

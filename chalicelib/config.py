@@ -49,8 +49,9 @@ LOCAL_STAGES = frozenset({"local", "test"})
 SECRET_READERS: dict[str, frozenset[str]] = {
     "JWT_SECRET": frozenset({"api_handler"}),
     "CRM_WEBHOOK_SECRET": frozenset({"on_booking_change", "retry_webhooks", "send_reminders"}),
-    # The API makes PaymentIntents and refunds and checks Stripe's webhooks.
-    "STRIPE_SECRET_KEY": frozenset({"api_handler"}),
+    # The API makes PaymentIntents and refunds and checks Stripe's webhooks; settle_payments
+    # cancels expired holds' PaymentIntents (and refunds).
+    "STRIPE_SECRET_KEY": frozenset({"api_handler", "settle_payments"}),
     "STRIPE_WEBHOOK_SECRET": frozenset({"api_handler"}),
 }
 PARAMETER_SUFFIX = "_PARAM"

@@ -128,6 +128,8 @@ def create(
     published: bool = True,
     waitlist_capacity: int | None = None,
     cancellable_until_hours: int = 0,
+    price: dict[str, Any] | None = None,
+    refund_percent: int = 100,
 ) -> dict[str, Any]:
     _check_times(starts_at, ends_at)
     check_waitlist_capacity(waitlist_capacity)
@@ -150,6 +152,8 @@ def create(
         cancellable_until=_cancellable_until(starts_at, cancellable_until_hours),
         facilitator=facilitator_copy(facilitator_id),
         created_at=clock.to_iso_ms(clock.now()),
+        price=price_item(price),
+        refund_percent=refund_percent,
     )
     event.save(condition=models.Event.event_id.does_not_exist())
     return admin_event_view(event)
@@ -204,6 +208,14 @@ def _change_actions(event: models.Event, changes: dict[str, Any]) -> list[Action
         actions.append(models.Event.cancellable_until.set(_cancellable_until(starts_at, hours)))
     if "facilitator_id" in changes:
         actions.append(models.Event.facilitator.set(facilitator_copy(changes["facilitator_id"])))
+    if "price" in changes:
+        # Holds already taken keep the amount they were made for (on their booking).
+        price = price_item(changes["price"])
+        actions.append(
+            models.Event.price.remove() if price is None else models.Event.price.set(price)
+        )
+    if "refund_percent" in changes:
+        actions.append(models.Event.refund_percent.set(changes["refund_percent"]))
     if "published" in changes:
         actions.append(_publish_action(changes["published"]))
     if "series" in changes:
@@ -249,6 +261,8 @@ def event_view(event: models.Event, viewer: str | None = None) -> dict[str, Any]
         "waitlist_capacity": waitlist.capacity(event),
         "waitlist_count": waitlist.count(event),
         "cancellable_until_hours": int(event.cancellable_until_hours or 0),
+        "price": price_view(event.price),
+        "refund_percent": int(event.refund_percent if event.refund_percent is not None else 100),
         "facilitator": {
             "id": event.facilitator.id,
             "name": event.facilitator.name,
@@ -265,6 +279,19 @@ def event_view(event: models.Event, viewer: str | None = None) -> dict[str, Any]
     if viewer is not None:
         view["waitlist_position"] = waitlist.position(event, viewer)
     return view
+
+
+def price_item(price: dict[str, Any] | None) -> models.Price | None:
+    """A loaded ``price`` body (None: free) as stored."""
+    if price is None:
+        return None
+    return models.Price(amount=price["amount"], currency=price["currency"])
+
+
+def price_view(price: models.Price | None) -> dict[str, Any] | None:
+    if price is None:
+        return None
+    return {"amount": int(price.amount), "currency": price.currency}
 
 
 def admin_event_view(event: models.Event) -> dict[str, Any]:

@@ -41,6 +41,8 @@ RETRIER_BACKLOG = "WebhookRetrierBacklog"
 # a few minutes the retrier is not keeping up, or not sending at all.
 RETRIER_OLDEST_DUE_AGE = "WebhookRetrierOldestDueAge"
 LOGINS_THROTTLED = "LoginsThrottled"
+# A Stripe payment whose amount or currency is not its hold's: refused, and a person must look.
+PAYMENTS_MISMATCHED = "PaymentsMismatched"
 
 # Unit of each metric, in CloudWatch's spelling.
 UNITS = {
@@ -53,6 +55,7 @@ UNITS = {
     RETRIER_BACKLOG: "Count",
     RETRIER_OLDEST_DUE_AGE: "Seconds",
     LOGINS_THROTTLED: "Count",
+    PAYMENTS_MISMATCHED: "Count",
 }
 
 

@@ -30,6 +30,8 @@ WAITLISTED = "waitlisted"
 # a paid event, or a waiting-list offer); it counts in ``seats_taken`` like a confirmed one.
 PENDING_PAYMENT = "pending_payment"
 BOOKING_STATUSES = (CONFIRMED, PENDING_PAYMENT, WAITLISTED, CANCELLED)
+# Booking.hold_queue while a seat is held unpaid: the one hash key of the sparse `holds` index.
+HOLD_QUEUE = "held"
 
 # The ``type`` of a webhook message, and the second half of its delivery id.
 BOOKING_CONFIRMED = "booking.confirmed"
@@ -66,6 +68,7 @@ PAYMENT_AWAITING = "awaiting"
 PAYMENT_PAID = "paid"
 PAYMENT_REFUND_PENDING = "refund_pending"
 PAYMENT_REFUNDED = "refunded"
+PAYMENT_STATUSES = (PAYMENT_AWAITING, PAYMENT_PAID, PAYMENT_REFUND_PENDING, PAYMENT_REFUNDED)
 
 # Booking.attendance (absent = unknown): set by a check-in or by the no-show run.
 ATTENDANCE_UNKNOWN = "unknown"
@@ -249,6 +252,7 @@ from chalicelib.booking_table import (  # noqa: E402, F401
     BookingsByEvent,
     BookingsNewestFirst,
     EventCopy,
+    HeldSeats,
     UserCopy,
 )
 

@@ -5,7 +5,8 @@ shard of DynamoDB Local's stream for the bookings table (following new shards as
 appear, a parent before its children), hands each batch to the very function app.py
 registers (``on_booking_change``) in the event shape Lambda sends, and runs the app's two
 schedules on timers: the webhook retrier (``retry_webhooks``) and, on the same timer, the job
-that finishes events' cancellations and moves (``finish_event_changes``), the reminders
+that finishes events' cancellations and moves (``finish_event_changes``) and the payment
+job (``settle_payments``: expired holds), the reminders
 (``send_reminders``) and the top-up of open-ended series (``extend_series``).
 
 Its position, the last handled sequence number of each shard, is written atomically to a
@@ -64,6 +65,7 @@ class StreamRelay:
         series: Handler | None = None,
         series_seconds: float = 3600.0,
         finisher: Handler | None = None,
+        settler: Handler | None = None,
     ) -> None:
         self._tables = dynamodb_client(endpoint)
         self._streams = dynamodb_client(endpoint, "dynamodbstreams")
@@ -80,6 +82,7 @@ class StreamRelay:
         self._series = series
         self.series_seconds = series_seconds
         self._finisher = finisher
+        self._settler = settler
         self._position = self._load_position()
         self._stream_arn: str | None = None
         self._shards: list[dict[str, Any]] = []
@@ -239,6 +242,14 @@ class StreamRelay:
         except Exception as exc:
             say(f"finishing event changes raised {exc!r}")
 
+    def run_settler(self) -> None:
+        if self._settler is None:
+            return
+        try:
+            self._settler(scheduled_event("settle_payments"), None)
+        except Exception as exc:
+            say(f"settling payments raised {exc!r}")
+
     def run_reminders(self) -> None:
         if self._reminders is None:
             return
@@ -273,6 +284,7 @@ class StreamRelay:
             if time.monotonic() >= next_retry:
                 self.run_retrier()
                 self.run_finisher()
+                self.run_settler()
                 next_retry = time.monotonic() + self.retry_seconds
             if time.monotonic() >= next_reminders:
                 self.run_reminders()
@@ -322,6 +334,7 @@ def main() -> int:
         on_booking_change,
         retry_webhooks,
         send_reminders,
+        settle_payments,
     )
     from chalicelib import dynamodb, models
     from chalicelib.config import get_settings
@@ -342,15 +355,16 @@ def main() -> int:
         series=extend_series,
         series_seconds=float(os.environ.get("RELAY_SERIES_SECONDS", "3600")),
         finisher=finish_event_changes,
+        settler=settle_payments,
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     ready_file = os.environ.get("RELAY_READY_FILE")
     say(
-        f"following the stream of {relay.table_name}; retrier and unfinished event changes "
-        f"every {relay.retry_seconds:g}s, reminders every {relay.reminder_seconds:g}s, series "
-        f"top-up every {relay.series_seconds:g}s; "
+        f"following the stream of {relay.table_name}; retrier, unfinished event changes and "
+        f"expired holds every {relay.retry_seconds:g}s, reminders every "
+        f"{relay.reminder_seconds:g}s, series top-up every {relay.series_seconds:g}s; "
         f"position in {settings.data_dir / 'relay'}"
     )
     relay.run(stop, on_ready=(lambda: Path(ready_file).touch()) if ready_file else None)

@@ -148,9 +148,15 @@ def cancel_in(
     status: str,
     at: str,
     reason: str = models.REASON_USER,
+    extra: Condition | None = None,
 ) -> None:
-    """Add to ``transaction``: ``booking``, still in ``status``, becomes cancelled for
-    ``reason`` (a ``models.REASON_*``)."""
+    """Add to ``transaction``: ``booking``, still in ``status`` (and meeting ``extra``),
+    becomes cancelled for ``reason`` (a ``models.REASON_*``). A payment hold leaves the
+    ``holds`` index with it."""
+    # The booking id too: the same (user, event) item may be a newer booking by now.
+    condition = (models.Booking.status == status) & (
+        models.Booking.booking_id == booking.booking_id
+    )
     transaction.update(
         booking,
         actions=[
@@ -158,10 +164,9 @@ def cancel_in(
             models.Booking.updated_at.set(at),
             models.Booking.cancel_reason.set(reason),
             models.Booking.revision.add(1),
+            models.Booking.hold_queue.remove(),
         ],
-        # The booking id too: the same (user, event) item may be a newer booking by now.
-        condition=(models.Booking.status == status)
-        & (models.Booking.booking_id == booking.booking_id),
+        condition=condition if extra is None else condition & extra,
         return_values="ALL_OLD",
     )
 

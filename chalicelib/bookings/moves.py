@@ -27,6 +27,7 @@ from chalicelib.bookings.errors import (
 from chalicelib.bookings.line_retry import LineTry, retry_while_line_moves
 from chalicelib.bookings.seats import seat_changes
 from chalicelib.bookings.views import created_view
+from chalicelib.payments.errors import PriceDiffers
 from chalicelib.transactions import failed_condition, reasons
 
 
@@ -47,8 +48,12 @@ def move(principal: auth.Principal, booking_id: str, event_id: str) -> dict[str,
         raise events.EventNotFound()
     if target.series is None or target.series.id != old.series.id:
         raise _bad_target("Not a date of this booking's series.")
+    if events.price_view(target.price) != events.price_view(old.price):
+        raise PriceDiffers()
     now = clock.now()
     new = items.new_booking(principal, target, models.CONFIRMED, now, None)
+    # What was paid for the old date pays for the new one (same price, checked above).
+    new.payment = booking.payment
     return retry_while_line_moves(lambda seen: _move_try(principal, booking, new, seen), old)
 
 

@@ -20,6 +20,7 @@ from chalicelib.bookings.errors import (
 )
 from chalicelib.bookings.line_retry import LineTry, retry_while_line_moves
 from chalicelib.bookings.views import cancelled_view, created_view
+from chalicelib.payments import holds, intents
 from chalicelib.transactions import commit, failed_condition, only_conflicts, reasons
 
 # --- Taking a seat ---
@@ -31,13 +32,34 @@ def book(caller: auth.Caller, event_id: str, idempotency_key: str | None = None)
 
     For a token not yet looked up (the API) the revocation and account check and the event
     read share one BatchGetItem, so a booking costs two DynamoDB calls in all (that and the
-    TransactWriteItems); for a principal (the dashboard) only the event is read."""
+    TransactWriteItems); for a principal (the dashboard) only the event is read.
+
+    A paid event's seat is taken the same way but held (``pending_payment``) until
+    ``hold_expires_at``; the answer carries the hold's PaymentIntent (``payments.intents``).
+    A full event whose seats are partly held by expired holds frees those and tries once
+    more: every read treats an expired hold as free."""
     principal, event = items.caller_and_event(caller, event_id)
     if event is None or event.listing != models.PUBLISHED:
         raise events.EventNotFound()
     items.raise_if_course_date(event)
+    if event.price is None:
+        return _take(principal, event, idempotency_key)
+    intents.check_payments_configured()
+    try:
+        return _take(principal, event, idempotency_key)
+    except EventFull:
+        if not holds.expire_lapsed_on(event.event_id):
+            raise
+    return _take(principal, event, idempotency_key)
+
+
+def _take(
+    principal: auth.Principal, event: models.Event, idempotency_key: str | None
+) -> dict[str, Any]:
     now = clock.now()
     booking = items.new_booking(principal, event, models.CONFIRMED, now, idempotency_key)
+    if event.price is not None:
+        intents.hold(booking, event.price, now)
 
     def write(transaction: TransactWrite) -> None:
         # Order matters: cancellation reasons come back in the order the items are added.
@@ -47,8 +69,16 @@ def book(caller: auth.Caller, event_id: str, idempotency_key: str | None = None)
     try:
         commit(write)
     except TransactWriteError as error:
-        return created_view(_refused(error, idempotency_key, clock.to_iso(now)))
-    return created_view(booking)
+        return answer(_refused(error, idempotency_key, clock.to_iso(now)))
+    return answer(booking)
+
+
+def answer(booking: models.Booking) -> dict[str, Any]:
+    """A booking just made (or replayed): a hold's answer carries its payment."""
+    view = created_view(booking)
+    if booking.status == models.PENDING_PAYMENT and booking.payment is not None:
+        view.update(intents.hold_answer(booking))
+    return view
 
 
 def _refused(error: TransactWriteError, idempotency_key: str | None, now: str) -> models.Booking:
@@ -76,9 +106,18 @@ def _refused(error: TransactWriteError, idempotency_key: str | None, now: str) -
 # --- Giving up a seat, and promoting the first in line ---
 
 
-def give_up_seat(principal: auth.Principal, booking: models.Booking) -> dict[str, Any]:
-    """Cancel a confirmed booking. Its seat goes to the first in line in the same
-    transaction (``seats_taken`` stays), or back to the event when nobody waits.
+def give_up_seat(
+    principal: auth.Principal,
+    booking: models.Booking,
+    *,
+    status: str = models.CONFIRMED,
+    reason: str | None = None,
+    extra: Condition | None = None,
+) -> dict[str, Any]:
+    """Cancel a booking that holds a seat (``status``: confirmed, or a payment hold). Its seat
+    goes to the first in line in the same transaction (``seats_taken`` stays), or back to the
+    event when nobody waits. ``reason`` defaults to the principal's (user/admin); ``extra``
+    is one more condition on the booking (an expiring hold: still past its expiry).
 
     The first try assumes nobody waits: the common case costs one TransactWrite. When someone
     does, that try is cancelled and hands back the event item with its line; the next try
@@ -99,9 +138,10 @@ def give_up_seat(principal: auth.Principal, booking: models.Booking) -> dict[str
             items.cancel_in(
                 transaction,
                 booking,
-                models.CONFIRMED,
+                status,
                 cancelled_at,
-                items.cancel_reason(principal, booking),
+                reason or items.cancel_reason(principal, booking),
+                extra,
             )
             transaction.update(
                 models.Event(booking.event_id),

@@ -34,6 +34,7 @@ from chalicelib.bookings.seats import book
 from chalicelib.bookings.views import cancelled_view
 from chalicelib.bookings.waiting_line import join_waitlist
 from chalicelib.config import get_settings
+from chalicelib.payments import intents
 from chalicelib.transactions import commit, failed_condition, only_conflicts, reasons
 
 
@@ -91,13 +92,14 @@ def _book_drop_in(
                 # The code a single booking of that date would have been answered with.
                 skipped.append({"event_id": event.event_id, "code": refused.code})
                 continue
-            booked.append(
-                {
-                    "event_id": event.event_id,
-                    "booking_id": made["booking_id"],
-                    "status": made["status"],
-                }
-            )
+            entry = {
+                "event_id": event.event_id,
+                "booking_id": made["booking_id"],
+                "status": made["status"],
+            }
+            # A paid date's hold and its own PaymentIntent, as a single booking answers them.
+            entry.update({key: made[key] for key in ("hold_expires_at", "payment") if key in made})
+            booked.append(entry)
     return {"bookings": booked, "skipped": skipped}
 
 
@@ -119,6 +121,9 @@ def book_course(
             f"This course has {len(occurrences)} dates to come; at most {most} can be booked "
             "at once (COURSE_MAX_OCCURRENCES)."
         )
+    price = _course_price(series_id)
+    if price is not None:
+        intents.check_payments_configured()
     now = clock.now()
     made = [
         items.new_booking(principal, event, models.CONFIRMED, now, idempotency_key)
@@ -126,6 +131,8 @@ def book_course(
     ]
     for booking in made:
         booking.course_series_id = series_id
+    if price is not None:
+        hold_course(made, price, now)
 
     def write(transaction: TransactWrite) -> None:
         for booking in made:
@@ -137,7 +144,36 @@ def book_course(
         commit(write)
     except TransactWriteError as error:
         return _course_refused(error, principal, series_id, occurrences, idempotency_key, now)
-    return {"bookings": [_entry(booking) for booking in made], "skipped": []}
+    return {"bookings": _entries(made), "skipped": []}
+
+
+def _course_price(series_id: str) -> models.Price | None:
+    """The whole course's price, on the series (its dates carry none of their own)."""
+    try:
+        return models.Series.get(series_id).price
+    except models.Series.DoesNotExist:
+        return None
+
+
+def hold_course(made: list[models.Booking], price: models.Price, now: datetime) -> None:
+    """A paid course is one hold over all its dates, for one PaymentIntent: the first date's
+    booking carries the payment (and is the one in the ``holds`` index); the others are held
+    until the same moment and stand and fall with it (same ``created_at`` and series)."""
+    first, *rest = made
+    intents.hold(first, price, now)
+    for booking in rest:
+        booking.status = models.PENDING_PAYMENT
+        booking.hold_expires_at = first.hold_expires_at
+
+
+def _entries(made: list[models.Booking]) -> list[dict[str, Any]]:
+    entries = [_entry(booking) for booking in made]
+    for entry, booking in zip(entries, made, strict=True):
+        if booking.status == models.PENDING_PAYMENT:
+            entry["hold_expires_at"] = booking.hold_expires_at
+        if booking.status == models.PENDING_PAYMENT and booking.payment is not None:
+            entry["payment"] = intents.hold_answer(booking)["payment"]
+    return entries
 
 
 def _course_refused(
@@ -187,7 +223,7 @@ def _course_replay(
     found = dynamodb.batch_get(keys)
     held = [found[key] for key in keys if key in found]
     return {
-        "bookings": [_entry(b) for b in held if b.course_series_id == series_id],
+        "bookings": _entries([b for b in held if b.course_series_id == series_id]),
         "skipped": [],
     }
 
@@ -207,7 +243,7 @@ def cancel_course(principal: auth.Principal, booking: models.Booking) -> dict[st
     """Cancel every date of the course ``booking`` belongs to, in one transaction, each seat
     back to its date. A user may do so within the FIRST date's cancellation window; an
     admin at any time. One ``booking.cancelled`` webhook per date follows from the stream."""
-    held = _course_bookings(booking)
+    held = course_bookings(booking)
     if not any(items.same(current, booking) for current in held):
         raise AlreadyCancelled()
     cancelled_at = clock.to_iso_ms(clock.now())
@@ -244,8 +280,10 @@ def cancel_course(principal: auth.Principal, booking: models.Booking) -> dict[st
     return cancelled_view(booking, cancelled_at)
 
 
-def _course_bookings(booking: models.Booking) -> list[models.Booking]:
-    """The owner's confirmed bookings of the course ``booking`` is part of, in date order.
+def course_bookings(
+    booking: models.Booking, status: str = models.CONFIRMED
+) -> list[models.Booking]:
+    """The owner's bookings in ``status`` of the course ``booking`` is part of, in date order.
 
     A course's bookings are written in one transaction with one ``created_at``, so they are
     one strongly consistent Query of the owner's ``by_user_created`` index, however long the
@@ -254,7 +292,7 @@ def _course_bookings(booking: models.Booking) -> list[models.Booking]:
         booking.user_id,
         models.Booking.created_at == booking.created_at,
         filter_condition=(models.Booking.course_series_id == booking.course_series_id)
-        & (models.Booking.status == models.CONFIRMED),
+        & (models.Booking.status == status),
         consistent_read=True,
     )
     return sorted(same_course, key=lambda held: held.event.starts_at)

@@ -52,6 +52,7 @@ _TAGS = [
     {"name": "Events", "description": "What is on."},
     {"name": "Series", "description": "Recurring events: every date an ordinary event."},
     {"name": "Bookings", "description": "Taking and giving back seats."},
+    {"name": "Payments", "description": "Stripe's webhook for paid seats."},
     {
         "name": "Calendar",
         "description": "Bookings as calendar files (RFC 5545), and a feed to subscribe to.",

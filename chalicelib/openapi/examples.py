@@ -27,6 +27,8 @@ MEDITATION = {
     "waitlist_capacity": 1000,
     "waitlist_count": 0,
     "cancellable_until_hours": 0,
+    "price": None,
+    "refund_percent": 100,
     "facilitator": BOB,
 }
 YOGA_RETREAT = {
@@ -43,6 +45,8 @@ YOGA_RETREAT = {
     "waitlist_capacity": 24,
     "waitlist_count": 0,
     "cancellable_until_hours": 0,
+    "price": {"amount": 45000, "currency": "eur"},
+    "refund_percent": 50,
     "facilitator": ALICE,
 }
 HEALING_CIRCLE = {
@@ -91,6 +95,29 @@ BOOKING = {
     },
 }
 CANCELLED_BOOKING = {**BOOKING, "status": "cancelled"}
+HELD_PAYMENT = {
+    "payment_intent_id": "pi_3PQ8mC2eZvKYlo2C0a1b2c3d",
+    "client_secret": "pi_3PQ8mC2eZvKYlo2C0a1b2c3d_secret_e4f5g6h7",
+    "amount": 45000,
+    "currency": "eur",
+    "publishable_key": "pk_test_51PQ8mC2eZvKYlo2C",
+}
+HOLD = {
+    "booking_id": BOOKING_ID,
+    "status": "pending_payment",
+    "hold_expires_at": "2026-11-20T10:30:30Z",
+    "payment": HELD_PAYMENT,
+}
+BOOKING_HELD = {
+    **HOLD,
+    "event": {
+        "id": YOGA_RETREAT["id"],
+        "name": YOGA_RETREAT["name"],
+        "date": YOGA_RETREAT["date"],
+    },
+    "created_at": BOOKED_AT,
+}
+STRIPE_WEBHOOK_HANDLED = {"received": True}
 WAITLIST_BOOKING_ID = "01JD8XB7T3V5W7X9Y1Z3A5C7E9"
 WAITLIST_JOINED = {
     "booking_id": WAITLIST_BOOKING_ID,
@@ -174,6 +201,8 @@ SERIES = {
     "facilitator_id": ALICE["id"],
     "waitlist_capacity": None,
     "cancellable_until_hours": 0,
+    "price": None,
+    "refund_percent": 100,
     "state": "active",
     "open_ended": False,
     "created_at": SEEDED_AT,

@@ -15,13 +15,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import requests
-
 from chalicelib.config import get_settings
 
 # Pinned so a change of the account's default version cannot change the shapes read here.
 STRIPE_VERSION = "2024-06-20"
-_session = requests.Session()
+# Made on the first call: the routes that may call Stripe load this module, and a cold start
+# of the API should not pay for importing requests before a paid booking needs it.
+_session: Any = None
 
 
 class StripeError(Exception):
@@ -101,6 +101,11 @@ def _call(
     }
     if idempotency_key is not None:
         headers["Idempotency-Key"] = idempotency_key
+    import requests
+
+    global _session
+    if _session is None:
+        _session = requests.Session()
     try:
         response = _session.request(
             method,

@@ -8,6 +8,8 @@ from chalicelib import bookings, events
 from chalicelib.api import Routes
 from chalicelib.openapi import examples
 from chalicelib.operations import USER, Answer
+from chalicelib.payments import intents
+from chalicelib.payments.errors import NoPaymentDue, PaymentsUnavailable
 from chalicelib.schemas import IDEMPOTENCY_KEY
 
 if TYPE_CHECKING:
@@ -32,8 +34,20 @@ routes = Routes()
     body=schemas.BookingBody,
     body_example=examples.BOOKING_BODY,
     headers=(IDEMPOTENCY_KEY,),
-    answer=Answer(201, "Booked.", answers.BookingCreated, examples.BOOKING_CREATED),
-    links={"cancelBooking": {"booking_id": "$response.body#/booking_id"}},
+    description=(
+        "A paid event's seat is taken and held for its attendee to pay: `status` "
+        "`pending_payment` until `hold_expires_at` (PAYMENT_HOLD_MINUTES), and `payment` "
+        "holds the PaymentIntent for Stripe.js. When Stripe could not be reached the hold "
+        "stands without one (`payment_intent_id` null): POST /bookings/{booking_id}/payment "
+        "makes it. Stripe's `payment_intent.succeeded` webhook confirms the booking."
+    ),
+    answer=Answer(
+        201, "Booked (or held, on a paid event).", answers.BookingCreated, examples.BOOKING_CREATED
+    ),
+    links={
+        "cancelBooking": {"booking_id": "$response.body#/booking_id"},
+        "payForBooking": {"booking_id": "$response.body#/booking_id"},
+    },
     domain_errors=(
         events.EventNotFound(),
         bookings.AlreadyBooked(),
@@ -41,10 +55,33 @@ routes = Routes()
         bookings.EventFull(),
         bookings.EventStarted(),
         bookings.Contended(),
+        PaymentsUnavailable(),
     ),
 )
 def book(token, body, idempotency_key):
     return bookings.book(token, body["event_id"], idempotency_key)
+
+
+@routes.route(
+    "/bookings/{booking_id}/payment",
+    "POST",
+    access=USER,
+    tag="Bookings",
+    summary="The PaymentIntent of one of the caller's held seats",
+    description=(
+        "For a booking in `pending_payment` before its `hold_expires_at`: the hold with its "
+        "PaymentIntent and client secret, made now if Stripe could not be reached when the "
+        "seat was taken. Someone else's booking is 404. No body is needed."
+    ),
+    answer=Answer(200, "The hold and its payment.", answers.HoldPayment, examples.HOLD),
+    domain_errors=(
+        bookings.BookingNotFound(),
+        NoPaymentDue(),
+        PaymentsUnavailable(),
+    ),
+)
+def pay_for_booking(principal, booking_id):
+    return intents.payment_for(principal.user_id, booking_id)
 
 
 @routes.route(

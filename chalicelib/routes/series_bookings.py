@@ -9,6 +9,7 @@ from chalicelib import bookings, events
 from chalicelib.api import Routes
 from chalicelib.openapi import examples
 from chalicelib.operations import USER, Answer
+from chalicelib.payments.errors import PriceDiffers
 from chalicelib.schemas import IDEMPOTENCY_KEY
 
 if TYPE_CHECKING:
@@ -59,7 +60,8 @@ def book_series(principal, series_id, body, idempotency_key):
     description=(
         "One transaction cancels the booking (its seat goes to the first in that date's "
         "line) and books the new date, or nothing changes. The old date's cancellation "
-        "window applies; the new date must have a free seat and nobody waiting."
+        "window applies; the new date must have a free seat and nobody waiting, and the "
+        "same price (else 409 `price_differs`: what was paid moves with the booking)."
     ),
     body=schemas.MoveBody,
     body_example=examples.MOVE_BODY,
@@ -73,6 +75,7 @@ def book_series(principal, series_id, body, idempotency_key):
         bookings.EventFull(),
         bookings.EventStarted(),
         bookings.CancellationClosed(),
+        PriceDiffers(),
         bookings.Contended(),
     ),
 )

@@ -10,9 +10,17 @@ from typing import Any
 from chalicelib.schemas import marshmallow_import  # noqa: F401
 
 # isort: split
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates_schema,
+)
 
 from chalicelib import events, models, settings_table
+from chalicelib.payments import money
 from chalicelib.schemas import field_types as field
 
 
@@ -96,6 +104,48 @@ class FacilitatorChanges(StrictSchema):
 CANCELLABLE_UNTIL_HOURS_MAX = 24 * 366
 
 
+class PriceField(fields.Field):
+    """A price as Stripe takes it: ``{"amount", "currency"}``, ``amount`` an integer in the
+    currency's minor unit, ``currency`` ISO 4217 in any case (kept lower-case, as Stripe
+    writes it); null: free. A field of its own rather than a nested schema, so its errors
+    are messages under ``price`` like every other field's."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> dict[str, Any]:
+        if not isinstance(value, dict) or set(value) != {"amount", "currency"}:
+            raise ValidationError('An object {"amount", "currency"}, or null for free.')
+        amount, currency = value["amount"], value["currency"]
+        if not isinstance(currency, str) or not money.is_currency_code(currency.lower()):
+            raise ValidationError("currency: an ISO 4217 code, e.g. eur.")
+        if not isinstance(amount, int) or isinstance(amount, bool):
+            raise ValidationError("amount: a whole number in the currency's minor unit.")
+        problem = money.amount_problem(amount, currency.lower())
+        if problem is not None:
+            raise ValidationError(f"amount: {problem}.")
+        return {"amount": amount, "currency": currency.lower()}
+
+
+def _price(**kwargs: Any) -> fields.Field:
+    return PriceField(
+        allow_none=True,
+        metadata={
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "amount": {"type": "integer", "minimum": 1, "maximum": money.MAX_AMOUNT},
+                "currency": {"type": "string", "pattern": "^[A-Za-z]{3}$"},
+            },
+            "required": ["amount", "currency"],
+            "additionalProperties": False,
+            "description": "In the currency's minor unit (Stripe's rules); null: free.",
+        },
+        **kwargs,
+    )
+
+
+def _refund_percent(**kwargs: Any) -> fields.Field:
+    return fields.Integer(strict=True, validate=validate.Range(min=0, max=100), **kwargs)
+
+
 class EventChanges(StrictSchema):
     name = field.text(200)
     description = field.text(5000, min_length=0)
@@ -113,6 +163,8 @@ class EventChanges(StrictSchema):
     )
     facilitator_id = field.Id()
     published = field.JsonBoolean()
+    price = _price()
+    refund_percent = _refund_percent()
 
     @validates_schema
     def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -141,6 +193,7 @@ class EventBody(EventChanges):
         load_default=0,
         validate=validate.Range(min=0, max=CANCELLABLE_UNTIL_HOURS_MAX),
     )
+    refund_percent = _refund_percent(load_default=100)
 
 
 _LOCAL_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
@@ -199,6 +252,8 @@ class SeriesBody(SeriesChanges):
         validate=validate.Range(min=0, max=CANCELLABLE_UNTIL_HOURS_MAX),
     )
     booking_mode = fields.String(required=True, validate=validate.OneOf(models.BOOKING_MODES))
+    price = _price()
+    refund_percent = _refund_percent(load_default=100)
 
 
 class WebhookDeliveriesQuery(StrictSchema):

@@ -38,6 +38,8 @@ def plan(
     description: str = "",
     waitlist_capacity: int | None = None,
     cancellable_until_hours: int = 0,
+    price: dict[str, Any] | None = None,
+    refund_percent: int = 100,
 ) -> tuple[models.Series, list[datetime]]:
     """The series item (unsaved) and the naive local starts of the dates creating it would
     make, after every check creation makes: nothing is written (the console's preview)."""
@@ -58,6 +60,8 @@ def plan(
         waitlist_capacity=waitlist_capacity,
         cancellable_until_hours=cancellable_until_hours,
         booking_mode=booking_mode,
+        price=events.price_item(price),
+        refund_percent=refund_percent,
         state=models.SERIES_ACTIVE,
         created_at=clock.to_iso_ms(clock.now()),
     )

@@ -81,6 +81,10 @@ def event_item(
         created_at=clock.to_iso_ms(clock.now()),
         series=series_copy(series),
         series_id=series.series_id,
+        # A drop-in date costs the series' price; a course's price is the whole course's,
+        # on the series (each date knows its course by ``series``).
+        price=series.price if series.booking_mode == models.DROP_IN else None,
+        refund_percent=series.refund_percent,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib import models, waitlist
+from chalicelib import events, models, waitlist
 
 
 def series_view(series: models.Series) -> dict[str, Any]:
@@ -25,6 +25,9 @@ def series_view(series: models.Series) -> dict[str, Any]:
         ),
         "cancellable_until_hours": int(series.cancellable_until_hours or 0),
         "booking_mode": series.booking_mode,
+        # A drop-in series' price is each date's; a course's, the whole course's.
+        "price": events.price_view(series.price),
+        "refund_percent": int(series.refund_percent if series.refund_percent is not None else 100),
         "state": series.state,
         # No COUNT or UNTIL: occurrences are made SERIES_HORIZON_DAYS ahead, topped up daily.
         "open_ended": not any(part in series.rrule.upper() for part in ("COUNT=", "UNTIL=")),

@@ -34,6 +34,12 @@ def message_from_record(record: DynamoDBRecord) -> tuple[str, str] | None:
         },
         "facilitator_crm_id": _required(booking, "facilitator_crm_id"),
     }
+    if kind == models.BOOKING_CONFIRMED and booking.payment is not None:
+        # A paid seat: what was paid (absent for a free event, as ever).
+        payload["payment"] = {
+            "amount": int(booking.payment.amount),
+            "currency": booking.payment.currency,
+        }
     if kind == models.BOOKING_CANCELLED and booking.cancel_reason is not None:
         payload["reason"] = booking.cancel_reason
     if kind == models.BOOKING_RESCHEDULED:

@@ -353,6 +353,7 @@ def test_every_deployed_lambda_is_switched_to_json_logs_once_it_is_ready():
         "ahoum-bookings-dev-send_reminders",
         "ahoum-bookings-dev-extend_series",
         "ahoum-bookings-dev-finish_event_changes",
+        "ahoum-bookings-dev-settle_payments",
     ):
         stubber.add_response(
             "get_function_configuration", {"LastUpdateStatus": "Successful"}, {"FunctionName": name}

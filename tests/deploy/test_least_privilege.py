@@ -65,6 +65,8 @@ def test_the_secret_table_gives_the_jwt_key_to_the_api_only_and_the_crm_secret_t
     )
     for function in WEBHOOK_LAMBDAS:
         assert secrets_read_by(function) == ("CRM_WEBHOOK_SECRET",)
+    # The payment job cancels expired holds' PaymentIntents; it checks no webhook.
+    assert secrets_read_by("settle_payments") == ("STRIPE_SECRET_KEY",)
     assert set(secrets_read_by(None)) == set(SECRET_READERS)  # a process playing them all
 
 

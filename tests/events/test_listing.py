@@ -53,6 +53,8 @@ def test_listing_shows_upcoming_events_soonest_first_in_the_documented_shape(cli
         "waitlist_capacity": 12,
         "waitlist_count": 0,
         "cancellable_until_hours": 0,
+        "price": None,
+        "refund_percent": 100,
         "facilitator": {"id": facilitator.facilitator_id, "name": "Alice", "crm_id": "crm_001"},
     }
     assert first["starts_at"].endswith("Z") and first["ends_at"].endswith("Z")

@@ -93,6 +93,26 @@ class SeriesCopy(StrictSchema):
     name = _text()
 
 
+class Price(StrictSchema):
+    amount = fields.Integer(
+        required=True, metadata={"description": "In the currency's minor unit (2000 EUR: 20.00)."}
+    )
+    currency = fields.String(required=True, metadata={"description": "ISO 4217, lower-case."})
+
+
+def _price() -> fields.Field:
+    return fields.Nested(
+        Price, required=True, allow_none=True, metadata={"description": "null: free."}
+    )
+
+
+def _refund_percent() -> fields.Field:
+    return fields.Integer(
+        required=True,
+        metadata={"description": "Share of the price refunded when the attendee cancels in time."},
+    )
+
+
 class Event(StrictSchema):
     id = Id(required=True)
     name = _text()
@@ -117,6 +137,8 @@ class Event(StrictSchema):
             "description": "A booking can be cancelled until this many hours before the start."
         },
     )
+    price = _price()
+    refund_percent = _refund_percent()
     facilitator = fields.Nested(FacilitatorCopy, required=True)
     series = fields.Nested(
         SeriesCopy,
@@ -174,6 +196,8 @@ class Series(StrictSchema):
     )
     cancellable_until_hours = fields.Integer(required=True)
     booking_mode = fields.String(required=True, metadata={"enum": list(models.BOOKING_MODES)})
+    price = _price()
+    refund_percent = _refund_percent()
     state = fields.String(
         required=True, metadata={"enum": [models.SERIES_ACTIVE, models.SERIES_CANCELLED]}
     )
@@ -222,11 +246,54 @@ class BookedEvent(StrictSchema):
     date = _moment()
 
 
+class HeldPayment(StrictSchema):
+    payment_intent_id = fields.String(
+        required=True, allow_none=True, metadata={"description": "null: Stripe was unreachable."}
+    )
+    client_secret = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "For Stripe.js to confirm the card payment; null as above."},
+    )
+    amount = fields.Integer(required=True)
+    currency = fields.String(required=True)
+    publishable_key = fields.String(required=True, allow_none=True)
+
+
+def _hold_expires_at() -> fields.Field:
+    return fields.DateTime(
+        metadata={"description": "pending_payment only: the seat is free again after this."}
+    )
+
+
 class BookingCreated(StrictSchema):
     booking_id = Id(required=True)
     status = _status()
     event = fields.Nested(BookedEvent, required=True)
     created_at = _moment()
+    hold_expires_at = _hold_expires_at()
+    payment = fields.Nested(
+        HeldPayment,
+        metadata={"description": "A paid event's hold: pay with it before hold_expires_at."},
+    )
+
+
+class PaymentStanding(StrictSchema):
+    amount = fields.Integer(required=True)
+    currency = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": list(models.PAYMENT_STATUSES)})
+    refunded_amount = fields.Integer(required=True)
+
+
+class StripeWebhookReceived(StrictSchema):
+    received = fields.Boolean(required=True)
+
+
+class HoldPayment(StrictSchema):
+    booking_id = Id(required=True)
+    status = _status()
+    hold_expires_at = _hold_expires_at()
+    payment = fields.Nested(HeldPayment, required=True)
 
 
 def _position(required: bool) -> fields.Field:
@@ -244,6 +311,8 @@ class SeriesDateBooked(StrictSchema):
     event_id = Id(required=True)
     booking_id = Id(required=True)
     status = _status()
+    hold_expires_at = _hold_expires_at()
+    payment = fields.Nested(HeldPayment)
 
 
 class SeriesDateSkipped(StrictSchema):
@@ -271,6 +340,10 @@ class Booking(StrictSchema):
     created_at = _moment()
     event = fields.Nested(BookedEventTimes, required=True)
     position = _position(required=False)
+    hold_expires_at = _hold_expires_at()
+    payment = fields.Nested(
+        PaymentStanding, metadata={"description": "A paid booking's money; absent when free."}
+    )
 
 
 class BookingPage(StrictSchema):
@@ -312,6 +385,9 @@ class WebhookPayload(StrictSchema):
     event = fields.Nested(WebhookEventCopy, required=True)
     user = fields.Nested(WebhookUserCopy, required=True)
     facilitator_crm_id = _text()
+    payment = fields.Nested(
+        Price, metadata={"description": "booking.confirmed of a paid seat: what was paid."}
+    )
 
 
 class DeliveryAttempt(StrictSchema):
