@@ -269,10 +269,6 @@ def event_view(event: models.Event, viewer: str | None = None) -> dict[str, Any]
             "crm_id": event.facilitator.crm_id,
         },
     }
-    if event.price is not None:
-        # Absent on a free event (free events answer exactly as before prices existed).
-        view["price"] = {"amount": int(event.price.amount), "currency": event.price.currency}
-        view["refund_percent"] = int(event.refund_percent)
     if event.series is not None:
         # Absent on a one-off event; an occurrence names its series (GET /series/{series_id}).
         view["series"] = {"id": event.series.id, "name": event.series.name}

@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 
 from chalice import Response
 
-from chalicelib import auth, bookings, clock, models, schemas
-from chalicelib.bookings.items import booking_by_id
+from chalicelib import auth, bookings, clock, errors, models, schemas
+from chalicelib.bookings.items import booking_by_id, booking_or_none
 from chalicelib.config import get_settings
-from chalicelib.payments import stripe_api
+from chalicelib.payments import intents, stripe_api
 from chalicelib.web import rendering
 from chalicelib.web.views import logged_in
 from chalicelib.web.visit import Visit
@@ -68,7 +68,7 @@ def pay_page(visit: Visit, principal: auth.Principal, booking_id: str) -> Respon
     if state == WAITING:
         try:
             context["payment"] = _payment_of(booking)
-        except stripe_api.StripeError:
+        except (stripe_api.StripeError, errors.ServiceUnavailable):
             # The seat stays held; the page offers to try again (reloading it).
             context["unreachable"] = True
     settings = get_settings()
@@ -100,17 +100,12 @@ def standing(booking: models.Booking) -> str:
 
 
 def _payment_of(booking: models.Booking) -> dict[str, Any]:
-    """What Stripe.js needs to confirm the hold's PaymentIntent."""
-    intent_id = booking.payment.payment_intent_id if booking.payment else None
-    if not intent_id:
+    """What Stripe.js needs to confirm the hold's PaymentIntent (made now if Stripe could not
+    be reached when the seat was taken: the API's ``POST /bookings/{id}/payment``)."""
+    payment = intents.payment_for(booking.user_id, booking.booking_id)["payment"]
+    if not payment["client_secret"]:
         raise stripe_api.StripeUnavailable("the hold has no PaymentIntent yet")
-    intent = stripe_api.retrieve_payment_intent(intent_id)
-    return {
-        "client_secret": intent["client_secret"],
-        "publishable_key": get_settings().stripe_publishable_key or "",
-        "amount": int(booking.payment.amount),
-        "currency": booking.payment.currency,
-    }
+    return payment
 
 
 def _time_left(booking: models.Booking) -> str:
@@ -123,8 +118,13 @@ def _time_left(booking: models.Booking) -> str:
 
 
 def _own_booking(principal: auth.Principal, booking_id: str) -> models.Booking:
-    booking = booking_by_id(schemas.load_id(booking_id, "booking_id"))
-    if booking is None or booking.user_id != principal.user_id:
+    """The caller's booking, read by its key after the ``by_booking_id`` lookup: that index
+    lags the table, and the page's state must be the booking's latest."""
+    listed = booking_by_id(schemas.load_id(booking_id, "booking_id"))
+    if listed is None or listed.user_id != principal.user_id:
+        raise bookings.BookingNotFound()
+    booking = booking_or_none(listed.user_id, listed.event_id)
+    if booking is None or booking.booking_id != listed.booking_id:
         raise bookings.BookingNotFound()
     return booking
 

@@ -16,7 +16,7 @@ from chalicelib.booking_table import BookingPayment
 from chalicelib.config import get_settings
 from chalicelib.payments import stripe_api
 from chalicelib.web import payment_pages, rendering
-from tests.support.browser import Browser, text
+from tests.support.browser import Browser, csrf_token, text
 from tests.support.factories import make_booking, make_event, make_user
 
 PRICE = models.Price(amount=2500, currency="eur")
@@ -139,15 +139,22 @@ def test_the_polled_state_follows_the_booking_and_is_the_owners_only(
     assert "your booking is confirmed" in page and '<script src="http' not in page
 
 
-def test_a_hold_without_a_payment_intent_keeps_its_seat_and_offers_to_try_again(
-    browser, paid_event
+def test_a_hold_without_a_payment_intent_offers_to_try_again_then_gets_one(
+    browser, paid_event, localstripe, configure
 ):
     user = make_user()
     booking = hold(user, paid_event)
     browser.as_user(user)
-    page = text(browser.get(f"/dashboard/bookings/{booking.booking_id}/pay"))
+    path = f"/dashboard/bookings/{booking.booking_id}/pay"
+    configure(STRIPE_API_BASE="http://127.0.0.1:9", STRIPE_TIMEOUT_SECONDS=1)
+    page = text(browser.get(path))
     assert "cannot be reached right now" in page
-    assert f'href="/dashboard/bookings/{booking.booking_id}/pay">try again</a>' in page
+    assert f'href="{path}">try again</a>' in page
+    configure(STRIPE_API_BASE=localstripe.url)
+    page = text(browser.get(path))
+    intent_id = models.Booking.get(user.user_id, paid_event.event_id).payment.payment_intent_id
+    secret = stripe_api.retrieve_payment_intent(intent_id)["client_secret"]
+    assert f'data-client-secret="{secret}"' in page
 
 
 def test_my_bookings_offers_pay_now_and_shows_refunds_of_cancelled_paid_bookings(browser):
@@ -170,3 +177,19 @@ def test_my_bookings_offers_pay_now_and_shows_refunds_of_cancelled_paid_bookings
     assert "Seat held for you until" in page
     assert "Refund of 25.00 EUR on its way." in page
     assert "Refunded 12.50 EUR of 25.00 EUR (the event's refund policy)." in page
+
+
+def test_booking_a_paid_event_holds_the_seat_and_opens_its_payment_page(
+    browser, paid_event, localstripe
+):
+    browser.as_user(make_user())
+    dashboard = browser.get("/dashboard")
+    booked = browser.post(
+        "/dashboard/book", {"csrf_token": csrf_token(dashboard), "event_id": paid_event.event_id}
+    )
+    booking = next(models.Booking.by_event.query(paid_event.event_id))
+    assert booking.status == models.PENDING_PAYMENT
+    assert booked.headers["Location"] == f"/dashboard/bookings/{booking.booking_id}/pay"
+    page = text(browser.follow(booked))
+    assert "Your seat at Morning Yoga is held for you" in page
+    assert 'data-client-secret="pi_' in page
