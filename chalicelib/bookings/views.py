@@ -25,22 +25,22 @@ def booking_view(booking: models.Booking, position: int | None = None) -> dict[s
     }
     if position is not None:
         view["position"] = position
-    return {**view, **payment_view(booking)}
-
-
-def payment_view(booking: models.Booking) -> dict[str, Any]:
-    """A paid booking's hold deadline and where its money stands; nothing for a free one."""
-    view: dict[str, Any] = {}
-    if booking.hold_expires_at:
+    if booking.hold_expires_at is not None:
+        # A held seat or a waiting-list offer: pay by then or it goes to the next in line.
         view["hold_expires_at"] = booking.hold_expires_at
     if booking.payment is not None:
-        view["payment"] = {
-            "amount": int(booking.payment.amount),
-            "currency": booking.payment.currency,
-            "status": booking.payment.status,
-            "refunded_amount": int(booking.payment.refunded_amount or 0),
-        }
+        view["payment"] = payment_view(booking.payment)
     return view
+
+
+def payment_view(payment: models.BookingPayment) -> dict[str, Any]:
+    """Where a paid booking's money stands (PAYMENT_*), in the currency's minor unit."""
+    return {
+        "amount": int(payment.amount),
+        "currency": payment.currency,
+        "status": payment.status,
+        "refunded_amount": int(payment.refunded_amount or 0),
+    }
 
 
 def created_view(booking: models.Booking, position: int | None = None) -> dict[str, Any]:
@@ -69,10 +69,15 @@ def cancelled_view(booking: models.Booking, at: str) -> dict[str, Any]:
 
 def attendee_view(booking: models.Booking) -> dict[str, Any]:
     """A booking as the event's organisers see it: who, and where they stand."""
-    return {
+    view = {
         "booking_id": booking.booking_id,
         "status": booking.status,
         "created_at": booking.created_at,
         "user": {"id": booking.user_id, "name": booking.user.name, "email": booking.user.email},
-        **payment_view(booking),
     }
+    # The organisers see each paid attendee's money, and a held seat's deadline.
+    if booking.hold_expires_at is not None:
+        view["hold_expires_at"] = booking.hold_expires_at
+    if booking.payment is not None:
+        view["payment"] = payment_view(booking.payment)
+    return view

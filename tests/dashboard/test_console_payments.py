@@ -96,3 +96,25 @@ def test_the_new_event_and_series_forms_ask_for_a_price_and_refund_percent(admin
     assert 'id="price_amount" name="price_amount" type="text" value=""' in page
     assert 'id="price_currency" name="price_currency" type="text" value=""' in page
     assert 'id="refund_percent" name="refund_percent" type="number" value="100"' in page
+
+
+def test_the_apis_attendee_list_carries_each_payment_and_a_holds_deadline(client):
+    from chalicelib.openapi.answers.definitions import AttendeePage
+    from tests.support.factories import headers_for
+
+    event = make_event()
+    held = paid(make_booking(make_user(name="Di"), event, models.PENDING_PAYMENT), "awaiting")
+    held.hold_expires_at = "2030-01-01T00:00:00Z"
+    held.save()
+    response = client.http.get(
+        f"/admin/events/{event.event_id}/attendees", headers=headers_for(make_admin())
+    )
+    (attendee,) = response.json_body["attendees"]
+    assert attendee["hold_expires_at"] == "2030-01-01T00:00:00Z"
+    assert attendee["payment"] == {
+        "amount": 2500,
+        "currency": "eur",
+        "status": "awaiting",
+        "refunded_amount": 0,
+    }
+    assert AttendeePage().validate(response.json_body) == {}

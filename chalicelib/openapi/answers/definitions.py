@@ -356,6 +356,10 @@ class Attendee(StrictSchema):
     status = _status()
     created_at = _moment()
     user = fields.Nested(UserSummary, required=True)
+    hold_expires_at = _hold_expires_at()
+    payment = fields.Nested(
+        PaymentStanding, metadata={"description": "A paid booking's money; absent when free."}
+    )
 
 
 class AttendeePage(StrictSchema):
