@@ -26,5 +26,7 @@ def event_totals(event_id: str, currency: str) -> dict[str, Any]:
         paid += int(payment.amount)
         refunded += int(payment.refunded_amount or 0)
         if payment.status == models.PAYMENT_REFUND_PENDING:
-            owed += int(payment.amount) - int(payment.refunded_amount or 0)
+            # The refund owed (refund_due, set by the cancelling write), else all of it.
+            due = getattr(payment, "refund_due", None)
+            owed += int(due) if due is not None else int(payment.amount)
     return {"currency": currency, "paid": paid, "refunded": refunded, "refund_pending": owed}

@@ -49,7 +49,7 @@ def test_attendees_show_each_payment_and_the_events_paid_and_refunded_totals(adm
     assert rows == {
         "Ann": "paid 25.00 EUR",
         "Bob": "paid 25.00 EUR, refunded 12.50 EUR",
-        "Cy": "paid 25.00 EUR, refund pending",
+        "Cy": "paid 25.00 EUR, refund of 25.00 EUR pending",
         "Di": "awaiting payment",
     }
     assert "Held, awaiting payment (1)" in page
