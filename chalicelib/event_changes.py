@@ -31,7 +31,9 @@ from pynamodb.exceptions import UpdateError
 from chalicelib import clock, events, models
 from chalicelib.config import get_settings
 
-ACTIVE = (models.CONFIRMED, models.WAITLISTED)
+# A payment hold follows too: cancelled with its event (a payment that still arrives finds
+# the event unbookable and is refunded), moved with it.
+ACTIVE = (models.CONFIRMED, models.PENDING_PAYMENT, models.WAITLISTED)
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 # A booking that changed between the read and the write is read again and tried again; it can
 # change only a few ways (a promotion, its owner cancelling), so a few tries are plenty.
@@ -164,8 +166,9 @@ def _follow_actions(event: models.Event, kind: str) -> list[Any]:
             *actions,
             booking.status.set(models.CANCELLED),
             booking.cancel_reason.set(models.REASON_EVENT_CANCELLED),
-            # No reminder for a cancelled booking.
+            # No reminder for a cancelled booking, no expiry for a cancelled hold.
             booking.reminder_event_id.remove(),
+            booking.hold_queue.remove(),
         ]
     return [
         *actions,

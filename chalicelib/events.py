@@ -257,7 +257,7 @@ def event_view(event: models.Event, viewer: str | None = None) -> dict[str, Any]
         "timezone": event.timezone,
         "capacity": event.capacity,
         # Seats a newcomer can book now: none while anyone waits (freed seats are theirs).
-        "seats_left": 0 if waitlist.count(event) else max(event.capacity - event.seats_taken, 0),
+        "seats_left": seats_left(event),
         "waitlist_capacity": waitlist.capacity(event),
         "waitlist_count": waitlist.count(event),
         "cancellable_until_hours": int(event.cancellable_until_hours or 0),
@@ -275,6 +275,19 @@ def event_view(event: models.Event, viewer: str | None = None) -> dict[str, Any]
     if viewer is not None:
         view["waitlist_position"] = waitlist.position(event, viewer)
     return view
+
+
+def seats_left(event: models.Event) -> int:
+    """Seats a newcomer can book now: none while anyone waits (freed seats are theirs); a
+    hold past its expiry is free, whether or not the job has cancelled it yet."""
+    if waitlist.count(event):
+        return 0
+    lapsed = sum(
+        1
+        for entry in event.hold_expiries or ()
+        if entry.split(" ", 1)[0] <= clock.to_iso(clock.now())
+    )
+    return max(int(event.capacity) - int(event.seats_taken) + lapsed, 0)
 
 
 def price_item(price: dict[str, Any] | None) -> models.Price | None:

@@ -13,6 +13,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
@@ -151,6 +152,9 @@ class SeriesCopy(MapAttribute):
     id = UnicodeAttribute()
     name = UnicodeAttribute()
     booking_mode = UnicodeAttribute()
+    # A paid course's price for the whole course (the series'), so that booking the course
+    # reads it from the dates it reads anyway; a date has no price of its own.
+    course_price = Price(null=True)
 
 
 class SeriesOccurrences(GlobalSecondaryIndex):
@@ -239,6 +243,10 @@ class Event(Table):
     price = Price(null=True)
     # Share of the price refunded when the attendee cancels in time (admins refund all).
     refund_percent = NumberAttribute(default=100)
+    # Each unpaid hold's "<hold_expires_at> <booking_id>", ADDed in the write that takes its
+    # seat and DELETEd in the one that confirms or frees it: a listing counts the lapsed ones
+    # as free seats without reading a booking (absent: no hold).
+    hold_expiries = UnicodeSetAttribute(null=True)
     unfinished_changes = UnfinishedChanges()
 
 

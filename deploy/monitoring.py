@@ -150,6 +150,15 @@ def alarms(stage: str) -> dict[str, dict[str, Any]]:
             "Sum",
             0,
         ),
+        "PaymentsMismatchedAlarm": _alarm(
+            stage,
+            "payments-mismatched",
+            "Stripe reported a payment whose amount or currency is not its hold's: nothing was "
+            "confirmed; look at the payment in Stripe (runbook, Alarms).",
+            (metrics.NAMESPACE, metrics.PAYMENTS_MISMATCHED, {"Stage": stage}),
+            "Sum",
+            0,
+        ),
         "RetrierBehindAlarm": _alarm(
             stage,
             "retrier-behind",

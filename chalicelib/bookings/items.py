@@ -94,18 +94,29 @@ def bookable(now: datetime) -> Condition:
     return (models.Event.starts_at > clock.to_iso(now)) & (models.Event.listing == models.PUBLISHED)
 
 
-def take_seat(transaction: TransactWrite, event_id: str, now: datetime) -> None:
+def take_seat(
+    transaction: TransactWrite, event_id: str, now: datetime, hold: models.Booking | None = None
+) -> None:
     """Add to ``transaction``: one seat of the event, under a booking's conditions: a seat
     free, nobody waiting (a seat freed while people wait is theirs, never a newcomer's),
-    published and not started. Its refusal hands back the event (ALL_OLD)."""
+    published and not started. Its refusal hands back the event (ALL_OLD). A ``hold``
+    (pending_payment) is noted on the event with its expiry (``hold_entry``)."""
+    actions = [models.Event.seats_taken.add(1)]
+    if hold is not None and hold.status == models.PENDING_PAYMENT:
+        actions.append(models.Event.hold_expiries.add({hold_entry(hold)}))
     transaction.update(
         models.Event(event_id),
-        actions=[models.Event.seats_taken.add(1)],
+        actions=actions,
         condition=(models.Event.seats_taken < models.Event.capacity)
         & bookable(now)
         & waitlist.count_is(0),
         return_values="ALL_OLD",
     )
+
+
+def hold_entry(hold: models.Booking) -> str:
+    """A hold as the event notes it: its expiry first, so the entry sorts by it."""
+    return f"{hold.hold_expires_at} {hold.booking_id}"
 
 
 def cancel_window_open(now: str) -> Condition:

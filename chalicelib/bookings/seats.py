@@ -64,7 +64,7 @@ def _take(
     def write(transaction: TransactWrite) -> None:
         # Order matters: cancellation reasons come back in the order the items are added.
         items.take_in(transaction, booking)
-        items.take_seat(transaction, event.event_id, now)
+        items.take_seat(transaction, event.event_id, now, hold=booking)
 
     try:
         commit(write)
@@ -113,11 +113,13 @@ def give_up_seat(
     status: str = models.CONFIRMED,
     reason: str | None = None,
     extra: Condition | None = None,
+    event_actions: list[Any] | None = None,
 ) -> dict[str, Any]:
     """Cancel a booking that holds a seat (``status``: confirmed, or a payment hold). Its seat
     goes to the first in line in the same transaction (``seats_taken`` stays), or back to the
     event when nobody waits. ``reason`` defaults to the principal's (user/admin); ``extra``
-    is one more condition on the booking (an expiring hold: still past its expiry).
+    is one more condition on the booking (an expiring hold: still past its expiry), and
+    ``event_actions`` more changes to the event (a hold's entry removed).
 
     The first try assumes nobody waits: the common case costs one TransactWrite. When someone
     does, that try is cancelled and hands back the event item with its line; the next try
@@ -145,7 +147,7 @@ def give_up_seat(
             )
             transaction.update(
                 models.Event(booking.event_id),
-                actions=actions,
+                actions=actions + (event_actions or []),
                 condition=condition,
                 return_values="ALL_OLD",
             )

@@ -121,7 +121,7 @@ def book_course(
             f"This course has {len(occurrences)} dates to come; at most {most} can be booked "
             "at once (COURSE_MAX_OCCURRENCES)."
         )
-    price = _course_price(series_id)
+    price = occurrences[0].series.course_price
     if price is not None:
         intents.check_payments_configured()
     now = clock.now()
@@ -138,21 +138,14 @@ def book_course(
         for booking in made:
             items.take_in(transaction, booking)
         for event in occurrences:
-            items.take_seat(transaction, event.event_id, now)
+            # A paid course's hold is noted on each date under the first date's booking.
+            items.take_seat(transaction, event.event_id, now, hold=made[0])
 
     try:
         commit(write)
     except TransactWriteError as error:
         return _course_refused(error, principal, series_id, occurrences, idempotency_key, now)
     return {"bookings": _entries(made), "skipped": []}
-
-
-def _course_price(series_id: str) -> models.Price | None:
-    """The whole course's price, on the series (its dates carry none of their own)."""
-    try:
-        return models.Series.get(series_id).price
-    except models.Series.DoesNotExist:
-        return None
 
 
 def hold_course(made: list[models.Booking], price: models.Price, now: datetime) -> None:

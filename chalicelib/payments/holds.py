@@ -61,6 +61,7 @@ def expire(booking: models.Booking) -> bool:
             status=models.PENDING_PAYMENT,
             reason=models.REASON_HOLD_EXPIRED,
             extra=models.Booking.hold_expires_at <= now,
+            event_actions=[models.Event.hold_expiries.delete({items.hold_entry(booking)})],
         )
     except (AlreadyCancelled, BookingNotFound):
         return False
@@ -88,7 +89,11 @@ def _expire_course(first: models.Booking, now: str) -> bool:
             )
         for current in held:
             transaction.update(
-                models.Event(current.event_id), actions=[models.Event.seats_taken.add(-1)]
+                models.Event(current.event_id),
+                actions=[
+                    models.Event.seats_taken.add(-1),
+                    models.Event.hold_expiries.delete({items.hold_entry(first)}),
+                ],
             )
 
     try:

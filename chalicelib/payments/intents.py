@@ -57,7 +57,8 @@ def hold_answer(booking: models.Booking) -> dict[str, Any]:
     intent: dict[str, Any] | None = None
     try:
         intent = payment_intent_of(booking)
-    except stripe_api.StripeUnavailable as error:
+    except stripe_api.StripeError as error:
+        # The seat stays held either way; POST /bookings/{booking_id}/payment tries again.
         log.warning("no payment intent yet", extra={"fields": {"error": str(error)}})
     payment = booking.payment
     return {
@@ -89,6 +90,8 @@ def payment_intent_of(booking: models.Booking) -> dict[str, Any]:
             "user_id": booking.user_id,
             "event_id": booking.event_id,
             "hold_expires_at": booking.hold_expires_at or "",
+            # Stages may share a Stripe account: each webhook handles only its own.
+            "stage": get_settings().stage,
         },
     )
     try:

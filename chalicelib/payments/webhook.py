@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import clock, errors, metrics, models
@@ -47,6 +47,17 @@ class BadStripeSignature(errors.AppError):
     status = 400
     code = "bad_signature"
     default_message = "The Stripe-Signature header does not verify this body."
+
+
+# A hold's settling tries: each lost try means its booking moved on (paid, freed).
+_HOLD_ATTEMPTS = 3
+
+
+class NotSettledYet(errors.ServiceUnavailable):
+    """The hold kept changing under this event: Stripe sends the event again."""
+
+    code = "payment_not_settled"
+    default_message = "The payment could not be settled yet; Stripe will send this event again."
 
 
 class RefundNotMadeYet(errors.ServiceUnavailable):
@@ -80,12 +91,13 @@ def handle(body: bytes, signature: str | None) -> dict[str, Any]:
 def _succeeded(intent: dict[str, Any]) -> str:
     metadata = intent.get("metadata") or {}
     user_id, event_id = metadata.get("user_id"), metadata.get("event_id")
-    if not (user_id and event_id and intent.get("id")):
+    # Another stage's PaymentIntent (stages may share a Stripe account) is none of ours.
+    if not (user_id and event_id and intent.get("id")) or metadata.get("stage") != _stage():
         return "unknown_payment_intent"
     booking = items.booking_or_none(user_id, event_id)
-    if booking is None or booking.booking_id != metadata.get("booking_id"):
-        if booking is None and not metadata.get("booking_id"):
-            return "unknown_payment_intent"
+    if booking is None:
+        return "unknown_payment_intent"
+    if booking.booking_id != metadata.get("booking_id"):
         # Its booking was replaced (a rebooking after the hold lapsed): the money goes back.
         _refund_orphan(intent)
         return "refunded_orphan"
@@ -101,33 +113,59 @@ def _succeeded(intent: dict[str, Any]) -> str:
         )
         metrics.emit(metrics.PAYMENTS_MISMATCHED)
         return "mismatch_refused"
-    if booking.status == models.PENDING_PAYMENT:
+    # A hold confirmed, or (lapsed) freed and then handled as late; a try that lost to another
+    # writer reads the booking again. A few tries: it can move only from held to settled.
+    for _ in range(_HOLD_ATTEMPTS):
+        if booking.status != models.PENDING_PAYMENT:
+            return _late(booking, intent["id"])
         if not holds.is_expired(booking):
             if _confirm_hold(booking):
                 return "confirmed"
-            booking = items.booking_or_none(user_id, event_id) or booking
         else:
             holds.expire(booking)
-            booking = items.booking_or_none(user_id, event_id) or booking
-    return _late(booking, intent["id"])
+        current = items.booking_or_none(user_id, event_id)
+        if current is None or not items.same(current, booking):
+            _refund_orphan(intent)
+            return "refunded_orphan"
+        booking = current
+    raise NotSettledYet()
+
+
+def _stage() -> str:
+    return get_settings().stage
 
 
 def _confirm_hold(booking: models.Booking) -> bool:
+    """The hold becomes a confirmed seat (it already counts in ``seats_taken``), and leaves
+    the event's note of holds, in one transaction."""
     now = clock.now()
     if booking.course_series_id is not None:
         return _confirm_course(booking, now)
+
+    def write(transaction: TransactWrite) -> None:
+        transaction.update(booking, actions=_confirming(now), condition=_still_held(booking, now))
+        _forget_hold(transaction, booking.event_id, booking)
+
     try:
-        booking.update(
-            actions=_confirming(now),
-            condition=intents.still_that_hold(booking)
-            & (models.Booking.payment.payment_intent_id == booking.payment.payment_intent_id)
-            & (models.Booking.hold_expires_at > clock.to_iso(now)),
-        )
-    except UpdateError as error:
-        if "ConditionalCheckFailed" not in str(error):
-            raise
+        commit(write)
+    except TransactWriteError:
         return False
     return True
+
+
+def _still_held(booking: models.Booking, now: Any) -> Any:
+    return (
+        intents.still_that_hold(booking)
+        & (models.Booking.payment.payment_intent_id == booking.payment.payment_intent_id)
+        & (models.Booking.hold_expires_at > clock.to_iso(now))
+    )
+
+
+def _forget_hold(transaction: TransactWrite, event_id: str, hold: models.Booking) -> None:
+    transaction.update(
+        models.Event(event_id),
+        actions=[models.Event.hold_expiries.delete({items.hold_entry(hold)})],
+    )
 
 
 def _confirm_course(first: models.Booking, now: Any) -> bool:
@@ -141,11 +179,7 @@ def _confirm_course(first: models.Booking, now: Any) -> bool:
         for current in held:
             if items.same(current, first):
                 transaction.update(
-                    current,
-                    actions=_confirming(now),
-                    condition=intents.still_that_hold(first)
-                    & (models.Booking.payment.payment_intent_id == first.payment.payment_intent_id)
-                    & (models.Booking.hold_expires_at > clock.to_iso(now)),
+                    current, actions=_confirming(now), condition=_still_held(first, now)
                 )
             else:
                 transaction.update(
@@ -154,6 +188,8 @@ def _confirm_course(first: models.Booking, now: Any) -> bool:
                     condition=(models.Booking.status == models.PENDING_PAYMENT)
                     & (models.Booking.booking_id == current.booking_id),
                 )
+        for current in held:
+            _forget_hold(transaction, current.event_id, first)
 
     if not any(items.same(current, first) for current in held):
         return False

@@ -33,7 +33,11 @@ routes = Routes()
     answer=Answer(
         200, "Handled (or ignored).", answers.StripeWebhookReceived, examples.STRIPE_WEBHOOK_HANDLED
     ),
-    domain_errors=(webhook.BadStripeSignature(), webhook.RefundNotMadeYet()),
+    domain_errors=(
+        webhook.BadStripeSignature(),
+        webhook.NotSettledYet(),
+        webhook.RefundNotMadeYet(),
+    ),
 )
 def stripe_webhook(request):
     # The raw bytes: the signature covers the body exactly as Stripe sent it.

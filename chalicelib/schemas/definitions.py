@@ -224,6 +224,8 @@ class SeriesChanges(StrictSchema):
     capacity = _capacity()
     start_time = _local_time()
     duration_minutes = _duration_minutes()
+    price = _price()
+    refund_percent = _refund_percent()
 
     @validates_schema
     def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:

@@ -20,7 +20,7 @@ from chalicelib.series import occurrences, recurrence, views
 from chalicelib.series.reading import find
 
 # The series fields a change copies onto each occurrence as the same event field.
-_COPIED = ("name", "description", "capacity", "facilitator_id")
+_COPIED = ("name", "description", "capacity", "facilitator_id", "refund_percent")
 
 
 def update(series_id: str, **changes: Any) -> dict[str, Any]:
@@ -33,7 +33,16 @@ def update(series_id: str, **changes: Any) -> dict[str, Any]:
         (event, _event_changes(series, event, changes)) for event in occurrences.upcoming(series_id)
     ]
     _check_plan(planned)
-    actions = [getattr(models.Series, name).set(value) for name, value in changes.items()]
+    actions = [
+        getattr(models.Series, name).set(value)
+        for name, value in changes.items()
+        if name != "price"
+    ]
+    if "price" in changes:
+        price = events.price_item(changes["price"])
+        actions.append(
+            models.Series.price.remove() if price is None else models.Series.price.set(price)
+        )
     series.update(actions=actions, condition=models.Series.series_id.exists())
     deadline = event_changes.request_deadline()
     changed = [
@@ -64,10 +73,16 @@ def _event_changes(
     series: models.Series, event: models.Event, changes: dict[str, Any]
 ) -> dict[str, Any]:
     event_changes = {name: changes[name] for name in _COPIED if name in changes}
-    if "name" in changes:
-        event_changes["series"] = models.SeriesCopy(
-            id=series.series_id, name=changes["name"], booking_mode=series.booking_mode
-        )
+    if "name" in changes or ("price" in changes and series.booking_mode == models.COURSE):
+        # The whole copy, renamed and with the course's new price as asked.
+        copy = occurrences.series_copy(series)
+        copy.name = changes.get("name", series.name)
+        if "price" in changes:
+            copy.course_price = events.price_item(changes["price"])
+        event_changes["series"] = copy
+    if "price" in changes and series.booking_mode == models.DROP_IN:
+        # Each date's own price; holds already taken keep what they were made for.
+        event_changes["price"] = changes["price"]
     if "start_time" in changes or "duration_minutes" in changes:
         start_time = time.fromisoformat(changes.get("start_time", series.start_time))
         local = datetime.combine(occurrences.local_date(event), start_time)

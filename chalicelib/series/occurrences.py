@@ -90,7 +90,10 @@ def event_item(
 
 def series_copy(series: models.Series) -> models.SeriesCopy:
     return models.SeriesCopy(
-        id=series.series_id, name=series.name, booking_mode=series.booking_mode
+        id=series.series_id,
+        name=series.name,
+        booking_mode=series.booking_mode,
+        course_price=series.price if series.booking_mode == models.COURSE else None,
     )
 
 

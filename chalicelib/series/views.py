@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib import events, models, waitlist
+from chalicelib import events, models
 
 
 def series_view(series: models.Series) -> dict[str, Any]:
@@ -41,5 +41,5 @@ def occurrence(event: models.Event) -> dict[str, Any]:
         "starts_at": event.starts_at,
         "ends_at": event.ends_at,
         # As GET /events/{event_id} says it: none while anyone waits.
-        "seats_left": 0 if waitlist.count(event) else max(event.capacity - event.seats_taken, 0),
+        "seats_left": events.seats_left(event),
     }

@@ -31,6 +31,7 @@ from tests.support.factories import (
     new_event,
     save_all,
 )
+from tests.support.payments import make_paid_event
 
 OPERATIONS = declared_app.operations
 ADMIN_OPERATIONS = sorted(key for key in OPERATIONS if key[0].startswith("/admin/"))
@@ -118,6 +119,17 @@ def test_a_user_cannot_move_another_users_booking(client):
     assert held.status == "confirmed"
 
 
+def test_a_user_cannot_get_another_users_payment_intent(client, localstripe):
+    owner, other = make_user(name="Ann"), make_user(name="Bob")
+    booking_id = body(book(client, owner, make_paid_event().event_id))["booking_id"]
+
+    response = request(client, "POST", f"/bookings/{booking_id}/payment", user=other)
+
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+    assert "client_secret" not in response.json_body
+
+
 def test_booking_ids_are_taken_only_from_the_path_of_the_callers_own_bookings():
     # Every operation that names a booking in its path is one an owner check above covers.
     with_booking_ids = [key for key in OPERATIONS if "{booking_id}" in key[0]]
@@ -126,6 +138,7 @@ def test_booking_ids_are_taken_only_from_the_path_of_the_callers_own_bookings():
         ("/bookings/{booking_id}", "DELETE"),
         ("/bookings/{booking_id}/calendar.ics", "GET"),
         ("/bookings/{booking_id}/move", "POST"),
+        ("/bookings/{booking_id}/payment", "POST"),
     ]
 
 

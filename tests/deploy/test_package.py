@@ -590,6 +590,9 @@ def test_the_alarms_watch_dead_letters_given_up_webhooks_stream_lag_5xx_and_lamb
     given_up = alarms[(metrics.NAMESPACE, metrics.WEBHOOKS_GIVEN_UP)]
     assert dimensions(given_up) == {"Stage": STAGE}  # what chalicelib.metrics writes
     assert (given_up["Statistic"], given_up["Threshold"]) == ("Sum", 0)
+    mismatched = alarms[(metrics.NAMESPACE, metrics.PAYMENTS_MISMATCHED)]
+    assert dimensions(mismatched) == {"Stage": STAGE}
+    assert (mismatched["Statistic"], mismatched["Threshold"]) == ("Sum", 0)
     lag = alarms[("AWS/Lambda", "IteratorAge")]
     assert dimensions(lag) == {"FunctionName": f"ahoum-bookings-{STAGE}-on_booking_change"}
     assert (lag["Statistic"], lag["Threshold"]) == ("Maximum", 5 * 60 * 1000)

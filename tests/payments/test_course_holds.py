@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from chalicelib import models
 from chalicelib.bookings import series_bookings
-from chalicelib.payments import holds, stripe_api
+from chalicelib.payments import stripe_api
+from local.relay import scheduled_event
 from tests.support.factories import make_users, principal_of, seats_taken
 from tests.support.payments import make_paid_course, post_stripe_event, stripe_event
 
@@ -51,11 +52,30 @@ def test_paying_the_course_confirms_every_date(client, localstripe):
     assert statuses(ann, occurrences) == ["confirmed"] * 3
 
 
-def test_a_lapsed_course_hold_gives_every_seat_back(localstripe, shifted_clock):
+def test_a_lapsed_course_hold_gives_every_seat_back(client, localstripe, shifted_clock):
     (ann,) = make_users(1)
     occurrences, _ = held_course(ann)
     shifted_clock.advance(timedelta(minutes=16))
 
-    assert holds.expire_due_holds() == {"expired": 1, "skipped": 0}
+    # Through the Lambda: its IAM policy is held against every call it makes.
+    ran = client.lambda_.invoke("settle_payments", scheduled_event("settle_payments")).payload
+    assert ran == {"expire_holds": {"expired": 1, "skipped": 0}}
     assert statuses(ann, occurrences) == ["cancelled"] * 3
     assert [seats_taken(event.event_id) for event in occurrences] == [0, 0, 0]
+
+
+def test_each_paid_date_of_a_drop_in_series_is_its_own_hold(localstripe):
+    from tests.support.factories import make_series_events
+
+    (ann,) = make_users(1)
+    series_id, occurrences = make_series_events(2)
+    for event in occurrences:
+        event.update(actions=[models.Event.price.set(models.Price(amount=900, currency="eur"))])
+
+    answer = series_bookings.book_series(principal_of(ann), series_id)
+
+    entries = answer["bookings"]
+    assert [entry["status"] for entry in entries] == ["pending_payment"] * 2
+    intents = {entry["payment"]["payment_intent_id"] for entry in entries}
+    assert len(intents) == 2 and None not in intents
+    assert {entry["payment"]["amount"] for entry in entries} == {900}

@@ -232,3 +232,54 @@ def test_an_admin_sets_a_price_in_any_case_and_removes_it_with_null(client):
     assert public.json_body["price"] == {"amount": 1500, "currency": "usd"}
     assert public.json_body["refund_percent"] == 50
     assert freed.json_body["price"] is None
+
+
+def test_the_listing_counts_a_lapsed_hold_as_a_free_seat_before_the_job_runs(
+    client, localstripe, shifted_clock
+):
+    event = make_paid_event(capacity=1)
+    ann, bob = make_users(2)
+    book(client, ann, event.event_id)
+    headers = headers_for(bob)
+
+    def seats_left():
+        return client.http.get(f"/events/{event.event_id}", headers=headers).json_body["seats_left"]
+
+    held = seats_left()
+    shifted_clock.advance(timedelta(minutes=16))
+    lapsed = seats_left()
+
+    assert (held, lapsed) == (0, 1)
+    assert seats_taken(event.event_id) == 1
+
+
+def test_my_bookings_show_a_hold_its_deadline_and_its_money(client, localstripe):
+    event = make_paid_event()
+    ann = make_user()
+    held = book(client, ann, event.event_id).json_body
+
+    [listed] = client.http.get("/bookings/my", headers=headers_for(ann)).json_body["bookings"]
+
+    assert listed["status"] == "pending_payment"
+    assert listed["hold_expires_at"] == held["hold_expires_at"]
+    assert listed["payment"] == {
+        "amount": 2500,
+        "currency": "eur",
+        "status": "awaiting",
+        "refunded_amount": 0,
+    }
+
+
+def test_a_paid_booking_costs_one_write_more_than_a_free_one(client, localstripe):
+    from local.call_counter import count_dynamodb_calls
+
+    event = make_paid_event()
+    ann = make_user()
+    headers = headers_for(ann)
+
+    with count_dynamodb_calls() as calls:
+        response = post_json(client, "/bookings/", {"event_id": event.event_id}, headers)
+
+    assert response.status_code == 201
+    # Account + revocation + event, the booking transaction, the PaymentIntent's id.
+    assert calls == {"BatchGetItem": 1, "TransactWriteItems": 1, "UpdateItem": 1}

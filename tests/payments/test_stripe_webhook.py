@@ -40,6 +40,7 @@ def test_a_succeeded_payment_confirms_its_hold_once(client, localstripe):
     assert [first.status_code, replayed.status_code, another_delivery.status_code] == [200] * 3
     assert (confirmed.status, confirmed.payment.status) == ("confirmed", "paid")
     assert (confirmed.hold_queue, confirmed.hold_expires_at) == (None, None)
+    assert models.Event.get(event.event_id, consistent_read=True).hold_expiries is None
     after = stored(ann, event)
     assert (after.revision, after.updated_at) == (confirmed.revision, confirmed.updated_at)
     assert seats_taken(event.event_id) == 1
@@ -176,3 +177,47 @@ def test_a_payment_after_its_seat_went_to_someone_else_is_refunded_in_full(
     assert seats_taken(event.event_id) == 1
     refunded = stripe_api.retrieve_payment_intent(intent["id"])
     assert refunded["amount_refunded" if "amount_refunded" in refunded else "amount"] == 2500
+
+
+def test_a_hold_on_a_cancelled_event_is_cancelled_and_a_late_payment_refunded(client, localstripe):
+    from chalicelib import event_changes
+
+    event = make_paid_event()
+    (ann,) = make_users(1)
+    _, intent = hold_for(ann, event)
+    paid = pay_with_test_card(localstripe, intent["id"])
+
+    event_changes.cancel_event(event.event_id)
+    cancelled = stored(ann, event)
+    post_stripe_event(client, stripe_event(paid))
+
+    assert (cancelled.status, cancelled.cancel_reason) == ("cancelled", "event_cancelled")
+    assert cancelled.hold_queue is None
+    booking = stored(ann, event)
+    assert (booking.status, booking.payment.status) == ("cancelled", "refunded")
+
+
+def test_confirming_a_payment_costs_a_read_and_a_transaction(client, localstripe):
+    from local.call_counter import count_dynamodb_calls
+
+    event = make_paid_event()
+    (ann,) = make_users(1)
+    _, intent = hold_for(ann, event)
+
+    with count_dynamodb_calls() as calls:
+        post_stripe_event(client, stripe_event(intent))
+
+    assert calls == {"GetItem": 1, "TransactWriteItems": 1}
+
+
+def test_another_stage_s_payment_intent_is_ignored(client, localstripe):
+    # Stages may share a Stripe account, and Stripe sends every endpoint every event.
+    event = make_paid_event()
+    (ann,) = make_users(1)
+    _, intent = hold_for(ann, event)
+    elsewhere = {**intent["metadata"], "stage": "prod"}
+
+    answer = post_stripe_event(client, stripe_event(intent, metadata=elsewhere))
+
+    assert answer.status_code == 200
+    assert stored(ann, event).status == "pending_payment"

@@ -291,3 +291,38 @@ def test_a_new_time_that_would_move_a_date_into_the_past_is_refused_and_nothing_
     assert list(refused.value.fields) == ["start_time"]
     assert models.Event.get(first["event_id"]).starts_at == first["starts_at"]
     assert models.Series.get(made["series_id"]).start_time == "18:30"
+
+
+def test_a_drop_in_series_price_is_each_date_s_and_a_course_s_the_whole_course_s(call, weekly):
+    price = {"amount": 1200, "currency": "EUR"}
+
+    drop_in = weekly(price=price, refund_percent=50)
+    course = weekly(price=price, booking_mode="course")
+
+    assert drop_in["price"] == {"amount": 1200, "currency": "eur"}
+    assert drop_in["refund_percent"] == 50
+    date = body(call("get", f"/events/{drop_in['occurrences'][0]['event_id']}"))
+    assert (date["price"], date["refund_percent"]) == ({"amount": 1200, "currency": "eur"}, 50)
+    assert course["price"] == {"amount": 1200, "currency": "eur"}
+    course_date = models.Event.get(course["occurrences"][0]["event_id"])
+    assert course_date.price is None
+    assert course_date.series.course_price.amount == 1200
+
+
+def test_a_new_series_price_reaches_every_date_to_come(call, weekly):
+    drop_in = weekly(price={"amount": 1200, "currency": "eur"})
+    course = weekly(booking_mode="course")
+
+    changed = call("patch", f"/admin/series/{drop_in['series_id']}", {"price": None})
+    priced = call(
+        "patch",
+        f"/admin/series/{course['series_id']}",
+        {"price": {"amount": 9900, "currency": "gbp"}, "refund_percent": 0},
+    )
+
+    assert (changed.status_code, body(changed)["price"]) == (200, None)
+    assert all(models.Event.get(date["event_id"]).price is None for date in drop_in["occurrences"])
+    assert body(priced)["price"] == {"amount": 9900, "currency": "gbp"}
+    course_date = models.Event.get(course["occurrences"][0]["event_id"])
+    assert (course_date.series.course_price.amount, course_date.refund_percent) == (9900, 0)
+    assert course_date.series.name == course["name"]

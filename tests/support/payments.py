@@ -59,6 +59,8 @@ def make_paid_course(dates: int = 3, *, capacity: int = 5) -> tuple[str, list[mo
     from tests.support.factories import make_series_events
 
     series_id, occurrences = make_series_events(dates, models.COURSE, capacity=capacity)
+    for event in occurrences:
+        event.update(actions=[models.Event.series.course_price.set(models.Price(**PRICE))])
     models.Series(
         series_id,
         name="Evening Flow",
