@@ -28,6 +28,13 @@ class BookingPayment(MapAttribute):
     currency = UnicodeAttribute()
     status = UnicodeAttribute()
     refunded_amount = NumberAttribute(default=0)
+    # REFUND_PENDING only: the amount to refund, why (a REASON_*), and until when one run
+    # has claimed the call to Stripe (so a cancellation and the job never both make it).
+    refund_due = NumberAttribute(null=True)
+    refund_reason = UnicodeAttribute(null=True)
+    refund_claimed_until = UnicodeAttribute(null=True)
+    # The Stripe refund that settled it.
+    refund_id = UnicodeAttribute(null=True)
 
 
 class BookingsByEvent(GlobalSecondaryIndex):
@@ -82,6 +89,19 @@ class HeldSeats(GlobalSecondaryIndex):
     hold_expires_at = UnicodeAttribute(range_key=True)
 
 
+class RefundsDue(GlobalSecondaryIndex):
+    """Sparse: a booking carries ``refund_queue`` (REFUND_DUE) from the write that makes its
+    payment refund_pending until the one that makes it refunded, so the refund step reads
+    only the refunds still owed, oldest first."""
+
+    class Meta:
+        index_name = "refunds_due"
+        projection = AllProjection()
+
+    refund_queue = UnicodeAttribute(hash_key=True)
+    updated_at = UnicodeAttribute(range_key=True)
+
+
 class Booking(Table):
     """Keyed by (user, event): the key itself makes a second booking impossible.
 
@@ -108,6 +128,8 @@ class Booking(Table):
     by_booking_id = BookingsByBookingId()
     newest_first = BookingsNewestFirst()
     awaiting_reminder = AwaitingReminder()
+    refund_queue = UnicodeAttribute(null=True)
+    refunds_due = RefundsDue()
     # Significant changes so far (booked, rebooked, cancelled, promoted, left, rescheduled),
     # each ADDed in the write that makes it: the calendar SEQUENCE counts them.
     revision = NumberAttribute(default=0)

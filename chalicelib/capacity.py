@@ -9,6 +9,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import clock, events, models, retries, waitlist
+from chalicelib.payments import offers
 from chalicelib.transactions import commit, failed_condition
 
 
@@ -48,6 +49,8 @@ def change(event: models.Event, capacity: int, actions: list[Action]) -> models.
                 raise
             refused += 1
         else:
+            if promoted:
+                offers.after_promotion(event, promoted)
             if len(promoted) < waitlist.MOST_PROMOTED_AT_ONCE:
                 return events.find(event.event_id) if promoted else event
             # The other changes are made; what is left is more of the line to seat.
@@ -69,6 +72,6 @@ def _promote_with(
             # The seat count as read: exactly ``len(promoted)`` of its seats were free.
             condition=condition & still_first & (models.Event.seats_taken == event.seats_taken),
         )
-        waitlist.promote(transaction, event.event_id, promoted, at)
+        waitlist.promote(transaction, event, promoted, at)
 
     commit(write)

@@ -120,6 +120,8 @@ class Settings:
     stripe_timeout_seconds: int
     payment_hold_minutes: int
     waitlist_offer_minutes: int
+    refund_stuck_alarm_minutes: int
+    refund_run_budget_seconds: int
 
     @property
     def is_local(self) -> bool:

@@ -30,6 +30,7 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib import clock, events, models
 from chalicelib.config import get_settings
+from chalicelib.payments import refunds
 
 # A payment hold follows too: cancelled with its event (a payment that still arrives finds
 # the event unbookable and is refunded), moved with it.
@@ -142,12 +143,18 @@ def _bring_in_line(booking: models.Booking, event: models.Event, kind: str) -> N
     """One conditional update of ``booking`` (status and booking id as read); one that
     changed meanwhile is read again and tried again while it still has to follow."""
     for _ in range(_BOOKING_ATTEMPTS):
+        actions = _follow_actions(event, kind)
+        condition = (models.Booking.status == booking.status) & (
+            models.Booking.booking_id == booking.booking_id
+        )
+        if kind == models.UNFINISHED_CANCEL and refunds.is_paid(booking):
+            # The organizer called it off: the whole price comes back, owed from this write
+            # on (the settle_payments job asks Stripe, within a minute).
+            reason = models.REASON_EVENT_CANCELLED
+            actions += refunds.start_actions(refunds.amount_owed(booking, reason, event), reason)
+            condition &= refunds.still_paid()
         try:
-            booking.update(
-                actions=_follow_actions(event, kind),
-                condition=(models.Booking.status == booking.status)
-                & (models.Booking.booking_id == booking.booking_id),
-            )
+            booking.update(actions=actions, condition=condition)
             return
         except UpdateError as error:
             if error.cause_response_code != _CONDITION_FAILED:

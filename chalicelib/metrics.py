@@ -43,6 +43,10 @@ RETRIER_OLDEST_DUE_AGE = "WebhookRetrierOldestDueAge"
 LOGINS_THROTTLED = "LoginsThrottled"
 # A Stripe payment whose amount or currency is not its hold's: refused, and a person must look.
 PAYMENTS_MISMATCHED = "PaymentsMismatched"
+# Refunds a settle_payments run found owed for longer than REFUND_STUCK_ALARM_MINUTES.
+REFUNDS_STUCK = "RefundsStuck"
+# A refund Stripe refused (4xx): it stays owed, and a person has to look (an alarm says so).
+REFUNDS_REFUSED = "RefundsRefused"
 
 # Unit of each metric, in CloudWatch's spelling.
 UNITS = {
@@ -56,6 +60,8 @@ UNITS = {
     RETRIER_OLDEST_DUE_AGE: "Seconds",
     LOGINS_THROTTLED: "Count",
     PAYMENTS_MISMATCHED: "Count",
+    REFUNDS_STUCK: "Count",
+    REFUNDS_REFUSED: "Count",
 }
 
 

@@ -70,6 +70,8 @@ PAYMENT_PAID = "paid"
 PAYMENT_REFUND_PENDING = "refund_pending"
 PAYMENT_REFUNDED = "refunded"
 PAYMENT_STATUSES = (PAYMENT_AWAITING, PAYMENT_PAID, PAYMENT_REFUND_PENDING, PAYMENT_REFUNDED)
+# Booking.refund_queue: a refund still owed (the sparse ``refunds_due`` index).
+REFUND_DUE = "due"
 
 # Booking.attendance (absent = unknown): set by a check-in or by the no-show run.
 ATTENDANCE_UNKNOWN = "unknown"
@@ -261,6 +263,7 @@ from chalicelib.booking_table import (  # noqa: E402, F401
     BookingsNewestFirst,
     EventCopy,
     HeldSeats,
+    RefundsDue,
     UserCopy,
 )
 

@@ -1,6 +1,6 @@
 """The payments group of the table of settings: Stripe's keys and endpoints (read by their own
 code in ``chalicelib.config``; the two secret keys from SSM on AWS, like the other secrets) and
-how long a paid seat or a waiting-list offer is held."""
+how long a paid seat or a waiting-list offer is held, and when a refund counts as stuck."""
 
 from __future__ import annotations
 
@@ -71,6 +71,24 @@ PAYMENTS = Group(
             "how long the first in line has to pay for a seat offered on a paid event (never "
             "past the event's start)",
             field="waitlist_offer_minutes",
+        ),
+        Number(
+            "REFUND_STUCK_ALARM_MINUTES",
+            60,
+            5,
+            1440,
+            "a refund still owed after this long counts as stuck (metric `RefundsStuck`, "
+            "alarm `refunds-stuck`)",
+            field="refund_stuck_alarm_minutes",
+        ),
+        Number(
+            "REFUND_RUN_BUDGET_SECONDS",
+            20,
+            1,
+            30,
+            "a `settle_payments` run's refund step stops asking Stripe after this long (the "
+            "rest wait for the next run)",
+            field="refund_run_budget_seconds",
         ),
     ),
 )

@@ -18,8 +18,9 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import models
+from chalicelib import clock, models
 from chalicelib.config import get_settings
+from chalicelib.payments import offers
 
 # TransactWriteItems takes 100 items: the event and this many promoted bookings.
 MOST_PROMOTED_AT_ONCE = 99
@@ -115,17 +116,22 @@ def take_first(waiting: list[str], number: int) -> tuple[list[Action], Condition
     return actions, condition
 
 
-def promote(transaction: TransactWrite, event_id: str, user_ids: list[str], at: str) -> None:
-    """Add to ``transaction``: each of these users' waiting bookings becomes confirmed (the
-    stream turns each into a ``booking.confirmed`` webhook)."""
+def promote(transaction: TransactWrite, event: models.Event, user_ids: list[str], at: str) -> None:
+    """Add to ``transaction``: each of these users' waiting bookings takes the freed seat:
+    confirmed on a free event (the stream sends ``booking.confirmed``), offered on a paid one
+    (``pending_payment`` until the offer lapses; the stream sends ``booking.offered``)."""
+    moved_up = [
+        models.Booking.updated_at.set(at),
+        models.Booking.revision.add(1),
+    ]
+    if event.price is None:
+        moved_up.append(models.Booking.status.set(models.CONFIRMED))
+    else:
+        moved_up += offers.offer_actions(event, clock.parse_iso(at))
     for user_id in user_ids:
         transaction.update(
-            models.Booking(user_id, event_id),
-            actions=[
-                models.Booking.status.set(models.CONFIRMED),
-                models.Booking.updated_at.set(at),
-                models.Booking.revision.add(1),
-            ],
+            models.Booking(user_id, event.event_id),
+            actions=moved_up,
             condition=models.Booking.status == models.WAITLISTED,
         )
 

@@ -168,6 +168,24 @@ def alarms(stage: str) -> dict[str, dict[str, Any]]:
             "Maximum",
             RETRIER_OLDEST_DUE_LIMIT_SECONDS,
         ),
+        "RefundsStuckAlarm": _alarm(
+            stage,
+            "refunds-stuck",
+            "A refund has been owed for over REFUND_STUCK_ALARM_MINUTES (60): Stripe is down or "
+            "refuses it, or settle_payments is not running (runbook, Alarms).",
+            (metrics.NAMESPACE, metrics.REFUNDS_STUCK, {"Stage": stage}),
+            "Maximum",
+            0,
+        ),
+        "RefundsRefusedAlarm": _alarm(
+            stage,
+            "refunds-refused",
+            "Stripe refused a refund (4xx): it stays owed and is retried every minute until "
+            "a person fixes the cause (runbook, Alarms).",
+            (metrics.NAMESPACE, metrics.REFUNDS_REFUSED, {"Stage": stage}),
+            "Sum",
+            0,
+        ),
         "StreamIteratorAgeAlarm": _alarm(
             stage,
             "stream-behind",

@@ -12,6 +12,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib import auth, clock, events, ids, models, waitlist
 from chalicelib.bookings.errors import (
+    AlreadyBooked,
     AlreadyCancelled,
     BookingNotFound,
     CancellationClosed,
@@ -19,6 +20,7 @@ from chalicelib.bookings.errors import (
     EventStarted,
     StartedNoCancelling,
 )
+from chalicelib.payments import refunds
 
 
 def booking_item(
@@ -82,12 +84,20 @@ def caller_and_event(
     return principal, found.get(event_key)
 
 
+# A cancelled paid booking's item takes no new booking until its refund is made.
+REFUND_STILL_OWED = (
+    "Your earlier booking of this event is still being refunded; book again in a few minutes."
+)
+
 # --- Conditions the transactions carry ---
 
 
 def may_hold() -> Condition:
-    """The caller holds nothing of this event yet: no item, or only a cancelled one."""
-    return models.Booking.user_id.does_not_exist() | (models.Booking.status == models.CANCELLED)
+    """The caller holds nothing of this event yet: no item, or only a cancelled one whose
+    refund is not still owed (a new booking over it would lose the refund's record)."""
+    return models.Booking.user_id.does_not_exist() | (
+        (models.Booking.status == models.CANCELLED) & models.Booking.refund_queue.does_not_exist()
+    )
 
 
 def bookable(now: datetime) -> Condition:
@@ -160,26 +170,29 @@ def cancel_in(
     at: str,
     reason: str = models.REASON_USER,
     extra: Condition | None = None,
+    refund: int = 0,
 ) -> None:
     """Add to ``transaction``: ``booking``, still in ``status`` (and meeting ``extra``),
     becomes cancelled for ``reason`` (a ``models.REASON_*``). A payment hold leaves the
-    ``holds`` index with it."""
+    ``holds`` index with it; a paid booking owes ``refund`` back from this write on
+    (``payments.refunds``)."""
+    actions = [
+        models.Booking.status.set(models.CANCELLED),
+        models.Booking.updated_at.set(at),
+        models.Booking.cancel_reason.set(reason),
+        models.Booking.revision.add(1),
+        models.Booking.hold_queue.remove(),
+    ]
     # The booking id too: the same (user, event) item may be a newer booking by now.
     condition = (models.Booking.status == status) & (
         models.Booking.booking_id == booking.booking_id
     )
-    transaction.update(
-        booking,
-        actions=[
-            models.Booking.status.set(models.CANCELLED),
-            models.Booking.updated_at.set(at),
-            models.Booking.cancel_reason.set(reason),
-            models.Booking.revision.add(1),
-            models.Booking.hold_queue.remove(),
-        ],
-        condition=condition if extra is None else condition & extra,
-        return_values="ALL_OLD",
-    )
+    if extra is not None:
+        condition &= extra
+    if refund:
+        actions += refunds.start_actions(refund, reason)
+        condition &= refunds.still_paid()
+    transaction.update(booking, actions=actions, condition=condition, return_values="ALL_OLD")
 
 
 # --- What a failed condition means ---
@@ -197,6 +210,14 @@ def raise_if_course_date(event: models.Event) -> None:
     is made and never changes, so reading it is no check-then-write.)"""
     if event.series is not None and event.series.booking_mode == models.COURSE:
         raise CourseOnly(CourseOnly.default_message.replace("{series_id}", event.series.id))
+
+
+def raise_already_booked(existing: models.Booking | None) -> NoReturn:
+    """The caller's item of this event refused a new booking over it: held, or cancelled with
+    its refund still owed (``may_hold``), which clears within minutes."""
+    if existing is not None and existing.refund_queue is not None:
+        raise AlreadyBooked(REFUND_STILL_OWED) from None
+    raise AlreadyBooked() from None
 
 
 def raise_not_cancellable(current: models.Booking | None, booking: models.Booking) -> NoReturn:

@@ -27,6 +27,7 @@ from chalicelib.bookings.errors import (
 from chalicelib.bookings.line_retry import LineTry, retry_while_line_moves
 from chalicelib.bookings.seats import seat_changes
 from chalicelib.bookings.views import created_view
+from chalicelib.payments import offers
 from chalicelib.payments.errors import PriceDiffers
 from chalicelib.transactions import failed_condition, reasons
 
@@ -74,12 +75,17 @@ def _move_try(
             condition=condition,
             return_values="ALL_OLD",
         )
-        waitlist.promote(transaction, booking.event_id, promoted, moved_at)
+        waitlist.promote(transaction, old, promoted, moved_at)
         items.take_seat(transaction, new.event_id, clock.parse_iso(now))
+
+    def committed() -> dict[str, Any]:
+        if promoted:
+            offers.after_promotion(old, promoted)
+        return created_view(new)
 
     return LineTry(
         write,
-        committed=lambda: created_view(new),
+        committed=committed,
         booking_refused=lambda current: items.raise_not_cancellable(current, booking),
         line_moved=lambda current: _still_cancellable(principal, current, now),
         reasons_of=lambda error: _old_reasons(error, len(promoted), now),

@@ -13,14 +13,13 @@ from chalicelib import auth, clock, events, models, waitlist
 from chalicelib.bookings import items
 from chalicelib.bookings.errors import (
     FULL_AND_NO_LIST,
-    AlreadyBooked,
     AlreadyWaitlisted,
     Contended,
     EventFull,
 )
 from chalicelib.bookings.line_retry import LineTry, retry_while_line_moves
 from chalicelib.bookings.views import cancelled_view, created_view
-from chalicelib.payments import holds, intents
+from chalicelib.payments import holds, intents, offers, refunds
 from chalicelib.transactions import commit, failed_condition, only_conflicts, reasons
 
 # --- Taking a seat ---
@@ -91,7 +90,7 @@ def _refused(error: TransactWriteError, idempotency_key: str | None, now: str) -
             return existing
         if existing is not None and existing.status == models.WAITLISTED:
             raise AlreadyWaitlisted()
-        raise AlreadyBooked()
+        items.raise_already_booked(existing)
     current = waitlist.event_from(event_reason) if failed_condition(event_reason) else None
     if current is not None:
         items.raise_if_not_bookable(current, now)
@@ -128,6 +127,11 @@ def give_up_seat(
     """
     cancelled_at = clock.to_iso_ms(clock.now())
     now = clock.to_iso(clock.now())
+    reason = reason or items.cancel_reason(principal, booking)
+    # A paid seat's refund depends on the event's refund percent, and the seat goes to an
+    # offer on a paid event: read the event first rather than guess that nobody waits.
+    paid = refunds.is_paid(booking)
+    first = items.event_or_none(booking.event_id) if paid else None
 
     def line_moved(event: models.Event) -> None:
         if not principal.is_admin:
@@ -135,6 +139,7 @@ def give_up_seat(
 
     def plan(event: models.Event | None) -> LineTry[dict[str, Any]]:
         actions, condition, promoted = seat_changes(principal, event, now)
+        refund = refunds.amount_owed(booking, reason, event) if paid else 0
 
         def write(transaction: TransactWrite) -> None:
             items.cancel_in(
@@ -142,8 +147,9 @@ def give_up_seat(
                 booking,
                 status,
                 cancelled_at,
-                reason or items.cancel_reason(principal, booking),
+                reason,
                 extra,
+                refund=refund,
             )
             transaction.update(
                 models.Event(booking.event_id),
@@ -151,16 +157,26 @@ def give_up_seat(
                 condition=condition,
                 return_values="ALL_OLD",
             )
-            waitlist.promote(transaction, booking.event_id, promoted, cancelled_at)
+            if promoted and event is not None:
+                waitlist.promote(transaction, event, promoted, cancelled_at)
+
+        def committed() -> dict[str, Any]:
+            if refund:
+                settled = refunds.settle_now(booking.user_id, booking.event_id)
+                if settled is not None and settled.booking_id == booking.booking_id:
+                    booking.payment = settled.payment
+            if promoted and event is not None:
+                offers.after_promotion(event, promoted)
+            return cancelled_view(booking, cancelled_at)
 
         return LineTry(
             write,
-            committed=lambda: cancelled_view(booking, cancelled_at),
+            committed=committed,
             booking_refused=lambda current: items.raise_not_cancellable(current, booking),
             line_moved=line_moved,
         )
 
-    return retry_while_line_moves(plan, None, first_try_reads_the_line=True)
+    return retry_while_line_moves(plan, first, first_try_reads_the_line=first is None)
 
 
 def seat_changes(

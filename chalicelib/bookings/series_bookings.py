@@ -34,7 +34,7 @@ from chalicelib.bookings.seats import book
 from chalicelib.bookings.views import cancelled_view
 from chalicelib.bookings.waiting_line import join_waitlist
 from chalicelib.config import get_settings
-from chalicelib.payments import intents
+from chalicelib.payments import intents, refunds
 from chalicelib.transactions import commit, failed_condition, only_conflicts, reasons
 
 
@@ -241,11 +241,25 @@ def cancel_course(principal: auth.Principal, booking: models.Booking) -> dict[st
         raise AlreadyCancelled()
     cancelled_at = clock.to_iso_ms(clock.now())
     now = clock.to_iso(clock.now())
+    # A paid course's money rides on one of its bookings (the first date's): it owes the
+    # refund from this write on, by the refund percent of that date (the series' own).
+    owed = {
+        current.booking_id: refunds.amount_owed(
+            current,
+            items.cancel_reason(principal, current),
+            items.event_or_none(current.event_id),
+        )
+        for current in held
+        if refunds.is_paid(current)
+    }
 
     def write(transaction: TransactWrite) -> None:
         for current in held:
             reason = items.cancel_reason(principal, current)
-            items.cancel_in(transaction, current, models.CONFIRMED, cancelled_at, reason=reason)
+            refund = owed.get(current.booking_id, 0)
+            items.cancel_in(
+                transaction, current, models.CONFIRMED, cancelled_at, reason=reason, refund=refund
+            )
         for index, current in enumerate(held):
             # Held in date order: the first date's window is the whole course's.
             first_date_open = (models.Event.starts_at > now) & items.cancel_window_open(now)
@@ -270,6 +284,9 @@ def cancel_course(principal: auth.Principal, booking: models.Booking) -> dict[st
         if only_conflicts(error.cancellation_reasons):
             raise Contended() from None
         raise
+    for current in held:
+        if owed.get(current.booking_id):
+            refunds.settle_now(current.user_id, current.event_id)
     return cancelled_view(booking, cancelled_at)
 
 

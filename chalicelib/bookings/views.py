@@ -25,7 +25,7 @@ def booking_view(booking: models.Booking, position: int | None = None) -> dict[s
     }
     if position is not None:
         view["position"] = position
-    if booking.hold_expires_at is not None:
+    if booking.status == models.PENDING_PAYMENT and booking.hold_expires_at is not None:
         # A held seat or a waiting-list offer: pay by then or it goes to the next in line.
         view["hold_expires_at"] = booking.hold_expires_at
     if booking.payment is not None:
@@ -35,12 +35,15 @@ def booking_view(booking: models.Booking, position: int | None = None) -> dict[s
 
 def payment_view(payment: models.BookingPayment) -> dict[str, Any]:
     """Where a paid booking's money stands (PAYMENT_*), in the currency's minor unit."""
-    return {
+    view = {
         "amount": int(payment.amount),
         "currency": payment.currency,
         "status": payment.status,
         "refunded_amount": int(payment.refunded_amount or 0),
     }
+    if payment.refund_due is not None:
+        view["refund_due"] = int(payment.refund_due)
+    return view
 
 
 def created_view(booking: models.Booking, position: int | None = None) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from pynamodb.transactions import TransactWrite
 from chalicelib import auth, clock, events, models, waitlist
 from chalicelib.bookings import items
 from chalicelib.bookings.errors import (
-    AlreadyBooked,
     AlreadyWaitlisted,
     SeatsAvailable,
     StartedNoCancelling,
@@ -83,7 +82,7 @@ def _joined_again(
         return created_view(existing, position=waitlist.position(event, existing.user_id))
     if existing is not None and existing.status == models.WAITLISTED:
         raise AlreadyWaitlisted()
-    raise AlreadyBooked()
+    items.raise_already_booked(existing)
 
 
 def leave(principal: auth.Principal, booking: models.Booking) -> dict[str, Any]:

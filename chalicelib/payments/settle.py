@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib.payments import holds
+from chalicelib.payments import holds, refunds
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +17,7 @@ Step = Callable[[], dict[str, Any]]
 # In order. Each step is idempotent: a run that dies anywhere is redone by the next.
 STEPS: list[tuple[str, Step]] = [
     ("expire_holds", holds.expire_due_holds),
+    ("refunds", refunds.refund_step),
 ]
 
 

@@ -272,7 +272,9 @@ def _settle_pending(booking: models.Booking) -> str:
 
 
 def _settle(booking: models.Booking) -> str:
-    if not refunds.settle_refund(booking):
+    # Not taken by Stripe yet: it stays owed (the refund step tries every minute) and Stripe
+    # sends this event again. NOT_TRIED: another caller holds the claim and is making it.
+    if refunds.settle_refund(booking) in (refunds.UNAVAILABLE, refunds.REFUSED):
         raise RefundNotMadeYet()
     return "refunded"
 

@@ -11,8 +11,8 @@ from chalicelib import clock, models
 
 
 def message_from_record(record: DynamoDBRecord) -> tuple[str, str] | None:
-    """``(delivery_id, body)`` for a booking that became confirmed, waitlisted or cancelled,
-    or whose event moved, else None."""
+    """``(delivery_id, body)`` for a booking that became confirmed, waitlisted, offered or
+    cancelled, whose event moved, or whose refund was made, else None."""
     kind = _change_type(record)
     if kind is None:
         return None
@@ -42,6 +42,21 @@ def message_from_record(record: DynamoDBRecord) -> tuple[str, str] | None:
         }
     if kind == models.BOOKING_CANCELLED and booking.cancel_reason is not None:
         payload["reason"] = booking.cancel_reason
+    if kind == models.BOOKING_OFFERED:
+        payload["hold_expires_at"] = _required(booking, "hold_expires_at")
+        payload["payment"] = {
+            "amount": int(_required(booking.payment, "amount")),
+            "currency": _required(booking.payment, "currency"),
+        }
+    if kind == models.BOOKING_REFUNDED:
+        payload["payment"] = {
+            "amount": int(_required(booking.payment, "amount")),
+            "currency": _required(booking.payment, "currency"),
+            "refunded_amount": int(_required(booking.payment, "refunded_amount")),
+        }
+        # One refund per booking id, but the revision keeps a message apart from any other
+        # refund of the same item (a CRM drops repeats by ``webhook-id``).
+        delivery_id += f".{int(booking.revision or 0)}"
     if kind == models.BOOKING_RESCHEDULED:
         before = models.Booking.from_raw_data(record.old_image)
         previous = clock.parse_iso(_required(before.event, "starts_at"))
@@ -61,6 +76,14 @@ def _rescheduled_suffix(booking: models.Booking) -> str:
 def _change_type(record: DynamoDBRecord) -> str | None:
     old_status = status_of(record.old_image)
     new_status = status_of(record.new_image)
+    if (
+        _payment_status(record.new_image)
+        == models.PAYMENT_REFUNDED
+        != _payment_status(record.old_image)
+    ):
+        return models.BOOKING_REFUNDED
+    if old_status == models.WAITLISTED and new_status == models.PENDING_PAYMENT:
+        return models.BOOKING_OFFERED
     if new_status == old_status:
         if new_status in (models.CONFIRMED, models.WAITLISTED) and _moved(record):
             return models.BOOKING_RESCHEDULED
@@ -83,6 +106,10 @@ def _moved(record: DynamoDBRecord) -> bool:
         return event.get("starts_at"), event.get("ends_at")
 
     return times(record.old_image or {}) != times(record.new_image or {})
+
+
+def _payment_status(image: dict[str, Any] | None) -> str | None:
+    return (image or {}).get("payment", {}).get("M", {}).get("status", {}).get("S")
 
 
 def status_of(image: dict[str, Any] | None) -> str | None:

@@ -612,6 +612,19 @@ def test_the_alarms_watch_dead_letters_given_up_webhooks_stream_lag_5xx_and_lamb
         assert alarm["TreatMissingData"] == "notBreaching"
 
 
+def test_a_refund_stuck_for_the_setting_s_minutes_or_refused_by_stripe_alarms(template):
+    alarms = alarms_by_metric(template)
+    stuck = alarms[(metrics.NAMESPACE, metrics.REFUNDS_STUCK)]
+    refused = alarms[(metrics.NAMESPACE, metrics.REFUNDS_REFUSED)]
+    for alarm in (stuck, refused):
+        assert dimensions(alarm) == {"Stage": STAGE}  # what chalicelib.metrics writes
+        assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+        assert alarm["TreatMissingData"] == "notBreaching"
+    # The refund step counts the stuck ones every run (0 included): one still there alarms.
+    assert stuck["Statistic"] == "Maximum" and refused["Statistic"] == "Sum"
+    assert stuck["AlarmName"] == f"ahoum-{STAGE}-refunds-stuck"
+
+
 # What an access log line may hold: $context variables that never carry the request's path or
 # query values. $context.path would (a calendar feed's URL carries its secret); the resource path
 # is the route template (/calendar/{feed_token}).

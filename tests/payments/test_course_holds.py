@@ -9,6 +9,8 @@ from chalicelib import models
 from chalicelib.bookings import series_bookings
 from chalicelib.payments import stripe_api
 from local.relay import scheduled_event
+from tests.payments.paid import refunds_at_stripe
+from tests.payments.test_stripe_api import pay_with_test_card
 from tests.support.factories import make_users, principal_of, seats_taken
 from tests.support.payments import make_paid_course, post_stripe_event, stripe_event
 
@@ -59,9 +61,26 @@ def test_a_lapsed_course_hold_gives_every_seat_back(client, localstripe, shifted
 
     # Through the Lambda: its IAM policy is held against every call it makes.
     ran = client.lambda_.invoke("settle_payments", scheduled_event("settle_payments")).payload
-    assert ran == {"expire_holds": {"expired": 1, "skipped": 0}}
+    assert ran["expire_holds"] == {"expired": 1, "skipped": 0}
+    assert ran["refunds"]["refunded"] == 0  # an unpaid hold owes nothing back
     assert statuses(ann, occurrences) == ["cancelled"] * 3
     assert [seats_taken(event.event_id) for event in occurrences] == [0, 0, 0]
+
+
+def test_cancelling_a_paid_course_refunds_it_once_from_the_same_write(client, localstripe):
+    (ann,) = make_users(1)
+    occurrences, answer = held_course(ann)
+    intent_id = answer["bookings"][0]["payment"]["payment_intent_id"]
+    pay_with_test_card(localstripe, intent_id)
+    post_stripe_event(client, stripe_event(stripe_api.retrieve_payment_intent(intent_id)))
+    first = models.Booking.get(ann.user_id, occurrences[0].event_id, consistent_read=True)
+
+    series_bookings.cancel_course(principal_of(ann), first)
+
+    assert statuses(ann, occurrences) == ["cancelled"] * 3
+    paid = models.Booking.get(ann.user_id, occurrences[0].event_id, consistent_read=True)
+    assert (paid.payment.status, paid.payment.refunded_amount) == ("refunded", 2500)
+    assert [r["amount"] for r in refunds_at_stripe(localstripe, intent_id)] == [2500]
 
 
 def test_each_paid_date_of_a_drop_in_series_is_its_own_hold(localstripe):

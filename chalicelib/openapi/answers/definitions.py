@@ -283,6 +283,9 @@ class PaymentStanding(StrictSchema):
     currency = fields.String(required=True)
     status = fields.String(required=True, metadata={"enum": list(models.PAYMENT_STATUSES)})
     refunded_amount = fields.Integer(required=True)
+    refund_due = fields.Integer(
+        metadata={"description": "While refund_pending: the amount being refunded."}
+    )
 
 
 class StripeWebhookReceived(StrictSchema):
