@@ -26,7 +26,7 @@ def event_totals(event_id: str, currency: str) -> dict[str, Any]:
         paid += int(payment.amount)
         refunded += int(payment.refunded_amount or 0)
         if payment.status == models.PAYMENT_REFUND_PENDING:
-            # The refund owed (refund_due, set by the cancelling write), else all of it.
-            due = getattr(payment, "refund_due", None)
+            # The refund owed, set by the cancelling write (an older row: all of it).
+            due = payment.refund_due
             owed += int(due) if due is not None else int(payment.amount)
     return {"currency": currency, "paid": paid, "refunded": refunded, "refund_pending": owed}
