@@ -40,6 +40,7 @@ MEASURES = (
     "webhook_latency",
     "waitlist_race",
     "event_changes",
+    "payments",
 )
 
 

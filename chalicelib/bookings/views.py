@@ -74,10 +74,16 @@ def cancelled_view(booking: models.Booking, at: str) -> dict[str, Any]:
 
 def attendee_view(booking: models.Booking) -> dict[str, Any]:
     """A booking as the event's organisers see it: who, and where they stand."""
-    return {
+    view = {
         "booking_id": booking.booking_id,
         "status": booking.status,
         "created_at": booking.created_at,
         "user": {"id": booking.user_id, "name": booking.user.name, "email": booking.user.email},
         "attendance": booking.attendance or models.ATTENDANCE_UNKNOWN,
     }
+    # The organisers see each paid attendee's money, and a held seat's deadline.
+    if booking.hold_expires_at is not None:
+        view["hold_expires_at"] = booking.hold_expires_at
+    if booking.payment is not None:
+        view["payment"] = payment_view(booking.payment)
+    return view

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib import clock, models
+from chalicelib.web import when
 
 # States (``EventState.key``); a waiting booking's state is ``models.WAITLISTED``.
 OPEN = "open"
@@ -23,12 +24,15 @@ WAITLIST_FULL = "waitlist_full"
 BOOKING_CLOSED = "booking_closed"
 UNLISTED = "unlisted"
 CANCELLATION_CLOSED = "cancellation_closed"
+# A paid seat held (or offered from the waiting list) until the attendee pays.
+AWAITING_PAYMENT = "awaiting_payment"
 
 # The buttons a state offers.
 BOOK = "book"
 CANCEL = "cancel"
 LEAVE = "leave"
 JOIN = "join"
+PAY = "pay"
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,14 @@ def cancellation_deadline(event: dict[str, Any]) -> datetime:
 def state_of(event: dict[str, Any], booking: dict[str, Any] | None, now: datetime) -> EventState:
     started = now >= clock.parse_iso(event["starts_at"])
     status = booking["status"] if booking else None
+    if status == models.PENDING_PAYMENT:
+        held_until = clock.parse_iso(booking["hold_expires_at"])
+        if now < held_until and not started:
+            label = "Seat held for you — pay to confirm it"
+            note = f"Held until {when.moment(booking['hold_expires_at'], event['timezone'])}."
+            return EventState(AWAITING_PAYMENT, label, PAY, booking["booking_id"], note=note)
+        # A lapsed hold is a free seat to every reader (the expiry job cancels it soon).
+        status = None
     if status == models.CONFIRMED:
         booking_id = booking["booking_id"]
         if started or now >= cancellation_deadline(event):

@@ -24,6 +24,10 @@ NOTICES = {
         "You're booked for {event}. It is under My bookings, where you can add it to your "
         "calendar.",
     ),
+    "payment_held": Notice(
+        "success",
+        "Your seat at {event} is held for you: pay below to confirm it before the hold lapses.",
+    ),
     "cancelled": Notice(
         "success",
         "Your booking for {event} is cancelled; your seat is free for someone else. "

@@ -200,6 +200,7 @@ def my_bookings(visit: Visit, principal: auth.Principal) -> Response:
         movable=series.drop_in_dates(seated),
         past=[b for b in active if b["event"]["starts_at"] <= now],
         cancelled=[b for b in mine["bookings"] if b["status"] == models.CANCELLED],
+        now=now,
         first_page=cursor and "/dashboard/bookings",
         next_page=next_cursor and _url("/dashboard/bookings", {"cursor": next_cursor}),
     )
@@ -289,17 +290,20 @@ def _event_and_booking(
 
 
 def _book(principal: auth.Principal, form: dict[str, str]) -> tuple[str, str]:
-    """Book from a card or the event page; either way the event page says how it went."""
+    """Book from a card or the event page; the event page says how it went, except that a
+    paid event's held seat goes straight to its payment page."""
     event_id = schemas.load_mapping(form, schemas.BookingBody())["event_id"]
-    bookings.book(principal, event_id)
-    return "booked", event_id
+    booked = bookings.book(principal, event_id)
+    if booked["status"] == models.PENDING_PAYMENT:
+        return "payment_held", f"/dashboard/bookings/{booked['booking_id']}/pay"
+    return "booked", _event_path(event_id)
 
 
 def _join_waitlist(principal: auth.Principal, form: dict[str, str]) -> tuple[str, str]:
     """Join from a card or the event page, which then shows the place in line."""
     event_id = schemas.load_mapping(form, schemas.BookingBody())["event_id"]
     bookings.join_waitlist(principal, event_id)
-    return "waitlisted", event_id
+    return "waitlisted", _event_path(event_id)
 
 
 def _cancel(principal: auth.Principal, form: dict[str, str]) -> tuple[str, str]:
@@ -307,7 +311,11 @@ def _cancel(principal: auth.Principal, form: dict[str, str]) -> tuple[str, str]:
     form.pop("event_id", None)
     booking_id = schemas.load_mapping(form, schemas.CancelForm())["booking_id"]
     cancelled = bookings.cancel(principal, booking_id)
-    return ("left_waitlist" if leaving else "cancelled"), cancelled["event"]["id"]
+    return ("left_waitlist" if leaving else "cancelled"), _event_path(cancelled["event"]["id"])
+
+
+def _event_path(event_id: str) -> str:
+    return f"/dashboard/events/{event_id}"
 
 
 def _act(
@@ -315,12 +323,13 @@ def _act(
     principal: auth.Principal,
     action: Callable[[auth.Principal, dict[str, str]], tuple[str, str]],
 ) -> Response:
-    """A button: do it, then to the event's page to say how it went (or the dashboard, when
-    there is no event to show)."""
+    """A button: do it, then to the page the action names (the event's, or a held seat's
+    payment page) to say how it went; after a refusal, to the event's page (or the dashboard,
+    when there is no event to show)."""
     form = visit.form()
     event_id = ids.normalize(form.get("event_id", ""))
     try:
-        done, event_id = action(principal, form)
+        done, path = action(principal, form)
     except (errors.ValidationFailed, events.EventNotFound):
         # The buttons send ids the page was given; a malformed one points at nothing.
         visit.notify("not_found")
@@ -329,7 +338,8 @@ def _act(
         visit.notify(error.code if notices.get(error.code) else "failed")
     else:
         visit.notify(done)
-    return visit.redirect(f"/dashboard/events/{event_id}" if event_id else "/dashboard")
+        return visit.redirect(path)
+    return visit.redirect(_event_path(event_id) if event_id else "/dashboard")
 
 
 def cancellation_policy(event: dict[str, Any]) -> str:

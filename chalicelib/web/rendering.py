@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 
+from chalicelib.payments import money
 from chalicelib.web import when
 
 if TYPE_CHECKING:
@@ -27,6 +28,8 @@ _HERE = Path(__file__).parent
 STYLESHEET = _HERE / "static" / "app.css"
 # The one script: it only adds the viewer's own clock time to event times (pages work without).
 LOCAL_TIME_SCRIPT = _HERE / "static" / "local-time.js"
+# The payment page's script: Stripe.js's card element, the hold's countdown, the polling.
+PAYMENT_SCRIPT = _HERE / "static" / "pay.js"
 
 # Nothing is loaded from elsewhere and no inline script or handler runs: the policy says so
 # (scripts only from this site's own files, ``static/local-time.js``), and makes an injected
@@ -105,6 +108,14 @@ def local_time_script() -> Response:
     return _static(_script()[0], "text/javascript; charset=utf-8")
 
 
+def payment_script() -> Response:
+    return _static(_payment_script()[0], "text/javascript; charset=utf-8")
+
+
+def payment_script_version() -> str:
+    return _payment_script()[1]
+
+
 def csv_file(body: str, filename: str) -> Response:
     """A download; like pages it holds people's data, so it is never cached."""
     return _response(
@@ -154,7 +165,12 @@ def _environment() -> Environment:
     environment.filters["span"] = when.span
     environment.filters["moment"] = when.moment
     environment.filters["duration"] = when.duration
+    environment.filters["money"] = _money
     return environment
+
+
+def _money(price: dict[str, Any]) -> str:
+    return money.shown(price["amount"], price["currency"])
 
 
 @functools.cache
@@ -165,6 +181,11 @@ def _stylesheet() -> tuple[str, str]:
 @functools.cache
 def _script() -> tuple[str, str]:
     return _versioned(LOCAL_TIME_SCRIPT)
+
+
+@functools.cache
+def _payment_script() -> tuple[str, str]:
+    return _versioned(PAYMENT_SCRIPT)
 
 
 def _versioned(path: Path) -> tuple[str, str]:

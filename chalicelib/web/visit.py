@@ -101,11 +101,13 @@ class Visit:
         notice_subject: str | None = None,
         notice_position: int | None = None,
         status: int | None = None,
+        headers: dict[str, str] | None = None,
         **context: Any,
     ) -> Response:
         """Render ``template``; with ``error``, its status, its words and any Retry-After.
         ``notice_subject`` names what a notice from the last action is about (the event), and
-        ``notice_position`` the caller's place in its waiting list."""
+        ``notice_position`` the caller's place in its waiting list. ``headers`` add to or
+        replace the page's own (the payment page's wider CSP)."""
         retry_after = error.headers.get("Retry-After") if error else None
         if notice is None:
             notice = (
@@ -128,7 +130,7 @@ class Visit:
             context,
             status=status or (error.status if error else 200),
             cookies=self._outgoing.values(),
-            headers={"Retry-After": retry_after} if retry_after else None,
+            headers={**({"Retry-After": retry_after} if retry_after else {}), **(headers or {})},
         )
 
     def _suspended_until(self) -> str | None:

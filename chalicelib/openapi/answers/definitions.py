@@ -383,6 +383,11 @@ class Attendee(StrictSchema):
         },
     )
 
+    hold_expires_at = _hold_expires_at()
+    payment = fields.Nested(
+        PaymentStanding, metadata={"description": "A paid booking's money; absent when free."}
+    )
+
 
 class WaitingAttendee(Attendee):
     position = _position(required=True)

@@ -9,6 +9,7 @@ from typing import Any
 from chalice import Response
 
 from chalicelib import auth, bookings, errors, models, schemas
+from chalicelib.payments import totals
 from chalicelib.web import CONSOLE_ROOT as ROOT
 from chalicelib.web import notices, rendering, spreadsheets
 from chalicelib.web.views import admin_only
@@ -25,13 +26,16 @@ def attendees_page(visit: Visit, principal: auth.Principal, event_id: str) -> Re
     event_id = schemas.load_id(event_id, "event_id")
     page = bookings.roster(principal, event_id, limit=ATTENDEES_PER_PAGE, cursor=cursor)
     event = page["event"]
+    price = event.get("price")
     return visit.page(
         "admin/attendees.html",
         section="admin",
         event=event,
         confirmed=page["confirmed"],
+        held=page["held"],
         waiting=page["waiting"],
         cancelled=page["cancelled"],
+        totals=totals.event_totals(event_id, price["currency"]) if price else None,
         first_page=cursor and f"{ROOT}/events/{event['id']}/attendees",
         next_page=page["next_cursor"]
         and f"{ROOT}/events/{event['id']}/attendees?cursor={page['next_cursor']}",

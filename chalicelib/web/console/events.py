@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from chalice import Response
 
 from chalicelib import auth, clock, errors, event_changes, events, facilitators, schemas
+from chalicelib.payments import money
 from chalicelib.web import CONSOLE_ROOT as ROOT
 from chalicelib.web.console.facilitators import FACILITATORS_PER_PAGE
 from chalicelib.web.console.form_errors import form_errors, unexpected_form
@@ -28,9 +30,12 @@ _EVENT_FIELDS = (
     "cancellable_until_hours",
     "facilitator_id",
     "published",
+    "price_amount",
+    "price_currency",
+    "refund_percent",
 )
 # Whole numbers typed into the event form; an empty one is left out (the service's default).
-_NUMBER_FIELDS = ("capacity", "waitlist_capacity", "cancellable_until_hours")
+_NUMBER_FIELDS = ("capacity", "waitlist_capacity", "cancellable_until_hours", "refund_percent")
 # The zones to pick from: the canonical Area/City names (not aliases such as US/Eastern).
 _AREAS = {
     "Africa",
@@ -64,7 +69,13 @@ def events_page(visit: Visit, principal: auth.Principal) -> Response:
 
 @admin_only
 def new_event_page(visit: Visit, principal: auth.Principal) -> Response:
-    typed = {"kind": "session", "timezone": "UTC", "published": "on", "capacity": "10"}
+    typed = {
+        "kind": "session",
+        "timezone": "UTC",
+        "published": "on",
+        "capacity": "10",
+        "refund_percent": "100",
+    }
     return _event_form(visit, None, typed)
 
 
@@ -125,7 +136,7 @@ def _event_form(
     error: errors.AppError | None = None,
     status: int | None = None,
 ) -> Response:
-    field_errors = form_errors(error, _EVENT_FIELDS, typed)
+    field_errors = form_errors(price_fields_named(error), _EVENT_FIELDS, typed)
     notice = unexpected_form(error, field_errors)
     choices = facilitators.list_all(limit=FACILITATORS_PER_PAGE)["facilitators"]
     return visit.page(
@@ -142,6 +153,23 @@ def _event_form(
         facilitators=[("", "Choose a facilitator")]
         + [(item["id"], f"{item['name']} ({item['crm_id']})") for item in choices],
     )
+
+
+def price_fields_named(error: errors.AppError | None) -> errors.AppError | None:
+    """The schema's refusal of ``price`` ({"amount": [...]} or {"currency": [...]}, or one
+    message for the whole) put beside the form's own two price fields."""
+    if error is None or not isinstance((error.fields or {}).get("price"), (dict, list)):
+        return error
+    refused = error.fields["price"]
+    named = dict(error.fields)
+    del named["price"]
+    if isinstance(refused, dict):
+        for part in ("amount", "currency"):
+            if part in refused:
+                named[f"price_{part}"] = refused[part]
+    else:
+        named["price_amount"] = refused
+    return errors.ValidationFailed(fields=named)
 
 
 def _event_input(form: dict[str, str]) -> dict[str, Any]:
@@ -167,7 +195,44 @@ def _event_input(form: dict[str, str]) -> dict[str, Any]:
         elif not typed.strip() and name != "capacity":
             del data[name]
     data["published"] = form.get("published") == "on"
+    return with_price(data)
+
+
+def with_price(data: dict[str, Any]) -> dict[str, Any]:
+    """The price typed in major units (``25.00`` EUR) as the API's ``price`` in the minor
+    unit; no amount typed: a free event (and its refund percent, meaningless, left out). A
+    typed amount that is not a number with the currency's decimals goes on as typed, for the
+    schema to refuse."""
+    amount = str(data.pop("price_amount", "")).strip()
+    currency = str(data.pop("price_currency", "")).strip().lower()
+    if not amount:
+        data.pop("refund_percent", None)
+        return data
+    data["price"] = {"amount": minor_units(amount, currency), "currency": currency}
     return data
+
+
+def minor_units(amount: str, currency: str) -> int | str:
+    """``25.00`` EUR → 2500, ``2000`` JPY → 2000; anything else is returned as typed."""
+    try:
+        major = Decimal(amount)
+    except InvalidOperation:
+        return amount
+    minor = major.scaleb(money.decimals(currency)) if money.is_currency_code(currency) else major
+    return int(minor) if minor == minor.to_integral_value() and minor.is_finite() else amount
+
+
+def _price_as_typed(event: dict[str, Any]) -> dict[str, str]:
+    price = event.get("price")
+    if not price:
+        return {"price_amount": "", "price_currency": "", "refund_percent": "100"}
+    places = money.decimals(price["currency"])
+    major = Decimal(price["amount"]).scaleb(-places)
+    return {
+        "price_amount": f"{major:.{places}f}",
+        "price_currency": price["currency"].upper(),
+        "refund_percent": str(event.get("refund_percent", 100)),
+    }
 
 
 def _event_as_typed(event: dict[str, Any]) -> dict[str, str]:
@@ -185,6 +250,7 @@ def _event_as_typed(event: dict[str, Any]) -> dict[str, str]:
         "cancellable_until_hours": str(event["cancellable_until_hours"]),
         "facilitator_id": event["facilitator"]["id"],
         **({"published": "on"} if event["published"] else {}),
+        **_price_as_typed(event),
     }
 
 

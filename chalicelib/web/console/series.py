@@ -17,7 +17,7 @@ from chalicelib import auth, clock, errors, events, facilitators, models, schema
 from chalicelib.series import recurrence
 from chalicelib.web import CONSOLE_ROOT as ROOT
 from chalicelib.web import when
-from chalicelib.web.console.events import zone_choices
+from chalicelib.web.console.events import price_fields_named, with_price, zone_choices
 from chalicelib.web.console.facilitators import FACILITATORS_PER_PAGE
 from chalicelib.web.console.form_errors import form_errors, unexpected_form
 from chalicelib.web.views import admin_only
@@ -47,8 +47,11 @@ _SERIES_FIELDS = (
     "capacity",
     "booking_mode",
     "rrule",
+    "price_amount",
+    "price_currency",
+    "refund_percent",
 )
-_NUMBER_FIELDS = ("duration_minutes", "capacity")
+_NUMBER_FIELDS = ("duration_minutes", "capacity", "refund_percent")
 _MODES = [(models.DROP_IN, "Drop-in (each date booked on its own)"), (models.COURSE, "Course")]
 
 
@@ -67,7 +70,13 @@ def series_list_page(visit: Visit, principal: auth.Principal) -> Response:
 
 @admin_only
 def new_series_page(visit: Visit, principal: auth.Principal) -> Response:
-    typed = {"kind": "session", "timezone": "UTC", "capacity": "10", "duration_minutes": "60"}
+    typed = {
+        "kind": "session",
+        "timezone": "UTC",
+        "capacity": "10",
+        "duration_minutes": "60",
+        "refund_percent": "100",
+    }
     return _series_form(visit, {**typed, "booking_mode": models.DROP_IN}, days=[])
 
 
@@ -120,7 +129,7 @@ def _series_input(form: dict[str, str], days: list[str]) -> dict[str, Any]:
     for name in _NUMBER_FIELDS:
         if str(data.get(name, "")).strip().isdigit():
             data[name] = int(data[name])
-    return data
+    return with_price(data)
 
 
 def _dates(planned: models.Series, starts: list[Any]) -> list[str]:
@@ -140,7 +149,7 @@ def _series_form(
 ) -> Response:
     # The rule is never typed but picked, so it is never "left empty".
     rule = rrule_of(days, typed.get("count", ""), typed.get("until", ""))
-    field_errors = form_errors(error, _SERIES_FIELDS, {**typed, "rrule": rule})
+    field_errors = form_errors(price_fields_named(error), _SERIES_FIELDS, {**typed, "rrule": rule})
     choices = facilitators.list_all(limit=FACILITATORS_PER_PAGE)["facilitators"]
     return visit.page(
         "admin/series_form.html",

@@ -13,11 +13,19 @@ if TYPE_CHECKING:
     import chalicelib.web.attendance_pages as attendance_pages
     import chalicelib.web.calendar_pages as calendar_pages
     import chalicelib.web.pages as pages
+    import chalicelib.web.payment_pages as payment_pages
     import chalicelib.web.rendering as rendering
     import chalicelib.web.series_pages as series_pages
 else:
     # Imported by the first request for a page: the other Lambdas load these routes too.
-    from chalicelib.web import attendance_pages, calendar_pages, pages, rendering, series_pages
+    from chalicelib.web import (
+        attendance_pages,
+        calendar_pages,
+        pages,
+        payment_pages,
+        rendering,
+        series_pages,
+    )
 
 DASHBOARD_PAGE = "a dashboard page for browsers (HTML forms, cookie session), not the JSON API"
 
@@ -88,6 +96,20 @@ def move_form(request, booking_id):
     return series_pages.move(request, booking_id=booking_id)
 
 
+@routes.route("/dashboard/bookings/{booking_id}/pay", "GET", browser_only=DASHBOARD_PAGE)
+def pay_page(request, booking_id):
+    return payment_pages.pay_page(request, booking_id=booking_id)
+
+
+@routes.route(
+    "/dashboard/bookings/{booking_id}/payment-state",
+    "GET",
+    browser_only="what the payment page's script polls: its booking's state, as JSON",
+)
+def payment_state(request, booking_id):
+    return payment_pages.payment_state(request, booking_id=booking_id)
+
+
 @routes.route("/dashboard/bookings", "GET", browser_only=DASHBOARD_PAGE)
 def my_bookings_page(request):
     return pages.my_bookings(request)
@@ -152,6 +174,11 @@ def stylesheet():
     return rendering.stylesheet()
 
 
-@routes.route("/static/local-time.js", "GET", browser_only="the dashboard's one script")
+@routes.route("/static/local-time.js", "GET", browser_only="the dashboard's local-time script")
 def local_time_script():
     return rendering.local_time_script()
+
+
+@routes.route("/static/pay.js", "GET", browser_only="the payment page's script")
+def payment_script():
+    return rendering.payment_script()
