@@ -168,7 +168,10 @@ def _start_localstripe_unless_configured(
     ``STRIPE_API_BASE`` names another Stripe (a test account: its keys come with it)."""
     if os.environ.get("STRIPE_API_BASE"):
         return None, f"Stripe:     {without_credentials(os.environ['STRIPE_API_BASE'])}"
-    server = LocalStripe(port=number("STRIPE_LOCAL_PORT").read(os.environ), from_scratch=False)
+    server = LocalStripe(
+        port=number("STRIPE_LOCAL_PORT").read(os.environ),
+        state_file=data_dir / "localstripe.pickle",
+    )
     step(f"Starting localstripe on {server.url}")
     with _stop_deferred():
         server.start()

@@ -1,14 +1,14 @@
 """localstripe: a stateful Stripe API on this machine, which sends signed webhooks.
 
-``make run`` starts it on ``STRIPE_LOCAL_PORT`` with what it kept from the last run (so a
-paid booking made then can still be refunded), the tests on a free port from scratch. The app
-is pointed at it (``STRIPE_API_BASE``) and its webhook endpoint registered with the app's
-``STRIPE_WEBHOOK_SECRET``. Stripe.js for browsers is its fake ``/js.stripe.com/v3/``.
+``make run`` starts it on ``STRIPE_LOCAL_PORT`` with what it kept in ``DATA_DIR`` from the last
+run (so a paid booking made then can still be refunded), the tests on a free port from
+scratch; both through ``local.localstripe_server`` (127.0.0.1 only, a state file of its
+own). The app is pointed at it (``STRIPE_API_BASE``) and its webhook endpoint registered with
+the app's ``STRIPE_WEBHOOK_SECRET``. Stripe.js for browsers is its fake ``/js.stripe.com/v3/``.
 """
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,6 +18,7 @@ import requests
 
 from local import processes
 from local.dynamodb_local import free_port
+from local.paths import REPO_ROOT
 
 # Any key of this shape is accepted by localstripe; it only checks the prefix.
 SECRET_KEY = "sk_test_localstripe"
@@ -32,9 +33,10 @@ class LocalStripeError(RuntimeError):
 class LocalStripe:
     """One localstripe process. ``start()`` returns once it answers requests."""
 
-    def __init__(self, port: int | None = None, from_scratch: bool = True) -> None:
+    def __init__(self, port: int | None = None, state_file: Path | None = None) -> None:
         self.port = port or free_port()
-        self.from_scratch = from_scratch
+        # Where its objects are kept between runs (None: nothing is kept).
+        self.state_file = state_file
         self.process: subprocess.Popen[bytes] | None = None
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server)
 
@@ -47,9 +49,10 @@ class LocalStripe:
         return f"{self.url}/js.stripe.com/v3/"
 
     def start(self) -> str:
-        program = _program()
+        kept = ["--state-file", str(self.state_file)] if self.state_file else []
         self.process = subprocess.Popen(
-            [program, "--port", str(self.port), *(["--from-scratch"] if self.from_scratch else [])],
+            [sys.executable, "-m", "local.localstripe_server", "--port", str(self.port), *kept],
+            cwd=REPO_ROOT,
             stdout=subprocess.DEVNULL,
             stderr=self._stderr,
         )
@@ -89,12 +92,3 @@ class LocalStripe:
         if self.process is not None:
             processes.stop(self.process)
         self.process = None
-
-
-def _program() -> str:
-    # Installed beside this interpreter by requirements-dev.txt.
-    beside = Path(sys.executable).parent / "localstripe"
-    found = str(beside) if beside.exists() else shutil.which("localstripe")
-    if found is None:
-        raise LocalStripeError("localstripe is not installed: `make` installs it (dev deps).")
-    return found
