@@ -3,6 +3,7 @@ promotion), or back to the event when nobody waits."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -126,58 +127,82 @@ def give_up_seat(
     promotes the first in line, conditioned on them still being first. A line that moved
     meanwhile hands back the new one, and the next try promotes the new first in line.
     """
-    cancelled_at = clock.to_iso_ms(clock.now())
-    now = clock.to_iso(clock.now())
-    reason = reason or items.cancel_reason(principal, booking)
+    giving_up = _SeatGivenUp(
+        principal,
+        booking,
+        status,
+        reason or items.cancel_reason(principal, booking),
+        extra,
+        event_actions or [],
+    )
     # A paid seat's refund depends on the event's refund percent, and the seat goes to an
     # offer on a paid event: read the event first rather than guess that nobody waits.
-    paid = refunds.is_paid(booking)
-    first = items.event_or_none(booking.event_id) if paid else None
+    first = items.event_or_none(booking.event_id) if giving_up.paid else None
+    return retry_while_line_moves(giving_up.plan, first, first_try_reads_the_line=first is None)
 
-    def line_moved(event: models.Event) -> None:
-        if not principal.is_admin:
-            items.raise_if_not_cancellable(event, now)
 
-    def plan(event: models.Event | None) -> LineTry[dict[str, Any]]:
-        actions, condition, promoted = seat_changes(principal, event, now)
-        refund = refunds.amount_owed(booking, reason, event) if paid else 0
+@dataclass
+class _SeatGivenUp:
+    """One cancellation of a seated booking, tried until the waiting line holds still."""
+
+    principal: auth.Principal
+    booking: models.Booking
+    status: str
+    reason: str
+    extra: Condition | None
+    event_actions: list[Any]
+    cancelled_at: str = field(default_factory=lambda: clock.to_iso_ms(clock.now()))
+    now: str = field(default_factory=lambda: clock.to_iso(clock.now()))
+
+    @property
+    def paid(self) -> bool:
+        return refunds.is_paid(self.booking)
+
+    def plan(self, event: models.Event | None) -> LineTry[dict[str, Any]]:
+        actions, condition, promoted = seat_changes(self.principal, event, self.now)
+        refund = refunds.amount_owed(self.booking, self.reason, event) if self.paid else 0
 
         def write(transaction: TransactWrite) -> None:
             items.cancel_in(
                 transaction,
-                booking,
-                status,
-                cancelled_at,
-                reason,
-                extra,
+                self.booking,
+                self.status,
+                self.cancelled_at,
+                self.reason,
+                self.extra,
                 refund=refund,
             )
             transaction.update(
-                models.Event(booking.event_id),
-                actions=actions + (event_actions or []),
+                models.Event(self.booking.event_id),
+                actions=actions + self.event_actions,
                 condition=condition,
                 return_values="ALL_OLD",
             )
             if promoted and event is not None:
-                waitlist.promote(transaction, event, promoted, cancelled_at)
-
-        def committed() -> dict[str, Any]:
-            if refund:
-                settled = refunds.settle_now(booking.user_id, booking.event_id)
-                if settled is not None and settled.booking_id == booking.booking_id:
-                    booking.payment = settled.payment
-            if promoted and event is not None:
-                offers.after_promotion(event, promoted)
-            return cancelled_view(booking, cancelled_at)
+                waitlist.promote(transaction, event, promoted, self.cancelled_at)
 
         return LineTry(
             write,
-            committed=committed,
-            booking_refused=lambda current: items.raise_not_cancellable(current, booking),
-            line_moved=line_moved,
+            committed=lambda: self.committed(event, promoted, refund),
+            booking_refused=lambda current: items.raise_not_cancellable(current, self.booking),
+            line_moved=self.line_moved,
         )
 
-    return retry_while_line_moves(plan, first, first_try_reads_the_line=first is None)
+    def line_moved(self, event: models.Event) -> None:
+        if not self.principal.is_admin:
+            items.raise_if_not_cancellable(event, self.now)
+
+    def committed(
+        self, event: models.Event | None, promoted: list[str], refund: int
+    ) -> dict[str, Any]:
+        booking = self.booking
+        if refund:
+            settled = refunds.settle_now(booking.user_id, booking.event_id)
+            if settled is not None and settled.booking_id == booking.booking_id:
+                booking.payment = settled.payment
+        if promoted and event is not None:
+            offers.after_promotion(event, promoted)
+        return cancelled_view(booking, self.cancelled_at)
 
 
 def seat_changes(

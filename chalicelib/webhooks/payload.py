@@ -35,36 +35,46 @@ def message_from_record(record: DynamoDBRecord) -> tuple[str, str] | None:
         },
         "facilitator_crm_id": _required(booking, "facilitator_crm_id"),
     }
-    if kind == models.BOOKING_CONFIRMED and booking.payment is not None:
+    additions, suffix = _additions(kind, booking, record)
+    payload.update(additions)
+    delivery_id += suffix
+    # ASCII-only JSON: the signed bytes and the sent bytes cannot differ by encoding.
+    return delivery_id, json.dumps(payload, separators=(",", ":"))
+
+
+def _additions(
+    kind: str, booking: models.Booking, record: DynamoDBRecord
+) -> tuple[dict[str, Any], str]:
+    """The documented additions to the seed payload (``reason``, ``previous``, ``payment``)
+    a message of this kind carries, and what its delivery id adds after the type."""
+    payment = booking.payment
+    if kind == models.BOOKING_CONFIRMED and payment is not None:
         # A paid seat: what was paid (absent for a free event, as ever).
-        payload["payment"] = {
-            "amount": int(booking.payment.amount),
-            "currency": booking.payment.currency,
-        }
+        return {"payment": {"amount": int(payment.amount), "currency": payment.currency}}, ""
     if kind == models.BOOKING_CANCELLED and booking.cancel_reason is not None:
-        payload["reason"] = booking.cancel_reason
+        return {"reason": booking.cancel_reason}, ""
     if kind == models.BOOKING_OFFERED:
-        payload["hold_expires_at"] = _required(booking, "hold_expires_at")
-        payload["payment"] = {
-            "amount": int(_required(booking.payment, "amount")),
-            "currency": _required(booking.payment, "currency"),
+        offered = {
+            "amount": int(_required(payment, "amount")),
+            "currency": _required(payment, "currency"),
+            # The offer's deadline: unpaid by then, the seat goes to the next in line.
+            "expires_at": _required(booking, "hold_expires_at"),
         }
+        return {"payment": offered}, ""
     if kind == models.BOOKING_REFUNDED:
-        payload["payment"] = {
-            "amount": int(_required(booking.payment, "amount")),
-            "currency": _required(booking.payment, "currency"),
-            "refunded_amount": int(_required(booking.payment, "refunded_amount")),
+        refunded = {
+            "amount": int(_required(payment, "amount")),
+            "currency": _required(payment, "currency"),
+            "refunded_amount": int(_required(payment, "refunded_amount")),
         }
         # One refund per booking id, but the revision keeps a message apart from any other
         # refund of the same item (a CRM drops repeats by ``webhook-id``).
-        delivery_id += f".{int(booking.revision or 0)}"
+        return {"payment": refunded}, f".{int(booking.revision or 0)}"
     if kind == models.BOOKING_RESCHEDULED:
         before = models.Booking.from_raw_data(record.old_image)
         previous = clock.parse_iso(_required(before.event, "starts_at"))
-        payload["previous"] = {"date": clock.to_iso(previous)}
-        delivery_id += f".{_rescheduled_suffix(booking)}"
-    # ASCII-only JSON: the signed bytes and the sent bytes cannot differ by encoding.
-    return delivery_id, json.dumps(payload, separators=(",", ":"))
+        return {"previous": {"date": clock.to_iso(previous)}}, f".{_rescheduled_suffix(booking)}"
+    return {}, ""
 
 
 def _rescheduled_suffix(booking: models.Booking) -> str:
@@ -96,10 +106,19 @@ def _change_type(record: DynamoDBRecord) -> str | None:
         return models.BOOKING_CONFIRMED
     if new_status == models.WAITLISTED:
         return models.BOOKING_WAITLISTED
-    # Leaving a waiting list is a cancellation too: the CRM heard of the join.
-    if new_status == models.CANCELLED and old_status in (models.CONFIRMED, models.WAITLISTED):
+    # Leaving a waiting list is a cancellation too: the CRM heard of the join; so is an offer
+    # lapsing (it heard of the offer). A plain payment hold it never heard of sends nothing.
+    if new_status == models.CANCELLED and (
+        old_status in (models.CONFIRMED, models.WAITLISTED)
+        or (old_status == models.PENDING_PAYMENT and _was_offered(record.old_image))
+    ):
         return models.BOOKING_CANCELLED
     return None
+
+
+def _was_offered(image: dict[str, Any] | None) -> bool:
+    """An offer is a hold that came off the waiting line: its promotion wrote promoted_at."""
+    return "promoted_at" in (image or {})
 
 
 # A booking's attendance becoming this sends that webhook (undoing a check-in sends none).

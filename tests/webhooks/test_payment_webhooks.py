@@ -1,10 +1,13 @@
 """Paid seats at the CRM: a cancelled paid booking is `booking.cancelled` then, once Stripe has
 made the refund, `booking.refunded` with the amounts; the seat offered to the first in line is
-`booking.offered` with its deadline; each once and signed, through the real stream and relay."""
+`booking.offered` with its deadline, and `booking.cancelled` when that offer lapses; each once
+and signed, through the real stream and relay."""
 
 import time
+from datetime import timedelta
 
 from chalicelib import models
+from chalicelib.payments import settle
 from tests.payments.paid import CURRENCY, PRICE, current, paid_bookings, paid_event, waiting
 from tests.support.factories import headers_for, make_users
 from tests.support.relays import wait_for
@@ -45,8 +48,13 @@ def test_a_refund_and_the_offer_of_the_freed_seat_reach_the_crm(relays, crm, cli
     assert refund["occurred_at"] == refunded.updated_at
     assert refund["user"]["id"] == seated.user_id
     offered = by_id[f"{offer.booking_id}.booking.offered"]
-    assert offered["hold_expires_at"] == offer.hold_expires_at
-    assert offered["payment"] == {"amount": PRICE, "currency": CURRENCY}
+    # The offer's deadline rides in `payment`, one of the documented additions: the payload
+    # gains no key of its own.
+    assert offered["payment"] == {
+        "amount": PRICE,
+        "currency": CURRENCY,
+        "expires_at": offer.hold_expires_at,
+    }
     assert set(offered) == {
         "type",
         "occurred_at",
@@ -54,6 +62,29 @@ def test_a_refund_and_the_offer_of_the_freed_seat_reach_the_crm(relays, crm, cli
         "event",
         "user",
         "facilitator_crm_id",
-        "hold_expires_at",
         "payment",
     }
+
+
+def test_an_offer_that_lapses_is_cancelled_at_the_crm_which_heard_of_it(
+    relays, crm, client, localstripe, shifted_clock
+):
+    relays.start()
+    event = paid_event(capacity=1)
+    seated, first = make_users(2)
+    (booking,) = paid_bookings(localstripe, event, [seated])
+    waiting(event, [first])
+    client.http.delete(f"/bookings/{booking.booking_id}", headers=headers_for(seated))
+    offer = current(models.Booking(first.user_id, event.event_id))
+    assert offer.status == models.PENDING_PAYMENT
+
+    # Past the offer's deadline (WAITLIST_OFFER_MINUTES, never past the event's start).
+    shifted_clock.advance(timedelta(days=2))
+    settle.settle_payments()
+
+    lapsed = current(offer)
+    assert (lapsed.status, lapsed.cancel_reason) == (models.CANCELLED, models.REASON_HOLD_EXPIRED)
+    cancelled_id = f"{offer.booking_id}.booking.cancelled"
+    assert wait_for(lambda: cancelled_id in {d["webhook_id"] for d in crm.deliveries}, timeout=15)
+    [message] = [d["payload"] for d in crm.deliveries if d["webhook_id"] == cancelled_id]
+    assert message["reason"] == models.REASON_HOLD_EXPIRED
