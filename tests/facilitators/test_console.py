@@ -57,6 +57,22 @@ def test_a_roster_shows_attendance_and_hostile_names_as_text(fay, alice):
     assert "Checked in" in page and "Not recorded" in page
 
 
+def test_the_roster_s_button_checks_someone_in_and_shows_the_roster_again(fay, alice):
+    event = make_event(timedelta(minutes=30), facilitator=alice, name="Soon")
+    booking = make_booking(make_user(name="Bo"), event)
+    roster = f"{ROOT}/events/{event.event_id}"
+    assert 'aria-label="Check in Bo"' in text(fay.get(roster))
+
+    clicked = fay.submit(
+        roster, f"/check-in/bookings/{booking.booking_id}", {"back": roster, "action": "check_in"}
+    )
+
+    page = text(fay.follow(clicked))
+    assert clicked.headers["Location"] == roster
+    assert 'aria-label="Undo check-in of Bo"' in page
+    assert models.Booking.get(booking.user_id, event.event_id).attendance == "checked_in"
+
+
 def test_the_report_draws_one_bar_per_week_and_exports_csv(fay, alice):
     event = make_event(timedelta(days=-2), facilitator=alice, name="Last class")
     for n, attendance in enumerate((models.ATTENDANCE_CHECKED_IN, models.ATTENDANCE_NO_SHOW)):
