@@ -1,7 +1,8 @@
 """The few Stripe API calls the app makes, over ``requests`` (already in the zip).
 
-Why not the ``stripe`` package: it adds ~30 MB to the Lambda's unzipped size and ~0.25 s to a
-cold import, for four form-encoded POSTs and a GET (measured; see docs/payments.md). Every
+Why not the ``stripe`` package: it would add about 14 MB of source to the unzipped Lambda (twice
+that once `make package` compiles it to bytecode) and about 0.1 s to a cold import, for four
+form-encoded POSTs and a GET (``bench/stripe_import.py`` measures it; docs/payments.md). Every
 call that creates something carries an ``Idempotency-Key`` derived from what it is for, so a
 retried request or a replayed job is the same call to Stripe.
 
