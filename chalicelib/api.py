@@ -82,13 +82,11 @@ class BookingsApp(Chalice):
         ``browser_only=<why it is not documented>`` and takes ``request``. Before the view
         runs, in this order:
 
-        1. the Bearer token's signature and claims are checked (USER, ADMIN, FACILITATOR), without a
-           DynamoDB call (401 whatever else was sent); then the body's media type (415);
+        1. a route with a token checks its signature and claims without a DynamoDB call
+           (401 whatever else was sent); then the body's media type (415);
         2. ids in the path are checked (400), so a malformed one costs no DynamoDB call;
-        3. the caller's account and the token's revocation are read (one BatchGetItem) and
-           an ADMIN (FACILITATOR) route refuses any account not an admin (not linked to a
-           facilitator) with 403 before looking at what was sent, as an OWN_FACILITATOR route
-           does anyone but an admin and the path's facilitator;
+        3. the account and the token's revocation are read (one BatchGetItem); ADMIN,
+           FACILITATOR and OWN_FACILITATOR routes refuse others with 403 before reading more;
         4. the body, the query string and declared headers are loaded (400, 415).
 
         The view takes, by name, the path parameters and any of ``principal``, ``body``,

@@ -274,21 +274,25 @@ def cancel_course(principal: auth.Principal, booking: models.Booking) -> dict[st
     try:
         commit(write)
     except TransactWriteError as error:
-        found = reasons(error, 2 * len(held))
-        if any(failed_condition(reason) for reason in found[: len(held)]):
-            raise AlreadyCancelled() from None
-        first = (
-            waitlist.event_from(found[len(held)]) if failed_condition(found[len(held)]) else None
-        )
-        if first is not None:
-            items.raise_if_not_cancellable(first, now)
-        if only_conflicts(error.cancellation_reasons):
-            raise Contended() from None
+        _raise_course_refusal(error, len(held), now)
         raise
     for current in held:
         if owed.get(current.booking_id):
             refunds.settle_now(current.user_id, current.event_id)
     return cancelled_view(booking, cancelled_at)
+
+
+def _raise_course_refusal(error: TransactWriteError, dates: int, now: str) -> None:
+    """Why a course's cancelling transaction (``dates`` bookings, then their events) was
+    refused, as the error its caller gets; returns when it is none of those."""
+    found = reasons(error, 2 * dates)
+    if any(failed_condition(reason) for reason in found[:dates]):
+        raise AlreadyCancelled() from None
+    first = waitlist.event_from(found[dates]) if failed_condition(found[dates]) else None
+    if first is not None:
+        items.raise_if_not_cancellable(first, now)
+    if only_conflicts(error.cancellation_reasons):
+        raise Contended() from None
 
 
 def course_bookings(
