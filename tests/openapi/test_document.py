@@ -12,12 +12,13 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from openapi_spec_validator import validate
 
-from chalicelib import ids, openapi, operations
+from chalicelib import auth, ids, openapi, operations
 from chalicelib.openapi import examples
 from local import seed
 from local.paths import REPO_ROOT
-from tests.support.api import body
+from tests.support.api import bearer, body
 from tests.support.errors import error_in
+from tests.support.factories import make_facilitator, make_facilitator_account
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 
@@ -204,3 +205,14 @@ def test_documented_id_pattern_is_exactly_what_the_api_accepts(text):
     assert (re.fullmatch(operations.ID_PATTERN, text) is not None) == (
         ids.normalize(text) is not None
     )
+
+
+def test_a_facilitator_s_account_answer_fits_the_document(document, client):
+    account = make_facilitator_account(make_facilitator(name="Alice"))
+    answer = body(client.http.get("/auth/me", headers=bearer(auth.issue_token(account.user_id))))
+    schema = document["paths"]["/auth/me"]["get"]["responses"]["200"]["content"][
+        "application/json"
+    ]["schema"]
+    validator = jsonschema.Draft202012Validator({**schema, "components": document["components"]})
+    assert answer["role"] == "facilitator"
+    assert [error.message for error in validator.iter_errors(answer)] == []

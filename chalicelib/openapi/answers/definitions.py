@@ -11,6 +11,17 @@ from __future__ import annotations
 from marshmallow import fields
 
 from chalicelib import models
+from chalicelib.openapi.answers.accounts import (  # noqa: F401 (named here with every answer)
+    Me,
+    Registered,
+    Token,
+    UserSummary,
+)
+from chalicelib.openapi.answers.payments import (  # noqa: F401 (named here with every answer)
+    HeldPayment,
+    PaymentStanding,
+    StripeWebhookReceived,
+)
 from chalicelib.openapi.answers.shapes import moment as _moment
 from chalicelib.openapi.answers.shapes import next_cursor as _next_cursor
 from chalicelib.openapi.answers.shapes import text as _text
@@ -50,31 +61,6 @@ class ErrorDetail(StrictSchema):
 
 class Error(StrictSchema):
     error = fields.Nested(ErrorDetail, required=True)
-
-
-# --- Accounts ---
-
-
-class UserSummary(StrictSchema):
-    id = Id(required=True)
-    name = _text()
-    email = fields.Email(required=True)
-
-
-class Registered(StrictSchema):
-    msg = _text()
-    access_token = _text()
-    user = fields.Nested(UserSummary, required=True)
-
-
-class Token(StrictSchema):
-    access_token = fields.String(required=True, metadata={"description": "A JWT (HS256)."})
-    token_type = fields.String(required=True, metadata={"enum": ["Bearer"]})
-    expires_in = fields.Integer(required=True, metadata={"description": "Seconds."})
-
-
-class Me(UserSummary):
-    role = fields.String(required=True, metadata={"enum": ["user", "admin"]})
 
 
 # --- Events and facilitators ---
@@ -236,20 +222,6 @@ class BookedEvent(StrictSchema):
     date = _moment()
 
 
-class HeldPayment(StrictSchema):
-    payment_intent_id = fields.String(
-        required=True, allow_none=True, metadata={"description": "null: Stripe was unreachable."}
-    )
-    client_secret = fields.String(
-        required=True,
-        allow_none=True,
-        metadata={"description": "For Stripe.js to confirm the card payment; null as above."},
-    )
-    amount = fields.Integer(required=True)
-    currency = fields.String(required=True)
-    publishable_key = fields.String(required=True, allow_none=True)
-
-
 def _hold_expires_at() -> fields.Field:
     return fields.DateTime(
         metadata={"description": "pending_payment only: the seat is free again after this."}
@@ -266,20 +238,6 @@ class BookingCreated(StrictSchema):
         HeldPayment,
         metadata={"description": "A paid event's hold: pay with it before hold_expires_at."},
     )
-
-
-class PaymentStanding(StrictSchema):
-    amount = fields.Integer(required=True)
-    currency = fields.String(required=True)
-    status = fields.String(required=True, metadata={"enum": list(models.PAYMENT_STATUSES)})
-    refunded_amount = fields.Integer(required=True)
-    refund_due = fields.Integer(
-        metadata={"description": "While refund_pending: the amount being refunded."}
-    )
-
-
-class StripeWebhookReceived(StrictSchema):
-    received = fields.Boolean(required=True)
 
 
 class HoldPayment(StrictSchema):
