@@ -47,7 +47,7 @@ from bench.settings import app_pointed_at
 from local.call_counter import count_dynamodb_calls
 from local.dynamodb_local import DynamoDBLocal
 from local.paths import REPO_ROOT
-from local.stripe_local import PUBLISHABLE_KEY, SECRET_KEY, LocalStripe
+from local.stripe_local import PUBLISHABLE_KEY, SECRET_KEY, LocalStripe, pay_with_card
 
 NEEDS = cli.NOTHING
 PAYMENTS = 200
@@ -136,7 +136,7 @@ def calls(app: PaymentsApp) -> Table:
     if booked.status != 201 or booked.body.get("status") != "pending_payment":
         table.fail(f"a paid booking answered {booked.status}: {booked.body}")
         return table
-    intent = pay(app.stripe.url, booked.body["payment"]["payment_intent_id"])
+    intent = pay_with_card(app.stripe.url, booked.body["payment"]["payment_intent_id"])
     with counted_calls(app.stripe.url) as (dynamodb, stripe):
         status = post_succeeded(app, intent)
     table.add(
@@ -187,7 +187,7 @@ def _time_payments(
         if booked.status != 201:
             table.fail(f"a paid booking answered {booked.status}: {booked.body}")
             continue
-        intent = pay(app.stripe.url, booked.body["payment"]["payment_intent_id"])
+        intent = pay_with_card(app.stripe.url, booked.body["payment"]["payment_intent_id"])
         intents[f"{booked.body['booking_id']}.{CONFIRMED}"] = intent
     watched.update(events)
     posted: dict[str, float] = {}
@@ -225,33 +225,6 @@ def paid_event(capacity: int) -> str:
         actions=[models.Event.price.set(models.Price(amount=AMOUNT, currency=CURRENCY))]
     )
     return event_id
-
-
-def pay(stripe_url: str, intent_id: str) -> dict[str, Any]:
-    """What Stripe.js does with the test card: a card PaymentMethod, attached, confirmed."""
-    auth = (SECRET_KEY, "")
-    with requests.Session() as session:
-        method = session.post(
-            f"{stripe_url}/v1/payment_methods",
-            data={
-                "type": "card",
-                "card[number]": "4242424242424242",
-                "card[exp_month]": 12,
-                "card[exp_year]": 2040,
-                "card[cvc]": "123",
-            },
-            auth=auth,
-            timeout=10,
-        ).json()
-        session.post(
-            f"{stripe_url}/v1/payment_intents/{intent_id}",
-            data={"payment_method": method["id"]},
-            auth=auth,
-            timeout=10,
-        ).raise_for_status()
-        return session.post(
-            f"{stripe_url}/v1/payment_intents/{intent_id}/confirm", auth=auth, timeout=10
-        ).json()
 
 
 def post_succeeded(app: PaymentsApp, intent: dict[str, Any]) -> int:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -24,6 +25,8 @@ from local.paths import REPO_ROOT
 SECRET_KEY = "sk_test_localstripe"
 PUBLISHABLE_KEY = "pk_test_localstripe"
 WEBHOOK_ENDPOINT_ID = "ahoum"
+# Stripe's test card that always succeeds (4000000000000002 is always declined).
+TEST_CARD = "4242424242424242"
 
 
 class LocalStripeError(RuntimeError):
@@ -92,3 +95,36 @@ class LocalStripe:
         if self.process is not None:
             processes.stop(self.process)
         self.process = None
+
+
+def pay_with_card(
+    stripe_url: str, payment_intent_id: str, card: str = TEST_CARD, timeout: float = 10
+) -> dict[str, Any]:
+    """What Stripe.js does with a card in the browser: a card PaymentMethod, attached to the
+    PaymentIntent, then confirmed. The confirmed PaymentIntent (``status`` succeeded, or
+    requires_payment_method for a declined card); localstripe then sends its webhook."""
+    auth = (SECRET_KEY, "")
+    with requests.Session() as session:
+        method = session.post(
+            f"{stripe_url}/v1/payment_methods",
+            data={
+                "type": "card",
+                "card[number]": card,
+                "card[exp_month]": 12,
+                "card[exp_year]": 2040,
+                "card[cvc]": "123",
+            },
+            auth=auth,
+            timeout=timeout,
+        ).json()
+        session.post(
+            f"{stripe_url}/v1/payment_intents/{payment_intent_id}",
+            data={"payment_method": method["id"]},
+            auth=auth,
+            timeout=timeout,
+        ).raise_for_status()
+        return session.post(
+            f"{stripe_url}/v1/payment_intents/{payment_intent_id}/confirm",
+            auth=auth,
+            timeout=timeout,
+        ).json()

@@ -13,8 +13,7 @@ import requests
 
 from chalicelib import bookings, clock, ids, metrics, models
 from chalicelib.payments import stripe_api
-from local.stripe_local import SECRET_KEY
-from tests.payments.test_stripe_api import pay_with_test_card
+from local.stripe_local import SECRET_KEY, pay_with_card
 from tests.support.factories import CREATED_AT, new_event, save_all
 
 PRICE = 2000
@@ -44,7 +43,7 @@ def paid_payment(localstripe: Any) -> models.BookingPayment:
     intent = stripe_api.create_payment_intent(
         amount=PRICE, currency=CURRENCY, idempotency_key=ids.new_id(), metadata={}
     )
-    assert pay_with_test_card(localstripe, intent["id"])["status"] == "succeeded"
+    assert pay_with_card(localstripe.url, intent["id"])["status"] == "succeeded"
     return models.BookingPayment(
         payment_intent_id=intent["id"],
         amount=PRICE,

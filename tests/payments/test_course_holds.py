@@ -9,8 +9,8 @@ from chalicelib import models
 from chalicelib.bookings import series_bookings
 from chalicelib.payments import stripe_api
 from local.relay import scheduled_event
+from local.stripe_local import pay_with_card
 from tests.payments.paid import refunds_at_stripe
-from tests.payments.test_stripe_api import pay_with_test_card
 from tests.support.factories import make_users, principal_of, seats_taken
 from tests.support.payments import make_paid_course, post_stripe_event, stripe_event
 
@@ -71,7 +71,7 @@ def test_cancelling_a_paid_course_refunds_it_once_from_the_same_write(client, lo
     (ann,) = make_users(1)
     occurrences, answer = held_course(ann)
     intent_id = answer["bookings"][0]["payment"]["payment_intent_id"]
-    pay_with_test_card(localstripe, intent_id)
+    pay_with_card(localstripe.url, intent_id)
     post_stripe_event(client, stripe_event(stripe_api.retrieve_payment_intent(intent_id)))
     first = models.Booking.get(ann.user_id, occurrences[0].event_id, consistent_read=True)
 

@@ -7,7 +7,7 @@ import requests
 
 from chalicelib import models
 from chalicelib.config import get_settings
-from tests.payments.test_stripe_api import pay_with_test_card
+from local.stripe_local import pay_with_card
 from tests.support.factories import headers_for, make_user
 from tests.support.payments import make_paid_event
 from tests.support.relays import wait_for
@@ -26,7 +26,7 @@ def test_a_card_paid_at_stripe_confirms_the_held_seat(live_server, localstripe):
         headers=headers_for(ann),
         timeout=10,
     )
-    paid = pay_with_test_card(localstripe, held.json()["payment"]["payment_intent_id"])
+    paid = pay_with_card(localstripe.url, held.json()["payment"]["payment_intent_id"])
 
     def booking():
         return models.Booking.get(ann.user_id, event.event_id, consistent_read=True)

@@ -12,7 +12,7 @@ from chalicelib import clock, errors, models
 from chalicelib.bookings import items, seats
 from chalicelib.config import get_settings
 from chalicelib.payments import holds, signatures, stripe_api, webhook
-from tests.payments.test_stripe_api import pay_with_test_card
+from local.stripe_local import pay_with_card
 from tests.support.factories import make_users, principal_of, seats_taken
 from tests.support.payments import make_paid_event, stripe_event
 
@@ -84,7 +84,7 @@ def test_a_hold_lapsing_as_its_payment_arrives_ends_charged_or_refunded_never_bo
         event = make_paid_event(capacity=1)
         ann, bob = people[2 * round_], people[2 * round_ + 1]
         answer = seats.book(principals[2 * round_], event.event_id)
-        paid = pay_with_test_card(localstripe, answer["payment"]["payment_intent_id"])
+        paid = pay_with_card(localstripe.url, answer["payment"]["payment_intent_id"])
         shifted_clock.advance(timedelta(minutes=16))
 
         def newcomer(principal=principals[2 * round_ + 1], event_id=event.event_id):

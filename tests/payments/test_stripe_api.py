@@ -7,44 +7,15 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import requests
 import stripe
 
 from chalicelib.config import get_settings
 from chalicelib.payments import money, signatures, stripe_api
-from local.stripe_local import SECRET_KEY
+from local.stripe_local import pay_with_card
 
 
 def webhook_secret() -> str:
     return get_settings().stripe_webhook_secret or ""
-
-
-def pay_with_test_card(localstripe, payment_intent_id: str, card: str = "4242424242424242"):
-    """What Stripe.js does in the browser: a card PaymentMethod, attached, then confirmed."""
-    auth = (SECRET_KEY, "")
-    method = requests.post(
-        f"{localstripe.url}/v1/payment_methods",
-        data={
-            "type": "card",
-            "card[number]": card,
-            "card[exp_month]": 12,
-            "card[exp_year]": 2040,
-            "card[cvc]": "123",
-        },
-        auth=auth,
-        timeout=5,
-    ).json()
-    requests.post(
-        f"{localstripe.url}/v1/payment_intents/{payment_intent_id}",
-        data={"payment_method": method["id"]},
-        auth=auth,
-        timeout=5,
-    ).raise_for_status()
-    return requests.post(
-        f"{localstripe.url}/v1/payment_intents/{payment_intent_id}/confirm",
-        auth=auth,
-        timeout=5,
-    ).json()
 
 
 def test_a_payment_intent_is_made_paid_and_refunded(localstripe):
@@ -55,7 +26,7 @@ def test_a_payment_intent_is_made_paid_and_refunded(localstripe):
     assert intent["metadata"] == {"booking_id": "B1"}
     assert intent["client_secret"].startswith(intent["id"])
 
-    paid = pay_with_test_card(localstripe, intent["id"])
+    paid = pay_with_card(localstripe.url, intent["id"])
     assert paid["status"] == "succeeded"
     assert stripe_api.retrieve_payment_intent(intent["id"])["status"] == "succeeded"
 

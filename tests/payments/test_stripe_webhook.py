@@ -11,7 +11,7 @@ from chalicelib import models
 from chalicelib.bookings import seats
 from chalicelib.payments import holds, stripe_api
 from chalicelib.webhooks import payload
-from tests.payments.test_stripe_api import pay_with_test_card
+from local.stripe_local import pay_with_card
 from tests.support.factories import make_users, principal_of, seats_taken
 from tests.support.payments import make_paid_event, post_stripe_event, stripe_event
 from tests.support.stream_records import recorded_event
@@ -161,7 +161,7 @@ def test_a_payment_after_its_seat_went_to_someone_else_is_refunded_in_full(
     event = make_paid_event(capacity=1)
     ann, bob = make_users(2)
     _, intent = hold_for(ann, event)
-    paid = pay_with_test_card(localstripe, intent["id"])
+    paid = pay_with_card(localstripe.url, intent["id"])
     bob_principal = principal_of(bob)
     shifted_clock.advance(timedelta(minutes=16))
     seats.book(bob_principal, event.event_id)  # frees Ann's lapsed hold, takes the seat
@@ -185,7 +185,7 @@ def test_a_hold_on_a_cancelled_event_is_cancelled_and_a_late_payment_refunded(cl
     event = make_paid_event()
     (ann,) = make_users(1)
     _, intent = hold_for(ann, event)
-    paid = pay_with_test_card(localstripe, intent["id"])
+    paid = pay_with_card(localstripe.url, intent["id"])
 
     event_changes.cancel_event(event.event_id)
     cancelled = stored(ann, event)

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from chalicelib import clock, models
 from chalicelib.config import get_settings
 from chalicelib.payments import settle
-from tests.payments.test_stripe_api import pay_with_test_card
+from local.stripe_local import pay_with_card
 from tests.support.browser import log_in_as
 from tests.support.factories import make_event, make_user
 
@@ -76,7 +76,7 @@ def test_a_paid_seat_is_paid_by_card_and_confirmed_and_a_lapsed_hold_frees_the_s
     typed = element.get_by_placeholder("number").input_value()
     booking = next(models.Booking.by_event.query(retreat.event_id))
     assert booking.status == models.PENDING_PAYMENT
-    paid = pay_with_test_card(localstripe, booking.payment.payment_intent_id, card=typed)
+    paid = pay_with_card(localstripe.url, booking.payment.payment_intent_id, card=typed)
     assert paid["status"] == "succeeded"
 
     # localstripe posts payment_intent.succeeded a second later; the page polls until then.
