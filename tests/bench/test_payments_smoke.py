@@ -8,20 +8,12 @@ from bench import payments
 from bench.api import Api, in_process
 from bench.runner import TimedSink
 from chalicelib.config import get_settings
-from tests.support.crm import CRM_TEST_SECRET
+from tests.support.crm import CRM_TEST_SECRET, serving_as_the_crm
 
 
 @pytest.fixture
 def timed_crm(monkeypatch):
-    sink = TimedSink(secret=CRM_TEST_SECRET, echo=False).start()
-    monkeypatch.setenv("CRM_WEBHOOK_URL", sink.url)
-    monkeypatch.setenv("CRM_WEBHOOK_SECRET", CRM_TEST_SECRET)
-    get_settings.cache_clear()
-    yield sink
-    sink.stop()
-    monkeypatch.delenv("CRM_WEBHOOK_URL", raising=False)
-    monkeypatch.delenv("CRM_WEBHOOK_SECRET", raising=False)
-    get_settings.cache_clear()
+    yield from serving_as_the_crm(monkeypatch, TimedSink(secret=CRM_TEST_SECRET, echo=False))
 
 
 def column(table, name):
