@@ -41,7 +41,7 @@ import requests
 
 from bench import api, cli
 from bench.backend import LOAD_TEST_SETTINGS, crm_receiver, signing_settings
-from bench.report import Table, median, ms, percentile
+from bench.report import Table, latency_cells
 from bench.runner import TimedSink
 from bench.settings import app_pointed_at
 from local.call_counter import count_dynamodb_calls
@@ -207,13 +207,7 @@ def _time_payments(
     if twice:
         table.fail(f"{label}: {len(twice)} booking.confirmed webhooks reached the CRM twice")
     if latencies:
-        table.add(
-            label,
-            len(latencies),
-            ms(median(latencies)),
-            ms(percentile(latencies, 0.95)),
-            ms(max(latencies)),
-        )
+        table.add(label, *latency_cells(latencies))
 
 
 def paid_event(capacity: int) -> str:

@@ -60,6 +60,16 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
 
+def latency_cells(latencies: list[float]) -> tuple[int, str, str, str]:
+    """How many, and their median, 95th percentile and slowest, in milliseconds."""
+    return (
+        len(latencies),
+        ms(median(latencies)),
+        ms(percentile(latencies, 0.95)),
+        ms(max(latencies)),
+    )
+
+
 def ratio(value: float) -> str:
     return f"{value:.2f}x"
 

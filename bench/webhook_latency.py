@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 import requests
 
 from bench import api, cli
-from bench.report import Table, median, ms, percentile
+from bench.report import Table, latency_cells
 from bench.runner import Runner
 from chalicelib.config import get_settings
 
@@ -71,13 +71,7 @@ def latency(server: Runner, bookings: int) -> Table:
                 if i in server.crm.arrivals
             ]
             if latencies:
-                table.add(
-                    label,
-                    len(latencies),
-                    ms(median(latencies)),
-                    ms(percentile(latencies, 0.95)),
-                    ms(max(latencies)),
-                )
+                table.add(label, *latency_cells(latencies))
     return table
 
 
