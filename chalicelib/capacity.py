@@ -10,7 +10,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib import clock, events, models, retries, waitlist
 from chalicelib.payments import offers
-from chalicelib.transactions import commit, failed_condition
+from chalicelib.transactions import commit, condition_failed, failed_condition
 
 
 def change(event: models.Event, capacity: int, actions: list[Action]) -> models.Event:
@@ -41,7 +41,7 @@ def change(event: models.Event, capacity: int, actions: list[Action]) -> models.
             else:
                 event.update(actions=actions, condition=condition)
         except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(error):
                 raise
             refused += 1
         except TransactWriteError as error:

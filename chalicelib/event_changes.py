@@ -31,11 +31,11 @@ from pynamodb.exceptions import UpdateError
 from chalicelib import clock, events, models
 from chalicelib.config import get_settings
 from chalicelib.payments import refunds
+from chalicelib.transactions import condition_failed
 
 # A payment hold follows too: cancelled with its event (a payment that still arrives finds
 # the event unbookable and is refunded), moved with it.
 ACTIVE = (models.CONFIRMED, models.PENDING_PAYMENT, models.WAITLISTED)
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 # A booking that changed between the read and the write is read again and tried again; it can
 # change only a few ways (a promotion, its owner cancelling), so a few tries are plenty.
 _BOOKING_ATTEMPTS = 3
@@ -83,7 +83,7 @@ def _mark_cancelled(event: models.Event, reason: str | None) -> models.Event:
     try:
         event.update(actions=actions, condition=models.Event.cancelled_at.does_not_exist())
     except UpdateError as error:
-        if error.cause_response_code != _CONDITION_FAILED:
+        if not condition_failed(error):
             raise
         # Cancelled by another call in between: that one's cancellation stands.
         return events.find(event.event_id)
@@ -157,7 +157,7 @@ def _bring_in_line(booking: models.Booking, event: models.Event, kind: str) -> N
             booking.update(actions=actions, condition=condition)
             return
         except UpdateError as error:
-            if error.cause_response_code != _CONDITION_FAILED:
+            if not condition_failed(error):
                 raise
         current = _booking_or_none(booking)
         if current is None or not _behind(current, event, kind):
@@ -210,7 +210,7 @@ def _finish_if_settled(event: models.Event, kind: str, had_work: bool) -> bool:
             condition=(models.Event.unfinished == kind) & same_revision,
         )
     except UpdateError as error:
-        if error.cause_response_code != _CONDITION_FAILED:
+        if not condition_failed(error):
             raise
         return False
     return True

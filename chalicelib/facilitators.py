@@ -11,6 +11,7 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import clock, errors, ids, models, pagination
+from chalicelib.transactions import condition_failed
 
 
 class FacilitatorNotFound(errors.NotFound):
@@ -53,7 +54,7 @@ def update(facilitator_id: str, **changes: str) -> dict[str, Any]:
     try:
         facilitator.update(actions=actions, condition=models.Facilitator.facilitator_id.exists())
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             raise FacilitatorNotFound() from None
         raise
     return facilitator_view(facilitator)

@@ -33,10 +33,9 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib import clock, models
 from chalicelib.config import get_settings
+from chalicelib.transactions import condition_failed
 from chalicelib.webhooks import deliveries
 from chalicelib.webhooks.payload import status_of
-
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 def became_confirmed(record: DynamoDBRecord) -> bool:
@@ -58,7 +57,7 @@ def mark_owed(record: DynamoDBRecord) -> None:
             condition=(model.booking_id == booking.booking_id) & (model.status == models.CONFIRMED),
         )
     except UpdateError as error:
-        if error.cause_response_code != _CONDITION_FAILED:
+        if not condition_failed(error):
             raise
 
 
@@ -117,7 +116,7 @@ def _remind_all(event: models.Event, started: float, counts: Counter[str]) -> No
             condition=models.Event.starts_at == event.starts_at,
         )
     except UpdateError as error:
-        if error.cause_response_code != _CONDITION_FAILED:
+        if not condition_failed(error):
             raise
 
 
@@ -152,5 +151,5 @@ def _unmark(booking: models.Booking) -> None:
             condition=model.booking_id == booking.booking_id,
         )
     except UpdateError as error:
-        if error.cause_response_code != _CONDITION_FAILED:
+        if not condition_failed(error):
             raise

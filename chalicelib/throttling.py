@@ -38,6 +38,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib import clock, dynamodb, errors, models
 from chalicelib.config import get_settings
+from chalicelib.transactions import condition_failed
 
 # On AWS parallel transactions on one counter cancel each other (TransactionConflict); a
 # short jittered retry turns most into a real answer, the rest into "try again in a second".
@@ -139,7 +140,7 @@ def count_registration(source_ip: str) -> None:
     try:
         counter.count()
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             raise counter.refused(now) from None
         raise
 

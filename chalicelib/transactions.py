@@ -1,5 +1,5 @@
 """One TransactWrite, retried while it only collided with another, and how to read why one
-was cancelled."""
+was cancelled, or why a single conditional write was refused."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import dynamodb, retries
 
 CONDITION_FAILED = "ConditionalCheckFailed"
+# The error code of a single PutItem, UpdateItem or DeleteItem whose condition was false.
+_CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
 _TRANSACTION_CONFLICT = "TransactionConflict"
 
 
@@ -49,3 +51,8 @@ def reasons(error: TransactWriteError, count: int) -> list[Any]:
 
 def failed_condition(reason: Any) -> bool:
     return reason is not None and reason.code == CONDITION_FAILED
+
+
+def condition_failed(error: PynamoDBException) -> bool:
+    """A single conditional write was refused by its condition (not throttled, not failed)."""
+    return error.cause_response_code == _CONDITIONAL_CHECK_FAILED

@@ -30,8 +30,7 @@ from chalicelib.attendance.errors import CheckinClosed, NotConfirmed
 from chalicelib.bookings import items
 from chalicelib.bookings.errors import BookingNotFound
 from chalicelib.config import get_settings
-
-_CONDITION_FAILED = "ConditionalCheckFailedException"
+from chalicelib.transactions import condition_failed
 
 
 def check_in(principal: auth.Principal, booking_id: str) -> dict[str, Any]:
@@ -64,7 +63,7 @@ def undo(principal: auth.Principal, booking_id: str) -> dict[str, Any]:
             & (model.attendance == models.ATTENDANCE_CHECKED_IN),
         )
     except UpdateError as error:
-        if error.cause_response_code != _CONDITION_FAILED:
+        if not condition_failed(error):
             raise
         current = _current(booking)
         if current.attendance == models.ATTENDANCE_NO_SHOW:
@@ -140,7 +139,7 @@ def _write_check_in(booking: models.Booking, at: str) -> models.Booking:
             & model.attendance.does_not_exist(),
         )
     except UpdateError as error:
-        if error.cause_response_code != _CONDITION_FAILED:
+        if not condition_failed(error):
             raise
         current = _current(booking)
         if current.status != models.CONFIRMED:
@@ -179,5 +178,5 @@ def _mark_attendance_taken(event: models.Event, at: str | None) -> None:
             condition=model.no_shows_marked_at.does_not_exist(),
         )
     except UpdateError as error:
-        if error.cause_response_code != _CONDITION_FAILED:
+        if not condition_failed(error):
             raise

@@ -24,8 +24,7 @@ from chalicelib import clock, models
 from chalicelib.attendance.strikes import mark_no_show
 from chalicelib.bookings import items
 from chalicelib.config import get_settings
-
-_CONDITION_FAILED = "ConditionalCheckFailedException"
+from chalicelib.transactions import condition_failed
 
 
 def mark_no_shows() -> dict[str, int]:
@@ -77,5 +76,5 @@ def _finish(event: models.Event, now: datetime) -> None:
             condition=model.awaiting_no_shows.exists(),
         )
     except UpdateError as error:
-        if error.cause_response_code != _CONDITION_FAILED:
+        if not condition_failed(error):
             raise

@@ -28,9 +28,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib import clock, dynamodb, errors, models
 from chalicelib.config import get_settings
-from chalicelib.transactions import commit, failed_condition, reasons
-
-_CONDITION_FAILED = "ConditionalCheckFailedException"
+from chalicelib.transactions import commit, condition_failed, failed_condition, reasons
 
 
 class SuspensionNotFound(errors.NotFound):
@@ -112,7 +110,7 @@ def apply_policy(user_id: str, now: datetime) -> None:
     try:
         user.update(actions=actions, condition=condition)
     except UpdateError as error:
-        if error.cause_response_code != _CONDITION_FAILED:
+        if not condition_failed(error):
             raise
 
 
@@ -126,7 +124,7 @@ def lift_suspension(user_id: str) -> dict[str, Any]:
             condition=models.User.user_id.exists(),
         )
     except UpdateError as error:
-        if error.cause_response_code == _CONDITION_FAILED:
+        if condition_failed(error):
             raise SuspensionNotFound() from None
         raise
     return {"user_id": user_id, "suspended_until": None, "strikes": 0}

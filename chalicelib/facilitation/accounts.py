@@ -15,6 +15,7 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import auth, errors, facilitators, models, pagination
+from chalicelib.transactions import condition_failed
 
 _MEMBERS_KEY = pagination.key_names(models.User, models.User.by_facilitator)
 
@@ -53,7 +54,7 @@ def link(facilitator_id: str, email: str) -> dict[str, Any]:
             ),
         )
     except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(error):
             raise
         raise _why_not_linked(user.user_id) from None
     return member_view(user)
@@ -68,7 +69,7 @@ def unlink(facilitator_id: str, user_id: str) -> dict[str, Any]:
             condition=models.User.facilitator_id == facilitator_id,
         )
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             raise MemberNotFound() from None
         raise
     return member_view(user)

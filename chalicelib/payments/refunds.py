@@ -30,10 +30,10 @@ from chalicelib import clock, metrics, models
 from chalicelib.config import get_settings
 from chalicelib.logs import json_logger
 from chalicelib.payments import money, stripe_api
+from chalicelib.transactions import condition_failed
 
 log = json_logger("ahoum.refunds")
 
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 # Who gives the seat back decides how much comes back: the attendee gets the event's
 # refund_percent, anyone else (an admin, the organizer's cancellation, a hold that lapsed) all.
 _REFUNDED_IN_FULL = (models.REASON_ADMIN, models.REASON_EVENT_CANCELLED, models.REASON_HOLD_EXPIRED)
@@ -108,7 +108,7 @@ def start_refund(
             condition=condition,
         )
     except UpdateError as error:
-        if error.cause_response_code != _CONDITION_FAILED:
+        if not condition_failed(error):
             raise
         return False
     return True
@@ -208,7 +208,7 @@ def _claim(booking: models.Booking) -> str | None:
     try:
         booking.update(actions=[claimed.set(until)], condition=_owed(booking) & free)
     except UpdateError as error:
-        if error.cause_response_code != _CONDITION_FAILED:
+        if not condition_failed(error):
             raise
         return None
     return until
@@ -219,7 +219,7 @@ def _release(booking: models.Booking, claim: str) -> None:
     try:
         booking.update(actions=[claimed.remove()], condition=_owed(booking) & (claimed == claim))
     except UpdateError as error:
-        if error.cause_response_code != _CONDITION_FAILED:
+        if not condition_failed(error):
             raise
 
 
@@ -240,7 +240,7 @@ def _mark_refunded(booking: models.Booking, amount: int, refund_id: str | None) 
     try:
         booking.update(actions=actions, condition=_owed(booking))
     except UpdateError as error:
-        if error.cause_response_code != _CONDITION_FAILED:
+        if not condition_failed(error):
             raise
 
 

@@ -17,6 +17,7 @@ from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib import events, models
 from chalicelib.series import creation, occurrences
+from chalicelib.transactions import condition_failed
 
 
 def extend_open_series() -> dict[str, Any]:
@@ -53,7 +54,7 @@ def _put_new(item: models.Event) -> bool:
     try:
         item.save(condition=models.Event.event_id.does_not_exist())
     except PutError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(error):
             raise
         return False
     return True
@@ -71,5 +72,5 @@ def _advance(series: models.Series, through: date) -> None:
             actions=[models.Series.made_until.set(through.isoformat())], condition=condition
         )
     except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(error):
             raise

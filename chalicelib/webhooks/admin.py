@@ -10,6 +10,7 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib import clock, errors, models, operations, pagination
 from chalicelib.redaction import without_credentials
+from chalicelib.transactions import condition_failed
 from chalicelib.webhooks.deliveries import entering, retry_window
 
 _DUE_KEY = pagination.key_names(models.WebhookDelivery, models.WebhookDelivery.due)
@@ -68,7 +69,7 @@ def replay(delivery_id: str) -> dict[str, Any]:
             condition=model.delivery_id.exists() & (model.state != models.SENDING),
         )
     except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(error):
             raise
         try:
             model.get(delivery_id, consistent_read=True)

@@ -21,6 +21,7 @@ from ulid import ULID
 from chalicelib import clock, metrics, models
 from chalicelib.config import get_settings
 from chalicelib.logs import json_logger
+from chalicelib.transactions import condition_failed
 from chalicelib.webhooks import destinations, routing
 
 # Longer than any POST can take: a claim older than this belongs to a sender that died.
@@ -53,7 +54,7 @@ def create(row: models.WebhookDelivery) -> bool:
     try:
         row.save(condition=models.WebhookDelivery.delivery_id.does_not_exist())
     except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             return False
         raise
     return True
@@ -75,7 +76,7 @@ def claim(row: models.WebhookDelivery) -> bool:
             condition=(model.state == row.state) & (model.next_attempt_at == row.next_attempt_at),
         )
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             return False
         raise
     return True
@@ -246,7 +247,7 @@ def _record_outcome(
     try:
         row.update(actions=actions, condition=model.claim == row.claim)
     except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(exc):
             raise
         # Our claim lapsed and another worker took the row over; its outcome stands.
         log.warning("webhook claim lost", extra={"fields": {"delivery_id": row.delivery_id}})

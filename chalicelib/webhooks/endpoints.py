@@ -24,6 +24,7 @@ from pynamodb.exceptions import UpdateError
 from chalicelib import clock, errors, ids, models
 from chalicelib.config import get_settings
 from chalicelib.facilitators import FacilitatorNotFound, find
+from chalicelib.transactions import condition_failed
 from chalicelib.webhooks import deliveries, destinations
 
 # Rotations of one endpoint at the same instant: each tries again on the secret it lost to.
@@ -60,7 +61,7 @@ def set_url(facilitator_id: str, url: str) -> dict[str, str]:
             condition=model.facilitator_id.exists(),
         )
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             raise FacilitatorNotFound() from None
         raise
     replay_disabled(facilitator_id)
@@ -94,7 +95,7 @@ def rotate(facilitator_id: str) -> dict[str, str]:
                 & (model.webhook_url == facilitator.webhook_url),
             )
         except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(error):
                 raise
             continue
         return {"url": facilitator.webhook_url, "secret": secret}
@@ -142,7 +143,7 @@ def replay_disabled(facilitator_id: str) -> int:
                 condition=model.state == models.DISABLED,
             )
         except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(error):
                 raise
             continue
         replayed += 1

@@ -14,6 +14,7 @@ from pynamodb.exceptions import UpdateError
 from chalicelib import clock, metrics, models
 from chalicelib.config import get_settings
 from chalicelib.logs import json_logger
+from chalicelib.transactions import condition_failed
 
 log = json_logger("ahoum.webhooks")
 
@@ -69,7 +70,7 @@ def disable(endpoint: Endpoint) -> bool:
             & model.webhook_disabled_at.does_not_exist(),
         )
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             return False
         raise
     metrics.emit(metrics.WEBHOOK_ENDPOINTS_DISABLED)
