@@ -6,7 +6,6 @@ hold and still past its expiry, so a payment confirmed a moment earlier is never
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -17,10 +16,8 @@ from chalicelib import auth, clock, models
 # The module, not its function: seats imports this module while it is being imported.
 from chalicelib.bookings import items, seats
 from chalicelib.bookings.errors import AlreadyCancelled, BookingNotFound
-from chalicelib.payments import stripe_api
+from chalicelib.payments import intents
 from chalicelib.transactions import commit
-
-log = logging.getLogger(__name__)
 
 # Who gives an expired hold's seat back: like an admin, it is not bound by the cancellation
 # window, and after the start the seat is simply given back (nobody is promoted into it).
@@ -104,16 +101,9 @@ def _expire_course(first: models.Booking, now: str) -> bool:
 
 
 def _cancel_payment_intent(booking: models.Booking) -> None:
-    """Best effort: a PaymentIntent that cannot be cancelled (already paid, Stripe away) is
-    settled by its webhook instead (a late success: confirmed if a seat is free, else
-    refunded)."""
     intent_id = booking.payment.payment_intent_id if booking.payment is not None else None
-    if intent_id is None:
-        return
-    try:
-        stripe_api.cancel_payment_intent(intent_id, f"{booking.booking_id}.hold.cancel")
-    except stripe_api.StripeError as error:
-        log.warning("payment intent not cancelled", extra={"fields": {"error": str(error)}})
+    if intent_id is not None:
+        intents.cancel_quietly(intent_id, f"{booking.booking_id}.hold.cancel")
 
 
 def due_holds(now: str) -> list[models.Booking]:

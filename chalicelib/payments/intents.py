@@ -23,6 +23,7 @@ from chalicelib import clock, models
 from chalicelib.config import get_settings
 from chalicelib.payments import stripe_api
 from chalicelib.payments.errors import NoPaymentDue, PaymentsUnavailable
+from chalicelib.transactions import condition_failed
 
 log = logging.getLogger(__name__)
 
@@ -101,14 +102,14 @@ def payment_intent_of(booking: models.Booking) -> dict[str, Any]:
             & models.Booking.payment.payment_intent_id.does_not_exist(),
         )
     except UpdateError as error:
-        if "ConditionalCheckFailed" not in str(error):
+        if not condition_failed(error):
             raise
         return _lost_the_race(booking, intent)
     return intent
 
 
 def _lost_the_race(booking: models.Booking, intent: dict[str, Any]) -> dict[str, Any]:
-    _cancel_quietly(intent["id"], f"{intent['id']}.lost")
+    cancel_quietly(intent["id"], f"{intent['id']}.lost")
     try:
         current = models.Booking.get(booking.user_id, booking.event_id, consistent_read=True)
     except models.Booking.DoesNotExist:
@@ -135,7 +136,10 @@ def still_that_hold(booking: models.Booking) -> Any:
     )
 
 
-def _cancel_quietly(payment_intent_id: str, key: str) -> None:
+def cancel_quietly(payment_intent_id: str, key: str) -> None:
+    """Cancel an unpaid PaymentIntent, best effort: one that cannot be cancelled (already
+    paid, Stripe away) is settled by its webhook instead (a late success: confirmed if a
+    seat is free, else refunded)."""
     try:
         stripe_api.cancel_payment_intent(payment_intent_id, key)
     except stripe_api.StripeError as error:
