@@ -22,6 +22,14 @@ else:
 routes = Routes()
 
 CSV = "text/csv"
+# The admin's and the facilitator's report answer alike, in JSON or CSV.
+_REPORT_ANSWER = Answer(
+    200,
+    "One row per event.",
+    answers.AttendanceReport,
+    examples.ATTENDANCE_REPORT,
+    alternatives=(CSV,),
+)
 _REPORT_DESCRIPTION = (
     "Events starting from `from` through `to` (whole UTC days, both included, at most "
     "`REPORT_MAX_DAYS`), soonest first. `booked` counts the confirmed bookings now; "
@@ -89,13 +97,7 @@ def unlink_member(facilitator_id, user_id):
     summary="Attendance per event: booked, checked in, no-shows, cancelled, promoted",
     description=_REPORT_DESCRIPTION + " Without `facilitator_id`, every facilitator's events.",
     query=schemas.AttendanceQuery,
-    answer=Answer(
-        200,
-        "One row per event.",
-        answers.AttendanceReport,
-        examples.ATTENDANCE_REPORT,
-        alternatives=(CSV,),
-    ),
+    answer=_REPORT_ANSWER,
     domain_errors=(facilitators.FacilitatorNotFound(),),
 )
 def attendance_report(query, request):
@@ -141,13 +143,7 @@ def list_my_attendees(principal, event_id, query):
     summary="Attendance at your events",
     description=_REPORT_DESCRIPTION,
     query=schemas.MyAttendanceQuery,
-    answer=Answer(
-        200,
-        "One row per event.",
-        answers.AttendanceReport,
-        examples.ATTENDANCE_REPORT,
-        alternatives=(CSV,),
-    ),
+    answer=_REPORT_ANSWER,
 )
 def my_attendance_report(principal, query, request):
     wanted = query.pop("format")
