@@ -263,6 +263,20 @@ def booking_by_id(booking_id: str) -> models.Booking | None:
     return next(iter(models.Booking.by_booking_id.query(booking_id, limit=1)), None)
 
 
+def owned_booking(user_id: str, booking_id: str) -> models.Booking:
+    """The booking ``booking_id`` of ``user_id`` as it is now: found through ``by_booking_id``,
+    then read again by its key (strongly consistent), since that index lags the table and a
+    payment's state must be the latest. Anyone else's, or a booking id since replaced on
+    its item, is BookingNotFound."""
+    listed = booking_by_id(booking_id)
+    if listed is None or listed.user_id != user_id:
+        raise BookingNotFound()
+    booking = booking_or_none(listed.user_id, listed.event_id)
+    if booking is None or booking.booking_id != booking_id:
+        raise BookingNotFound()
+    return booking
+
+
 def booking_from(reason: Any) -> models.Booking | None:
     """The booking item a cancelled transaction handed back with its reason."""
     return models.Booking.from_raw_data(reason.raw_item) if reason and reason.raw_item else None

@@ -150,15 +150,9 @@ def payment_for(user_id: str, booking_id: str) -> dict[str, Any]:
     """POST /bookings/{booking_id}/payment: the owner's hold with its PaymentIntent, made
     now if Stripe could not be reached when the seat was taken."""
     from chalicelib.bookings import items
-    from chalicelib.bookings.errors import BookingNotFound
 
-    listed = items.booking_by_id(booking_id)
-    if listed is None or listed.user_id != user_id:
-        raise BookingNotFound()
+    booking = items.owned_booking(user_id, booking_id)
     check_payments_configured()
-    booking = items.booking_or_none(listed.user_id, listed.event_id)
-    if booking is None or booking.booking_id != booking_id:
-        raise BookingNotFound()
     now = clock.to_iso(clock.now())
     if (
         booking.status != models.PENDING_PAYMENT

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from chalice import Response
 
 from chalicelib import auth, bookings, clock, errors, models, schemas
-from chalicelib.bookings.items import booking_by_id, booking_or_none
+from chalicelib.bookings.items import owned_booking
 from chalicelib.config import get_settings
 from chalicelib.payments import intents, stripe_api
 from chalicelib.web import rendering
@@ -118,15 +118,7 @@ def _time_left(booking: models.Booking) -> str:
 
 
 def _own_booking(principal: auth.Principal, booking_id: str) -> models.Booking:
-    """The caller's booking, read by its key after the ``by_booking_id`` lookup: that index
-    lags the table, and the page's state must be the booking's latest."""
-    listed = booking_by_id(schemas.load_id(booking_id, "booking_id"))
-    if listed is None or listed.user_id != principal.user_id:
-        raise bookings.BookingNotFound()
-    booking = booking_or_none(listed.user_id, listed.event_id)
-    if booking is None or booking.booking_id != listed.booking_id:
-        raise bookings.BookingNotFound()
-    return booking
+    return owned_booking(principal.user_id, schemas.load_id(booking_id, "booking_id"))
 
 
 def _origin(url: str) -> str:
